@@ -1,0 +1,152 @@
+import type { Cidr, Labels, Namespace, Pod } from '@dataplane-sim/cluster'
+import { formatCidr } from '@dataplane-sim/cluster'
+
+/**
+ * Security identities, mirroring cilium/cilium `pkg/identity/numericidentity.go` (reserved identities and
+ * ranges) and `pkg/labels` (the `k8s:` label source and the namespace meta-labels the agent adds).
+ */
+export const RESERVED_IDENTITIES = {
+  host: 1,
+  world: 2,
+  unmanaged: 3,
+  health: 4,
+  init: 5,
+  'remote-node': 6,
+  'kube-apiserver': 7,
+  ingress: 8,
+} as const
+
+export const HOST_ID = 1
+export const WORLD_ID = 2
+export const REMOTE_NODE_ID = 6
+/** `--cluster-id 0`: global identities 256–65535 (`cilium status`: Global Identity Range). */
+export const MIN_GLOBAL_IDENTITY = 256
+export const MAX_GLOBAL_IDENTITY = 65535
+/** Node-local scope (`identity.IdentityScopeLocal`, 1 << 24): CIDR identities live here. */
+export const LOCAL_IDENTITY_BASE = 1 << 24
+
+export type IdentityKind = 'reserved' | 'global' | 'cidr'
+
+export interface Identity {
+  id: number
+  kind: IdentityKind
+  /** labels as `cilium identity get` prints them, sorted */
+  labels: string[]
+  /** canonical key: the sorted labels joined */
+  key: string
+  /** for pod identities: the namespace, the pod's labels and the namespace's labels (selector matching) */
+  namespace?: string
+  podLabels?: Labels
+  namespaceLabels?: Labels
+  /** for CIDR identities */
+  cidr?: Cidr
+}
+
+/**
+ * The labels the agent derives for a pod (`pkg/k8s/utils.go` GetPodMetadata + `pkg/labels`): every pod
+ * label with source `k8s`, the namespace as `io.kubernetes.pod.namespace`, the namespace's labels as
+ * `io.cilium.k8s.namespace.labels.*`, and the cluster name. Service accounts are not modeled.
+ */
+export function podIdentityLabels(pod: Pod, namespace: Namespace | undefined): string[] {
+  const out: string[] = []
+  for (const k in pod.labels) out.push(`k8s:${k}=${pod.labels[k]}`)
+  out.push(`k8s:io.kubernetes.pod.namespace=${pod.namespace}`)
+  if (namespace)
+    for (const k in namespace.labels)
+      out.push(`k8s:io.cilium.k8s.namespace.labels.${k}=${namespace.labels[k]}`)
+  out.push('k8s:io.cilium.k8s.policy.cluster=default')
+  return out.sort()
+}
+
+export function cidrIdentityLabels(cidr: Cidr): string[] {
+  return [`cidr:${formatCidr(cidr)}`, 'reserved:world']
+}
+
+export function reservedIdentity(name: keyof typeof RESERVED_IDENTITIES): Identity {
+  const labels = [`reserved:${name}`]
+  return { id: RESERVED_IDENTITIES[name], kind: 'reserved', labels, key: labels.join(',') }
+}
+
+/**
+ * Identity allocation with reference counts. Global identities take the lowest free number from 256 on
+ * (the model of CRD mode's allocation: deterministic, callers allocate sorted label sets first); CIDR
+ * identities take the lowest free number from 1<<24 (`pkg/identity/cache/local.go`).
+ */
+export class IdentityAllocator {
+  readonly byKey = new Map<string, Identity>()
+  readonly byId = new Map<number, Identity>()
+  private readonly refs = new Map<number, number>()
+  private readonly free: Record<'global' | 'cidr', number[]> = { global: [], cidr: [] }
+  private readonly next: Record<'global' | 'cidr', number> = {
+    global: MIN_GLOBAL_IDENTITY,
+    cidr: LOCAL_IDENTITY_BASE,
+  }
+
+  constructor() {
+    for (const name of Object.keys(RESERVED_IDENTITIES) as Array<keyof typeof RESERVED_IDENTITIES>) {
+      const id = reservedIdentity(name)
+      this.byKey.set(id.key, id)
+      this.byId.set(id.id, id)
+    }
+  }
+
+  /** Takes a reference on the identity of `labels`, allocating it when new. */
+  acquire(
+    kind: 'global' | 'cidr',
+    labels: string[],
+    extra: Partial<Identity> = {},
+  ): { identity: Identity; created: boolean } {
+    const key = labels.join(',')
+    const have = this.byKey.get(key)
+    if (have) {
+      this.refs.set(have.id, (this.refs.get(have.id) ?? 0) + 1)
+      return { identity: have, created: false }
+    }
+    const id = this.take(kind)
+    const identity: Identity = { ...extra, id, kind, labels, key }
+    this.byKey.set(key, identity)
+    this.byId.set(id, identity)
+    this.refs.set(id, 1)
+    return { identity, created: true }
+  }
+
+  /** Drops a reference; returns the identity when it was released (last reference gone). */
+  release(id: number): Identity | null {
+    const n = this.refs.get(id)
+    if (n === undefined) return null
+    if (n > 1) {
+      this.refs.set(id, n - 1)
+      return null
+    }
+    const identity = this.byId.get(id) as Identity
+    this.refs.delete(id)
+    this.byId.delete(id)
+    this.byKey.delete(identity.key)
+    const kind = identity.kind === 'cidr' ? 'cidr' : 'global'
+    const free = this.free[kind]
+    free.push(id)
+    free.sort((a, b) => b - a)
+    return identity
+  }
+
+  get(id: number): Identity | undefined {
+    return this.byId.get(id)
+  }
+
+  /** Allocated (non-reserved) identities, by kind. */
+  count(kind: IdentityKind): number {
+    let n = 0
+    for (const i of this.byId.values()) if (i.kind === kind) n++
+    return n
+  }
+
+  private take(kind: 'global' | 'cidr'): number {
+    const free = this.free[kind]
+    if (free.length > 0) return free.pop() as number
+    const id = this.next[kind]
+    if (kind === 'global' && id > MAX_GLOBAL_IDENTITY)
+      throw new RangeError(`identity range ${MIN_GLOBAL_IDENTITY}-${MAX_GLOBAL_IDENTITY} exhausted`)
+    this.next[kind] = id + 1
+    return id
+  }
+}

@@ -1,0 +1,243 @@
+import type { Cluster, EndpointSlice, Service, ServicePort } from '@dataplane-sim/cluster'
+import { type Cidr, ipToU32, tryIpToU32, tryParseCidr } from '@dataplane-sim/cluster'
+
+/**
+ * Service translation: cluster Service + EndpointSlices → LB frontends and backends, mirroring
+ * cilium/cilium `pkg/k8s/service.go` (ParseService: frontends per type, traffic policies, source ranges,
+ * affinity), `pkg/k8s/endpoints.go` (ParseEndpointSliceV1: which endpoints become backends, terminating
+ * state) and `pkg/service/service.go` (two scopes for externalTrafficPolicy=Local, terminating backends used
+ * only when no active backend exists, NodePort frontends on 0.0.0.0 and on each node address).
+ */
+
+export const PROTO_NUM = { TCP: 6, UDP: 17, SCTP: 132 } as const
+export const IPPROTO_ICMP = 1
+
+export type FrontendType = 'ClusterIP' | 'NodePort' | 'ExternalIPs' | 'LoadBalancer'
+
+/** `lb4_key.scope` (`bpf/lib/lb.h`): external (LB_LOOKUP_SCOPE_EXT) or internal (LB_LOOKUP_SCOPE_INT). */
+export const SCOPE_EXT = 0
+export const SCOPE_INT = 1
+
+/** svc_flags as `cilium bpf lb list` decodes them (`pkg/maps/lbmap/types.go`). */
+export const SVC_FLAG_EXTERNAL_IP = 1 << 0
+export const SVC_FLAG_NODEPORT = 1 << 1
+export const SVC_FLAG_EXT_LOCAL_SCOPE = 1 << 2
+export const SVC_FLAG_HOSTPORT = 1 << 3
+export const SVC_FLAG_AFFINITY = 1 << 4
+export const SVC_FLAG_LOADBALANCER = 1 << 5
+export const SVC_FLAG_ROUTABLE = 1 << 6
+export const SVC_FLAG_SOURCE_RANGE = 1 << 7
+/** flags2 */
+export const SVC_FLAG_LOCALREDIRECT = 1 << 8
+export const SVC_FLAG_CLUSTERIP = 1 << 9
+export const SVC_FLAG_INT_LOCAL_SCOPE = 1 << 13
+export const SVC_FLAG_TWO_SCOPES = 1 << 14
+
+export interface LbBackend {
+  addr: number
+  port: number
+  proto: number
+  state: 'active' | 'terminating'
+  /** "namespace/name" of the pod, from the endpoint's targetRef */
+  pod?: string
+  node?: string
+}
+
+export interface LbFrontend {
+  /** "namespace/name" of the service */
+  service: string
+  portName: string
+  type: FrontendType
+  addr: number
+  port: number
+  proto: number
+  scope: number
+  flags: number
+  /** backends in slot order; the first `count` are selectable (slots 1..count) */
+  backends: LbBackend[]
+  count: number
+  /** the service had backends before the traffic policy filtered them (eTP/iTP Local drop vs reject) */
+  filteredOut: boolean
+  affinityTimeout: number
+  sourceRanges: Cidr[]
+}
+
+export function backendKey(b: { addr: number; port: number; proto: number }): string {
+  return `${b.addr}:${b.port}:${b.proto}`
+}
+
+export function frontendAddrKey(f: { addr: number; port: number; proto: number }): string {
+  return `${f.addr}:${f.port}:${f.proto}`
+}
+
+/** The slices of each service, "namespace/name" → slices, so one service is translated without a scan. */
+export function indexSlices(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>()
+  for (const s of slices) {
+    const k = `${s.namespace}/${s.serviceName}`
+    const list = out.get(k)
+    if (list) list.push(s)
+    else out.set(k, [s])
+  }
+  return out
+}
+
+/**
+ * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
+ * terminating (`pkg/k8s/endpoints.go`); an endpoint neither ready nor serving+terminating is skipped.
+ */
+function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBackend[] {
+  const proto = PROTO_NUM[port.protocol]
+  const seen = new Set<string>()
+  const out: LbBackend[] = []
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4') continue
+    const sp = slice.ports.find((p) => p.name === port.name && p.protocol === port.protocol)
+    if (!sp) continue
+    for (const ep of slice.endpoints) {
+      const addr = tryIpToU32(ep.address)
+      if (addr === null) continue
+      let state: LbBackend['state']
+      if (ep.ready && !ep.terminating) state = 'active'
+      else if (ep.serving && ep.terminating) state = 'terminating'
+      else if (ep.ready) state = 'active'
+      else continue
+      const b: LbBackend = { addr, port: sp.port, proto, state, pod: ep.targetRef, node: ep.nodeName }
+      const k = backendKey(b)
+      if (seen.has(k)) continue
+      seen.add(k)
+      out.push(b)
+    }
+  }
+  out.sort((a, b) => a.addr - b.addr || a.port - b.port)
+  return out
+}
+
+/**
+ * Slots for a frontend: active backends first; terminating backends are used only when no active backend
+ * exists (pkg/service: "if there are no active backends, use terminating ones"), `filter` applies a Local
+ * traffic policy.
+ */
+function slots(
+  all: readonly LbBackend[],
+  filter: ((b: LbBackend) => boolean) | null,
+): { backends: LbBackend[]; count: number; filteredOut: boolean } {
+  const scoped = filter ? all.filter(filter) : all.slice()
+  const active = scoped.filter((b) => b.state === 'active')
+  const terminating = scoped.filter((b) => b.state === 'terminating')
+  const usable = active.length > 0 ? active : terminating
+  const anyUsable = all.some((b) => b.state === 'active') || all.some((b) => b.state === 'terminating')
+  return {
+    backends: active.length > 0 ? [...active, ...terminating] : terminating,
+    count: usable.length,
+    filteredOut: usable.length === 0 && anyUsable,
+  }
+}
+
+export interface TranslateContext {
+  /** the node whose agent translates (for Local traffic policies and its NodePort addresses) */
+  nodeName: string
+  /** this node's addresses (NodePort frontends besides 0.0.0.0) */
+  nodeAddrs: number[]
+}
+
+/** Every LB frontend (with its slots) of one service, in a stable order. */
+export function translateService(
+  svc: Service,
+  slices: readonly EndpointSlice[],
+  ctx: TranslateContext,
+): LbFrontend[] {
+  const clusterIP = svc.clusterIP === 'None' ? null : tryIpToU32(svc.clusterIP)
+  if (clusterIP === null) return []
+  const key = `${svc.namespace}/${svc.name}`
+  const isLocal = (b: LbBackend) => b.node === ctx.nodeName
+  const affinity = svc.sessionAffinity === 'ClientIP'
+  const affinityTimeout = affinity ? (svc.sessionAffinityTimeoutSeconds ?? 10800) : 0
+  const ranges = svc.loadBalancerSourceRanges.map((r) => tryParseCidr(r)).filter((c): c is Cidr => c !== null)
+  const out: LbFrontend[] = []
+  for (const port of svc.ports) {
+    const proto = PROTO_NUM[port.protocol]
+    const all = portBackends(port, slices)
+    const intLocal = svc.internalTrafficPolicy === 'Local'
+    const extLocal = svc.externalTrafficPolicy === 'Local'
+    const internal = slots(all, intLocal ? isLocal : null)
+    const base = {
+      service: key,
+      portName: port.name,
+      proto,
+      affinityTimeout,
+    }
+    const affinityFlag = affinity ? SVC_FLAG_AFFINITY : 0
+    out.push({
+      ...base,
+      type: 'ClusterIP',
+      addr: clusterIP,
+      port: port.port,
+      scope: SCOPE_EXT,
+      flags:
+        SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
+      ...internal,
+      sourceRanges: [],
+    })
+    // External frontends: with eTP=Local the external scope holds only local backends and, when iTP is
+    // Cluster, a second (internal-scope) entry holds all of them for traffic from inside the cluster.
+    const external = (type: FrontendType, addr: number, p: number, typeFlag: number, src: Cidr[]) => {
+      const srcFlag = src.length > 0 ? SVC_FLAG_SOURCE_RANGE : 0
+      const twoScopes = extLocal && !intLocal
+      const ext = slots(all, extLocal ? isLocal : null)
+      out.push({
+        ...base,
+        type,
+        addr,
+        port: p,
+        scope: SCOPE_EXT,
+        flags:
+          typeFlag |
+          SVC_FLAG_ROUTABLE |
+          affinityFlag |
+          srcFlag |
+          (extLocal ? SVC_FLAG_EXT_LOCAL_SCOPE : 0) |
+          (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0) |
+          (twoScopes ? SVC_FLAG_TWO_SCOPES : 0),
+        ...ext,
+        sourceRanges: src,
+      })
+      if (twoScopes)
+        out.push({
+          ...base,
+          type,
+          addr,
+          port: p,
+          scope: SCOPE_INT,
+          flags: typeFlag | SVC_FLAG_ROUTABLE | affinityFlag | srcFlag | SVC_FLAG_TWO_SCOPES,
+          ...internal,
+          sourceRanges: src,
+        })
+    }
+    if ((svc.type === 'NodePort' || svc.type === 'LoadBalancer') && port.nodePort) {
+      external('NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, [])
+      for (const a of ctx.nodeAddrs) external('NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, [])
+    }
+    for (const ip of svc.externalIPs) {
+      const a = tryIpToU32(ip)
+      if (a !== null) external('ExternalIPs', a, port.port, SVC_FLAG_EXTERNAL_IP, [])
+    }
+    if (svc.type === 'LoadBalancer')
+      for (const ip of svc.loadBalancerIPs) {
+        const a = tryIpToU32(ip)
+        if (a !== null) external('LoadBalancer', a, port.port, SVC_FLAG_LOADBALANCER, ranges)
+      }
+  }
+  return out
+}
+
+/** All frontends of a cluster for one node. */
+export function translateServices(cluster: Cluster, nodeName: string): LbFrontend[] {
+  const node = cluster.nodes.find((n) => n.name === nodeName)
+  const ctx: TranslateContext = { nodeName, nodeAddrs: node ? [ipToU32(node.internalIP)] : [] }
+  const slices = indexSlices(cluster.endpointSlices)
+  const out: LbFrontend[] = []
+  for (const svc of cluster.services)
+    out.push(...translateService(svc, slices.get(`${svc.namespace}/${svc.name}`) ?? [], ctx))
+  return out
+}
