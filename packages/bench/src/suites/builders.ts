@@ -1,0 +1,21 @@
+import type { Cluster, CostProfile, NodeDataplane } from '@dataplane-sim/cluster'
+
+/** Cluster sizes a suite point asks for. */
+export interface ClusterSize {
+  services: number
+  /** endpoints per service */
+  endpoints: number
+  policies: number
+  nodes: number
+  seed: number
+}
+
+/**
+ * How a suite gets its clusters and dataplanes. The default (`defaultBuilders`) uses the real models; tests pass
+ * small fakes so the suite logic is tested on its own.
+ */
+export interface SuiteBuilders {
+  generate(size: ClusterSize): Cluster
+  iptables(cluster: Cluster, node: string, profile: CostProfile): NodeDataplane
+  ebpf(cluster: Cluster, node: string, profile: CostProfile): NodeDataplane
+}

@@ -1,0 +1,272 @@
+import {
+  type CostProfile,
+  createRng,
+  type Footprint,
+  type NodeDataplane,
+  type Packet,
+} from '@dataplane-sim/cluster'
+import { quantile } from '../report/quantile'
+import type { ClusterSize, SuiteBuilders } from './builders'
+import { type MeasureOptions, measure, type TimingStats } from './measure'
+import {
+  clientAddress,
+  clusterIPFrontends,
+  firstPackets,
+  sampleFrontends,
+  type UpdateOp,
+  updatePairs,
+} from './workload'
+
+/** One timed update of one dataplane at one scale. */
+export interface UpdateFigure {
+  op: UpdateOp
+  js: TimingStats
+  /** modeled kernel seconds for the node's configured variant (iptables: legacy, partial sync) */
+  modeledSeconds: number
+  /** modeled seconds per variant (iptables: legacy/nft × full/partial) */
+  variants: Record<string, number>
+  counts: Record<string, number>
+}
+
+export type MatchKind = 'random' | 'worst' | 'established'
+
+/** Per-packet classification figures of one dataplane at one scale. */
+export interface MatchFigure {
+  kind: MatchKind
+  /** JS time per packet */
+  js: TimingStats
+  /** modeled kernel ns per packet: mean, p50 and p99 over the packets used */
+  modeledNs: number
+  modeledP50Ns: number
+  modeledP99Ns: number
+  /** counted operations of the median packet */
+  counts: Record<string, number>
+}
+
+export interface DataplaneFigures {
+  /** wall-clock ms to build this dataplane (not part of any timing) */
+  buildMs: number
+  update: UpdateFigure[]
+  match: MatchFigure[]
+  footprint: Footprint
+}
+
+/** iptables / eBPF at one point, from measured JS time and from modeled kernel time. */
+export interface GapFigures {
+  firstPacketModeled: number
+  firstPacketJs: number
+  worstPacketModeled: number
+  /** one-service add: iptables-legacy partial sync vs eBPF map operations */
+  updateModeled: number
+  updateJs: number
+}
+
+export interface ScalingPoint {
+  services: number
+  endpointsPerService: number
+  policies: number
+  nodes: number
+  /** ClusterIP frontends first packets were aimed at */
+  frontends: number
+  iptables: DataplaneFigures
+  ebpf: DataplaneFigures
+  gap: GapFigures
+}
+
+export interface ScalingOptions {
+  sizes: readonly ClusterSize[]
+  profile: CostProfile
+  builders: SuiteBuilders
+  /** tinybench budget for each task */
+  timing: Pick<MeasureOptions, 'timeMs' | 'iterations'>
+  /** packets per sample for the match suite (default 32) */
+  packets?: number
+  /** called after each dataplane of each point (progress) */
+  onStep?: (label: string) => void
+}
+
+/** Steps `runScalingSuite` reports through `onStep`: two dataplanes per point. */
+export function scalingSteps(sizes: readonly ClusterSize[]): number {
+  return sizes.length * 2
+}
+
+/**
+ * The scaling suite: for each size, generate the cluster, build both dataplanes once (not timed), then time
+ * the updates and the packet classes with tinybench and take the modeled kernel cost from the traces and
+ * update reports.
+ */
+export function runScalingSuite(opts: ScalingOptions): ScalingPoint[] {
+  const points: ScalingPoint[] = []
+  for (const size of opts.sizes) {
+    const cluster = opts.builders.generate(size)
+    const node = cluster.nodes[0].name
+    const frontends = clusterIPFrontends(cluster)
+    const sample = sampleFrontends(
+      frontends,
+      opts.packets ?? 32,
+      createRng(size.seed).fork('bench-frontends'),
+    )
+    const src = clientAddress(cluster, node)
+    const figures = {} as Record<'iptables' | 'ebpf', DataplaneFigures>
+    for (const kind of ['iptables', 'ebpf'] as const) {
+      const t0 = performance.now()
+      const dp = opts.builders[kind](cluster, node, opts.profile)
+      const buildMs = performance.now() - t0
+      const match = measureMatch(dp, src, sample, frontends, opts.timing)
+      const update = measureUpdates(dp, cluster, opts.timing)
+      figures[kind] = { buildMs, update, match, footprint: dp.footprint() }
+      opts.onStep?.(`${kind} at ${size.services} services`)
+    }
+    points.push({
+      services: size.services,
+      endpointsPerService: size.endpoints,
+      policies: size.policies,
+      nodes: size.nodes,
+      frontends: frontends.length,
+      iptables: figures.iptables,
+      ebpf: figures.ebpf,
+      gap: gaps(figures.iptables, figures.ebpf),
+    })
+  }
+  return points
+}
+
+function ratio(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined || !(b > 0)) return 0
+  return a / b
+}
+
+function gaps(ipt: DataplaneFigures, ebpf: DataplaneFigures): GapFigures {
+  const m = (f: DataplaneFigures, k: MatchKind) => f.match.find((x) => x.kind === k)
+  const u = (f: DataplaneFigures) => f.update.find((x) => x.op === 'addService')
+  return {
+    firstPacketModeled: ratio(m(ipt, 'random')?.modeledNs, m(ebpf, 'random')?.modeledNs),
+    firstPacketJs: ratio(m(ipt, 'random')?.js.medianNs, m(ebpf, 'random')?.js.medianNs),
+    worstPacketModeled: ratio(m(ipt, 'worst')?.modeledNs, m(ebpf, 'worst')?.modeledNs),
+    updateModeled: ratio(
+      u(ipt)?.variants['legacy-partial'] ?? u(ipt)?.modeledSeconds,
+      u(ebpf)?.modeledSeconds,
+    ),
+    updateJs: ratio(u(ipt)?.js.medianNs, u(ebpf)?.js.medianNs),
+  }
+}
+
+function modeled(
+  dp: NodeDataplane,
+  packets: readonly Packet[],
+): { ns: number[]; counts: Record<string, number> } {
+  const ns: number[] = []
+  let counts: Record<string, number> = {}
+  const traces = packets.map((p) => dp.classify(p, { steps: false }))
+  for (const t of traces) ns.push(t.cost.ns)
+  const median = quantile(ns, 0.5)
+  counts = traces.reduce((best, t) =>
+    Math.abs(t.cost.ns - median) < Math.abs(best.cost.ns - median) ? t : best,
+  ).cost.counts
+  return { ns, counts }
+}
+
+function matchFigure(
+  kind: MatchKind,
+  dp: NodeDataplane,
+  packets: Packet[],
+  timing: ScalingOptions['timing'],
+  fresh: boolean,
+): MatchFigure {
+  const { ns, counts } = modeled(dp, packets)
+  let port = 30000
+  const js = measure(
+    `${dp.kind} ${kind}`,
+    () => {
+      for (const p of packets) dp.classify(p, { steps: false })
+    },
+    {
+      ...timing,
+      opsPerCall: packets.length,
+      // a first packet must open a new connection: move every flow to a new source port (not timed)
+      beforeEach: fresh
+        ? () => {
+            for (const p of packets) p.sport = port
+            port = port >= 60000 ? 30000 : port + 1
+          }
+        : undefined,
+    },
+  )
+  return {
+    kind,
+    js,
+    modeledNs: ns.reduce((a, b) => a + b, 0) / Math.max(1, ns.length),
+    modeledP50Ns: quantile(ns, 0.5),
+    modeledP99Ns: quantile(ns, 0.99),
+    counts,
+  }
+}
+
+function measureMatch(
+  dp: NodeDataplane,
+  src: string,
+  sample: ReturnType<typeof sampleFrontends>,
+  frontends: ReturnType<typeof clusterIPFrontends>,
+  timing: ScalingOptions['timing'],
+): MatchFigure[] {
+  if (sample.length === 0) return []
+  const out: MatchFigure[] = []
+  out.push(matchFigure('random', dp, firstPackets(src, sample, 20000), timing, true))
+  // worst-placed: kube-proxy walks KUBE-SERVICES in order, so the most expensive first packet is among the
+  // last frontends; probe the tail and the sample and keep the costliest one
+  const tail = frontends.slice(-8)
+  const probes = firstPackets(src, [...tail, ...sample], 10000)
+  let worst = probes[0]
+  let worstNs = -1
+  for (const p of probes) {
+    const ns = dp.classify(p, { steps: false }).cost.ns
+    if (ns > worstNs) {
+      worstNs = ns
+      worst = p
+    }
+  }
+  const worstPackets = Array.from({ length: 8 }, (_, i) => ({ ...worst, sport: 11000 + i }))
+  out.push(matchFigure('worst', dp, worstPackets, timing, true))
+  // established: the flows exist in conntrack after their SYN; ACKs of the same tuples
+  const est = firstPackets(src, sample, 40000)
+  for (const p of est) dp.classify(p, { steps: false })
+  const acks = est.map((p) => ({ ...p, tcpFlags: p.protocol === 'tcp' ? ['ACK'] : undefined }))
+  out.push(matchFigure('established', dp, acks, timing, false))
+  return out
+}
+
+function measureUpdates(
+  dp: NodeDataplane,
+  cluster: Parameters<typeof updatePairs>[0],
+  timing: ScalingOptions['timing'],
+): UpdateFigure[] {
+  const out: UpdateFigure[] = []
+  for (const pair of updatePairs(cluster)) {
+    let applied = false
+    let last = dp.apply(pair.forward)
+    dp.apply(pair.backward)
+    const js = measure(
+      `${dp.kind} ${pair.op}`,
+      () => {
+        last = dp.apply(pair.forward)
+        applied = true
+      },
+      {
+        ...timing,
+        beforeEach: () => {
+          if (applied) dp.apply(pair.backward)
+          applied = false
+        },
+      },
+    )
+    if (applied) dp.apply(pair.backward)
+    out.push({
+      op: pair.op,
+      js,
+      modeledSeconds: last.seconds,
+      variants: { ...(last.variants ?? {}) },
+      counts: { ...last.counts },
+    })
+  }
+  return out
+}
