@@ -17,6 +17,13 @@ export type {
   Verdict,
 } from './contract/dataplane'
 export { InputError, isInputError } from './errors/errors'
+export { generateCluster, SOURCE_RANGES } from './generate/generate'
+export type { EndpointCount, GenerateOptions, ServiceMix } from './generate/options'
+export { DEFAULT_MIX } from './generate/options'
+export type { PolicyShape } from './generate/policies'
+export { POLICY_SHAPES } from './generate/policies'
+export type { ClusterIndex, FrontendEntry } from './index/clusterIndex'
+export { buildClusterIndex, clusterIndex } from './index/clusterIndex'
 export type { Cidr } from './ip/ipv4'
 export {
   cidrAddress,
@@ -35,6 +42,11 @@ export {
 } from './ip/ipv4'
 export type { Packet, PacketProtocol } from './packet/packet'
 export { formatPacket, parsePacket, replyOf } from './packet/packet'
+export type { CategorizedEndpoints, ServiceEndpoint } from './reference/endpoints'
+export { categorizeEndpoints, externallyAccessible, serviceEndpoints } from './reference/endpoints'
+export type { PolicyDecision } from './reference/policy'
+export { egressDecision, ingressDecision } from './reference/policy'
+export { resolveReference } from './reference/resolve'
 export type {
   Frontend,
   FrontendKind,
@@ -44,6 +56,8 @@ export type {
 } from './reference/types'
 export type { Rng } from './rng/rng'
 export { createRng } from './rng/rng'
+export type { EndpointConditions } from './scenario/endpointSlices'
+export { endpointSlicesFor, MAX_ENDPOINTS_PER_SLICE, resolveTargetPort } from './scenario/endpointSlices'
 export type {
   Cluster,
   ContainerPort,

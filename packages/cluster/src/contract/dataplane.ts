@@ -17,6 +17,8 @@ export interface Candidate extends Endpoint {
   pod?: string
   /** node of the backend when known */
   node?: string
+  /** the connection to this backend is masqueraded (when it differs per backend, e.g. hairpin) */
+  masquerade?: boolean
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Candidate, Verdict } from '../contract/dataplane'
+import type { FrontendKind } from '../index/clusterIndex'
 
-/** How a packet addressed a service. */
-export type FrontendKind = 'clusterIP' | 'nodePort' | 'externalIP' | 'loadBalancer'
+export type { FrontendKind }
 
 export interface Frontend {
   kind: FrontendKind
@@ -17,13 +17,17 @@ export interface ReferenceCandidate extends Candidate {
   allowed: boolean
   /** why it is denied, when it is */
   reason?: string
+  /** the source address this backend sees (the serving node's InternalIP when masqueraded) */
+  source: string
+  /** the connection to this backend is masqueraded (service-level masquerade, or hairpin to itself) */
+  masquerade: boolean
 }
 
 /** What Kubernetes semantics require for one packet, independent of any dataplane. */
 export interface ReferenceResult {
   frontend: Frontend | null
   /**
-   * forward: at least one candidate is allowed; local: addressed to the node itself;
+   * forward: at least one candidate is allowed; local: addressed to a node itself;
    * reject: a service frontend with no eligible endpoint (ICMP unreachable / TCP RST, as kube-proxy does);
    * drop: no allowed candidate (policy), no local endpoint under a Local traffic policy, or outside
    * loadBalancerSourceRanges.
@@ -33,8 +37,14 @@ export interface ReferenceResult {
   candidates: Candidate[]
   /** every eligible endpoint, allowed or not */
   eligible: ReferenceCandidate[]
-  /** the backend sees the node's address as source (external traffic under externalTrafficPolicy Cluster) */
+  /**
+   * the service translation marks the connection for masquerade (kube-proxy KUBE-MARK-MASQ before the
+   * endpoint is chosen): external traffic under externalTrafficPolicy Cluster, host traffic, or off-cluster
+   * traffic to a ClusterIP. Hairpin masquerade is per endpoint: see `eligible[i].masquerade`.
+   */
   masquerade: boolean
+  /** the node that translates the service (the entry node; the addressed node for a nodePort); null otherwise */
+  servingNode: string | null
   reasons: string[]
 }
 

@@ -1,0 +1,1 @@
+export { tinyCluster, tinyService } from './tiny'
