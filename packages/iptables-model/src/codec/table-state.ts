@@ -1,0 +1,303 @@
+import { InputError } from '@dataplane-sim/cluster'
+import {
+  BUILTIN_CHAINS,
+  type Chain,
+  type Rule,
+  TARGET_TABLES,
+  type Table,
+  type TableName,
+} from '../ruleset/types'
+import type { ChainDecl, RestoreOp } from './restore-reader'
+
+/** A chain while a table block is being applied: its rules (unless not retained) and its jumps. */
+interface ChainState {
+  name: string
+  policy: 'ACCEPT' | 'DROP' | null
+  counters: { packets: number; bytes: number }
+  line: number
+  rules: Rule[]
+  ruleCount: number
+  /** jump/goto targets with the rule line, for the loop and hook checks */
+  jumpTo: string[]
+  jumpLine: number[]
+  /** NAT targets that the kernel allows only from some hooks */
+  natKind: string[]
+  natLine: number[]
+  /** line of the first rule that ends the chain whatever the packet (lint) */
+  terminalLine: number
+  /** lines of rules after it (lint; first few only) */
+  unreachable: number[]
+  unreachableCount: number
+}
+
+/** Hooks from which each NAT target may be reached (kernel xt_target.hooks in xt_nat.c / xt_MASQUERADE.c). */
+const NAT_HOOKS: Readonly<Record<string, readonly string[]>> = {
+  DNAT: ['PREROUTING', 'OUTPUT'],
+  REDIRECT: ['PREROUTING', 'OUTPUT'],
+  SNAT: ['POSTROUTING', 'INPUT'],
+  MASQUERADE: ['POSTROUTING'],
+}
+
+const TERMINAL = new Set([
+  'ACCEPT',
+  'DROP',
+  'REJECT',
+  'RETURN',
+  'goto',
+  'DNAT',
+  'SNAT',
+  'MASQUERADE',
+  'REDIRECT',
+])
+
+/** True when a rule matches every packet and its target ends the chain (lint: what follows is dead). */
+function isUnconditionalTerminal(r: Rule): boolean {
+  if (r.src || r.dst || r.inIface || r.outIface || r.protocol) return false
+  for (const m of r.matches) if (m.module !== 'comment') return false
+  return TERMINAL.has(r.target.kind)
+}
+
+/**
+ * One table while iptables-restore applies a block to it: chain declarations, -A/-I/-N/-X/-F, and at COMMIT
+ * the checks the kernel makes on the whole table (jump loops, NAT targets reached from the wrong hook).
+ * Starts from the committed table (kept when `noflush`, else only its built-in policies survive, as
+ * iptables-restore flushes the table) and never modifies it.
+ */
+export class TableState {
+  readonly chains = new Map<string, ChainState>()
+  private readonly builtins: readonly string[]
+
+  constructor(
+    readonly name: TableName,
+    readonly line: number,
+    base: Table | undefined,
+    noflush: boolean,
+    private readonly source: string,
+    private readonly retainRules: boolean,
+  ) {
+    this.builtins = BUILTIN_CHAINS[name]
+    for (const b of this.builtins) {
+      const old = base?.chains.find((c) => c.name === b)
+      this.chains.set(
+        b,
+        this.fresh(
+          b,
+          old?.policy ?? 'ACCEPT',
+          old ? { ...old.counters } : { packets: 0, bytes: 0 },
+          old?.line ?? 0,
+        ),
+      )
+    }
+    if (noflush && base)
+      for (const c of base.chains) {
+        const s = this.chains.get(c.name) ?? this.fresh(c.name, c.policy, { ...c.counters }, c.line)
+        this.chains.set(c.name, s)
+        for (const r of c.rules) this.add(s, r, s.rules.length)
+      }
+  }
+
+  private fresh(
+    name: string,
+    policy: ChainState['policy'],
+    counters: ChainState['counters'],
+    line: number,
+  ): ChainState {
+    return {
+      name,
+      policy,
+      counters,
+      line,
+      rules: [],
+      ruleCount: 0,
+      jumpTo: [],
+      jumpLine: [],
+      natKind: [],
+      natLine: [],
+      terminalLine: 0,
+      unreachable: [],
+      unreachableCount: 0,
+    }
+  }
+
+  private fail(message: string, line: number, column = 1): never {
+    throw new InputError(message, this.source, line, column)
+  }
+
+  declare(d: ChainDecl): void {
+    const existing = this.chains.get(d.name)
+    if (existing && existing.policy !== null) {
+      existing.policy = d.policy
+      existing.counters = d.counters
+      existing.line = d.line
+    } else if (existing) {
+      // iptables-restore --noflush: declaring an existing user chain flushes it
+      this.chains.set(d.name, this.fresh(d.name, null, d.counters, d.line))
+    } else this.chains.set(d.name, this.fresh(d.name, d.policy, d.counters, d.line))
+  }
+
+  apply(op: RestoreOp): void {
+    const line = op.op === 'append' || op.op === 'insert' ? op.rule.line : op.line
+    const chain = this.chains.get(op.chain)
+    switch (op.op) {
+      case 'new-chain':
+        if (chain) this.fail(`-N ${op.chain}: chain already exists`, line)
+        this.chains.set(op.chain, this.fresh(op.chain, null, { packets: 0, bytes: 0 }, line))
+        return
+      case 'flush':
+        if (!chain) this.fail(`-F ${op.chain}: no chain by that name in table ${this.name}`, line)
+        this.chains.set(op.chain, { ...this.fresh(op.chain, chain.policy, chain.counters, chain.line) })
+        return
+      case 'delete-chain': {
+        if (!chain) this.fail(`-X ${op.chain}: no chain by that name in table ${this.name}`, line)
+        if (chain.policy !== null) this.fail(`-X ${op.chain}: cannot delete a built-in chain`, line)
+        if (chain.ruleCount > 0) this.fail(`-X ${op.chain}: chain is not empty (flush it first)`, line)
+        for (const other of this.chains.values())
+          if (other.jumpTo.includes(op.chain))
+            this.fail(`-X ${op.chain}: chain is still referenced from ${other.name}`, line)
+        this.chains.delete(op.chain)
+        return
+      }
+      default: {
+        if (!chain)
+          this.fail(
+            `${op.op === 'append' ? '-A' : '-I'} ${op.chain}: no chain by that name in table ${this.name} (declare it with :${op.chain} - [0:0])`,
+            line,
+          )
+        const rule = op.rule
+        const t = rule.target
+        if (t.kind === 'jump' || t.kind === 'goto') {
+          const to = this.chains.get(t.chain)
+          if (!to)
+            this.fail(
+              `Couldn't load target '${t.chain}': no chain by that name in table ${this.name} and no such target`,
+              line,
+              this.targetColumn(rule),
+            )
+          if (to.policy !== null)
+            this.fail(`cannot jump to built-in chain ${t.chain}`, line, this.targetColumn(rule))
+        }
+        const tables = TARGET_TABLES[t.kind]
+        if (tables && !tables.includes(this.name))
+          this.fail(
+            `${t.kind} target is only valid in the ${tables.join('/')} table, not ${this.name}`,
+            line,
+            this.targetColumn(rule),
+          )
+        const position = op.op === 'insert' ? op.position - 1 : chain.ruleCount
+        if (position > chain.ruleCount)
+          this.fail(`-I ${op.chain} ${position + 1}: index of insertion too big`, line)
+        this.add(chain, rule, position)
+      }
+    }
+  }
+
+  private targetColumn(_r: Rule): number {
+    return 1
+  }
+
+  private add(c: ChainState, rule: Rule, position: number): void {
+    if (this.retainRules) {
+      if (position === c.rules.length) c.rules.push(rule)
+      else c.rules.splice(position, 0, rule)
+    }
+    c.ruleCount++
+    const t = rule.target
+    if (t.kind === 'jump' || t.kind === 'goto') {
+      c.jumpTo.push(t.chain)
+      c.jumpLine.push(rule.line)
+    } else if (t.kind in NAT_HOOKS) {
+      c.natKind.push(t.kind)
+      c.natLine.push(rule.line)
+    }
+    if (position === c.ruleCount - 1) {
+      if (c.terminalLine) {
+        if (c.unreachable.length < 3) c.unreachable.push(rule.line)
+        c.unreachableCount++
+      } else if (isUnconditionalTerminal(rule)) c.terminalLine = rule.line
+    }
+  }
+
+  /** The kernel's whole-table checks at COMMIT: no loop in jumps, NAT targets reached only from their hooks. */
+  check(): void {
+    const WHITE = 0
+    const GREY = 1
+    const BLACK = 2
+    const color = new Map<string, number>()
+    for (const start of this.chains.keys()) {
+      if ((color.get(start) ?? WHITE) !== WHITE) continue
+      // iterative DFS: stack of [chain, next edge index]
+      const stack: Array<[ChainState, number]> = [[this.chains.get(start)!, 0]]
+      color.set(start, GREY)
+      while (stack.length) {
+        const top = stack[stack.length - 1]
+        const [c, k] = top
+        if (k >= c.jumpTo.length) {
+          color.set(c.name, BLACK)
+          stack.pop()
+          continue
+        }
+        top[1]++
+        const next = c.jumpTo[k]
+        const col = color.get(next) ?? WHITE
+        if (col === GREY) {
+          const from = stack.findIndex(([s]) => s.name === next)
+          const cycle = stack
+            .slice(from)
+            .map(([s]) => s.name)
+            .concat(next)
+          this.fail(`loop in chain jumps: ${cycle.join(' -> ')} (the kernel refuses loops)`, c.jumpLine[k])
+        }
+        if (col === WHITE) {
+          const nc = this.chains.get(next)
+          if (!nc) this.fail(`jump to undefined chain ${next}`, c.jumpLine[k])
+          color.set(next, GREY)
+          stack.push([nc, 0])
+        }
+      }
+    }
+    if (this.name !== 'nat') return
+    for (const hook of this.builtins) {
+      const seen = new Set<string>([hook])
+      const queue = [hook]
+      while (queue.length) {
+        const c = this.chains.get(queue.pop()!)!
+        for (let k = 0; k < c.natKind.length; k++)
+          if (!NAT_HOOKS[c.natKind[k]].includes(hook))
+            this.fail(
+              `${c.natKind[k]} is only valid from ${NAT_HOOKS[c.natKind[k]].join(' and ')}, but chain ${c.name} is reached from ${hook}`,
+              c.natLine[k],
+            )
+        for (const n of c.jumpTo)
+          if (!seen.has(n)) {
+            queue.push(n)
+            seen.add(n)
+          }
+      }
+    }
+  }
+
+  /** The committed table: built-in chains first in kernel order, then user chains in declaration order. */
+  toTable(): Table {
+    const chains: Chain[] = []
+    for (const c of this.chains.values())
+      chains.push({ name: c.name, policy: c.policy, counters: c.counters, rules: c.rules, line: c.line })
+    return { name: this.name, chains, line: this.line }
+  }
+
+  /** Lint findings: rules after an unconditional verdict, user chains nothing jumps to. */
+  findings(): Array<{ line: number; message: string }> {
+    const out: Array<{ line: number; message: string }> = []
+    const referenced = new Set<string>()
+    for (const c of this.chains.values()) for (const t of c.jumpTo) referenced.add(t)
+    for (const c of this.chains.values()) {
+      if (c.unreachableCount)
+        out.push({
+          line: c.unreachable[0],
+          message: `${this.name}:${c.name}: ${c.unreachableCount} rule(s) can never be reached: the rule at line ${c.terminalLine} ends the chain for every packet`,
+        })
+      if (c.policy === null && !referenced.has(c.name))
+        out.push({ line: c.line, message: `${this.name}:${c.name}: nothing jumps to this chain` })
+    }
+    return out
+  }
+}
