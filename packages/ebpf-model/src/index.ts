@@ -1,1 +1,85 @@
-export {}
+/**
+ * @dataplane-sim/ebpf-model — Cilium's eBPF dataplane.
+ *
+ * BPF map primitives (maps/): kernel semantics of HASH, LRU_HASH, LPM_TRIE, ARRAY, HASH_OF_MAPS.
+ *   new BpfHashMap<K, V>(spec) / new BpfLruHashMap<K, V>(spec): lookup(key, counts?) (counted datapath read),
+ *     peek(key) (uncounted), update(key, value, flags = BPF_ANY, counts?, origin = 'syscall' | 'prog'),
+ *     delete(key, counts?, origin?), entries(), size, counters, costKeys, memlock(), info(), checkRoom(n)
+ *   new BpfLpmTrie<V>(spec & { maxPrefixLen? }): lookup(data, counts?) longest match (lastPrefixLen, lastDepth),
+ *     peek/update/delete(prefixLen, data, ...), data = a u32 or [u32, u32, ...] most significant first
+ *   new BpfArrayMap<V>(spec, zero), new BpfHashOfMaps<K, Inner>(spec)
+ *   BpfMapError { errno: 'E2BIG' | 'ENOSPC' | 'EEXIST' | 'ENOENT' | 'EINVAL', map }
+ *   hashMemlock / lpmMemlock / arrayMemlock / memlockOf: bpftool's memlock figure
+ *   EBPF_MAP_CONSTANTS: cost constants `bpf.lookup.hash`, `bpf.update.lru_hash`, `bpf.prog_update.*`, ...
+ *     Maps count into a `counts` record under `bpf.lookup.<type>:<map name>`.
+ * Cilium maps (cilium/): C struct records (Lb4Key, Lb4Service, ..., CtEntry), layouts with sizes and
+ *   defaults (CILIUM_MAP_LAYOUTS), typed wrappers: Lb4ServicesMap, createLb4BackendsMap,
+ *   createLb4ReverseNatMap, Lb4MaglevMap, Lb4AffinityMap, Lb4SourceRangeMap, IpcacheMap, PolicyMap,
+ *   createCtMap('tcp' | 'any'), createNatMap, createLxcMap; SVC_FLAG_*, CT_LIFETIME, ...
+ */
+
+export * from './cilium/constants'
+export { createCtMap, createNatMap, TupleLruMap } from './cilium/ctMap'
+export { IPCACHE_STATIC_PREFIX, IpcacheMap } from './cilium/ipcacheMap'
+export type { CiliumMapLayout, CiliumMapName } from './cilium/layouts'
+export { CILIUM_MAP_LAYOUTS, MAGLEV_DEFAULT_TABLE_SIZE, policyMapName } from './cilium/layouts'
+export { Lb4AffinityMap } from './cilium/lbAffinityMap'
+export { createLb4BackendsMap, createLb4ReverseNatMap } from './cilium/lbBackendsMap'
+export type { MaglevInnerMap } from './cilium/lbMaglevMap'
+export { Lb4MaglevMap } from './cilium/lbMaglevMap'
+export type { Lb4Frontend } from './cilium/lbServicesMap'
+export { Lb4ServicesMap } from './cilium/lbServicesMap'
+export { Lb4SourceRangeMap, SRC_RANGE_STATIC_PREFIX } from './cilium/lbSourceRangeMap'
+export { createLxcMap } from './cilium/lxcMap'
+export type { CiliumMapOptions } from './cilium/mapOptions'
+export { specFor } from './cilium/mapOptions'
+export type { PolicyMatch } from './cilium/policyMap'
+export { POLICY_FULL_PREFIX, POLICY_STATIC_PREFIX, PolicyMap, policyPrefixLen } from './cilium/policyMap'
+export type {
+  CtEntry,
+  EndpointInfo,
+  IpcacheKey,
+  Ipv4CtTuple,
+  Ipv4NatEntry,
+  Lb4AffinityKey,
+  Lb4Backend,
+  Lb4Key,
+  Lb4ReverseNat,
+  Lb4Service,
+  Lb4SrcRangeKey,
+  LbAffinityVal,
+  PolicyEntry,
+  PolicyKey,
+  RemoteEndpointInfo,
+} from './cilium/structs'
+export { BpfArrayMap } from './maps/arrayMap'
+export { EBPF_MAP_CONSTANTS } from './maps/costConstants'
+export type { BpfErrno } from './maps/errors'
+export { BpfMapError, isBpfMapError } from './maps/errors'
+export { BpfHashMap } from './maps/hashMap'
+export { BpfHashOfMaps } from './maps/hashOfMaps'
+export type { LpmData, LpmEntry, LpmTrieSpec } from './maps/lpmTrie'
+export { BpfLpmTrie } from './maps/lpmTrie'
+export { BpfLruHashMap } from './maps/lruHashMap'
+export {
+  arrayMemlock,
+  DEFAULT_POSSIBLE_CPUS,
+  hashMemlock,
+  htabElemSize,
+  KERNEL_SIZES,
+  lpmMemlock,
+  memlockOf,
+} from './maps/memory'
+export type {
+  BpfCostKeys,
+  BpfKey,
+  BpfKeyedMap,
+  BpfMapBase,
+  BpfMapCounters,
+  BpfMapInfo,
+  BpfMapSpec,
+  BpfMapType,
+  BpfUpdateFlag,
+  BpfUpdateOrigin,
+} from './maps/types'
+export { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from './maps/types'

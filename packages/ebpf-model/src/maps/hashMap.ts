@@ -1,0 +1,74 @@
+import { MapBase } from './_base'
+import { BPF_ANY, type BpfKey, type BpfKeyedMap, type BpfMapSpec, type BpfUpdateOrigin } from './types'
+
+/**
+ * BPF_MAP_TYPE_HASH (kernel/bpf/hashtab.c). A full map refuses a new key with E2BIG (`alloc_htab_elem`:
+ * count > max_entries, or an empty freelist when preallocated); replacing an existing key always succeeds.
+ * Values are stored by reference, as a BPF program's `map_lookup_elem` pointer aliases the element: mutate
+ * the returned value to model an in-place write, and treat values as owned by the map once stored.
+ */
+export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyedMap<K, V> {
+  protected readonly table = new Map<K, V>()
+
+  constructor(spec: Omit<BpfMapSpec, 'type'> & { type?: 'hash' | 'hash_of_maps' }) {
+    super({ ...spec, type: spec.type ?? 'hash' })
+  }
+
+  get size(): number {
+    return this.table.size
+  }
+
+  /** Datapath lookup (`bpf_map_lookup_elem` from a program): counted; adds 1 to `counts[costKeys.lookup]`. */
+  lookup(key: K, counts?: Record<string, number>): V | undefined {
+    const v = this.table.get(key)
+    this.countRead(counts, v !== undefined)
+    return v
+  }
+
+  /** Control-plane read (a dump or the agent's own lookup): not counted. */
+  peek(key: K): V | undefined {
+    return this.table.get(key)
+  }
+
+  has(key: K): boolean {
+    return this.table.has(key)
+  }
+
+  /** `bpf_map_update_elem` with the kernel's flag semantics; throws BpfMapError and changes nothing on error. */
+  update(
+    key: K,
+    value: V,
+    flags: number = BPF_ANY,
+    counts?: Record<string, number>,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    this.checkFlags(flags)
+    const exists = this.table.has(key)
+    this.checkExists(flags, exists, key)
+    if (!exists && this.table.size >= this.spec.maxEntries)
+      this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
+    this.table.set(key, value)
+    this.counters.updates++
+    this.countWrite(counts, origin, false)
+  }
+
+  /** `bpf_map_delete_elem`: ENOENT when absent. */
+  delete(key: K, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
+    if (!this.table.delete(key)) this.fail('ENOENT', `key ${String(key)} absent`)
+    this.counters.deletes++
+    this.countWrite(counts, origin, true)
+  }
+
+  /** Entries in insertion order (the kernel iterates buckets; a dump's order is not meaningful). */
+  entries(): IterableIterator<[K, V]> {
+    return this.table.entries()
+  }
+
+  keys(): IterableIterator<K> {
+    return this.table.keys()
+  }
+
+  clear(): void {
+    this.table.clear()
+  }
+}

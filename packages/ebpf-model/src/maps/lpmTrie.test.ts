@@ -1,0 +1,135 @@
+import { ipToU32, parseCidr } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { errnoOf } from './_testing'
+import { BpfLpmTrie } from './lpmTrie'
+import { BPF_EXIST, BPF_NOEXIST } from './types'
+
+function trie(maxEntries = 16): BpfLpmTrie<string> {
+  return new BpfLpmTrie<string>({ name: 'test_lpm', keySize: 8, valueSize: 4, maxEntries })
+}
+
+function put(t: BpfLpmTrie<string>, cidr: string, flags = 0): void {
+  const c = parseCidr(cidr)
+  t.update(c.prefix, c.base, cidr, flags)
+}
+
+describe('BpfLpmTrie', () => {
+  it('returns the longest matching prefix', () => {
+    const t = trie()
+    put(t, '0.0.0.0/0')
+    put(t, '10.0.0.0/8')
+    put(t, '10.1.0.0/16')
+    put(t, '10.1.2.3/32')
+    expect(t.lookup(ipToU32('10.1.2.3'))).toBe('10.1.2.3/32')
+    expect(t.lastPrefixLen).toBe(32)
+    expect(t.lookup(ipToU32('10.1.9.9'))).toBe('10.1.0.0/16')
+    expect(t.lookup(ipToU32('10.200.0.1'))).toBe('10.0.0.0/8')
+    expect(t.lookup(ipToU32('192.168.0.1'))).toBe('0.0.0.0/0')
+    expect(t.counters).toMatchObject({ lookups: 4, hits: 4, misses: 0 })
+  })
+
+  it('misses when no prefix covers the address', () => {
+    const t = trie()
+    put(t, '10.0.0.0/8')
+    expect(t.lookup(ipToU32('11.0.0.1'))).toBeUndefined()
+    expect(t.lastPrefixLen).toBe(-1)
+    expect(t.counters.misses).toBe(1)
+  })
+
+  it('refuses a new prefix with ENOSPC when full but replaces an existing one', () => {
+    const t = trie(2)
+    put(t, '10.0.0.0/8')
+    put(t, '10.1.0.0/16')
+    expect(errnoOf(() => put(t, '10.2.0.0/16'))).toBe('ENOSPC')
+    put(t, '10.0.0.0/8')
+    expect(t.size).toBe(2)
+  })
+
+  it('applies BPF_NOEXIST / BPF_EXIST and rejects prefixes longer than the key', () => {
+    const t = trie()
+    expect(errnoOf(() => put(t, '10.0.0.0/8', BPF_EXIST))).toBe('ENOENT')
+    put(t, '10.0.0.0/8', BPF_NOEXIST)
+    expect(errnoOf(() => put(t, '10.0.0.0/8', BPF_NOEXIST))).toBe('EEXIST')
+    expect(errnoOf(() => t.update(33, 0, 'x'))).toBe('EINVAL')
+    expect(errnoOf(() => t.delete(16, ipToU32('10.0.0.0')))).toBe('ENOENT')
+  })
+
+  it('treats an intermediate node as absent for peek, delete and EXIST', () => {
+    const t = trie()
+    put(t, '10.0.0.0/16')
+    put(t, '10.0.128.0/17')
+    put(t, '10.1.0.0/16') // creates an intermediate /15 node
+    expect(t.peek(15, ipToU32('10.0.0.0'))).toBeUndefined()
+    expect(errnoOf(() => t.delete(15, ipToU32('10.0.0.0')))).toBe('ENOENT')
+    expect(errnoOf(() => t.update(15, ipToU32('10.0.0.0'), 'x', BPF_EXIST))).toBe('ENOENT')
+    t.update(15, ipToU32('10.0.0.0'), '10.0.0.0/15', BPF_NOEXIST)
+    expect(t.size).toBe(4)
+    expect(t.lookup(ipToU32('10.1.5.5'))).toBe('10.1.0.0/16')
+  })
+
+  it('works on multi-word keys, comparing the first word first', () => {
+    const t = new BpfLpmTrie<string>({ name: 'pol', keySize: 12, valueSize: 24, maxEntries: 8 })
+    t.update(40, [1234, 0x01000000], 'id 1234 egress any')
+    t.update(56, [1234, 0x01060000 | 0x5000], 'id 1234 egress tcp 20480-20735')
+    t.update(64, [1234, 0x01060050], 'id 1234 egress tcp/80')
+    expect(t.lookup([1234, 0x01060050])).toBe('id 1234 egress tcp/80')
+    expect(t.lookup([1234, 0x01060051])).toBe('id 1234 egress any')
+    expect(t.lookup([1234, 0x010650ff])).toBe('id 1234 egress tcp 20480-20735')
+    expect(t.lookup([1235, 0x01060050])).toBeUndefined()
+  })
+
+  it('agrees with a linear longest-prefix scan under random inserts and deletes', () => {
+    const op = fc.record({
+      del: fc.boolean(),
+      prefix: fc.integer({ min: 0, max: 32 }),
+      addr: fc.integer({ min: 0, max: 0xffffffff }),
+    })
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }),
+        (ops, probes) => {
+          const t = new BpfLpmTrie<number>({ name: 't', keySize: 8, valueSize: 4, maxEntries: 1000 })
+          const ref = new Map<string, { prefix: number; base: number; v: number }>()
+          // bias addresses into a small space so prefixes overlap
+          const norm = (a: number) => (a & 0xff0000ff) >>> 0
+          ops.forEach((o, i) => {
+            const mask = o.prefix === 0 ? 0 : (0xffffffff << (32 - o.prefix)) >>> 0
+            const base = (norm(o.addr) & mask) >>> 0
+            const k = `${base}/${o.prefix}`
+            if (o.del) {
+              if (ref.has(k)) {
+                t.delete(o.prefix, base)
+                ref.delete(k)
+              } else expect(() => t.delete(o.prefix, base)).toThrow()
+            } else {
+              t.update(o.prefix, base, i)
+              ref.set(k, { prefix: o.prefix, base, v: i })
+            }
+          })
+          expect(t.size).toBe(ref.size)
+          for (const p0 of probes) {
+            const p = norm(p0)
+            let best: { prefix: number; v: number } | undefined
+            for (const e of ref.values()) {
+              const mask = e.prefix === 0 ? 0 : (0xffffffff << (32 - e.prefix)) >>> 0
+              if ((p & mask) >>> 0 === e.base && (!best || e.prefix > best.prefix)) best = e
+            }
+            expect(t.lookup(p)).toBe(best?.v)
+          }
+          expect([...t.entries()].length).toBe(ref.size)
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
+  it('charges memlock per entry: struct lpm_trie_node + data + value', () => {
+    const t = trie()
+    put(t, '10.0.0.0/8')
+    put(t, '10.1.0.0/16')
+    expect(t.memlock()).toBe(2 * (40 + 4 + 4))
+    expect(t.info().flags).toBe(1)
+  })
+})
