@@ -1,7 +1,7 @@
-import type { Cluster, EndpointSlice, Service } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { renderKubeProxy } from '../src/render/kubeProxy/kubeProxy'
 import { kubeProxyRestoreText } from '../src/render/kubeProxy/restoreText'
+import { NODE, overallCluster } from './fixtures/overallCluster'
 
 /** Groups rules by table and chain, keeping order inside a chain, as proxier_test.go's assertIPTablesRulesEqual compares. */
 function normalize(text: string): string {
@@ -28,91 +28,6 @@ function normalize(text: string): string {
     }
   }
   return out.join('\n')
-}
-
-const NODE = 'test-node'
-
-function svc(ns: string, name: string, patch: Partial<Service>): Service {
-  return {
-    namespace: ns,
-    name,
-    type: 'ClusterIP',
-    clusterIP: '',
-    ports: [{ name: 'p80', protocol: 'TCP', port: 80, targetPort: 80 }],
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    sessionAffinity: 'None',
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    ...patch,
-  }
-}
-
-function slice(ns: string, name: string, eps: Array<{ ip: string; node?: string }>): EndpointSlice {
-  return {
-    namespace: ns,
-    name: `${name}-1`,
-    serviceName: name,
-    addressType: 'IPv4',
-    ports: [{ name: 'p80', protocol: 'TCP', port: 80 }],
-    endpoints: eps.map((e) => ({
-      address: e.ip,
-      nodeName: e.node,
-      ready: true,
-      serving: true,
-      terminating: false,
-    })),
-  }
-}
-
-/** The cluster of kube-proxy's TestOverallIPTablesRules (pkg/proxy/iptables/proxier_test.go). */
-export function overallCluster(): Cluster {
-  return {
-    schemaVersion: 1,
-    serviceCIDR: '172.30.0.0/16',
-    podCIDR: '10.0.0.0/8',
-    nodes: [{ name: NODE, internalIP: '192.168.0.2', podCIDR: '10.0.1.0/24', labels: {} }],
-    namespaces: [],
-    pods: [],
-    services: [
-      svc('ns1', 'svc1', { clusterIP: '172.30.0.41' }),
-      svc('ns2', 'svc2', {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: 'Local',
-        clusterIP: '172.30.0.42',
-        ports: [{ name: 'p80', protocol: 'TCP', port: 80, targetPort: 80, nodePort: 3001 }],
-        loadBalancerIPs: ['1.2.3.4'],
-        externalIPs: ['192.168.99.22'],
-        healthCheckNodePort: 30000,
-      }),
-      svc('ns3', 'svc3', {
-        type: 'NodePort',
-        clusterIP: '172.30.0.43',
-        ports: [{ name: 'p80', protocol: 'TCP', port: 80, targetPort: 80, nodePort: 3003 }],
-      }),
-      svc('ns4', 'svc4', { type: 'NodePort', clusterIP: '172.30.0.44', externalIPs: ['192.168.99.33'] }),
-      svc('ns5', 'svc5', {
-        type: 'LoadBalancer',
-        clusterIP: '172.30.0.45',
-        ports: [{ name: 'p80', protocol: 'TCP', port: 80, targetPort: 80, nodePort: 3002 }],
-        loadBalancerIPs: ['5.6.7.8'],
-        healthCheckNodePort: 30000,
-        loadBalancerSourceRanges: [' 203.0.113.0/25'],
-        sessionAffinity: 'ClientIP',
-        sessionAffinityTimeoutSeconds: 10800,
-      }),
-      svc('ns6', 'svc6', { clusterIP: '172.30.0.46' }),
-    ],
-    endpointSlices: [
-      slice('ns1', 'svc1', [{ ip: '10.180.0.1' }]),
-      slice('ns2', 'svc2', [{ ip: '10.180.0.2' }]),
-      slice('ns3', 'svc3', [{ ip: '10.180.0.3' }]),
-      slice('ns4', 'svc4', [{ ip: '10.180.0.4' }, { ip: '10.180.0.5', node: NODE }]),
-      slice('ns5', 'svc5', [{ ip: '10.180.0.3' }]),
-    ],
-    networkPolicies: [],
-  }
 }
 
 // Expected text of TestOverallIPTablesRules (kubernetes/kubernetes pkg/proxy/iptables/proxier_test.go, v1.31).

@@ -1,3 +1,4 @@
+import { cidrContains, tryParseCidr } from '@dataplane-sim/cluster'
 import { categorizeEndpoints } from './categorize'
 import type { KubeEndpoint, ServicePortInfo } from './servicePorts'
 import { externallyAccessible } from './servicePorts'
@@ -57,15 +58,6 @@ function formatProbability(n: number): string {
   const half = drop / 2n
   if (r > half || (r === half && q % 2n === 1n)) q += 1n
   return `0.${q.toString().padStart(10, '0')}`
-}
-
-function cidrContains(cidr: string, ip: number): boolean {
-  const [a, len] = cidr.split('/')
-  const parts = a.split('.').map(Number)
-  const base = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0
-  const bits = Number(len ?? 32)
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
-  return (ip & mask) >>> 0 === (base & mask) >>> 0
 }
 
 /**
@@ -229,7 +221,8 @@ export function renderServicePort(sp: ServicePortInfo, ctx: ServicePortContext):
     let allowFromNode = false
     for (const cidr of sp.loadBalancerSourceRanges) {
       natRules.push(`${args} -s ${cidr} -j ${externalTrafficChain}`)
-      if (ctx.nodeIP !== null && cidrContains(cidr, ctx.nodeIP)) allowFromNode = true
+      const c = tryParseCidr(cidr)
+      if (ctx.nodeIP !== null && c && cidrContains(c, ctx.nodeIP)) allowFromNode = true
     }
     if (allowFromNode)
       for (const lbip of sp.loadBalancerVIPs) natRules.push(`${args} -s ${lbip} -j ${externalTrafficChain}`)
