@@ -1,0 +1,68 @@
+import type { CostProfile } from '@dataplane-sim/cluster'
+import type { ChurnResult } from '../churn/simulate'
+import type { CapacityPlan } from '../plan/types'
+import type { ScalingPoint } from '../suites/scaling'
+import type { AnchorRow } from './anchors'
+
+/** Version of `results.json`; bump on any incompatible change, with `results.schema.json`. */
+export const RESULTS_SCHEMA_VERSION = 1
+
+export interface MachineInfo {
+  platform: string
+  release: string
+  arch: string
+  cpu: string
+  cores: number
+  memoryBytes: number
+  node: string
+}
+
+export interface RunInfo {
+  mode: 'quick' | 'full'
+  seed: number
+  /** ISO 8601 */
+  date: string
+  profile: string
+  machine: MachineInfo
+  wallSeconds: number
+  /** the timings were taken on a machine shared with other work: treat them as provisional */
+  note: string
+}
+
+export interface ChurnSection {
+  rates: number[]
+  services: number[]
+  durationSeconds: number
+  /** how each dataplane's programming cost was derived from the model */
+  kubeProxyModel: string
+  ciliumModel: string
+  /** the modeled kube-proxy sync seconds the simulation used, per service count */
+  syncSamples: Array<{
+    services: number
+    fullSeconds: number
+    partialSeconds: number
+    ciliumChangeSeconds: number
+  }>
+  points: ChurnResult[]
+  kubeProxyLimit: Array<{ rate: number; services: number | null }>
+  ciliumLimit: Array<{ rate: number; services: number | null }>
+}
+
+/** One benchmark figure file another part of the project recorded under `reports/bench/`. */
+export interface RecordedBenchmark {
+  file: string
+  data: unknown
+}
+
+/** Everything a report run measured: the raw figures behind README.md and the charts. */
+export interface Results {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION
+  tool: { name: 'dataplane-sim'; version: string }
+  run: RunInfo
+  profile: CostProfile
+  scaling: ScalingPoint[]
+  churn: ChurnSection
+  plan: CapacityPlan
+  anchors: AnchorRow[]
+  benchmarks: RecordedBenchmark[]
+}
