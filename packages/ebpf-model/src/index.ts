@@ -16,6 +16,8 @@
  *   defaults (CILIUM_MAP_LAYOUTS), typed wrappers: Lb4ServicesMap, createLb4BackendsMap,
  *   createLb4ReverseNatMap, Lb4MaglevMap, Lb4AffinityMap, Lb4SourceRangeMap, IpcacheMap, PolicyMap,
  *   createCtMap('tcp' | 'any'), createNatMap, createLxcMap; SVC_FLAG_*, CT_LIFETIME, ...
+ * Maglev (maglev/): maglevTable(backends, m = 16381, seed) → Uint32Array of backend ids (Cilium pkg/maglev),
+ *   maglevFlowHash(saddr, daddr, sport, dport, seed) (lb.h __hash_from_tuple_v4), decodeMaglevSeed
  */
 
 export * from './cilium/constants'
@@ -83,3 +85,10 @@ export type {
   BpfUpdateOrigin,
 } from './maps/types'
 export { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from './maps/types'
+
+export type { MaglevBackend } from './maglev/table'
+export { MAGLEV_TABLE_SIZES, maglevHashString, maglevTable } from './maglev/table'
+export type { MaglevSeeds } from './maglev/seed'
+export { DEFAULT_MAGLEV_HASH_SEED, decodeMaglevSeed } from './maglev/seed'
+export { jhash3words, maglevFlowHash } from './maglev/flowHash'
+export { murmur3Hash128 } from './maglev/murmur3'
