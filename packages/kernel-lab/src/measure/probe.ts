@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Lab } from '../topology/lab'
+
+const AGENTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'agents')
+// `--import tsx` resolves from the working directory: the package's own folder finds the workspace's tsx
+const PACKAGE_DIR = join(AGENTS, '..', '..')
+
+/** What the probe agent does in the client namespace (see agents/probe.ts). */
+export interface ProbeRequest {
+  mode: 'rtt' | 'rtt-new-flow' | 'send'
+  host: string
+  port: number
+  count: number
+  deadlineMs: number
+  sourcePortBase?: number
+  timeoutMs?: number
+  targets?: Array<{ host: string; port: number; protocol: 'udp' | 'tcp'; sourcePort: number }>
+}
+
+export interface RttResult {
+  /** round-trip times in nanoseconds, in send order */
+  rtts: number[]
+  lost: number
+}
+
+function agentArgv(ns: string, agent: string, args: string[]): string[] {
+  return ['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', join(AGENTS, agent), ...args]
+}
+
+/** Runs the probe agent in the client namespace and returns its JSON answer. */
+export async function probe<T = RttResult>(lab: Lab, req: ProbeRequest): Promise<T> {
+  const argv = agentArgv(lab.ns.client, 'probe.ts', [JSON.stringify(req)])
+  const r = await lab.run(argv, { cwd: PACKAGE_DIR, timeoutMs: req.deadlineMs + 30_000 })
+  const line = r.stdout.trim().split('\n').pop() ?? ''
+  return JSON.parse(line) as T
+}
+
+/** A UDP echo + TCP accept server in the server namespace; stop() ends it (so does the lab's destroy). */
+export interface EchoServer {
+  stop(): void
+}
+
+/**
+ * Starts the echo agent on `ports` and redirects every other UDP and TCP port of the server namespace (the
+ * server's own address and the whole pod CIDR) to the first one, so any backend:port a lab cluster names
+ * answers, and a new destination port is a new flow the node has never seen.
+ */
+export async function startEcho(lab: Lab, ports: number[]): Promise<EchoServer> {
+  const redirect = ['*nat', ':PREROUTING ACCEPT [0:0]']
+  for (const p of ['udp', 'tcp']) redirect.push(`-A PREROUTING -p ${p} -j REDIRECT --to-ports ${ports[0]}`)
+  await lab.exec('server', ['iptables-legacy-restore'], { input: `${redirect.join('\n')}\nCOMMIT\n` })
+  return spawnEcho(lab, ports)
+}
+
+function spawnEcho(lab: Lab, ports: number[]): Promise<EchoServer> {
+  const argv = agentArgv(lab.ns.server, 'udpEcho.ts', ports.map(String))
+  const child: ChildProcess = spawn(argv[0], argv.slice(1), {
+    cwd: PACKAGE_DIR,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const stop = () => {
+    if (child.exitCode === null && child.pid) child.kill('SIGTERM')
+  }
+  lab.onDestroy(stop)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => {
+      stop()
+      reject(new Error(`echo server did not start: ${err}`))
+    }, 30_000)
+    child.stderr?.on('data', (b: Buffer) => (err += b.toString()))
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (out.includes('ready')) {
+        clearTimeout(timer)
+        resolve({ stop })
+      }
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`echo server exited ${code}: ${err}`))
+    })
+  })
+}
+
+/** Per-reply times of `ping` output, in nanoseconds ("time=0.034 ms" lines). */
+export function parsePingTimes(output: string): number[] {
+  const out: number[] = []
+  for (const m of output.matchAll(/time=([\d.]+) ms/g)) out.push(Math.round(Number(m[1]) * 1e6))
+  return out
+}
+
+/**
+ * ICMP echo round trips from the client to `host` with `ping -i 0` (back-to-back, root only), the anchors'
+ * method: the lowest-overhead round trip available, so per-rule costs of a few nanoseconds stand out.
+ * Bounded by count and by `-w` seconds.
+ */
+export async function pingRtt(
+  lab: Lab,
+  host: string,
+  count: number,
+  deadlineSeconds = 20,
+): Promise<RttResult> {
+  const r = await lab.exec(
+    'client',
+    ['ping', '-n', '-i', '0', '-c', String(count), '-w', String(deadlineSeconds), host],
+    {
+      allowFail: true,
+      timeoutMs: (deadlineSeconds + 10) * 1000,
+    },
+  )
+  const rtts = parsePingTimes(r.stdout)
+  return { rtts, lost: count - rtts.length }
+}

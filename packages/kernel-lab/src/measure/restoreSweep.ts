@@ -1,0 +1,65 @@
+import { restoreFullCounts, restoreOneRuleCounts } from '../fit/counts'
+import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rules/kubeProxyShape'
+import { IPTABLES_BACKENDS, resetNode, restore } from '../rules/restore'
+import type { Lab } from '../topology/lab'
+import { summarize } from './stats'
+import type { Measurement, SweepPlan } from './types'
+
+export type Progress = (message: string) => void
+
+/**
+ * Whole-table restore and one-rule `--noflush` update times vs services, for both backends. Each full restore
+ * starts from empty rules (reset untimed), as kube-proxy's first sync after a restart; each one-rule update
+ * goes into a freshly loaded table of that size.
+ */
+export async function restoreSweep(
+  lab: Lab,
+  plan: SweepPlan,
+  progress: Progress = () => {},
+): Promise<Measurement[]> {
+  const out: Measurement[] = []
+  const oneRule = kubeProxyShapeOneRule()
+  for (const backend of IPTABLES_BACKENDS) {
+    for (const services of plan.restoreServices) {
+      const table = kubeProxyShapeTable(services)
+      const size = restoreSize(table)
+      const full: number[] = []
+      const update: number[] = []
+      for (let r = 0; r < plan.runs; r++) {
+        await resetNode(lab)
+        full.push((await restore(lab, backend, table)).seconds)
+        update.push((await restore(lab, backend, oneRule, { noflush: true })).seconds)
+      }
+      progress(
+        `restore ${backend} ${services} services: full ${median(full)} s, one rule ${median(update)} s`,
+      )
+      const notes = { lines: size.lines, bytes: size.bytes, rules: size.rules }
+      out.push({
+        experiment: 'restore-full',
+        backend,
+        size: services,
+        unit: 's',
+        runs: full,
+        summary: summarize(full),
+        counts: restoreFullCounts(size.lines),
+        notes,
+      })
+      out.push({
+        experiment: 'restore-one-rule',
+        backend,
+        size: services,
+        unit: 's',
+        runs: update,
+        summary: summarize(update),
+        counts: restoreOneRuleCounts(size.rules),
+        notes,
+      })
+    }
+  }
+  await resetNode(lab)
+  return out
+}
+
+function median(v: number[]): string {
+  return summarize(v).median.toFixed(4)
+}

@@ -1,0 +1,75 @@
+import type { Summary } from './stats'
+
+/** The experiments the lab runs; each is a sweep over `size`. */
+export type Experiment =
+  /** iptables-restore of a whole kube-proxy-shaped nat table (size = services) */
+  | 'restore-full'
+  /** iptables-restore --noflush of one rule into a table of `size` services */
+  | 'restore-one-rule'
+  /** ICMP round trip through `size` non-matching filter FORWARD rules (ip-header part fails) */
+  | 'packet-forward'
+  /** same, each rule calling one extension match that fails (`-p icmp -m icmp --icmp-type 13`) */
+  | 'packet-forward-match'
+  /** first packet of a new UDP flow through a kube-proxy nat table of `size` services, none matching */
+  | 'packet-nat-first'
+  /** run time of a tc program looking the destination up in a BPF hash map of `size` entries */
+  | 'packet-bpf'
+  /** ICMP round trip with that program and map, absolute (expected flat in N) */
+  | 'packet-bpf-rtt'
+  /** `bpftool batch` loading `size` entries into the map */
+  | 'bpf-update-batch'
+  /** one `bpftool map update` into a map already holding `size` entries */
+  | 'bpf-update-one'
+
+export type LabBackend = 'legacy' | 'nft' | 'bpf'
+
+/** One point of a sweep: every run's raw value, their summary, and what the models count for it. */
+export interface Measurement {
+  experiment: Experiment
+  backend: LabBackend
+  size: number
+  /** 's' for control-plane commands, 'ns' for per-packet costs (extra over the same sweep's size 0) */
+  unit: 's' | 'ns'
+  /** one value per run (per-packet: the median round trip of each run, minus the baseline's) */
+  runs: number[]
+  summary: Summary
+  /** operations behind this point, keyed like the models' cost counts (see fit/counts.ts) */
+  counts: Record<string, number>
+  /** anything worth keeping with the raw data (lines, bytes, lost probes, program hits) */
+  notes?: Record<string, number | string>
+}
+
+/** Which sizes and how many runs: `quick` for tests and CI, `full` for the shipped profile. */
+export interface SweepPlan {
+  runs: number
+  restoreServices: number[]
+  forwardRules: number[]
+  natServices: number[]
+  bpfEntries: number[]
+  bpfBatch: number[]
+  /** round trips per run for ping / new-flow probes */
+  pings: number
+  newFlows: number
+}
+
+export const QUICK_PLAN: SweepPlan = {
+  runs: 3,
+  restoreServices: [100, 300, 1000],
+  forwardRules: [0, 500, 2000, 5000],
+  natServices: [0, 1000, 3000],
+  bpfEntries: [0, 1000, 10000],
+  bpfBatch: [1000, 10000],
+  pings: 500,
+  newFlows: 200,
+}
+
+export const FULL_PLAN: SweepPlan = {
+  runs: 5,
+  restoreServices: [1000, 5000, 10000, 20000, 50000],
+  forwardRules: [0, 1000, 5000, 10000, 20000, 50000],
+  natServices: [0, 1000, 5000, 10000, 20000],
+  bpfEntries: [0, 1000, 50000, 500000],
+  bpfBatch: [1000, 10000, 100000],
+  pings: 2000,
+  newFlows: 500,
+}

@@ -1,0 +1,144 @@
+import { type CostProfile, modelCost } from '@dataplane-sim/cluster'
+import { measuredNs, profileKey } from '../fit/calibrate'
+import type { Measurement } from '../measure/types'
+
+/** One size of one experiment: measured vs modeled under each profile. */
+export interface ReportRow {
+  experiment: Measurement['experiment']
+  backend: Measurement['backend']
+  size: number
+  unit: 'ns'
+  measured: number
+  /** (p90 − p10) / median of the runs */
+  spread: number
+  /** modeled value and relative error (modeled − measured) / measured per profile name */
+  modeled: Record<string, { value: number; error: number }>
+}
+
+export interface LabReport {
+  rows: ReportRow[]
+  /** worst |error| per profile over the rows inside `range` (default 1k–50k services/rules) */
+  worstError: Record<string, number>
+  markdown: string
+}
+
+/** The counts of a measurement as a model of that backend would key them (`ipt.rule:nft` on nft). */
+export function backendCounts(m: Measurement): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(m.counts)) out[profileKey(k, m.backend)] = v
+  return out
+}
+
+const TITLES: Record<Measurement['experiment'], string> = {
+  'restore-full': 'whole nat table, iptables-restore (services)',
+  'restore-one-rule': 'one rule, iptables-restore --noflush (services in table)',
+  'packet-forward': 'round trip through N non-matching FORWARD rules (rules)',
+  'packet-forward-match': 'same, each rule testing one extension match (rules)',
+  'packet-nat-first': 'first packet of a new flow, kube-proxy nat table (services)',
+  'packet-bpf': 'tc program hash lookup, kernel-timed (map entries)',
+  'packet-bpf-rtt': 'round trip with the tc lookup, absolute (map entries)',
+  'bpf-update-batch': 'bpftool batch of N updates (entries)',
+  'bpf-update-one': 'one bpftool map update (entries already in map)',
+}
+
+function fmt(ns: number): string {
+  const a = Math.abs(ns)
+  if (a >= 1e9) return `${(ns / 1e9).toFixed(3)} s`
+  if (a >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`
+  if (a >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`
+  return `${ns.toFixed(1)} ns`
+}
+
+const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`
+
+/**
+ * Model vs measured at every size, for each profile given (the calibrated one, and e.g. the shipped default):
+ * the data for the bench report and a Markdown section. `range` bounds the sizes the worst-error summary
+ * covers (the acceptance range is 1k–50k services).
+ */
+export function labReport(
+  measurements: readonly Measurement[],
+  profiles: ReadonlyArray<{ name: string; profile: CostProfile }>,
+  range: [number, number] = [1000, 50000],
+): LabReport {
+  const rows: ReportRow[] = []
+  for (const m of measurements) {
+    const measured = measuredNs(m)
+    const modeled: ReportRow['modeled'] = {}
+    if (Object.keys(m.counts).length > 0) {
+      for (const p of profiles) {
+        const value = modelCost(backendCounts(m), p.profile)
+        modeled[p.name] = { value, error: measured ? (value - measured) / measured : 0 }
+      }
+    }
+    rows.push({
+      experiment: m.experiment,
+      backend: m.backend,
+      size: m.size,
+      unit: 'ns',
+      measured,
+      spread: m.summary.spread,
+      modeled,
+    })
+  }
+  const worstError: Record<string, number> = {}
+  for (const p of profiles) {
+    let worst = 0
+    for (const r of rows) {
+      const e = r.modeled[p.name]
+      if (e && r.size >= range[0] && r.size <= range[1] && r.experiment !== 'packet-bpf')
+        worst = Math.max(worst, Math.abs(e.error))
+    }
+    worstError[p.name] = worst
+  }
+  return {
+    rows,
+    worstError,
+    markdown: renderMarkdown(
+      rows,
+      profiles.map((p) => p.name),
+      worstError,
+      range,
+    ),
+  }
+}
+
+function renderMarkdown(
+  rows: ReportRow[],
+  names: string[],
+  worst: Record<string, number>,
+  range: [number, number],
+): string {
+  const out: string[] = ['## Model vs real kernel', '']
+  out.push(
+    'Measured in network namespaces on this machine (median of several runs; spread = (p90 − p10) / median), ' +
+      'modeled as Σ counts × constants. Error = (modeled − measured) / measured.',
+    '',
+  )
+  for (const n of names)
+    out.push(
+      `- worst |error| with profile \`${n}\`, sizes ${range[0]}–${range[1]}: ${(worst[n] * 100).toFixed(1)}%`,
+    )
+  out.push('')
+  const groups = new Map<string, ReportRow[]>()
+  for (const r of rows) {
+    const k = `${r.experiment}|${r.backend}`
+    groups.set(k, [...(groups.get(k) ?? []), r])
+  }
+  for (const [k, rs] of groups) {
+    const [experiment, backend] = k.split('|') as [Measurement['experiment'], string]
+    out.push(`### ${TITLES[experiment]} — ${backend}`, '')
+    const withModel = names.filter((n) => rs.some((r) => r.modeled[n]))
+    out.push(`| size | measured | spread |${withModel.map((n) => ` ${n} | error |`).join('')}`)
+    out.push(`|---:|---:|---:|${withModel.map(() => '---:|---:|').join('')}`)
+    for (const r of rs.sort((a, b) => a.size - b.size)) {
+      const cells = withModel.map((n) => {
+        const e = r.modeled[n]
+        return e ? ` ${fmt(e.value)} | ${pct(e.error)} |` : ' — | — |'
+      })
+      out.push(`| ${r.size} | ${fmt(r.measured)} | ${(r.spread * 100).toFixed(0)}% |${cells.join('')}`)
+    }
+    out.push('')
+  }
+  return out.join('\n')
+}

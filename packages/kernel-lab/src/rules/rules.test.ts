@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { forwardRulesTable } from './forwardRules'
+import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from './kubeProxyShape'
+
+describe('kubeProxyShapeTable', () => {
+  it('writes 10 lines per service with 2 endpoints, as the anchors count them', () => {
+    const base = restoreSize(kubeProxyShapeTable(0)).lines
+    expect(restoreSize(kubeProxyShapeTable(1000)).lines - base).toBe(10_000)
+  })
+
+  it('gives every service its KUBE-SERVICES rule, a KUBE-SVC chain and 2 KUBE-SEP chains', () => {
+    const t = kubeProxyShapeTable(2)
+    expect(t.match(/^-A KUBE-SERVICES -d /gm)).toHaveLength(2)
+    expect(t.match(/^:KUBE-SVC-/gm)).toHaveLength(2)
+    expect(t.match(/^:KUBE-SEP-/gm)).toHaveLength(4)
+    expect(t).toContain('-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-')
+    expect(t.trimEnd().endsWith('COMMIT')).toBe(true)
+  })
+
+  it('names no chain twice, even for thousands of services', () => {
+    const names = kubeProxyShapeTable(5000)
+      .split('\n')
+      .filter((l) => l.startsWith(':'))
+    expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('keeps every address in the lab range', () => {
+    const addrs = kubeProxyShapeTable(3000).match(/\d+\.\d+\.\d+\.\d+/g) ?? []
+    for (const a of addrs) expect(a).toMatch(/^198\.(18|19)\./)
+  })
+
+  it('adds one rule with --noflush input that names only the nat table', () => {
+    expect(kubeProxyShapeOneRule()).toMatch(
+      /^\*nat\n-I KUBE-SERVICES 1 -d 198\.19\.\d+\.\d+\/32 .*\nCOMMIT\n$/,
+    )
+  })
+})
+
+describe('forwardRulesTable', () => {
+  it('writes n FORWARD rules of the requested shape', () => {
+    expect(forwardRulesTable(3).match(/^-A FORWARD -d 198\.19\.0\.\d+\/32 -p udp -m comment/gm)).toHaveLength(
+      3,
+    )
+    expect(
+      forwardRulesTable(2, 'match').match(/^-A FORWARD -p icmp -m icmp --icmp-type 13 -j DROP$/gm),
+    ).toHaveLength(2)
+    expect(forwardRulesTable(0)).toBe(
+      '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n',
+    )
+  })
+})
