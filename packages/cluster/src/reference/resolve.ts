@@ -42,30 +42,52 @@ export function resolveReference(cluster: Cluster, packet: Packet, opts: Referen
       servingNode = dstNode
     }
   }
-  if (fe) return resolveService(idx, packet, fe, servingNode)
+  if (fe) {
+    const srcPod = idx.podByIP.get(packet.src)
+    if (fe.kind === 'nodePort' && servingNode !== entry && srcPod && opts.nodePortEgress === 'nodeAddress') {
+      const egress = egressDecision(idx, srcPod, packet.dst, packet.dport, packet.protocol)
+      if (!egress.allowed) return stopped(fe, servingNode, 'drop', egress.reason!)
+      return resolveService(idx, packet, fe, servingNode, undefined)
+    }
+    return resolveService(idx, packet, fe, servingNode, srcPod)
+  }
   return resolveDirect(idx, packet)
 }
 
-function resolveService(idx: ClusterIndex, packet: Packet, fe: FrontendEntry, node: Node): ReferenceResult {
+function frontendOf(fe: FrontendEntry): ReferenceResult['frontend'] {
   const { service: svc, port } = fe
-  const name = `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`
-  const base = {
-    frontend: {
-      kind: fe.kind,
-      service: `${svc.namespace}/${svc.name}`,
-      portName: port.name,
-      protocol: port.protocol,
-    },
-    servingNode: node.name,
+  return {
+    kind: fe.kind,
+    service: `${svc.namespace}/${svc.name}`,
+    portName: port.name,
+    protocol: port.protocol,
   }
-  const stop = (verdict: 'drop' | 'reject', reason: string): ReferenceResult => ({
-    ...base,
+}
+
+function stopped(fe: FrontendEntry, node: Node, verdict: 'drop' | 'reject', reason: string): ReferenceResult {
+  return {
+    frontend: frontendOf(fe),
+    servingNode: node.name,
     verdict,
     candidates: [],
     eligible: [],
     masquerade: false,
     reasons: [reason],
-  })
+  }
+}
+
+/** `srcPod` is the pod whose egress policy applies to each backend (undefined: already judged, or none). */
+function resolveService(
+  idx: ClusterIndex,
+  packet: Packet,
+  fe: FrontendEntry,
+  node: Node,
+  srcPod: Pod | undefined,
+): ReferenceResult {
+  const { service: svc, port } = fe
+  const name = `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`
+  const base = { frontend: frontendOf(fe), servingNode: node.name }
+  const stop = (verdict: 'drop' | 'reject', reason: string) => stopped(fe, node, verdict, reason)
   const cat = categorizeEndpoints(serviceEndpoints(idx, svc, port), svc, node.name)
   if (!cat.hasAnyEndpoints) return stop('reject', `${name} has no endpoints`)
   if (fe.kind === 'loadBalancer' && svc.loadBalancerSourceRanges.length > 0) {
@@ -98,7 +120,6 @@ function resolveService(idx: ClusterIndex, packet: Packet, fe: FrontendEntry, no
     if (chosen.length === 0) return stop('drop', `${name} has no local endpoints`)
   }
   const probability = 1 / chosen.length
-  const srcPod = idx.podByIP.get(packet.src)
   const eligible = chosen.map((ep) => {
     // kube-proxy's KUBE-SEP chains masquerade a pod reaching itself through the service (hairpin).
     const masq = masquerade || ep.ip === packet.src

@@ -51,4 +51,11 @@ export interface ReferenceResult {
 export interface ReferenceOptions {
   /** the node the packet enters on (the source pod's node, or the node receiving external traffic) */
   node: string
+  /**
+   * Where a source pod's egress policy is judged for a nodePort addressed to another node's IP:
+   * 'backend' (default: after service translation, as Cilium's socket LB translates on the source node) or
+   * 'nodeAddress' (against nodeIP:nodePort, as kube-proxy translates only on the addressed node, after the
+   * source node's FORWARD chain has applied egress policy). The docs leave this to implementations.
+   */
+  nodePortEgress?: 'backend' | 'nodeAddress'
 }
