@@ -13,7 +13,7 @@ import type { ClusterSize, SuiteBuilders } from '../src/suites/builders'
 
 /** A small, valid-looking cluster of `size` built by hand (suites are tested without the real generator). */
 export function fakeCluster(size: ClusterSize): Cluster {
-  const nodes = Array.from({ length: size.nodes }, (_, i) => ({
+  const nodes = Array.from({ length: size.nodes || 2 }, (_, i) => ({
     name: `node-${i}`,
     internalIP: `192.168.0.${i + 10}`,
     podCIDR: `10.244.${i}.0/24`,

@@ -16,6 +16,13 @@ export interface ClusterSize {
  */
 export interface SuiteBuilders {
   generate(size: ClusterSize): Cluster
-  iptables(cluster: Cluster, node: string, profile: CostProfile): NodeDataplane
-  ebpf(cluster: Cluster, node: string, profile: CostProfile): NodeDataplane
+  /** `options`: kube-proxy / renderer options (backend, partialSync, notrack, ...) */
+  iptables(
+    cluster: Cluster,
+    node: string,
+    profile: CostProfile,
+    options?: Record<string, unknown>,
+  ): NodeDataplane
+  /** `options`: cilium-config keys as camelCase (bpfPolicyMapMax, nodeMemoryBytes, ...) */
+  ebpf(cluster: Cluster, node: string, profile: CostProfile, options?: Record<string, unknown>): NodeDataplane
 }

@@ -1,0 +1,141 @@
+import type { Footprint } from '@dataplane-sim/cluster'
+import type { MapUse, PlanWarning } from './types'
+
+/** Map use above this share of max_entries earns a warning before it overflows. */
+export const NEAR_FULL_PCT = 90
+
+/** BPF maps of an eBPF footprint with their use of max_entries. */
+export function mapUse(f: Footprint): MapUse[] {
+  return f.items.map((i) => ({
+    name: i.name,
+    entries: i.entries,
+    max: i.max ?? null,
+    usePct: i.max ? (100 * i.entries) / i.max : null,
+    bytes: i.bytes,
+  }))
+}
+
+/** The cilium-config option that sets a map's size, as the user passes it to the agent / Helm. */
+function sizingOption(map: string): { option: string; note: string } {
+  if (map.startsWith('cilium_policy'))
+    return { option: '--bpf-policy-map-max', note: 'per-endpoint policy map' }
+  if (map.startsWith('cilium_lb4') || map.startsWith('cilium_lb_'))
+    return { option: '--bpf-lb-map-max', note: 'service / backend maps' }
+  if (map.startsWith('cilium_ct')) {
+    return {
+      option: map.includes('any') ? '--bpf-ct-global-any-max' : '--bpf-ct-global-tcp-max',
+      note: 'connection tracking (sized from node memory by --bpf-map-dynamic-size-ratio unless set)',
+    }
+  }
+  if (map.startsWith('cilium_snat') || map.includes('nat'))
+    return { option: '--bpf-nat-global-max', note: 'NAT map' }
+  if (map.startsWith('cilium_ipcache'))
+    return { option: '--bpf-map-dynamic-size-ratio (ipcache follows it)', note: 'ipcache' }
+  return { option: 'the map size option for this map', note: 'map' }
+}
+
+/** A size the fix can ask for: the next power of two ≥ 1.25 × the entries needed. */
+export function suggestedMax(needed: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, needed * 1.25)))
+}
+
+/**
+ * Overflow and near-full warnings for every BPF map, with the fix in the agent's own option names. Policy maps
+ * are per endpoint: one overflowing is reported by name with the number of endpoints in the same state.
+ */
+export function mapWarnings(maps: readonly MapUse[]): PlanWarning[] {
+  const out: PlanWarning[] = []
+  const policy = maps.filter((m) => m.name.startsWith('cilium_policy') && m.max)
+  const overPolicy = policy.filter((m) => m.entries > (m.max ?? Number.POSITIVE_INFINITY))
+  if (overPolicy.length > 0) {
+    const worst = overPolicy.reduce((a, b) => (b.entries > a.entries ? b : a))
+    out.push({
+      severity: 'error',
+      dataplane: 'ebpf',
+      subject: worst.name,
+      message:
+        `${overPolicy.length} endpoint policy map(s) overflow: ${worst.name} needs ${worst.entries} entries but holds ` +
+        `${worst.max}. Cilium cannot add the entries that do not fit, so the traffic they would allow is dropped ("Policy denied").`,
+      fix: `--bpf-policy-map-max ${suggestedMax(worst.entries)} (bpf.policyMapMax in Helm), or fewer/broader policy selectors`,
+    })
+  }
+  for (const m of maps) {
+    if (!m.max || m.name.startsWith('cilium_policy')) continue
+    const { option, note } = sizingOption(m.name)
+    if (m.entries > m.max) {
+      const lb = m.name.startsWith('cilium_lb4')
+      out.push({
+        severity: 'error',
+        dataplane: 'ebpf',
+        subject: m.name,
+        message:
+          `${m.name} (${note}) needs ${m.entries} entries but holds ${m.max}: updates fail with E2BIG` +
+          (lb
+            ? ', so services beyond the limit are not programmed and their traffic is not load-balanced.'
+            : '.'),
+        fix: `${option} ${suggestedMax(m.entries)}`,
+      })
+    } else if ((m.usePct ?? 0) >= NEAR_FULL_PCT) {
+      out.push({
+        severity: 'warning',
+        dataplane: 'ebpf',
+        subject: m.name,
+        message: `${m.name} (${note}) is ${m.usePct?.toFixed(0)} % full (${m.entries} of ${m.max}).`,
+        fix: `${option} ${suggestedMax(m.entries)}`,
+      })
+    }
+  }
+  const nearPolicy = policy.filter((m) => (m.usePct ?? 0) >= NEAR_FULL_PCT && m.entries <= (m.max ?? 0))
+  if (nearPolicy.length > 0 && overPolicy.length === 0) {
+    const worst = nearPolicy.reduce((a, b) => (b.entries > a.entries ? b : a))
+    out.push({
+      severity: 'warning',
+      dataplane: 'ebpf',
+      subject: worst.name,
+      message: `${nearPolicy.length} endpoint policy map(s) are ≥ ${NEAR_FULL_PCT} % full (${worst.name}: ${worst.entries} of ${worst.max}).`,
+      fix: `--bpf-policy-map-max ${suggestedMax(worst.entries)}`,
+    })
+  }
+  return out
+}
+
+export interface ConntrackSizing {
+  /** concurrent connections the node must track */
+  connections: number
+  /** the BPF CT maps' max_entries (TCP + any) as sized for this node */
+  ctMax: number
+  /** BPF CT entries one connection takes (a service connection takes a service entry and a flow entry) */
+  entriesPerConnection: number
+  ctBytes: number
+  nodeMemoryBytes: number
+}
+
+/** CT sizing against the node: the connections fit the CT maps, and the maps fit the memory budget. */
+export function conntrackWarnings(s: ConntrackSizing): PlanWarning[] {
+  const out: PlanWarning[] = []
+  const needed = s.connections * s.entriesPerConnection
+  if (needed > s.ctMax) {
+    const ratio = needed / s.ctMax
+    out.push({
+      severity: 'error',
+      dataplane: 'ebpf',
+      subject: 'cilium_ct4_global',
+      message:
+        `${s.connections} concurrent connections need about ${needed} BPF conntrack entries but the CT maps hold ${s.ctMax}: ` +
+        'the LRU maps evict live connections, which then lose their NAT and policy state.',
+      fix:
+        `--bpf-ct-global-tcp-max ${suggestedMax(needed)}, or ${ratio.toFixed(1)}× more node memory with the dynamic ` +
+        `size ratio (--bpf-map-dynamic-size-ratio), or a larger ratio`,
+    })
+  }
+  if (s.ctBytes > 0.05 * s.nodeMemoryBytes) {
+    out.push({
+      severity: 'warning',
+      dataplane: 'ebpf',
+      subject: 'cilium_ct4_global',
+      message: `the CT maps take ${((100 * s.ctBytes) / s.nodeMemoryBytes).toFixed(1)} % of the node's memory.`,
+      fix: 'lower --bpf-ct-global-tcp-max / --bpf-ct-global-any-max, or give the node more memory',
+    })
+  }
+  return out
+}
