@@ -18,6 +18,8 @@
  *   createCtMap('tcp' | 'any'), createNatMap, createLxcMap; SVC_FLAG_*, CT_LIFETIME, ...
  * Maglev (maglev/): maglevTable(backends, m = 16381, seed) → Uint32Array of backend ids (Cilium pkg/maglev),
  *   maglevFlowHash(saddr, daddr, sport, dport, seed) (lb.h __hash_from_tuple_v4), decodeMaglevSeed
+ * Sizing (sizing/): sizeMaps(options, nodeMemoryBytes) → MapSizes, Cilium calculateDynamicBPFMapSizes +
+ *   checkMapSizeLimits (InputError with path = the option on a limit violation)
  */
 
 export * from './cilium/constants'
@@ -92,3 +94,7 @@ export type { MaglevSeeds } from './maglev/seed'
 export { DEFAULT_MAGLEV_HASH_SEED, decodeMaglevSeed } from './maglev/seed'
 export { jhash3words, maglevFlowHash } from './maglev/flowHash'
 export { murmur3Hash128 } from './maglev/murmur3'
+
+export type { MapSizes, MapSizingOptions, SizeOrigin } from './sizing/sizeMaps'
+export { sizeMaps } from './sizing/sizeMaps'
+export * from './sizing/limits'
