@@ -7,6 +7,18 @@ export type { SerializeOptions } from './codec/serialize'
 export { formatRule, formatRuleBody, serializeRuleset, serializeTable } from './codec/serialize'
 export { saveString } from './codec/tokenize'
 export { formatAddrMask, formatIp, hex, parseAddrMask, parseIp } from './codec/values'
+export type { CtEntry } from './engine/conntrack'
+export { Conntrack } from './engine/conntrack'
+export { IPTABLES_PACKET_CONSTANTS, IPTABLES_PACKET_PROFILE } from './engine/constants'
+export type { NodeContext, SourceKind } from './engine/context'
+export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './engine/netfilter'
+export { Netfilter } from './engine/netfilter'
+export { RecentLists } from './engine/recent'
+export type { CompiledIpset, SetProbe } from './ipset/lookup'
+export { compileIpsets } from './ipset/lookup'
+export { parseIpsetSave, serializeIpsets } from './ipset/parse'
+export type { Ipset, IpsetEntry, Ipsets, IpsetType } from './ipset/types'
+export { IPSET_TYPES } from './ipset/types'
 export type {
   AddrMatch,
   AddrRange,

@@ -1,0 +1,498 @@
+import {
+  type Candidate,
+  type ClassifyOptions,
+  type CostProfile,
+  createRng,
+  type Endpoint,
+  InputError,
+  modelCost,
+  type Packet,
+  type Rng,
+  type Step,
+  type Trace,
+  tryIpToU32,
+  type Verdict,
+} from '@dataplane-sim/cluster'
+import { formatRule } from '../codec/serialize'
+import { formatIp } from '../codec/values'
+import { compileIpsets } from '../ipset/lookup'
+import type { Ipsets } from '../ipset/types'
+import type { Ruleset, TableName } from '../ruleset/types'
+import { CT_DNAT, CT_ESTABLISHED, CT_NEW, CT_RELATED, CT_SNAT, CT_UNTRACKED } from '../ruleset/types'
+import { type CChain, type CRule, type CTable, compileTable } from './compile'
+import { Conntrack, type CtEntry, newEntry } from './conntrack'
+import { IPTABLES_PACKET_PROFILE } from './constants'
+import { type NodeContext, ResolvedContext, type SourceKind } from './context'
+import { Interfaces } from './interfaces'
+import type { MatchEnv } from './matchers'
+import {
+  HOOK_FORWARD,
+  HOOK_INPUT,
+  HOOK_OUTPUT,
+  HOOK_POSTROUTING,
+  HOOK_PREROUTING,
+  PacketState,
+  TCP_FLAG_BITS,
+} from './packet-state'
+import { RecentLists } from './recent'
+import { type Pass, traverse } from './traverse'
+
+export interface NetfilterOptions {
+  /** name of the ruleset's file, for errors found at compile time */
+  source?: string
+  /** `ipset save` content the `set` matches refer to */
+  ipsets?: Ipsets
+  /** seed of the RNG `statistic --mode random` draws from (default 1) */
+  seed?: number
+  /** cost constants (default: IPTABLES_PACKET_PROFILE) */
+  profile?: CostProfile
+}
+
+export interface PacketOptions extends ClassifyOptions {
+  /** where the packet comes from; by default from its source address (local → host, pod CIDR → pod) */
+  sourceKind?: SourceKind
+  /** incoming interface (default: the pod's veth, or the uplink for outside traffic) */
+  inInterface?: string
+  /** IP length in bytes for the byte counters (default 60) */
+  length?: number
+  /** clock in seconds for recent/limit (default: the engine's clock, advanced by `tick`) */
+  now?: number
+  /** the packet is RELATED to a tracked connection (an ICMP error, an FTP data connection) */
+  related?: boolean
+}
+
+/** One reachable result of a packet, with its probability (enumerate mode lists them all). */
+export interface Outcome {
+  verdict: Verdict
+  dnat: Endpoint | null
+  /** destination after the node's rewrites */
+  destination: Endpoint
+  masquerade: boolean
+  snat?: string
+  outInterface?: string
+  reason?: string
+  probability: number
+  counts: Record<string, number>
+}
+
+export interface NetfilterTrace extends Trace {
+  /** enumerate mode: every reachable outcome; probabilities sum to 1 */
+  outcomes?: Outcome[]
+}
+
+/** Enumerate mode gives up after this many branches (a ruleset with many random rules in a row). */
+const MAX_OUTCOMES = 4096
+
+/**
+ * A node's netfilter: the compiled tables, conntrack, the recent lists and counters, and `classify` walking
+ * a packet through the hooks in kernel order (include/uapi/linux/netfilter_ipv4.h priorities):
+ * PREROUTING raw → conntrack → mangle → nat (NEW only); routing; INPUT mangle → filter → nat, or FORWARD
+ * mangle → filter; POSTROUTING mangle → nat (NEW only); confirm. The node's own packets take OUTPUT
+ * raw → conntrack → mangle → nat → filter instead of PREROUTING and, addressed to the node, come back in
+ * through lo.
+ */
+export class Netfilter {
+  readonly conntrack = new Conntrack()
+  readonly recent = new RecentLists()
+  readonly ifaces = new Interfaces()
+  readonly ctx: ResolvedContext
+  private tables = new Map<TableName, CTable>()
+  private ruleset: Ruleset = { tables: [] }
+  private readonly rng: Rng
+  private readonly profile: CostProfile
+  private readonly source: string
+  private readonly env: MatchEnv
+  private readonly ps = new PacketState()
+  /** the engine's clock (seconds) */
+  now = 0
+  // enumerate: forced decisions, decisions taken and their probabilities on this pass
+  private enumerating = false
+  private path: boolean[] = []
+  private taken: boolean[] = []
+  private takenP: number[] = []
+
+  constructor(ruleset: Ruleset, ctx: NodeContext, opts: NetfilterOptions = {}) {
+    this.source = opts.source ?? '<ruleset>'
+    this.ctx = new ResolvedContext(ctx)
+    this.rng = createRng(opts.seed ?? 1)
+    this.profile = opts.profile ?? IPTABLES_PACKET_PROFILE
+    this.env = {
+      decide: (p) => this.decide(p),
+      dry: false,
+      now: 0,
+      recent: this.recent,
+      isLocal: (a) => this.ctx.isLocal(a),
+      ifaces: this.ifaces,
+      ipsets: compileIpsets(opts.ipsets ?? new Map()),
+      probe: { srcAddr: 0, dstAddr: 0, proto: 0, sport: 0, dport: 0 },
+    }
+    this.load(ruleset)
+  }
+
+  /**
+   * Swaps in the tables of `ruleset` (those it has; others stay), as iptables-restore commits them: all are
+   * compiled first, so an error changes nothing. Conntrack entries and recent lists are kept; counters come
+   * from the new rules (`[p:b]`, else zero), as after a restore.
+   */
+  load(ruleset: Ruleset, ipsets?: Ipsets): void {
+    const env = ipsets ? { ...this.env, ipsets: compileIpsets(ipsets) } : this.env
+    const next = new Map(this.tables)
+    for (const t of ruleset.tables) next.set(t.name, compileTable(t, env, this.source))
+    if (ipsets) this.env.ipsets = env.ipsets
+    this.tables = next
+    const kept = this.ruleset.tables.filter((t) => !ruleset.tables.some((n) => n.name === t.name))
+    this.ruleset = { tables: [...kept, ...ruleset.tables] }
+  }
+
+  /** The ruleset with live counters, as `iptables-save -c` would print it after the packets so far. */
+  counters(): Ruleset {
+    const tables = this.ruleset.tables.map((t) => {
+      const ct = this.tables.get(t.name)!
+      return {
+        ...t,
+        chains: t.chains.map((c) => {
+          const cc = ct.chains.get(c.name)!
+          return {
+            ...c,
+            counters: { packets: cc.packets, bytes: cc.bytes },
+            rules: c.rules.map((r, k) => ({
+              ...r,
+              counters: { packets: cc.rules[k].packets, bytes: cc.rules[k].bytes },
+            })),
+          }
+        }),
+      }
+    })
+    return { tables }
+  }
+
+  /** Advances the clock (recent --seconds, limit). */
+  tick(seconds: number): void {
+    this.now += seconds
+  }
+
+  private decide(p: number): boolean {
+    if (!this.enumerating) return this.rng.float() < p
+    const k = this.taken.length
+    const d = k < this.path.length ? this.path[k] : p > 0
+    this.taken.push(d)
+    this.takenP.push(p)
+    return d
+  }
+
+  classify(packet: Packet, opts: PacketOptions = {}): NetfilterTrace {
+    const src = tryIpToU32(packet.src)
+    const dst = tryIpToU32(packet.dst)
+    if (src === null || dst === null)
+      throw new InputError(`expected IPv4 addresses in ${packet.src} -> ${packet.dst}`, '<packet>', 1, 1)
+    const steps: Step[] | null = opts.steps === false ? null : []
+    if (opts.now !== undefined) this.now = opts.now
+    this.env.now = this.now
+    if (!opts.enumerate) {
+      this.enumerating = false
+      this.env.dry = false
+      const pass = this.run(packet, src, dst, opts, steps)
+      return this.toTrace([{ ...pass, probability: 1 }], steps, false)
+    }
+    // enumerate: re-run with every combination of random decisions (depth first), changing no state
+    this.enumerating = true
+    this.env.dry = true
+    const outcomes: Outcome[] = []
+    this.path = []
+    try {
+      for (;;) {
+        this.taken = []
+        this.takenP = []
+        const pass = this.run(packet, src, dst, opts, outcomes.length === 0 ? steps : null)
+        let probability = 1
+        for (let k = 0; k < this.taken.length; k++)
+          probability *= this.taken[k] ? this.takenP[k] : 1 - this.takenP[k]
+        outcomes.push({ ...pass, probability })
+        let j = this.taken.length - 1
+        while (j >= 0 && !(this.taken[j] && this.takenP[j] < 1)) j--
+        if (j < 0 || outcomes.length >= MAX_OUTCOMES) break
+        this.path = this.taken.slice(0, j)
+        this.path.push(false)
+      }
+    } finally {
+      this.enumerating = false
+      this.env.dry = false
+    }
+    return this.toTrace(outcomes, steps, true)
+  }
+
+  private toTrace(outcomes: Outcome[], steps: Step[] | null, enumerate: boolean): NetfilterTrace {
+    const counts: Record<string, number> = {}
+    const byDest = new Map<string, Candidate>()
+    let best = outcomes[0]
+    const verdictP = new Map<Verdict, number>()
+    for (const o of outcomes) {
+      for (const k in o.counts) counts[k] = (counts[k] ?? 0) + o.counts[k] * o.probability
+      verdictP.set(o.verdict, (verdictP.get(o.verdict) ?? 0) + o.probability)
+      if (o.verdict === 'forward' || o.verdict === 'local') {
+        const key = `${o.destination.ip}:${o.destination.port}`
+        const c = byDest.get(key)
+        if (c) c.probability += o.probability
+        else byDest.set(key, { ...o.destination, probability: o.probability })
+      }
+    }
+    // the verdict of several outcomes: the most likely one (ties: the first reached)
+    let bestP = -1
+    for (const [v, p] of verdictP)
+      if (p > bestP + 1e-12) {
+        bestP = p
+        best = outcomes.find((o) => o.verdict === v)!
+      }
+    const trace: NetfilterTrace = {
+      verdict: best.verdict,
+      dnat: best.dnat,
+      candidates: [...byDest.values()],
+      masquerade: best.masquerade,
+      steps: steps ?? [],
+      cost: { counts, ns: modelCost(counts, this.profile) },
+    }
+    if (best.snat) trace.snat = best.snat
+    if (best.outInterface) trace.outInterface = best.outInterface
+    if (best.reason) trace.reason = best.reason
+    if (enumerate) trace.outcomes = outcomes
+    return trace
+  }
+
+  /** One pass of the packet through the hooks; returns what happened (without probability). */
+  private run(
+    packet: Packet,
+    src: number,
+    dst: number,
+    opts: PacketOptions,
+    steps: Step[] | null,
+  ): Omit<Outcome, 'probability'> {
+    const p = this.ps
+    p.proto =
+      packet.protocol === 'tcp' ? 6 : packet.protocol === 'udp' ? 17 : packet.protocol === 'sctp' ? 132 : 1
+    p.src = src
+    p.dst = dst
+    p.sport = packet.sport
+    p.dport = packet.dport
+    p.tcpFlags = 0
+    for (const f of packet.tcpFlags ?? (p.proto === 6 ? ['SYN'] : []))
+      p.tcpFlags |= TCP_FLAG_BITS[f.toUpperCase()] ?? 0
+    p.icmpType = 8
+    p.icmpCode = 0
+    p.length = opts.length ?? 60
+    p.mark = 0
+    p.ctmark = 0
+    p.ctState = 0
+    p.ctDir = 0
+    p.ct = null
+    p.untracked = false
+    p.zone = 0
+    const kind = opts.sourceKind ?? this.ctx.sourceKind(src)
+    const pass: Pass = {
+      nf: this,
+      p,
+      steps,
+      dry: this.env.dry,
+      counts: { rule: 0, match: 0, chain: 0 },
+      lastRule: null,
+      lastChain: null,
+    }
+    const origDst = dst
+    const origDport = packet.dport
+    // a holder, not a local: the hook closures set it and TypeScript would not see that
+    const st: { pending: CtEntry | null } = { pending: null }
+    let ctLookups = 0
+    let verdict: Verdict = 'forward'
+    let reason: string | undefined
+    let local = false
+
+    const hook = (table: TableName, chain: string): boolean => {
+      const t = this.tables.get(table)
+      const c = t?.chains.get(chain)
+      if (!c) return true
+      const code = traverse(pass, c, st.pending)
+      if (code === 'ACCEPT') return true
+      verdict = code === 'DROP' ? 'drop' : 'reject'
+      const r = pass.lastRule
+      reason = r
+        ? `${code === 'DROP' ? 'dropped' : 'rejected'} by ${r.chain.where} rule ${r.number} (${r.rule.target.kind === 'REJECT' ? `REJECT --reject-with ${r.rule.target.with}` : r.rule.target.kind})`
+        : `policy DROP of ${pass.lastChain?.where}`
+      return false
+    }
+    const conntrackIn = (): void => {
+      if (p.untracked) {
+        p.ctState = CT_UNTRACKED
+        steps?.push({ where: 'conntrack', text: 'UNTRACKED (NOTRACK in raw)', outcome: 'info' })
+        return
+      }
+      ctLookups++
+      const hit = this.conntrack.lookup(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
+      if (hit) {
+        const [e, dir] = hit
+        p.ct = e
+        p.ctDir = dir
+        p.ctmark = e.mark
+        p.ctState = opts.related ? CT_RELATED : dir === 1 || e.seenReply ? CT_ESTABLISHED : CT_NEW
+        if (e.dnat) p.ctState |= CT_DNAT
+        if (e.snat) p.ctState |= CT_SNAT
+        if (dir === 1) {
+          if (!this.env.dry) e.seenReply = true
+          p.icmpType = 0
+          p.dst = e.origSrc
+          p.dport = e.origSport
+        } else {
+          p.dst = e.replSrc
+          p.dport = e.replSport
+        }
+        steps?.push({
+          where: 'conntrack',
+          text: `${dir === 1 ? 'reply' : 'original'} direction of ${formatTuple(e)}`,
+          outcome: 'hit',
+          detail: p.ctState & CT_ESTABLISHED ? 'ESTABLISHED' : p.ctState & CT_RELATED ? 'RELATED' : 'NEW',
+        })
+      } else {
+        st.pending = newEntry(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
+        p.ct = st.pending
+        p.ctState = opts.related ? CT_RELATED : CT_NEW
+        steps?.push({
+          where: 'conntrack',
+          text: 'no entry: a new connection',
+          outcome: 'miss',
+          detail: 'NEW',
+        })
+      }
+    }
+    const conntrackOut = (): void => {
+      const e = p.ct
+      if (!e || e === st.pending) return
+      if (p.ctDir === 0 && e.snat) {
+        p.src = e.replDst
+        p.sport = e.replDport
+      } else if (p.ctDir === 1) {
+        p.src = e.origDst
+        p.sport = e.origDport
+      }
+    }
+    const route = (): void => {
+      local = this.ctx.isLocal(p.dst)
+      const out = local
+        ? kind === 'host'
+          ? 'lo'
+          : ''
+        : this.ctx.isLocalPod(p.dst)
+          ? this.ctx.podInterface(formatIp(p.dst))
+          : this.ctx.hostInterface
+      p.outIf = this.ifaces.id(out)
+      steps?.push({
+        where: 'routing',
+        text: `${formatIp(p.dst)} → ${local ? 'local delivery (INPUT)' : `out ${out} (FORWARD)`}`,
+        outcome: 'info',
+      })
+    }
+    const natNew = (table: 'nat', chain: string): boolean =>
+      st.pending !== null && !p.untracked ? hook(table, chain) : true
+
+    let ok = true
+    if (kind === 'host') {
+      p.inIf = 0
+      p.hook = HOOK_OUTPUT
+      route()
+      ok = hook('raw', 'OUTPUT')
+      if (ok) conntrackIn()
+      ok = ok && hook('mangle', 'OUTPUT') && natNew('nat', 'OUTPUT')
+      if (ok && p.dst !== origDst) route()
+      ok = ok && hook('filter', 'OUTPUT')
+      if (ok) p.hook = HOOK_POSTROUTING
+      ok = ok && hook('mangle', 'POSTROUTING') && natNew('nat', 'POSTROUTING')
+      if (ok) conntrackOut()
+      if (ok && local) {
+        // looped back through lo: PREROUTING and INPUT again, the connection already known
+        p.inIf = this.ifaces.id('lo')
+        p.outIf = 0
+        p.hook = HOOK_PREROUTING
+        ok = hook('raw', 'PREROUTING') && hook('mangle', 'PREROUTING')
+        if (ok) p.hook = HOOK_INPUT
+        ok = ok && hook('mangle', 'INPUT') && hook('filter', 'INPUT')
+        if (ok) verdict = 'local'
+      }
+    } else {
+      p.inIf = this.ifaces.id(
+        opts.inInterface ?? (kind === 'pod' ? this.ctx.podInterface(packet.src) : this.ctx.hostInterface),
+      )
+      p.outIf = 0
+      p.hook = HOOK_PREROUTING
+      ok = hook('raw', 'PREROUTING')
+      if (ok) conntrackIn()
+      ok = ok && hook('mangle', 'PREROUTING') && natNew('nat', 'PREROUTING')
+      if (ok) route()
+      if (ok && local) {
+        p.hook = HOOK_INPUT
+        p.outIf = 0
+        ok = hook('mangle', 'INPUT') && hook('filter', 'INPUT') && natNew('nat', 'INPUT')
+        if (ok) verdict = 'local'
+      } else if (ok) {
+        p.hook = HOOK_FORWARD
+        ok = hook('mangle', 'FORWARD') && hook('filter', 'FORWARD')
+        if (ok) p.hook = HOOK_POSTROUTING
+        ok = ok && hook('mangle', 'POSTROUTING') && natNew('nat', 'POSTROUTING')
+        if (ok) conntrackOut()
+      }
+    }
+    const counts: Record<string, number> = {
+      'ipt.rule': pass.counts.rule,
+      'ipt.match': pass.counts.match,
+      'ipt.chain': pass.counts.chain,
+      'ct.lookup': ctLookups,
+      'ct.create': 0,
+    }
+    const e = p.ct as CtEntry | null
+    if (ok && st.pending !== null) {
+      st.pending.mark = p.ctmark
+      counts['ct.create'] = 1
+      if (!this.env.dry) this.conntrack.insert(st.pending)
+    } else if (ok && e && !this.env.dry) e.mark = p.ctmark
+    const dnat = p.dst !== origDst || p.dport !== origDport ? { ip: formatIp(p.dst), port: p.dport } : null
+    const rewritten = p.src !== src
+    const out: Omit<Outcome, 'probability'> = {
+      verdict,
+      dnat,
+      destination: { ip: formatIp(p.dst), port: p.dport },
+      masquerade: rewritten && !!e && p.ctDir === 0 && e.snat,
+      counts,
+    }
+    if (rewritten) out.snat = formatIp(p.src)
+    if (verdict === 'forward') out.outInterface = this.ifaces.names[p.outIf]
+    if (reason) out.reason = reason
+    steps?.push({
+      where: 'verdict',
+      text: verdict,
+      outcome: 'verdict',
+      detail: [
+        dnat ? `DNAT to ${dnat.ip}:${dnat.port}` : '',
+        rewritten ? `source ${formatIp(p.src)}${out.masquerade ? ' (masquerade)' : ''}` : '',
+        reason ?? '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    })
+    return out
+  }
+
+  /** The iptables-save text of a rule, for steps (cached on the compiled rule). */
+  ruleText(r: CRule): string {
+    if (r.text === null) r.text = formatRule(r.chain.name, r.rule)
+    return r.text
+  }
+
+  /** For traverse: the node's primary address (MASQUERADE, REDIRECT). */
+  get primaryAddress(): number {
+    return this.ctx.primary
+  }
+
+  chain(table: TableName, name: string): CChain | undefined {
+    return this.tables.get(table)?.chains.get(name)
+  }
+}
+
+function formatTuple(e: CtEntry): string {
+  return `${formatIp(e.origSrc)}:${e.origSport} -> ${formatIp(e.origDst)}:${e.origDport} (reply from ${formatIp(e.replSrc)}:${e.replSport})`
+}

@@ -1,0 +1,245 @@
+import type { Step } from '@dataplane-sim/cluster'
+import { hex } from '../codec/values'
+import type { Target } from '../ruleset/types'
+import { CT_UNTRACKED } from '../ruleset/types'
+import {
+  type CChain,
+  type CRule,
+  T_ACCEPT,
+  T_CONNMARK,
+  T_CT,
+  T_DNAT,
+  T_DROP,
+  T_GOTO,
+  T_JUMP,
+  T_MARK,
+  T_MASQUERADE,
+  T_NOTRACK,
+  T_REDIRECT,
+  T_REJECT,
+  T_RETURN,
+  T_SNAT,
+} from './compile'
+import type { CtEntry } from './conntrack'
+import type { Netfilter } from './netfilter'
+import { HOOK_OUTPUT, type PacketState } from './packet-state'
+
+/** State of one pass of a packet through the hooks, shared by the traversals of each table. */
+export interface Pass {
+  nf: Netfilter
+  p: PacketState
+  steps: Step[] | null
+  /** enumerate mode: no counters */
+  dry: boolean
+  counts: { rule: number; match: number; chain: number }
+  /** the rule whose verdict ended the last traversal (null: a policy) */
+  lastRule: CRule | null
+  lastChain: CChain | null
+}
+
+// the jump stack, preallocated (the kernel's is per-cpu and as deep as the longest jump chain)
+const MAX_DEPTH = 1024
+const stackChain: CChain[] = new Array(MAX_DEPTH)
+const stackIndex = new Int32Array(MAX_DEPTH)
+
+function matches(r: CRule, p: PacketState, pass: Pass): boolean {
+  if (((p.src & r.srcMask) >>> 0 === r.srcAddr) === r.srcInv) return false
+  if (((p.dst & r.dstMask) >>> 0 === r.dstAddr) === r.dstInv) return false
+  if (r.proto >= 0 && (p.proto === r.proto) === r.protoInv) return false
+  if (r.inIf !== null && !r.inIf.test(p.inIf)) return false
+  if (r.outIf !== null && !r.outIf.test(p.outIf)) return false
+  const preds = r.preds
+  for (let k = 0; k < preds.length; k++) {
+    pass.counts.match++
+    if (!preds[k](p)) return false
+  }
+  return true
+}
+
+/**
+ * Walks a built-in chain and what it jumps to, as ipt_do_table (net/ipv4/netfilter/ip_tables.c) does: rules
+ * in order, a jump pushes the return point, a goto does not, RETURN or the end of a user chain pops, the end
+ * of the built-in chain applies its policy. Non-terminating targets (MARK, CONNMARK, CT, LOG, ...) continue
+ * with the next rule; the NAT targets bind the connection's translation and accept.
+ */
+export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'ACCEPT' | 'DROP' | 'REJECT' {
+  const p = pass.p
+  const steps = pass.steps
+  const counts = pass.counts
+  let chain = start
+  let rules = chain.rules
+  let i = 0
+  let depth = 0
+  counts.chain++
+  pass.lastRule = null
+  pass.lastChain = start
+  for (;;) {
+    if (i >= rules.length) {
+      // fell off the end: a user chain returns, a built-in chain applies its policy
+      if (depth > 0) {
+        depth--
+        chain = stackChain[depth]
+        rules = chain.rules
+        i = stackIndex[depth]
+        continue
+      }
+      return policy(pass, start)
+    }
+    const r = rules[i]
+    counts.rule++
+    if (!matches(r, p, pass)) {
+      if (steps)
+        steps.push({ where: chain.where, index: r.number, text: pass.nf.ruleText(r), outcome: 'no-match' })
+      i++
+      continue
+    }
+    if (!pass.dry) {
+      r.packets++
+      r.bytes += p.length
+    }
+    if (steps)
+      steps.push({
+        where: chain.where,
+        index: r.number,
+        text: pass.nf.ruleText(r),
+        outcome: 'match',
+        detail: describe(r.rule.target),
+      })
+    switch (r.target) {
+      case T_ACCEPT:
+        pass.lastRule = r
+        return 'ACCEPT'
+      case T_DROP:
+        pass.lastRule = r
+        return 'DROP'
+      case T_REJECT:
+        pass.lastRule = r
+        return 'REJECT'
+      case T_RETURN:
+        if (depth === 0) return policy(pass, start)
+        depth--
+        chain = stackChain[depth]
+        rules = chain.rules
+        i = stackIndex[depth]
+        continue
+      case T_JUMP:
+        if (depth >= MAX_DEPTH) return 'DROP'
+        stackChain[depth] = chain
+        stackIndex[depth] = i + 1
+        depth++
+        chain = r.jump!
+        rules = chain.rules
+        i = 0
+        counts.chain++
+        continue
+      case T_GOTO:
+        chain = r.jump!
+        rules = chain.rules
+        i = 0
+        counts.chain++
+        continue
+      case T_DNAT:
+      case T_SNAT:
+      case T_MASQUERADE:
+      case T_REDIRECT:
+        nat(pass, r.rule.target, pending)
+        pass.lastRule = r
+        return 'ACCEPT'
+      case T_MARK: {
+        const t = r.rule.target as Extract<Target, { kind: 'MARK' }>
+        p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
+        break
+      }
+      case T_CONNMARK: {
+        const t = r.rule.target as Extract<Target, { kind: 'CONNMARK' }>
+        if (p.ct === null) break
+        if (t.mode === 'set') p.ctmark = ((p.ctmark & ~t.mask) ^ t.value) >>> 0
+        else if (t.mode === 'save') p.ctmark = ((p.ctmark & ~t.ctmask) ^ (p.mark & t.nfmask)) >>> 0
+        else p.mark = ((p.mark & ~t.nfmask) ^ (p.ctmark & t.ctmask)) >>> 0
+        break
+      }
+      case T_CT: {
+        const t = r.rule.target as Extract<Target, { kind: 'CT' }>
+        if (t.notrack) untrack(p)
+        if (t.zone !== undefined) p.zone = t.zone
+        break
+      }
+      case T_NOTRACK:
+        untrack(p)
+        break
+    }
+    i++
+  }
+}
+
+function untrack(p: PacketState): void {
+  p.untracked = true
+  p.ctState = CT_UNTRACKED
+}
+
+function policy(pass: Pass, start: CChain): 'ACCEPT' | 'DROP' {
+  if (!pass.dry) {
+    start.packets++
+    start.bytes += pass.p.length
+  }
+  pass.steps?.push({
+    where: start.where,
+    text: `policy ${start.policy}`,
+    outcome: 'policy',
+    detail: start.policy ?? 'ACCEPT',
+  })
+  pass.lastRule = null
+  pass.lastChain = start
+  return start.policy === 'DROP' ? 'DROP' : 'ACCEPT'
+}
+
+/** Binds the connection's NAT (nf_nat_setup_info): the first address and port of the range, as this model picks. */
+function nat(pass: Pass, t: Target, e: CtEntry | null): void {
+  const p = pass.p
+  const ported = p.proto === 6 || p.proto === 17 || p.proto === 132
+  switch (t.kind) {
+    case 'DNAT':
+      p.dst = t.to!.addrLo
+      if (ported && t.to!.portLo) p.dport = t.to!.portLo
+      break
+    case 'REDIRECT':
+      // to the incoming interface's primary address; locally generated packets go to 127.0.0.1
+      p.dst = p.hook === HOOK_OUTPUT ? 0x7f000001 : pass.nf.primaryAddress
+      if (ported && t.toPorts) p.dport = t.toPorts.lo
+      break
+    case 'SNAT':
+      p.src = t.to!.addrLo
+      if (ported && t.to!.portLo) p.sport = t.to!.portLo
+      break
+    case 'MASQUERADE':
+      p.src = pass.nf.primaryAddress
+      if (ported && t.toPorts) p.sport = t.toPorts.lo
+      break
+  }
+  if (!e) return
+  if (t.kind === 'DNAT' || t.kind === 'REDIRECT') {
+    e.replSrc = p.dst
+    e.replSport = p.dport
+    e.dnat = true
+  } else {
+    e.replDst = p.src
+    e.replDport = p.sport
+    e.snat = true
+    e.masquerade = t.kind === 'MASQUERADE'
+  }
+}
+
+function describe(t: Target): string {
+  switch (t.kind) {
+    case 'jump':
+      return `jump ${t.chain}`
+    case 'goto':
+      return `goto ${t.chain}`
+    case 'none':
+      return 'count only'
+    case 'MARK':
+      return `MARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`
+    default:
+      return t.kind
+  }
+}
