@@ -333,12 +333,14 @@ export class CiliumAgent {
     this.podsByIdentity.get(id)?.delete(pod)
     const released = this.identities.release(id)
     if (released) {
+      this.sink.identity?.('delete', released)
       this.podsByIdentity.delete(id)
       for (const s of this.selectors.removeIdentity(id)) this.markSelector(s, affected)
     } else if (pod.ports.length > 0) this.markNamedPortUsers(affected)
   }
 
   private identityAdded(identity: Identity, affected: Set<string> | null): void {
+    this.sink.identity?.('update', identity)
     const changed = this.selectors.addIdentity(identity)
     if (affected) {
       for (const s of changed) this.markSelector(s, affected)
@@ -422,7 +424,8 @@ export class CiliumAgent {
     if (--have.refs > 0) return
     this.cidrRefs.delete(k)
     if (cidr.prefix === 0) return
-    this.identities.release(have.identity)
+    const released = this.identities.release(have.identity)
+    if (released) this.sink.identity?.('delete', released)
     for (const s of this.selectors.removeIdentity(have.identity)) this.markSelector(s, affected)
     this.ipcacheUnset(cidr, 'cidr')
   }

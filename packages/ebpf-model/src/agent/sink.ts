@@ -1,4 +1,5 @@
 import type { Cidr } from '@dataplane-sim/cluster'
+import type { Identity } from './identity'
 import type { PolicyEntry } from './policy'
 import type { LbBackend, LbFrontend } from './services'
 
@@ -46,4 +47,6 @@ export interface AgentSink {
   policy(op: 'update' | 'delete', endpointId: number, entry: PolicyEntry): void
   /** a per-endpoint policy map created (endpoint added) or removed */
   policyMap(op: 'update' | 'delete', endpointId: number): void
+  /** a security identity allocated (CiliumIdentity created) or released */
+  identity?(op: 'update' | 'delete', identity: Identity): void
 }

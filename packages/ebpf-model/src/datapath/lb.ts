@@ -1,0 +1,165 @@
+import type { Candidate, Rng } from '@dataplane-sim/cluster'
+import { u32ToIp } from '@dataplane-sim/cluster'
+import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_AFFINITY, SVC_FLAG_TWO_SCOPES } from '../agent/services'
+import type { ProgrammedBackend } from '../agent/sink'
+import { maglevFlowHash } from '../maglev/flowHash'
+import { decodeMaglevSeed } from '../maglev/seed'
+import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
+import { type Ctx, protoName } from './trace'
+
+/**
+ * Service lookup and backend selection, mirroring `bpf/lib/lb.h`: lb4_lookup_service (scope switch for
+ * two-scope services), lb4_select_backend_id_random (a random slot 1..count, then the slot entry) or
+ * lb4_select_backend_id_maglev (the service's Maglev table indexed by the tuple hash), session affinity
+ * (lb4_affinity_backend_id / lb4_update_affinity) and lb4_lookup_backend.
+ */
+
+export function lookupService(
+  maps: NodeMaps,
+  addr: number,
+  port: number,
+  proto: number,
+  internal: boolean,
+  ctx: Ctx,
+): ServiceMaster | undefined {
+  const m = maps.services.lookup(serviceKey(addr, port, proto, SCOPE_EXT), ctx.counts) as
+    | ServiceMaster
+    | undefined
+  if (ctx.steps)
+    ctx.step(
+      'cilium_lb4_services_v2',
+      `${u32ToIp(addr)}:${port}/${protoName(proto)} (slot 0, scope ext)`,
+      m ? 'hit' : 'miss',
+      m ? masterDetail(m) : undefined,
+    )
+  if (!m || !internal || !(m.flags & SVC_FLAG_TWO_SCOPES)) return m
+  const mi = maps.services.lookup(serviceKey(addr, port, proto, SCOPE_INT), ctx.counts) as
+    | ServiceMaster
+    | undefined
+  if (ctx.steps)
+    ctx.step(
+      'cilium_lb4_services_v2',
+      `${u32ToIp(addr)}:${port}/${protoName(proto)} (slot 0, scope int)`,
+      mi ? 'hit' : 'miss',
+      mi ? masterDetail(mi) : undefined,
+    )
+  return mi ?? m
+}
+
+export function masterDetail(m: ServiceMaster): string {
+  const f = m.frontend
+  return `count=${m.count} rev_nat=${m.revNat} [${f.type}${m.affinityTimeout ? `, affinity ${m.affinityTimeout}s` : ''}] service=${f.service}`
+}
+
+export function lookupBackend(maps: NodeMaps, id: number, ctx: Ctx): ProgrammedBackend | undefined {
+  const b = maps.backends.lookup(id, ctx.counts)
+  if (ctx.steps)
+    ctx.step(
+      'cilium_lb4_backends_v3',
+      `backend_id=${id}`,
+      b ? 'hit' : 'miss',
+      b ? `${u32ToIp(b.addr)}:${b.port}/${protoName(b.proto)} ${b.state}` : undefined,
+    )
+  return b
+}
+
+const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
+
+export interface Selection {
+  backendId: number
+  /** the backend came from the affinity map */
+  affinity: boolean
+}
+
+/** Picks a backend of `m` for a new connection from `client`. */
+export function selectBackend(
+  maps: NodeMaps,
+  m: ServiceMaster,
+  algorithm: 'random' | 'maglev',
+  rng: Rng,
+  tuple: { saddr: number; daddr: number; sport: number; dport: number; proto: number },
+  now: number,
+  ctx: Ctx,
+): Selection | null {
+  let affinityKey = ''
+  if (m.flags & SVC_FLAG_AFFINITY) {
+    affinityKey = `${tuple.saddr}|${m.revNat}`
+    const a = maps.affinity.lookup(affinityKey, ctx.counts)
+    const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
+    if (ctx.steps)
+      ctx.step(
+        'cilium_lb4_affinity',
+        `client=${u32ToIp(tuple.saddr)} rev_nat=${m.revNat}`,
+        a ? 'hit' : 'miss',
+        a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
+      )
+    if (
+      a &&
+      fresh &&
+      m.slotKeys.some(
+        (k, i) => i < m.count && (maps.services.peek(k) as ServiceSlot).backendId === a.backendId,
+      )
+    ) {
+      a.lastUsed = now
+      return { backendId: a.backendId, affinity: true }
+    }
+  }
+  let backendId = 0
+  if (algorithm === 'maglev') {
+    const inner = maps.maglev.lookup(m.revNat * 2 + m.frontend.scope, ctx.counts)
+    const table = inner?.lookup(0, ctx.counts)
+    if (!table || table.length === 0) return null
+    const idx =
+      maglevFlowHash(tuple.saddr, tuple.daddr, tuple.sport, tuple.dport, HASH_INIT4_SEED) % table.length
+    backendId = table[idx]
+    if (ctx.steps)
+      ctx.step('cilium_lb4_maglev', `rev_nat=${m.revNat} [${idx}]`, 'hit', `backend_id=${backendId}`)
+  } else {
+    const slot = rng.int(m.count) + 1
+    const s = maps.services.lookup(m.slotKeys[slot - 1], ctx.counts) as ServiceSlot | undefined
+    if (ctx.steps)
+      ctx.step(
+        'cilium_lb4_services_v2',
+        `${u32ToIp(m.frontend.addr)}:${m.frontend.port}/${protoName(m.frontend.proto)} (slot ${slot}/${m.count})`,
+        s ? 'hit' : 'miss',
+        s ? `backend_id=${s.backendId}` : undefined,
+      )
+    if (!s) return null
+    backendId = s.backendId
+  }
+  if (affinityKey) maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0, ctx.counts, 'prog')
+  return { backendId, affinity: false }
+}
+
+/** Every selectable backend of `m` with its probability (random: 1/count each; Maglev: its table share). */
+export function enumerateBackends(
+  maps: NodeMaps,
+  m: ServiceMaster,
+  algorithm: 'random' | 'maglev',
+): Array<{ backend: ProgrammedBackend; probability: number }> {
+  const out: Array<{ backend: ProgrammedBackend; probability: number }> = []
+  if (algorithm === 'maglev') {
+    const table = maps.maglev.peek(m.revNat * 2 + m.frontend.scope)?.peek(0)
+    if (!table || table.length === 0) return out
+    const share = new Map<number, number>()
+    for (const id of table) share.set(id, (share.get(id) ?? 0) + 1)
+    for (const [id, n] of [...share].sort((a, b) => a[0] - b[0])) {
+      const b = maps.backends.peek(id)
+      if (b) out.push({ backend: b, probability: n / table.length })
+    }
+    return out
+  }
+  for (let i = 0; i < m.count; i++) {
+    const s = maps.services.peek(m.slotKeys[i]) as ServiceSlot | undefined
+    const b = s && maps.backends.peek(s.backendId)
+    if (b) out.push({ backend: b, probability: 1 / m.count })
+  }
+  return out
+}
+
+export function candidateOf(b: ProgrammedBackend, probability: number): Candidate {
+  const c: Candidate = { ip: u32ToIp(b.addr), port: b.port, probability }
+  if (b.pod) c.pod = b.pod
+  if (b.node) c.node = b.node
+  return c
+}

@@ -1,0 +1,194 @@
+import type { LbFrontend } from '../agent/services'
+import type { IpcacheValue, LxcValue, ProgrammedBackend } from '../agent/sink'
+import { CILIUM_MAP_LAYOUTS, type CiliumMapName } from '../cilium/layouts'
+import { BpfArrayMap } from '../maps/arrayMap'
+import { BpfHashMap } from '../maps/hashMap'
+import { BpfHashOfMaps } from '../maps/hashOfMaps'
+import { BpfLpmTrie } from '../maps/lpmTrie'
+import { BpfLruHashMap } from '../maps/lruHashMap'
+import type { BpfMapBase } from '../maps/types'
+
+/**
+ * The BPF maps of one node as the datapath reads them. Keys are numbers (or interned strings) so the hot
+ * path does no allocation; values are records the agent writes. Layouts (key/value sizes, map types) come
+ * from `cilium/layouts`; max_entries from the node's sizing.
+ */
+
+/** Master entry of cilium_lb4_services_v2 (slot 0) plus what the datapath needs to read its slots. */
+export interface ServiceMaster {
+  count: number
+  revNat: number
+  flags: number
+  affinityTimeout: number
+  /** the traffic policy filtered every usable backend out (drop, not reject) */
+  filteredOut: boolean
+  /** keys of the slot entries 1..n (interned: the slot lookup does not build a string) */
+  slotKeys: string[]
+  frontend: LbFrontend
+}
+
+export interface ServiceSlot {
+  backendId: number
+}
+
+export interface CtValue {
+  /** expiry, seconds of the node clock */
+  expires: number
+  created: number
+  seenNonSyn: boolean
+  closing: boolean
+  revNat: number
+  backendId: number
+  srcIdentity: number
+  packets: number
+  /** the original tuple (for dumps) */
+  tuple: CtTuple
+  service: boolean
+}
+
+export interface CtTuple {
+  proto: number
+  saddr: number
+  sport: number
+  daddr: number
+  dport: number
+}
+
+export interface SnatValue {
+  toAddr: number
+  toPort: number
+  created: number
+}
+
+export interface AffinityValue {
+  backendId: number
+  lastUsed: number
+}
+
+export interface PolicyValue {
+  deny: boolean
+  prefixLen: number
+}
+
+export interface MapMaxima {
+  lb: number
+  policy: number
+  ctTcp: number
+  ctAny: number
+  nat: number
+  ipcache: number
+  lxc: number
+  affinity: number
+}
+
+/** lb4_key packed into a number: address(32) · port(16) · protocol index(2) · scope(1) = 51 bits. */
+export function serviceKey(addr: number, port: number, proto: number, scope: number): number {
+  const p = proto === 6 ? 0 : proto === 17 ? 1 : 2
+  return ((addr * 65536 + port) * 4 + p) * 2 + scope
+}
+
+export function ctKey(
+  proto: number,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+  service: boolean,
+): string {
+  return `${proto}|${saddr}|${sport}|${daddr}|${dport}|${service ? 's' : ''}`
+}
+
+function spec(name: CiliumMapName, maxEntries: number) {
+  const l = CILIUM_MAP_LAYOUTS[name]
+  return {
+    name: l.name,
+    keySize: l.keySize,
+    valueSize: l.valueSize,
+    maxEntries,
+    noPrealloc: l.prealloc !== 'always',
+  }
+}
+
+export class NodeMaps {
+  readonly services: BpfHashMap<number | string, ServiceMaster | ServiceSlot>
+  readonly backends: BpfHashMap<number, ProgrammedBackend>
+  readonly revNat: BpfHashMap<number, { addr: number; port: number }>
+  readonly sourceRange: BpfLpmTrie<true>
+  readonly affinity: BpfLruHashMap<string, AffinityValue>
+  readonly maglev: BpfHashOfMaps<number, BpfArrayMap<Uint32Array>>
+  readonly ipcache: BpfLpmTrie<IpcacheValue>
+  readonly lxc: BpfHashMap<number, LxcValue>
+  readonly ct: BpfLruHashMap<string, CtValue>
+  readonly ctAny: BpfLruHashMap<string, CtValue>
+  readonly snat: BpfLruHashMap<string, SnatValue>
+  /** cilium_policy_NNNNN by endpoint ID */
+  readonly policy = new Map<number, BpfLpmTrie<PolicyValue>>()
+  /** frontends the agent could not program (services map full), by service key */
+  readonly unprogrammed = new Set<number>()
+
+  constructor(
+    readonly max: MapMaxima,
+    readonly maglevTableSize: number,
+  ) {
+    this.services = new BpfHashMap(spec('cilium_lb4_services_v2', max.lb))
+    this.backends = new BpfHashMap(spec('cilium_lb4_backends_v3', max.lb))
+    this.revNat = new BpfHashMap(spec('cilium_lb4_reverse_nat', max.lb))
+    this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
+    this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
+    this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
+    this.ipcache = new BpfLpmTrie({ ...spec('cilium_ipcache', max.ipcache), maxPrefixLen: 32 })
+    this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
+    this.ct = new BpfLruHashMap(spec('cilium_ct4_global', max.ctTcp))
+    this.ctAny = new BpfLruHashMap(spec('cilium_ct_any4_global', max.ctAny))
+    this.snat = new BpfLruHashMap(spec('cilium_snat_v4_external', max.nat))
+  }
+
+  newPolicyMap(): BpfLpmTrie<PolicyValue> {
+    // the kernel object name is truncated to 15 characters: every policy map shows as cilium_policy_
+    return new BpfLpmTrie({
+      ...spec('cilium_policy', this.max.policy),
+      name: 'cilium_policy_',
+      maxPrefixLen: 64,
+    })
+  }
+
+  newMaglevInner(): BpfArrayMap<Uint32Array> {
+    return new BpfArrayMap(
+      { name: 'cilium_lb4_magl', keySize: 4, valueSize: 4 * this.maglevTableSize, maxEntries: 1 },
+      new Uint32Array(0),
+    )
+  }
+
+  /** Every map with its name as `cilium map list` shows it (policy maps one per endpoint). */
+  all(): Array<{ name: string; map: BpfMapBase }> {
+    const out: Array<{ name: string; map: BpfMapBase }> = [
+      { name: 'cilium_lb4_services_v2', map: this.services },
+      { name: 'cilium_lb4_backends_v3', map: this.backends },
+      { name: 'cilium_lb4_reverse_nat', map: this.revNat },
+      { name: 'cilium_lb4_source_range', map: this.sourceRange },
+      { name: 'cilium_lb4_affinity', map: this.affinity },
+      { name: 'cilium_lb4_maglev', map: this.maglev },
+      { name: 'cilium_ipcache', map: this.ipcache },
+      { name: 'cilium_lxc', map: this.lxc },
+      { name: 'cilium_ct4_global', map: this.ct },
+      { name: 'cilium_ct_any4_global', map: this.ctAny },
+      { name: 'cilium_snat_v4_external', map: this.snat },
+    ]
+    for (const [id, m] of [...this.policy].sort((a, b) => a[0] - b[0]))
+      out.push({ name: `cilium_policy_${String(id).padStart(5, '0')}`, map: m })
+    return out
+  }
+}
+
+/** LPM data words of a policy key: sec_label, then egress · protocol · dport. */
+export function policyKeyWords(
+  identity: number,
+  egress: number,
+  proto: number,
+  port: number,
+  out: number[],
+): number[] {
+  out[0] = identity >>> 0
+  out[1] = ((egress << 24) | (proto << 16) | port) >>> 0
+  return out
+}

@@ -1,0 +1,87 @@
+import type { Step, Trace } from '@dataplane-sim/cluster'
+
+/** What one classify call accumulates: counted operations, and steps when asked for. */
+export class Ctx {
+  readonly counts: Record<string, number> = {}
+  readonly steps: Step[] | null
+  /** a BPF conntrack entry was created (the flow's first packet) */
+  newFlow = false
+
+  constructor(withSteps: boolean) {
+    this.steps = withSteps ? [] : null
+  }
+
+  step(where: string, text: string, outcome: Step['outcome'], detail?: string): void {
+    if (!this.steps) return
+    const s: Step = { where, text, outcome }
+    if (detail !== undefined) s.detail = detail
+    this.steps.push(s)
+  }
+
+  /** A BPF program run: counted as `bpf.prog:<name>`, shown as an info step. */
+  prog(name: string, why?: string): void {
+    const k = `bpf.prog:${name}`
+    this.counts[k] = (this.counts[k] ?? 0) + 1
+    if (this.steps) this.step(name, why ?? 'program', 'info')
+  }
+}
+
+export function protoName(proto: number): string {
+  return proto === 6
+    ? 'TCP'
+    : proto === 17
+      ? 'UDP'
+      : proto === 132
+        ? 'SCTP'
+        : proto === 1
+          ? 'ICMP'
+          : String(proto)
+}
+
+const OUTCOME: Record<Step['outcome'], string> = {
+  hit: 'HIT ',
+  miss: 'MISS',
+  match: 'MATCH',
+  'no-match': 'SKIP',
+  policy: 'POLICY',
+  verdict: 'VERDICT',
+  info: '->',
+}
+
+/**
+ * A trace as `cilium monitor -v` / `hubble observe` would let an operator read it: one line per program and
+ * map lookup in order, then the verdict line (`-> forwarded` / `xx drop (Policy denied)`), the translation
+ * and the modeled cost.
+ */
+export function formatEbpfTrace(trace: Trace): string {
+  const lines: string[] = []
+  for (const s of trace.steps) {
+    if (s.outcome === 'info') lines.push(`${s.where}: ${s.text}`)
+    else
+      lines.push(
+        `  ${OUTCOME[s.outcome].padEnd(7)} ${s.where} ${s.text}${s.detail ? `  => ${s.detail}` : ''}`,
+      )
+  }
+  if (trace.dnat) lines.push(`  service translated to ${trace.dnat.ip}:${trace.dnat.port}`)
+  if (trace.masquerade) lines.push(`  source NAT to ${trace.snat ?? 'node address'}`)
+  else if (trace.snat) lines.push(`  reverse NAT: source shown as ${trace.snat}`)
+  for (const c of trace.candidates)
+    lines.push(
+      `  candidate ${c.ip}:${c.port} p=${c.probability.toFixed(4)}${c.pod ? ` ${c.pod}` : ''}${c.node ? ` on ${c.node}` : ''}`,
+    )
+  const verdict =
+    trace.verdict === 'drop'
+      ? `xx drop (${trace.reason ?? 'unknown'})`
+      : trace.verdict === 'reject'
+        ? `xx reject (${trace.reason ?? 'unknown'}): ICMP unreachable sent back`
+        : trace.verdict === 'local'
+          ? '-> delivered to the host stack'
+          : `-> forwarded${trace.outInterface ? ` via ${trace.outInterface}` : ''}`
+  lines.push(verdict)
+  const ops = Object.entries(trace.cost.counts)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
+  lines.push(`cost: ${trace.cost.ns.toFixed(0)} ns modeled (${ops})`)
+  return `${lines.join('\n')}\n`
+}

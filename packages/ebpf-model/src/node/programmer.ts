@@ -1,0 +1,294 @@
+import type { Cidr } from '@dataplane-sim/cluster'
+import { u32ToIp } from '@dataplane-sim/cluster'
+import type { Identity } from '../agent/identity'
+import type { PolicyEntry } from '../agent/policy'
+import type { AgentSink, IpcacheValue, LxcValue, ProgrammedBackend, ProgrammedFrontend } from '../agent/sink'
+import { type NodeMaps, policyKeyWords, type ServiceMaster, serviceKey } from '../datapath/maps'
+import { protoName } from '../datapath/trace'
+import type { MaglevBackend } from '../maglev/table'
+import { isBpfMapError } from '../maps/errors'
+
+/** A map that could not take what the agent wanted to write, and Cilium's consequence. */
+export interface MapOverflow {
+  map: string
+  /** "namespace/name" of the endpoint, for per-endpoint policy maps; the service for LB maps */
+  owner?: string
+  needed: number
+  max: number
+  consequence: string
+}
+
+export interface MapOperation {
+  map: string
+  op: 'update' | 'delete'
+  key: string
+}
+
+/**
+ * Writes what the agent reconciles into the node's BPF maps, as the agent's syscalls would (counted under
+ * `bpf.update.<type>:<map>` / `bpf.delete.<type>:<map>`), recording each operation and every overflow.
+ * Mirrors the writers of cilium/cilium `pkg/maps/lbmap` (services, backends, rev NAT, source ranges, Maglev),
+ * `pkg/maps/ipcache`, `pkg/maps/lxcmap` and `pkg/maps/policymap`.
+ */
+export class MapProgrammer implements AgentSink {
+  counts: Record<string, number> = {}
+  ops: MapOperation[] | null = null
+  readonly overflows = new Map<string, MapOverflow>()
+  /** policy entries refused per endpoint (E2BIG/ENOSPC) */
+  private readonly refused = new Map<number, number>()
+  readonly endpointPods = new Map<number, string>()
+
+  constructor(
+    private readonly maps: NodeMaps,
+    private readonly maglevTable: ((backends: MaglevBackend[]) => Uint32Array) | null,
+  ) {}
+
+  private record(map: string, op: 'update' | 'delete', key: string): void {
+    this.ops?.push({ map, op, key })
+  }
+
+  ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue): void {
+    const key = `${u32ToIp(prefix.base)}/${prefix.prefix}`
+    try {
+      if (op === 'update')
+        this.maps.ipcache.update(prefix.prefix, prefix.base, value as IpcacheValue, 0, this.counts)
+      else if (this.maps.ipcache.has(prefix.prefix, prefix.base))
+        this.maps.ipcache.delete(prefix.prefix, prefix.base, this.counts)
+      this.record('cilium_ipcache', op, key)
+    } catch (e) {
+      if (!isBpfMapError(e)) throw e
+      this.overflow(
+        'cilium_ipcache',
+        undefined,
+        this.maps.ipcache.size + 1,
+        this.maps.max.ipcache,
+        'address resolves to a shorter prefix or world: policy by identity no longer applies to it',
+      )
+    }
+  }
+
+  lxc(op: 'update' | 'delete', ip: number, value?: LxcValue): void {
+    if (op === 'update') {
+      this.maps.lxc.update(ip, value as LxcValue, 0, this.counts)
+      this.endpointPods.set((value as LxcValue).endpointId, (value as LxcValue).pod)
+    } else if (this.maps.lxc.has(ip)) this.maps.lxc.delete(ip, this.counts)
+    this.record('cilium_lxc', op, u32ToIp(ip))
+  }
+
+  backend(op: 'update' | 'delete', b: ProgrammedBackend): void {
+    try {
+      if (op === 'update') this.maps.backends.update(b.id, b, 0, this.counts)
+      else if (this.maps.backends.has(b.id)) this.maps.backends.delete(b.id, this.counts)
+      this.record('cilium_lb4_backends_v3', op, String(b.id))
+    } catch (e) {
+      if (!isBpfMapError(e)) throw e
+      this.overflow(
+        'cilium_lb4_backends_v3',
+        b.pod,
+        this.maps.backends.size + 1,
+        this.maps.max.lb,
+        'backend not programmed: slots naming it miss in cilium_lb4_backends_v3 (Service backend not found)',
+      )
+    }
+  }
+
+  service(op: 'update' | 'delete', pf: ProgrammedFrontend, previous?: ProgrammedFrontend): void {
+    const fe = pf.frontend
+    const key = serviceKey(fe.addr, fe.port, fe.proto, fe.scope)
+    const text = `${u32ToIp(fe.addr)}:${fe.port}/${protoName(fe.proto)}${fe.scope ? ' (int)' : ''}`
+    const old = this.maps.services.peek(key) as ServiceMaster | undefined
+    const oldSlots = old ? old.slotKeys.length : 0
+    if (op === 'delete') {
+      this.removeService(key, old, text, pf)
+      this.maps.unprogrammed.delete(key)
+      return
+    }
+    const needed = 1 + pf.backendIds.length
+    const present = old ? 1 + oldSlots : 0
+    if (this.maps.services.size - present + needed > this.maps.max.lb) {
+      // lbmap refuses the whole frontend: Cilium logs the error and the service stays unprogrammed
+      if (old) this.removeService(key, old, text, pf)
+      this.maps.unprogrammed.add(key)
+      this.overflow(
+        'cilium_lb4_services_v2',
+        fe.service,
+        this.maps.services.size + needed,
+        this.maps.max.lb,
+        `frontend ${text} not programmed: its traffic is not load-balanced`,
+      )
+      return
+    }
+    this.maps.unprogrammed.delete(key)
+    const slotKeys = pf.backendIds.map((_, i) => `${key}#${i + 1}`)
+    for (let i = 0; i < pf.backendIds.length; i++) {
+      this.maps.services.update(slotKeys[i], { backendId: pf.backendIds[i] }, 0, this.counts)
+      this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)
+    }
+    for (let i = pf.backendIds.length; i < oldSlots; i++) {
+      this.maps.services.delete(`${key}#${i + 1}`, this.counts)
+      this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
+    }
+    const master: ServiceMaster = {
+      count: fe.count,
+      revNat: pf.revNat,
+      flags: fe.flags,
+      affinityTimeout: fe.affinityTimeout,
+      filteredOut: fe.filteredOut,
+      slotKeys,
+      frontend: fe,
+    }
+    // the master entry is written last so the datapath never sees a count beyond the written slots
+    this.maps.services.update(key, master, 0, this.counts)
+    this.record('cilium_lb4_services_v2', 'update', `${text} slot 0`)
+    this.syncSourceRanges(pf, previous)
+    if (this.maglevTable && fe.count > 0) {
+      const inner = this.maps.newMaglevInner()
+      inner.update(
+        0,
+        this.maglevTable(
+          fe.backends
+            .slice(0, fe.count)
+            .map((b, i) => ({
+              id: pf.backendIds[i],
+              address: b.addr,
+              port: b.port,
+              protocol: protoName(b.proto),
+            })),
+        ),
+        0,
+        this.counts,
+      )
+      this.maps.maglev.update(maglevKey(pf), inner, 0, this.counts)
+      this.record('cilium_lb4_maglev', 'update', `rev_nat=${pf.revNat}`)
+    } else if (this.maglevTable && this.maps.maglev.has(maglevKey(pf))) {
+      this.maps.maglev.delete(maglevKey(pf), this.counts)
+      this.record('cilium_lb4_maglev', 'delete', `rev_nat=${pf.revNat}`)
+    }
+  }
+
+  private removeService(
+    key: number,
+    old: ServiceMaster | undefined,
+    text: string,
+    pf: ProgrammedFrontend,
+  ): void {
+    if (!old) return
+    this.maps.services.delete(key, this.counts)
+    this.record('cilium_lb4_services_v2', 'delete', `${text} slot 0`)
+    for (let i = 0; i < old.slotKeys.length; i++) {
+      this.maps.services.delete(old.slotKeys[i], this.counts)
+      this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
+    }
+    this.syncSourceRanges({ ...pf, frontend: { ...pf.frontend, sourceRanges: [] } }, pf)
+    if (this.maps.maglev.has(maglevKey(pf))) {
+      this.maps.maglev.delete(maglevKey(pf), this.counts)
+      this.record('cilium_lb4_maglev', 'delete', `rev_nat=${pf.revNat}`)
+    }
+  }
+
+  private syncSourceRanges(pf: ProgrammedFrontend, previous?: ProgrammedFrontend): void {
+    const want = new Set(pf.frontend.sourceRanges.map((c) => `${c.base}/${c.prefix}`))
+    for (const c of previous?.frontend.sourceRanges ?? [])
+      if (
+        !want.has(`${c.base}/${c.prefix}`) &&
+        this.maps.sourceRange.has(32 + c.prefix, [previous?.revNat ?? 0, c.base])
+      ) {
+        this.maps.sourceRange.delete(32 + c.prefix, [previous?.revNat ?? 0, c.base], this.counts)
+        this.record(
+          'cilium_lb4_source_range',
+          'delete',
+          `rev_nat=${previous?.revNat} ${u32ToIp(c.base)}/${c.prefix}`,
+        )
+      }
+    for (const c of pf.frontend.sourceRanges) {
+      this.maps.sourceRange.update(32 + c.prefix, [pf.revNat, c.base], true, 0, this.counts)
+      this.record('cilium_lb4_source_range', 'update', `rev_nat=${pf.revNat} ${u32ToIp(c.base)}/${c.prefix}`)
+    }
+  }
+
+  revNat(op: 'update' | 'delete', id: number, addr: number, port: number): void {
+    try {
+      if (op === 'update') this.maps.revNat.update(id, { addr, port }, 0, this.counts)
+      else if (this.maps.revNat.has(id)) this.maps.revNat.delete(id, this.counts)
+      this.record('cilium_lb4_reverse_nat', op, String(id))
+    } catch (e) {
+      if (!isBpfMapError(e)) throw e
+      this.overflow(
+        'cilium_lb4_reverse_nat',
+        undefined,
+        this.maps.revNat.size + 1,
+        this.maps.max.lb,
+        'replies of this frontend are not reverse-translated',
+      )
+    }
+  }
+
+  policyMap(op: 'update' | 'delete', endpointId: number): void {
+    if (op === 'update') this.maps.policy.set(endpointId, this.maps.newPolicyMap())
+    else {
+      this.maps.policy.delete(endpointId)
+      this.refused.delete(endpointId)
+      this.overflows.delete(`cilium_policy_${pad(endpointId)}`)
+    }
+    this.record(`cilium_policy_${pad(endpointId)}`, op, op === 'update' ? 'map created' : 'map removed')
+  }
+
+  policy(op: 'update' | 'delete', endpointId: number, e: PolicyEntry): void {
+    const trie = this.maps.policy.get(endpointId)
+    if (!trie) return
+    const name = `cilium_policy_${pad(endpointId)}`
+    const prefix = 40 + e.prefixLen
+    const words = policyKeyWords(e.identity, e.direction, e.proto, e.port, [0, 0])
+    const key = `${e.direction ? 'Egress' : 'Ingress'} identity=${e.identity || 'ANY'} ${e.prefixLen === 0 ? 'ANY' : `${protoName(e.proto)}/${e.prefixLen > 8 ? e.port : 'ANY'}${e.prefixLen > 8 && e.prefixLen < 24 ? `/${e.prefixLen - 8}` : ''}`}`
+    if (op === 'delete') {
+      if (trie.has(prefix, words)) {
+        trie.delete(prefix, words, this.counts)
+        this.record(name, 'delete', key)
+      } else if (this.refused.get(endpointId))
+        this.refused.set(endpointId, (this.refused.get(endpointId) ?? 1) - 1)
+      return
+    }
+    try {
+      trie.update(prefix, words, { deny: e.deny, prefixLen: e.prefixLen }, 0, this.counts)
+      this.record(name, 'update', key)
+    } catch (err) {
+      if (!isBpfMapError(err)) throw err
+      const n = (this.refused.get(endpointId) ?? 0) + 1
+      this.refused.set(endpointId, n)
+      this.overflow(
+        name,
+        this.endpointPods.get(endpointId),
+        trie.size + n,
+        this.maps.max.policy,
+        'entries that did not fit are missing: their traffic is dropped (Policy denied)',
+      )
+    }
+  }
+
+  identity(op: 'update' | 'delete', identity: Identity): void {
+    if (op === 'update')
+      this.counts['agent.identity.allocate'] = (this.counts['agent.identity.allocate'] ?? 0) + 1
+    this.record('identity', op, `${identity.id} ${identity.labels.join(' ')}`)
+  }
+
+  private overflow(
+    map: string,
+    owner: string | undefined,
+    needed: number,
+    max: number,
+    consequence: string,
+  ): void {
+    const k = map === 'cilium_lb4_services_v2' ? `${map}|${owner}` : map
+    const o: MapOverflow = { map, needed, max, consequence }
+    if (owner) o.owner = owner
+    this.overflows.set(k, o)
+  }
+}
+
+function pad(id: number): string {
+  return String(id).padStart(5, '0')
+}
+
+function maglevKey(pf: ProgrammedFrontend): number {
+  return pf.revNat * 2 + pf.frontend.scope
+}
