@@ -244,6 +244,38 @@ export function renderReadme(r: Results): string {
       'rlrrlr',
     ),
   )
+  if (r.variations.length > 0) {
+    out.push('\n## Endpoints and policies\n')
+    out.push('The same suites at a fixed service count with more endpoints per service or more policies.\n\n')
+    out.push(
+      mdTable(
+        [
+          'services',
+          'endpoints',
+          'policies',
+          'ipt rules',
+          'eBPF entries',
+          'ipt 1st pkt (model)',
+          'eBPF 1st pkt (model)',
+          'ipt-legacy +1 svc (model)',
+          'eBPF +1 svc (model)',
+          'gap 1st pkt',
+        ],
+        r.variations.map((p) => [
+          fmtInt(p.services),
+          String(p.endpointsPerService),
+          fmtInt(p.policies),
+          fmtInt(p.iptables.footprint.totalEntries),
+          fmtInt(p.ebpf.footprint.totalEntries),
+          fmtNs(m(p, 'iptables', 'random')?.modeledNs ?? Number.NaN),
+          fmtNs(m(p, 'ebpf', 'random')?.modeledNs ?? Number.NaN),
+          fmtSeconds(u(p, 'iptables')?.variants['legacy-partial'] ?? Number.NaN),
+          fmtSeconds(u(p, 'ebpf')?.modeledSeconds ?? Number.NaN),
+          fmtRatio(p.gap.firstPacketModeled),
+        ]),
+      ),
+    )
+  }
   out.push('\n## The gap at each scale\n')
   out.push(
     mdTable(

@@ -61,6 +61,8 @@ export interface Results {
   run: RunInfo
   profile: CostProfile
   scaling: ScalingPoint[]
+  /** points varying endpoints per service and policies at a fixed service count */
+  variations: ScalingPoint[]
   churn: ChurnSection
   plan: CapacityPlan
   anchors: AnchorRow[]
