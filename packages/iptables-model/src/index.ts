@@ -19,6 +19,8 @@ export { compileIpsets } from './ipset/lookup'
 export { parseIpsetSave, serializeIpsets } from './ipset/parse'
 export type { Ipset, IpsetEntry, Ipsets, IpsetType } from './ipset/types'
 export { IPSET_TYPES } from './ipset/types'
+export type { LintFinding, LintResult } from './lint/lint'
+export { lintFile, lintText } from './lint/lint'
 export type {
   AddrMatch,
   AddrRange,
