@@ -1,20 +1,22 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
 import type { MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
-import { BPFTOOL_EXEC, RESTORE_EXEC, RESTORE_LINE, RESTORE_TABLE_RULE } from './counts'
+import { BPFTOOL_EXEC, restoreKeys } from './counts'
 import { type FitResult, fitNonNegative } from './leastSquares'
 
 /**
- * One group of constants fitted together: the measurements they explain and the keys they solve for. Backend
- * variants are stored as `key:nft`, which `modelCost` falls back from to `key` (legacy), so a model that
- * counts `ipt.rule:nft` for an nft node gets the nft constant and everything else the legacy one.
+ * One group of constants fitted together: the measurements they explain, the keys they solve for and the
+ * unit of those constants (restore constants are seconds, as iptables-model's IPTABLES_RESTORE_CONSTANTS;
+ * per-packet and map constants nanoseconds, as the models' packet and map constants). Per-packet variants of
+ * the nft backend are stored as `key:nft`, which `modelCost` falls back from to `key` (legacy), so a model
+ * that counts `ipt.rule:nft` for an nft node gets the nft constant and everything else the legacy one.
  */
-interface FitGroup {
+export interface FitGroup {
   name: string
   backend: LabBackend
   experiments: Measurement['experiment'][]
   keys: string[]
-  unit: string
+  unit: 's' | 'ns'
 }
 
 const GROUPS: FitGroup[] = [
@@ -23,13 +25,15 @@ const GROUPS: FitGroup[] = [
       name: `iptables-${backend}-restore`,
       backend,
       experiments: ['restore-full', 'restore-one-rule'],
-      keys: [RESTORE_EXEC, RESTORE_LINE, RESTORE_TABLE_RULE],
-      unit: 'ns',
+      keys: restoreKeys(backend),
+      unit: 's',
     },
     {
       name: `iptables-${backend}-packet`,
       backend,
-      experiments: ['packet-forward', 'packet-forward-match', 'packet-nat-first'],
+      // packet-nat-first validates, it is not fitted: its walks are cache-cold (one flow every few ms), the
+      // FORWARD sweeps' back-to-back walks are warm; one `ipt.rule` cannot be both (see the report)
+      experiments: ['packet-forward', 'packet-forward-match'],
       keys: ['ipt.rule', 'ipt.match'],
       unit: 'ns',
     },
@@ -44,11 +48,13 @@ const GROUPS: FitGroup[] = [
   },
 ]
 
-/** What each fitted key means, for the profile's `source` text. */
+/** What each fitted key means, for the profile's `source` text (restore keys: see iptables-model). */
 const MEANING: Record<string, string> = {
-  [RESTORE_EXEC]: 'fixed cost of one iptables-restore run (process start, table fetch and commit)',
-  [RESTORE_LINE]: 'per line of iptables-restore input',
-  [RESTORE_TABLE_RULE]: 'per rule already in the table that a --noflush update fetches and rewrites',
+  invocation: 'one iptables-restore run (process start, table fetch)',
+  line: 'per line of iptables-restore input',
+  tableRule: 'per rule of the table after the commit (legacy rewrites the whole blob)',
+  lineChain: 'per input line × chain in the table (chain lookups)',
+  ruleChain: 'per rule × chain at commit (jump offsets)',
   'ipt.rule': 'per rule traversed by a packet',
   'ipt.match': 'per extension match (-m) a packet is tested against',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
@@ -59,13 +65,21 @@ const MEANING: Record<string, string> = {
 export interface GroupFit extends FitResult {
   name: string
   backend: LabBackend
+  unit: 's' | 'ns'
   /** the measurements of this group, in the order of relativeErrors */
   rows: Measurement[]
 }
 
-/** Converts a measurement's median to nanoseconds, the unit of every constant. */
-export function measuredNs(m: Measurement): number {
-  return m.unit === 's' ? m.summary.median * 1e9 : m.summary.median
+/** A measurement's median in `unit`. */
+export function measuredIn(m: Measurement, unit: 's' | 'ns'): number {
+  if (m.unit === unit) return m.summary.median
+  return m.unit === 's' ? m.summary.median * 1e9 : m.summary.median / 1e9
+}
+
+/** The group whose constants model measurement `m`, if any. */
+export function groupOf(m: Measurement): FitGroup | undefined {
+  if (Object.keys(m.counts).length === 0) return undefined
+  return GROUPS.find((g) => g.backend === m.backend && g.experiments.includes(m.experiment))
 }
 
 /** Fits every group that has measurements with counts. */
@@ -78,21 +92,21 @@ export function fitGroups(measurements: readonly Measurement[]): GroupFit[] {
         g.experiments.includes(m.experiment) &&
         Object.keys(m.counts).length > 0 &&
         Number.isFinite(m.summary.median) &&
-        measuredNs(m) > 0,
+        measuredIn(m, g.unit) > 0,
     )
     if (rows.length === 0) continue
     const fit = fitNonNegative(
-      rows.map((m) => ({ counts: m.counts, y: measuredNs(m) })),
+      rows.map((m) => ({ counts: m.counts, y: measuredIn(m, g.unit) })),
       g.keys,
     )
-    out.push({ ...fit, name: g.name, backend: g.backend, rows })
+    out.push({ ...fit, name: g.name, backend: g.backend, unit: g.unit, rows })
   }
   return out
 }
 
-/** `key` for legacy and bpf, `key:nft` for the nft backend. */
+/** `key:nft` for an nft per-packet key; restore keys already name their backend; others as they are. */
 export function profileKey(key: string, backend: LabBackend): string {
-  return backend === 'nft' ? `${key}:nft` : key
+  return backend === 'nft' && !key.startsWith('restore.') ? `${key}:nft` : key
 }
 
 export interface CalibrationOptions {
@@ -112,10 +126,10 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       const sizes = [...new Set(f.rows.map((r) => r.size))].sort((a, b) => a - b)
       constants[profileKey(key, f.backend)] = {
         value: Number(value.toPrecision(4)),
-        unit: 'ns',
+        unit: f.unit,
         source:
           `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
-          `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? key}; non-negative least squares (${f.name}, ` +
+          `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
           `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
       }
     }

@@ -5,20 +5,36 @@
  * FORWARD twice: request and reply), per command for restores and map updates.
  */
 
-/** Constant charged once per command: process start, netlink/getsockopt round trips, table commit. */
-export const RESTORE_EXEC = 'restore.exec'
-/** per line of iptables-restore input (parse + build + commit) */
-export const RESTORE_LINE = 'restore.line'
-/** per rule already in the table a `--noflush` update must fetch and (legacy) rewrite */
-export const RESTORE_TABLE_RULE = 'restore.table.rule'
 export const BPFTOOL_EXEC = 'bpftool.exec'
 
-export function restoreFullCounts(lines: number): Record<string, number> {
-  return { [RESTORE_EXEC]: 1, [RESTORE_LINE]: lines }
+/** What one iptables-restore run leaves in the table it wrote (iptables-model's TableRestoreTerms). */
+export interface RestoreTerms {
+  /** input lines of the table's section, `*nat` to COMMIT */
+  lines: number
+  rulesAfter: number
+  chainsAfter: number
 }
 
-export function restoreOneRuleCounts(existingRules: number): Record<string, number> {
-  return { [RESTORE_EXEC]: 1, [RESTORE_LINE]: 3, [RESTORE_TABLE_RULE]: existingRules }
+/**
+ * The restore model's counts, keyed as iptables-model's `restoreModelCounts` (src/cost/restoreCost.ts) keys
+ * them, so the fitted constants drop into IPTABLES_RESTORE_CONSTANTS' places: one invocation, per line, per
+ * rule of the resulting table, and the lines×chains / rules×chains terms of libiptc's linear chain lookups.
+ * Mirrored here because iptables-model does not export it from its index yet.
+ */
+export function restoreCounts(t: RestoreTerms, backend: 'legacy' | 'nft'): Record<string, number> {
+  const p = `restore.${backend}.`
+  const c: Record<string, number> = {
+    [`${p}invocation`]: 1,
+    [`${p}line`]: t.lines,
+    [`${p}tableRule`]: t.rulesAfter,
+    [`${p}lineChain`]: t.lines * t.chainsAfter,
+  }
+  if (backend === 'legacy') c[`${p}ruleChain`] = t.rulesAfter * t.chainsAfter
+  return c
+}
+
+export function restoreKeys(backend: 'legacy' | 'nft'): string[] {
+  return Object.keys(restoreCounts({ lines: 1, rulesAfter: 1, chainsAfter: 1 }, backend))
 }
 
 /** ip-header-only rules: each traversed rule is one `ipt.rule` (the -s test is part of the rule entry). */

@@ -4,7 +4,7 @@ import { kubeProxyShapeTable } from '../rules/kubeProxyShape'
 import { flushConntrack, IPTABLES_BACKENDS, type IptablesBackend, resetNode, restore } from '../rules/restore'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import type { Lab } from '../topology/lab'
-import { pingRtt, probe } from './probe'
+import { pingNewFlows, pingRtt } from './probe'
 import type { Progress } from './restoreSweep'
 import { summarize, trimmedMean } from './stats'
 import type { Experiment, Measurement, SweepPlan } from './types'
@@ -57,9 +57,10 @@ export async function forwardSweep(
 }
 
 /**
- * First-packet cost vs services: UDP datagrams to a new destination port each (a new conntrack entry, so nat
- * PREROUTING runs) at the server's own address, which no KUBE-SERVICES rule matches, so each first packet
- * walks the whole chain. Conntrack is flushed before each run so no port is ever an old flow.
+ * First-packet cost vs services: echoes with a new ICMP identifier each (a new conntrack entry, so nat
+ * PREROUTING runs) to the server's own address, which no KUBE-SERVICES rule matches, so each first packet
+ * walks the whole chain, each rule failing on its `-d` test as any non-service packet's does. Conntrack is
+ * flushed before each run so no identifier is ever an old flow.
  */
 export async function natFirstPacketSweep(
   lab: Lab,
@@ -67,30 +68,22 @@ export async function natFirstPacketSweep(
   progress: Progress = () => {},
 ): Promise<Measurement[]> {
   const out: Measurement[] = []
-  const newFlows = async (portBase: number) => {
+  const newFlows = async (idBase: number) => {
     await flushConntrack(lab)
-    await lab.exec('server', ['conntrack', '-F'], { allowFail: true })
-    return probe(lab, {
-      mode: 'rtt-new-flow',
-      host: LAB_ADDRESSES.server,
-      port: LAB_ADDRESSES.echoPort,
-      count: plan.newFlows,
-      deadlineMs: 60_000,
-      sourcePortBase: portBase,
-    })
+    return pingNewFlows(lab, LAB_ADDRESSES.server, plan.newFlows, idBase)
   }
   for (const backend of IPTABLES_BACKENDS as IptablesBackend[]) {
     for (const services of plan.natServices.filter((n) => n > 0)) {
-      const table = kubeProxyShapeTable(services, { protocol: 'udp' })
+      const table = kubeProxyShapeTable(services)
       const runs: number[] = []
       let lost = 0
       for (let r = 0; r < plan.runs; r++) {
         // the baseline has the same hooks and conntrack, only no service rules: the difference is the walk
         await resetNode(lab)
-        await restore(lab, backend, kubeProxyShapeTable(0, { protocol: 'udp' }))
-        const base = await newFlows(20000)
+        await restore(lab, backend, kubeProxyShapeTable(0))
+        const base = await newFlows(1)
         await restore(lab, backend, table)
-        const loaded = await newFlows(20000 + plan.newFlows)
+        const loaded = await newFlows(1 + plan.newFlows)
         lost += base.lost + loaded.lost
         runs.push(trimmedMean(loaded.rtts, 0.2) - trimmedMean(base.rtts, 0.2))
       }

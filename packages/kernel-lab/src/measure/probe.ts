@@ -9,14 +9,9 @@ const PACKAGE_DIR = join(AGENTS, '..', '..')
 
 /** What the probe agent does in the client namespace (see agents/probe.ts). */
 export interface ProbeRequest {
-  mode: 'rtt' | 'rtt-new-flow' | 'send'
-  host: string
-  port: number
-  count: number
   deadlineMs: number
-  sourcePortBase?: number
   timeoutMs?: number
-  targets?: Array<{ host: string; port: number; protocol: 'udp' | 'tcp'; sourcePort: number }>
+  targets: Array<{ host: string; port: number; protocol: 'udp' | 'tcp'; sourcePort: number }>
 }
 
 export interface RttResult {
@@ -29,12 +24,12 @@ function agentArgv(ns: string, agent: string, args: string[]): string[] {
   return ['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', join(AGENTS, agent), ...args]
 }
 
-/** Runs the probe agent in the client namespace and returns its JSON answer. */
-export async function probe<T = RttResult>(lab: Lab, req: ProbeRequest): Promise<T> {
+/** Runs the probe agent in the client namespace: one packet per target; returns how many were answered. */
+export async function probe(lab: Lab, req: ProbeRequest): Promise<{ sent: number; replies: number }> {
   const argv = agentArgv(lab.ns.client, 'probe.ts', [JSON.stringify(req)])
   const r = await lab.run(argv, { cwd: PACKAGE_DIR, timeoutMs: req.deadlineMs + 30_000 })
   const line = r.stdout.trim().split('\n').pop() ?? ''
-  return JSON.parse(line) as T
+  return JSON.parse(line)
 }
 
 /** A UDP echo + TCP accept server in the server namespace; stop() ends it (so does the lab's destroy). */
@@ -114,4 +109,28 @@ export async function pingRtt(
   )
   const rtts = parsePingTimes(r.stdout)
   return { rtts, lost: count - rtts.length }
+}
+
+/**
+ * First-packet round trips: `count` single-echo pings, each with its own ICMP identifier (`ping -e`), so each
+ * is a new conntrack entry and walks the nat table, unlike the packets of one ping session. One shell loop in
+ * the client namespace runs them (bounded by the count and a 1 s wait each); ping times each echo itself,
+ * so process start-up is not in the figure.
+ */
+export async function pingNewFlows(
+  lab: Lab,
+  host: string,
+  count: number,
+  idBase: number,
+): Promise<RttResult> {
+  const first = Math.max(1, idBase)
+  const last = Math.min(65535, first + count - 1)
+  const script = `for i in $(seq ${first} ${last}); do ping -n -q -c 1 -W 1 -e "$i" ${host} | grep -o 'rtt [^=]*= [0-9.]*'; done`
+  const r = await lab.exec('client', ['sh', '-c', script], {
+    allowFail: true,
+    timeoutMs: (last - first + 1) * 1500 + 30_000,
+  })
+  const rtts: number[] = []
+  for (const m of r.stdout.matchAll(/= ([\d.]+)/g)) rtts.push(Math.round(Number(m[1]) * 1e6))
+  return { rtts, lost: last - first + 1 - rtts.length }
 }

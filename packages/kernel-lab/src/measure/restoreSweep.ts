@@ -1,4 +1,4 @@
-import { restoreFullCounts, restoreOneRuleCounts } from '../fit/counts'
+import { restoreCounts } from '../fit/counts'
 import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rules/kubeProxyShape'
 import { IPTABLES_BACKENDS, resetNode, restore } from '../rules/restore'
 import type { Lab } from '../topology/lab'
@@ -19,6 +19,7 @@ export async function restoreSweep(
 ): Promise<Measurement[]> {
   const out: Measurement[] = []
   const oneRule = kubeProxyShapeOneRule()
+  const one = restoreSize(oneRule)
   for (const backend of IPTABLES_BACKENDS) {
     for (const services of plan.restoreServices) {
       const table = kubeProxyShapeTable(services)
@@ -41,7 +42,10 @@ export async function restoreSweep(
         unit: 's',
         runs: full,
         summary: summarize(full),
-        counts: restoreFullCounts(size.lines),
+        counts: restoreCounts(
+          { lines: size.lines, rulesAfter: size.rules, chainsAfter: size.chains },
+          backend,
+        ),
         notes,
       })
       out.push({
@@ -51,7 +55,10 @@ export async function restoreSweep(
         unit: 's',
         runs: update,
         summary: summarize(update),
-        counts: restoreOneRuleCounts(size.rules),
+        counts: restoreCounts(
+          { lines: one.lines, rulesAfter: size.rules + 1, chainsAfter: size.chains },
+          backend,
+        ),
         notes,
       })
     }

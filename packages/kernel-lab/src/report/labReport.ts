@@ -1,5 +1,5 @@
 import { type CostProfile, modelCost } from '@dataplane-sim/cluster'
-import { measuredNs, profileKey } from '../fit/calibrate'
+import { groupOf, measuredIn, profileKey } from '../fit/calibrate'
 import type { Measurement } from '../measure/types'
 
 /** One size of one experiment: measured vs modeled under each profile. */
@@ -7,7 +7,8 @@ export interface ReportRow {
   experiment: Measurement['experiment']
   backend: Measurement['backend']
   size: number
-  unit: 'ns'
+  /** unit of measured and modeled: the unit of the constants that model it ('ns' when none do) */
+  unit: 's' | 'ns'
   measured: number
   /** (p90 − p10) / median of the runs */
   spread: number
@@ -41,7 +42,8 @@ const TITLES: Record<Measurement['experiment'], string> = {
   'bpf-update-one': 'one bpftool map update (entries already in map)',
 }
 
-function fmt(ns: number): string {
+function fmt(value: number, unit: 's' | 'ns'): string {
+  const ns = unit === 's' ? value * 1e9 : value
   const a = Math.abs(ns)
   if (a >= 1e9) return `${(ns / 1e9).toFixed(3)} s`
   if (a >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`
@@ -63,9 +65,11 @@ export function labReport(
 ): LabReport {
   const rows: ReportRow[] = []
   for (const m of measurements) {
-    const measured = measuredNs(m)
+    const group = groupOf(m)
+    const unit = group?.unit ?? 'ns'
+    const measured = measuredIn(m, unit)
     const modeled: ReportRow['modeled'] = {}
-    if (Object.keys(m.counts).length > 0) {
+    if (group) {
       for (const p of profiles) {
         const value = modelCost(backendCounts(m), p.profile)
         modeled[p.name] = { value, error: measured ? (value - measured) / measured : 0 }
@@ -75,7 +79,7 @@ export function labReport(
       experiment: m.experiment,
       backend: m.backend,
       size: m.size,
-      unit: 'ns',
+      unit,
       measured,
       spread: m.summary.spread,
       modeled,
@@ -134,9 +138,11 @@ function renderMarkdown(
     for (const r of rs.sort((a, b) => a.size - b.size)) {
       const cells = withModel.map((n) => {
         const e = r.modeled[n]
-        return e ? ` ${fmt(e.value)} | ${pct(e.error)} |` : ' — | — |'
+        return e ? ` ${fmt(e.value, r.unit)} | ${pct(e.error)} |` : ' — | — |'
       })
-      out.push(`| ${r.size} | ${fmt(r.measured)} | ${(r.spread * 100).toFixed(0)}% |${cells.join('')}`)
+      out.push(
+        `| ${r.size} | ${fmt(r.measured, r.unit)} | ${(r.spread * 100).toFixed(0)}% |${cells.join('')}`,
+      )
     }
     out.push('')
   }

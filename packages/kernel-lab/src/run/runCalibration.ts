@@ -9,6 +9,7 @@ import type { Progress } from '../measure/restoreSweep'
 import { restoreSweep } from '../measure/restoreSweep'
 import { FULL_PLAN, type Measurement, QUICK_PLAN, type SweepPlan } from '../measure/types'
 import { type LabReport, labReport } from '../report/labReport'
+import { modelDefaultsProfile } from '../report/modelDefaults'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import { Lab } from '../topology/lab'
 
@@ -68,6 +69,10 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
     measurements,
     rawDataPath: opts.rawDataPath,
   })
-  const report = labReport(measurements, [{ name: 'calibrated', profile }, ...(opts.compareWith ?? [])])
+  const report = labReport(measurements, [
+    { name: 'calibrated', profile },
+    { name: 'model-defaults', profile: modelDefaultsProfile() },
+    ...(opts.compareWith ?? []),
+  ])
   return { profile, fits, measurements, report }
 }
