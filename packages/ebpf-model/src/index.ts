@@ -16,6 +16,7 @@
  *   defaults (CILIUM_MAP_LAYOUTS), typed wrappers: Lb4ServicesMap, createLb4BackendsMap,
  *   createLb4ReverseNatMap, Lb4MaglevMap, Lb4AffinityMap, Lb4SourceRangeMap, IpcacheMap, PolicyMap,
  *   createCtMap('tcp' | 'any'), createNatMap, createLxcMap; SVC_FLAG_*, CT_LIFETIME, ...
+ *   Dumps: lbList, ipcacheList, policyGet, ctList, natList (cilium-dbg text) and *Json; encode* byte images
  * Maglev (maglev/): maglevTable(backends, m = 16381, seed) → Uint32Array of backend ids (Cilium pkg/maglev),
  *   maglevFlowHash(saddr, daddr, sport, dport, seed) (lb.h __hash_from_tuple_v4), decodeMaglevSeed
  * Sizing (sizing/): sizeMaps(options, nodeMemoryBytes) → MapSizes, Cilium calculateDynamicBPFMapSizes +
@@ -98,3 +99,12 @@ export { murmur3Hash128 } from './maglev/murmur3'
 export type { MapSizes, MapSizingOptions, SizeOrigin } from './sizing/sizeMaps'
 export { sizeMaps } from './sizing/sizeMaps'
 export * from './sizing/limits'
+
+export * from './cilium/encode'
+export type { LbListEntry } from './cilium/dump/lbList'
+export { lbList, lbListJson, serviceFlagsString, serviceKeyString } from './cilium/dump/lbList'
+export { ipcacheList, ipcacheListJson, remoteEndpointInfoString } from './cilium/dump/ipcacheList'
+export type { PolicyGetRow } from './cilium/dump/policyGet'
+export { policyGet, policyGetJson, portProtoString, protoName } from './cilium/dump/policyGet'
+export { ctEntryString, ctList, ctListJson, natList, natListJson, tupleString } from './cilium/dump/ctList'
+export { tabwrite, tablePrinter } from './cilium/dump/_table'
