@@ -62,6 +62,8 @@ export type { Rng } from './rng/rng'
 export { createRng } from './rng/rng'
 export type { EndpointConditions } from './scenario/endpointSlices'
 export { endpointSlicesFor, MAX_ENDPOINTS_PER_SLICE, resolveTargetPort } from './scenario/endpointSlices'
+export { locatePath, parseClusterJson, serializeCluster } from './scenario/json'
+export { jsonSyntaxError } from './scenario/jsonSyntax'
 export type {
   Cluster,
   ContainerPort,
@@ -92,4 +94,6 @@ export type {
   TrafficPolicy,
 } from './scenario/types'
 export { CLUSTER_SCHEMA_VERSION, COLLECTION_OF, NAMESPACED } from './scenario/types'
+export type { JsonPath, Locate } from './scenario/validate'
+export { formatJsonPath, validateCluster } from './scenario/validate'
 export { isEmptySelector, matchesSelector, selectorKey } from './selector/selector'

@@ -240,29 +240,25 @@ export function arbChange(cluster: Cluster): fc.Arbitrary<ClusterChange> {
   }
   if (cluster.endpointSlices.length)
     options.push(
-      fc
-        .constantFrom(...cluster.endpointSlices)
-        .map(
-          (s): ClusterChange => ({
-            op: 'delete',
-            kind: 'EndpointSlice',
-            namespace: s.namespace,
-            name: s.name,
-          }),
-        ),
+      fc.constantFrom(...cluster.endpointSlices).map(
+        (s): ClusterChange => ({
+          op: 'delete',
+          kind: 'EndpointSlice',
+          namespace: s.namespace,
+          name: s.name,
+        }),
+      ),
     )
   const pods = cluster.pods.filter((p) => !p.hostNetwork)
   if (pods.length)
     options.push(
-      fc
-        .tuple(fc.constantFrom(...pods), fc.constantFrom('frontend', 'backend', 'db'))
-        .map(
-          ([p, tier]): ClusterChange => ({
-            op: 'upsert',
-            kind: 'Pod',
-            object: { ...p, labels: { ...p.labels, tier } },
-          }),
-        ),
+      fc.tuple(fc.constantFrom(...pods), fc.constantFrom('frontend', 'backend', 'db')).map(
+        ([p, tier]): ClusterChange => ({
+          op: 'upsert',
+          kind: 'Pod',
+          object: { ...p, labels: { ...p.labels, tier } },
+        }),
+      ),
     )
   const clients = pods.filter((p) => p.name.startsWith('client-'))
   if (clients.length)
@@ -282,27 +278,23 @@ export function arbChange(cluster: Cluster): fc.Arbitrary<ClusterChange> {
   )
   if (cluster.networkPolicies.length)
     options.push(
-      fc
-        .constantFrom(...cluster.networkPolicies)
-        .map(
-          (p): ClusterChange => ({
-            op: 'delete',
-            kind: 'NetworkPolicy',
-            namespace: p.namespace,
-            name: p.name,
-          }),
-        ),
-    )
-  options.push(
-    fc
-      .tuple(fc.constantFrom(...cluster.namespaces), fc.constantFrom('payments', 'search', 'platform'))
-      .map(
-        ([ns, team]): ClusterChange => ({
-          op: 'upsert',
-          kind: 'Namespace',
-          object: { ...ns, labels: { ...ns.labels, team } },
+      fc.constantFrom(...cluster.networkPolicies).map(
+        (p): ClusterChange => ({
+          op: 'delete',
+          kind: 'NetworkPolicy',
+          namespace: p.namespace,
+          name: p.name,
         }),
       ),
+    )
+  options.push(
+    fc.tuple(fc.constantFrom(...cluster.namespaces), fc.constantFrom('payments', 'search', 'platform')).map(
+      ([ns, team]): ClusterChange => ({
+        op: 'upsert',
+        kind: 'Namespace',
+        object: { ...ns, labels: { ...ns.labels, team } },
+      }),
+    ),
   )
   return fc.oneof(...options)
 }

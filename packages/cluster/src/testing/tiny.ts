@@ -73,12 +73,12 @@ export function tinyCluster(
 
 /** A service in `prod` selecting app=web on port 80 → named port http, overridable field by field. */
 export function tinyService(over: Partial<Service> = {}): Service {
-  return {
+  const svc: Service = {
     namespace: 'prod',
     name: 'web',
     type: 'ClusterIP',
     clusterIP: '10.96.0.10',
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 30080 }],
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }],
     selector: { app: 'web' },
     externalIPs: [],
     loadBalancerIPs: [],
@@ -88,6 +88,15 @@ export function tinyService(over: Partial<Service> = {}): Service {
     internalTrafficPolicy: 'Cluster',
     ...over,
   }
+  // NodePort and LoadBalancer services get nodePorts 30080, 30081, ... unless given; ClusterIP ones none.
+  svc.ports = svc.ports.map((p, i) => {
+    if (svc.type === 'ClusterIP') {
+      const { nodePort: _drop, ...rest } = p
+      return rest
+    }
+    return { ...p, nodePort: p.nodePort ?? 30080 + i }
+  })
+  return svc
 }
 
 function pod(

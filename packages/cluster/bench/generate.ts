@@ -1,0 +1,82 @@
+/**
+ * Generation benchmark: time and peak RSS of generateCluster for 100k services × 10 endpoints (and a few
+ * smaller sizes), plus serialization. Run: npx tsx packages/cluster/bench/generate.ts
+ * Writes reports/bench/generate.json. Timings are provisional on a shared machine.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { generateCluster, serializeCluster, validateCluster } from '@dataplane-sim/cluster'
+
+const sizes = [
+  { services: 1_000, endpoints: 10 },
+  { services: 10_000, endpoints: 10 },
+  { services: 100_000, endpoints: 10 },
+]
+const figures: Array<Record<string, number | string>> = []
+let peakRss = process.memoryUsage().rss
+const sample = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+}, 5)
+sample.unref()
+
+for (const size of sizes) {
+  global.gc?.()
+  const rssBefore = process.memoryUsage().rss
+  peakRss = rssBefore
+  const t0 = performance.now()
+  // 1M pods need more than 10.244.0.0/16: a /8 gives every one of the ~9100 nodes its /24.
+  const cluster = generateCluster({ ...size, seed: 1, podCIDR: '10.0.0.0/8' })
+  const t1 = performance.now()
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  validateCluster(cluster)
+  const t2 = performance.now()
+  const bytes = size.services <= 10_000 ? serializeCluster(cluster).length : Number.NaN
+  const t3 = performance.now()
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  const row = {
+    services: size.services,
+    endpointsPerService: size.endpoints,
+    nodes: cluster.nodes.length,
+    pods: cluster.pods.length,
+    endpointSlices: cluster.endpointSlices.length,
+    policies: cluster.networkPolicies.length,
+    generateSeconds: round((t1 - t0) / 1000),
+    validateSeconds: round((t2 - t1) / 1000),
+    serializeSeconds: Number.isNaN(bytes) ? 'skipped' : round((t3 - t2) / 1000),
+    jsonBytes: Number.isNaN(bytes) ? 'skipped' : bytes,
+    peakRssMiB: round(peakRss / 2 ** 20),
+    rssBeforeMiB: round(rssBefore / 2 ** 20),
+  }
+  figures.push(row)
+  console.log(JSON.stringify(row))
+}
+
+const out = join(import.meta.dirname, '..', '..', '..', 'reports', 'bench', 'generate.json')
+mkdirSync(dirname(out), { recursive: true })
+writeFileSync(
+  out,
+  `${JSON.stringify(
+    {
+      name: 'generate',
+      description:
+        'generateCluster time and peak RSS (sampled every 5 ms) per size; provisional: 2 shared cores',
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryBytes: totalmem(),
+        platform: process.platform,
+      },
+      node: process.version,
+      date: new Date().toISOString(),
+      figures,
+    },
+    null,
+    2,
+  )}\n`,
+)
+console.log(`wrote ${out}`)
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000
+}
