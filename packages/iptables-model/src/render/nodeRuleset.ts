@@ -1,5 +1,5 @@
 import type { Cluster } from '@dataplane-sim/cluster'
-import { type CalicoRender, renderCalico } from './calico/calico'
+import { type CalicoOptions, type CalicoRender, renderCalico } from './calico/calico'
 import { ipsetSaveText } from './calico/ipsets'
 import {
   KUBE_CANARY_TABLES,
@@ -17,7 +17,7 @@ import type { KubeProxyOptions } from './kubeProxy/options'
 import { CILIUM_RAW_FEEDERS, ciliumNotrackChains } from './notrack'
 import { TablesText } from './tablesText'
 
-export interface NodeRenderOptions extends KubeProxyOptions {
+export interface NodeRenderOptions extends KubeProxyOptions, CalicoOptions {
   /** render Calico's NetworkPolicy rules (default true) */
   policy?: boolean
   /** add Cilium's raw-table NOTRACK rules for pod traffic (default false) */
@@ -38,7 +38,7 @@ export function renderNode(cluster: Cluster, nodeName: string, opts: NodeRenderO
   return {
     nodeName,
     kubeProxy: renderKubeProxy(cluster, nodeName, opts),
-    calico: opts.policy === false ? null : renderCalico(cluster, nodeName),
+    calico: opts.policy === false ? null : renderCalico(cluster, nodeName, opts),
     notrackCIDR: opts.notrack ? (opts.nativeRoutingCIDR ?? cluster.podCIDR) : null,
   }
 }

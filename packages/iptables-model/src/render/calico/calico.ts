@@ -85,7 +85,16 @@ function policiesFor(cluster: Cluster, pod: Pod, type: 'Ingress' | 'Egress'): Ne
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
-export function renderCalico(cluster: Cluster, nodeName: string): CalicoRender {
+export interface CalicoOptions {
+  /**
+   * Felix's DefaultEndpointToHostAction for pod → node traffic after the pod's egress policy: RETURN (default)
+   * hands the packet back to INPUT so kube-proxy's rules there (REJECT for a NodePort without endpoints) still
+   * apply; ACCEPT (what calico.yaml sets) accepts it before kube-proxy sees it; DROP is Felix's own default.
+   */
+  endpointToHostAction?: 'RETURN' | 'ACCEPT' | 'DROP'
+}
+
+export function renderCalico(cluster: Cluster, nodeName: string, opts: CalicoOptions = {}): CalicoRender {
   const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]))
   const ipsets = new IpsetRegistry()
   const ctx = { cluster, nsLabels, ipsets }
@@ -118,7 +127,7 @@ export function renderCalico(cluster: Cluster, nodeName: string): CalicoRender {
   ])
   cs.add('cali-wl-to-host', [
     `-j ${FROM_DISPATCH}`,
-    '-m comment --comment "Configured DefaultEndpointToHostAction" -j ACCEPT',
+    `-m comment --comment "Configured DefaultEndpointToHostAction" -j ${opts.endpointToHostAction ?? 'RETURN'}`,
   ])
   for (const empty of [
     'cali-from-hep-forward',
