@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { renderKubeProxy } from '../src/render/kubeProxy/kubeProxy'
 import { kubeProxyRestoreText } from '../src/render/kubeProxy/restoreText'
+import { normalize } from './fixtures/normalize'
 import { NODE, overallCluster } from './fixtures/overallCluster'
-
-/** Groups rules by table and chain, keeping order inside a chain, as proxier_test.go's assertIPTablesRulesEqual compares. */
-function normalize(text: string): string {
-  const out: string[] = []
-  let table = ''
-  let decls: string[] = []
-  let rules = new Map<string, string[]>()
-  for (const raw of text.split('\n')) {
-    const line = raw.trim()
-    if (!line) continue
-    if (line.startsWith('*')) {
-      table = line
-      decls = []
-      rules = new Map()
-    } else if (line.startsWith(':')) decls.push(line)
-    else if (line === 'COMMIT') {
-      out.push(table, ...decls.sort())
-      for (const c of [...rules.keys()].sort()) out.push(...rules.get(c)!)
-      out.push('COMMIT')
-    } else {
-      const chain = line.split(' ')[1]
-      if (!rules.has(chain)) rules.set(chain, [])
-      rules.get(chain)!.push(line)
-    }
-  }
-  return out.join('\n')
-}
 
 // Expected text of TestOverallIPTablesRules (kubernetes/kubernetes pkg/proxy/iptables/proxier_test.go, v1.31).
 const EXPECTED = `
