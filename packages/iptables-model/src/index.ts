@@ -7,6 +7,14 @@ export type { SerializeOptions } from './codec/serialize'
 export { formatRule, formatRuleBody, serializeRuleset, serializeTable } from './codec/serialize'
 export { saveString } from './codec/tokenize'
 export { formatAddrMask, formatIp, hex, parseAddrMask, parseIp } from './codec/values'
+export { ruleBlobBytes, tableBlobBytes } from './cost/blobBytes'
+export type { RestoreBackend, TableRestoreTerms } from './cost/restoreCost'
+export {
+  DEFAULT_IPTABLES_RESTORE_PROFILE,
+  IPTABLES_RESTORE_CONSTANTS,
+  modelRestoreSeconds,
+  restoreModelCounts,
+} from './cost/restoreCost'
 export type { CtEntry } from './engine/conntrack'
 export { Conntrack } from './engine/conntrack'
 export { IPTABLES_PACKET_CONSTANTS, IPTABLES_PACKET_PROFILE } from './engine/constants'
@@ -21,6 +29,33 @@ export type { Ipset, IpsetEntry, Ipsets, IpsetType } from './ipset/types'
 export { IPSET_TYPES } from './ipset/types'
 export type { LintFinding, LintResult } from './lint/lint'
 export { lintFile, lintText } from './lint/lint'
+export { iptablesFootprint } from './node/footprint'
+export type { IptablesNode, IptablesNodeOptions } from './node/iptablesNode'
+export { buildIptablesNode } from './node/iptablesNode'
+export type { CalicoOptions, CalicoRender, WorkloadEndpoint } from './render/calico/calico'
+export { renderCalico } from './render/calico/calico'
+export type { IpsetDef } from './render/calico/ipsets'
+export { ipsetSaveText } from './render/calico/ipsets'
+export { workloadInterface } from './render/calico/names'
+export {
+  kubeHash16,
+  serviceExternalChain,
+  serviceFirewallChain,
+  servicePortEndpointChain,
+  servicePortNameString,
+  servicePortPolicyClusterChain,
+  servicePortPolicyLocalChain,
+} from './render/kubeProxy/chainNames'
+export type { KubeProxyRender } from './render/kubeProxy/kubeProxy'
+export { renderKubeProxy } from './render/kubeProxy/kubeProxy'
+export type { KubeProxyOptions } from './render/kubeProxy/options'
+export type { KubeProxyRestoreOptions } from './render/kubeProxy/restoreText'
+export { kubeProxyRestoreText } from './render/kubeProxy/restoreText'
+export type { ServicePortChunk } from './render/kubeProxy/servicePortRules'
+export type { NodeRender, NodeRenderOptions } from './render/nodeRuleset'
+export { nodeIpsetText, nodeSaveText, renderNode } from './render/nodeRuleset'
+export type { RestoreUpdate, RestoreUpdateOptions } from './restore/restore'
+export { restore } from './restore/restore'
 export type {
   AddrMatch,
   AddrRange,
@@ -55,3 +90,6 @@ export {
   findTable,
   TABLE_NAMES,
 } from './ruleset/types'
+export { felixIpsetRestoreText, felixRestoreText } from './sync/felixSync'
+export type { KubeProxySyncOptions, KubeProxySyncPlan, KubeProxySyncResult } from './sync/kubeProxySync'
+export { KubeProxySync } from './sync/kubeProxySync'
