@@ -43,10 +43,8 @@ const interned = new Map<string, string>()
 export function intern(s: string): string {
   const hit = interned.get(s)
   if (hit !== undefined) return hit
-  // flatten: a sliced string would keep the whole input line alive
-  const own = (' ' + s).slice(1)
-  if (interned.size < 1 << 20) interned.set(own, own)
-  return own
+  if (interned.size < 1 << 20) interned.set(s, s)
+  return s
 }
 
 function addr(a: Args, opt: string, invert: boolean): AddrMatch {

@@ -217,61 +217,80 @@ export class TableState {
     }
   }
 
-  /** The kernel's whole-table checks at COMMIT: no loop in jumps, NAT targets reached only from their hooks. */
+  /** how many jumps/gotos lead to each chain (set by check, read by findings) */
+  private referenced = new Map<string, number>()
+
+  /**
+   * The kernel's whole-table checks at COMMIT (translate_table / mark_source_chains in ip_tables.c): no loop
+   * in jumps, and each NAT target reached only from the hooks it allows. One depth-first pass over chain ids;
+   * its reverse post-order is a topological order along which the hooks reaching each chain are propagated.
+   */
   check(): void {
-    const WHITE = 0
-    const GREY = 1
-    const BLACK = 2
-    const color = new Map<string, number>()
-    for (const start of this.chains.keys()) {
-      if ((color.get(start) ?? WHITE) !== WHITE) continue
-      // iterative DFS: stack of [chain, next edge index]
-      const stack: Array<[ChainState, number]> = [[this.chains.get(start)!, 0]]
-      color.set(start, GREY)
-      while (stack.length) {
-        const top = stack[stack.length - 1]
-        const [c, k] = top
+    const states = [...this.chains.values()]
+    const n = states.length
+    const id = new Map<string, number>()
+    for (let k = 0; k < n; k++) id.set(states[k].name, k)
+    const color = new Uint8Array(n)
+    const order = new Int32Array(n)
+    let done = 0
+    const stackNode = new Int32Array(n)
+    const stackEdge = new Int32Array(n)
+    const inDegree = new Int32Array(n)
+    for (let s = 0; s < n; s++) {
+      if (color[s]) continue
+      let sp = 0
+      stackNode[0] = s
+      stackEdge[0] = 0
+      color[s] = 1
+      while (sp >= 0) {
+        const c = states[stackNode[sp]]
+        const k = stackEdge[sp]
         if (k >= c.jumpTo.length) {
-          color.set(c.name, BLACK)
-          stack.pop()
+          color[stackNode[sp]] = 2
+          order[done++] = stackNode[sp]
+          sp--
           continue
         }
-        top[1]++
-        const next = c.jumpTo[k]
-        const col = color.get(next) ?? WHITE
-        if (col === GREY) {
-          const from = stack.findIndex(([s]) => s.name === next)
-          const cycle = stack
-            .slice(from)
-            .map(([s]) => s.name)
-            .concat(next)
+        stackEdge[sp]++
+        const t = id.get(c.jumpTo[k])
+        if (t === undefined) this.fail(`jump to undefined chain ${c.jumpTo[k]}`, c.jumpLine[k])
+        if (color[t] === 1) {
+          let from = sp
+          while (stackNode[from] !== t) from--
+          const cycle: string[] = []
+          for (let q = from; q <= sp; q++) cycle.push(states[stackNode[q]].name)
+          cycle.push(states[t].name)
           this.fail(`loop in chain jumps: ${cycle.join(' -> ')} (the kernel refuses loops)`, c.jumpLine[k])
         }
-        if (col === WHITE) {
-          const nc = this.chains.get(next)
-          if (!nc) this.fail(`jump to undefined chain ${next}`, c.jumpLine[k])
-          color.set(next, GREY)
-          stack.push([nc, 0])
+        if (color[t] === 0) {
+          color[t] = 1
+          sp++
+          stackNode[sp] = t
+          stackEdge[sp] = 0
         }
       }
     }
+    for (const c of states) for (const t of c.jumpTo) inDegree[id.get(t)!]++
+    this.referenced = new Map(states.map((c, k) => [c.name, inDegree[k]]))
     if (this.name !== 'nat') return
-    for (const hook of this.builtins) {
-      const seen = new Set<string>([hook])
-      const queue = [hook]
-      while (queue.length) {
-        const c = this.chains.get(queue.pop()!)!
-        for (let k = 0; k < c.natKind.length; k++)
-          if (!NAT_HOOKS[c.natKind[k]].includes(hook))
+    const hooks = new Uint8Array(n)
+    this.builtins.forEach((b, bit) => {
+      hooks[id.get(b)!] |= 1 << bit
+    })
+    for (let q = n - 1; q >= 0; q--) {
+      const c = states[order[q]]
+      const m = hooks[order[q]]
+      if (!m) continue
+      for (const t of c.jumpTo) hooks[id.get(t)!] |= m
+      for (let k = 0; k < c.natKind.length; k++) {
+        const allowed = NAT_HOOKS[c.natKind[k]]
+        this.builtins.forEach((hook, bit) => {
+          if (m & (1 << bit) && !allowed.includes(hook))
             this.fail(
-              `${c.natKind[k]} is only valid from ${NAT_HOOKS[c.natKind[k]].join(' and ')}, but chain ${c.name} is reached from ${hook}`,
+              `${c.natKind[k]} is only valid from ${allowed.join(' and ')}, but chain ${c.name} is reached from ${hook}`,
               c.natLine[k],
             )
-        for (const n of c.jumpTo)
-          if (!seen.has(n)) {
-            queue.push(n)
-            seen.add(n)
-          }
+        })
       }
     }
   }
@@ -287,15 +306,13 @@ export class TableState {
   /** Lint findings: rules after an unconditional verdict, user chains nothing jumps to. */
   findings(): Array<{ line: number; message: string }> {
     const out: Array<{ line: number; message: string }> = []
-    const referenced = new Set<string>()
-    for (const c of this.chains.values()) for (const t of c.jumpTo) referenced.add(t)
     for (const c of this.chains.values()) {
       if (c.unreachableCount)
         out.push({
           line: c.unreachable[0],
           message: `${this.name}:${c.name}: ${c.unreachableCount} rule(s) can never be reached: the rule at line ${c.terminalLine} ends the chain for every packet`,
         })
-      if (c.policy === null && !referenced.has(c.name))
+      if (c.policy === null && !this.referenced.get(c.name))
         out.push({ line: c.line, message: `${this.name}:${c.name}: nothing jumps to this chain` })
     }
     return out

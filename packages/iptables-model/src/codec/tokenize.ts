@@ -53,6 +53,22 @@ export function tokenize(line: string, out: Tokens): Tokens {
         continue
       }
     }
+    // a whole word in quotes without escapes ("kubernetes service portals"): one slice
+    if (i === start) {
+      const close = line.indexOf('"', start + 1)
+      const after = close < 0 ? -1 : close + 1 < len ? line.charCodeAt(close + 1) : SPACE
+      if (
+        close > 0 &&
+        line.lastIndexOf('\\', close) < start &&
+        (after === SPACE || after === TAB || after === CR)
+      ) {
+        out.words[n] = line.slice(start + 1, close)
+        out.columns[n] = start + 1
+        n++
+        i = close + 1
+        continue
+      }
+    }
     // a word containing quotes: build it piecewise
     let word = line.slice(start, i)
     let quoted = false
