@@ -62,9 +62,12 @@ export function addKubeProxy(t: TablesText, kp: KubeProxyRender): void {
   t.rules('filter', kubeForwardRules(o))
 }
 
-/** The node's whole ruleset as iptables-save text (legacy ordering), loadable with iptables-restore. */
-export function nodeSaveText(r: NodeRender): string {
-  const t = new TablesText()
+/**
+ * The node's whole ruleset as iptables-save text, loadable with iptables-restore; `order` picks how
+ * iptables-legacy-save (user chains sorted) or iptables-nft-save (creation order) would list the chains.
+ */
+export function nodeSaveText(r: NodeRender, order: 'legacy' | 'nft' = 'legacy'): string {
+  const t = new TablesText(order)
   const jumps = kubeJumpRules(r.kubeProxy.options)
   if (r.notrackCIDR) {
     t.rules('raw', CILIUM_RAW_FEEDERS['raw:PREROUTING'])

@@ -10,10 +10,13 @@ const BUILTINS: Record<SaveTable, readonly string[]> = {
 }
 
 /**
- * Collects rule lines (`-A CHAIN ...`) per table and chain and prints them as `iptables-save` (legacy) does:
- * built-in chains with policy first, user chains in name order, each chain's rules together.
+ * Collects rule lines (`-A CHAIN ...`) per table and chain and prints them as `iptables-save` does: built-in
+ * chains with policy first, then user chains — in name order for legacy (libiptc keeps its chain list sorted),
+ * in creation order for nft — each chain's rules together.
  */
 export class TablesText {
+  constructor(private readonly order: 'legacy' | 'nft' = 'legacy') {}
+
   private readonly tables = new Map<SaveTable, Map<string, string[]>>()
 
   private table(t: SaveTable): Map<string, string[]> {
@@ -52,9 +55,8 @@ export class TablesText {
       const m = this.tables.get(t)
       if (!m) continue
       const builtins = BUILTINS[t]
-      const user = [...m.keys()]
-        .filter((c) => !builtins.includes(c))
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      const user = [...m.keys()].filter((c) => !builtins.includes(c))
+      if (this.order === 'legacy') user.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       out.push(`*${t}`)
       for (const c of builtins) out.push(`:${c} ACCEPT [0:0]`)
       for (const c of user) out.push(`:${c} - [0:0]`)
