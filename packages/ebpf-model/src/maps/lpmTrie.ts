@@ -6,7 +6,9 @@ export type LpmData = number | ArrayLike<number>
 
 interface LpmNode<V> {
   prefixLen: number
-  data: number[]
+  /** data[0] again as a plain field: the one-word walk reads it without touching the typed array */
+  d0: number
+  data: Uint32Array
   value: V | undefined
   /** LPM_TREE_NODE_FLAG_IM: a branching point that holds no entry */
   intermediate: boolean
@@ -27,7 +29,7 @@ export interface LpmTrieSpec extends Omit<BpfMapSpec, 'type'> {
   maxPrefixLen?: number
 }
 
-function bitAt(data: ArrayLike<number>, i: number): 0 | 1 {
+function bitAt(data: Uint32Array, i: number): 0 | 1 {
   return ((data[i >>> 5] >>> (31 - (i & 31))) & 1) as 0 | 1
 }
 
@@ -48,7 +50,7 @@ export class BpfLpmTrie<V> extends MapBase {
   private root: LpmNode<V> | null = null
   private count = 0
   private readonly words: number
-  private readonly scratch: number[]
+  private readonly scratch: Uint32Array
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -57,7 +59,7 @@ export class BpfLpmTrie<V> extends MapBase {
     if (this.maxPrefixLen <= 0 || this.maxPrefixLen > dataBits)
       this.fail('EINVAL', `max prefix length ${this.maxPrefixLen} outside 1..${dataBits}`)
     this.words = Math.ceil(this.maxPrefixLen / 32)
-    this.scratch = new Array<number>(this.words).fill(0)
+    this.scratch = new Uint32Array(this.words)
   }
 
   get size(): number {
@@ -70,17 +72,33 @@ export class BpfLpmTrie<V> extends MapBase {
     const max = this.maxPrefixLen
     let found: LpmNode<V> | null = null
     let depth = 0
-    for (let node = this.root; node; ) {
-      depth++
-      const m = this.matchLen(node, key, max)
-      if (m === max) {
-        found = node
-        break
+    if (this.words === 1) {
+      // one-word keys (ipcache): the same walk with the match length computed inline
+      const k0 = key[0]
+      for (let node = this.root; node; ) {
+        depth++
+        const x = (node.d0 ^ k0) >>> 0
+        const m = Math.min(x === 0 ? 32 : Math.clz32(x), node.prefixLen, max)
+        if (m === max) {
+          found = node
+          break
+        }
+        if (m < node.prefixLen) break
+        if (!node.intermediate) found = node
+        node = (k0 >>> (31 - node.prefixLen)) & 1 ? node.child1 : node.child0
       }
-      if (m < node.prefixLen) break
-      if (!node.intermediate) found = node
-      node = bitAt(key, node.prefixLen) ? node.child1 : node.child0
-    }
+    } else
+      for (let node = this.root; node; ) {
+        depth++
+        const m = this.matchLen(node, key, max)
+        if (m === max) {
+          found = node
+          break
+        }
+        if (m < node.prefixLen) break
+        if (!node.intermediate) found = node
+        node = bitAt(key, node.prefixLen) ? node.child1 : node.child0
+      }
     this.lastDepth = depth
     this.countRead(counts, found !== null)
     if (!found) {
@@ -114,7 +132,15 @@ export class BpfLpmTrie<V> extends MapBase {
     if (!(prefixLen >= 0 && prefixLen <= this.maxPrefixLen && Number.isInteger(prefixLen)))
       this.fail('EINVAL', `prefix length ${prefixLen} outside 0..${this.maxPrefixLen}`)
     const key = this.masked(prefixLen, this.keyData(data))
-    const fresh: LpmNode<V> = { prefixLen, data: key, value, intermediate: false, child0: null, child1: null }
+    const fresh: LpmNode<V> = {
+      prefixLen,
+      d0: key[0],
+      data: key,
+      value,
+      intermediate: false,
+      child0: null,
+      child1: null,
+    }
     let parent: LpmNode<V> | null = null
     let bit: 0 | 1 = 0
     let node = this.root
@@ -145,6 +171,7 @@ export class BpfLpmTrie<V> extends MapBase {
       } else {
         const im: LpmNode<V> = {
           prefixLen: m,
+          d0: node.d0,
           data: node.data.slice(),
           value: undefined,
           intermediate: true,
@@ -208,7 +235,7 @@ export class BpfLpmTrie<V> extends MapBase {
     const stack: LpmNode<V>[] = this.root ? [this.root] : []
     while (stack.length) {
       const n = stack.pop()!
-      if (!n.intermediate) yield { prefixLen: n.prefixLen, data: n.data.slice(), value: n.value as V }
+      if (!n.intermediate) yield { prefixLen: n.prefixLen, data: Array.from(n.data), value: n.value as V }
       if (n.child1) stack.push(n.child1)
       if (n.child0) stack.push(n.child0)
     }
@@ -219,26 +246,28 @@ export class BpfLpmTrie<V> extends MapBase {
     this.count = 0
   }
 
-  private keyData(data: LpmData): ArrayLike<number> {
+  /** Copies the key into a scratch Uint32Array so the walk reads one array kind (monomorphic, no boxing). */
+  private keyData(data: LpmData): Uint32Array {
+    const k = this.scratch
     if (typeof data === 'number') {
-      this.scratch[0] = data >>> 0
-      return this.scratch
-    }
-    return data
+      k[0] = data
+      for (let w = 1; w < k.length; w++) k[w] = 0
+    } else for (let w = 0; w < k.length; w++) k[w] = data[w] ?? 0
+    return k
   }
 
-  private masked(prefixLen: number, data: ArrayLike<number>): number[] {
-    const out = new Array<number>(this.words)
+  private masked(prefixLen: number, data: Uint32Array): Uint32Array {
+    const out = new Uint32Array(this.words)
     for (let w = 0; w < this.words; w++) {
       const keep = Math.max(0, Math.min(32, prefixLen - w * 32))
       const mask = keep === 0 ? 0 : keep === 32 ? 0xffffffff : (0xffffffff << (32 - keep)) >>> 0
-      out[w] = ((data[w] ?? 0) & mask) >>> 0
+      out[w] = data[w] & mask
     }
     return out
   }
 
   /** `longest_prefix_match`: leading bits equal, capped at both prefix lengths. */
-  private matchLen(node: LpmNode<V>, key: ArrayLike<number>, keyPrefixLen: number): number {
+  private matchLen(node: LpmNode<V>, key: Uint32Array, keyPrefixLen: number): number {
     const limit = Math.min(node.prefixLen, keyPrefixLen)
     let n = 0
     for (let w = 0; n < limit && w < this.words; w++) {
@@ -252,7 +281,7 @@ export class BpfLpmTrie<V> extends MapBase {
     return Math.min(n, limit)
   }
 
-  private find(prefixLen: number, key: ArrayLike<number>): LpmNode<V> | null {
+  private find(prefixLen: number, key: Uint32Array): LpmNode<V> | null {
     let node = this.root
     while (node) {
       const m = this.matchLen(node, key, prefixLen)

@@ -1,10 +1,14 @@
 import { MapBase } from './_base'
 import { BPF_ANY, type BpfKey, type BpfKeyedMap, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
-interface Slot<V> {
+interface Slot<K, V> {
+  key: K
   value: V
   /** the `ref` bit of struct bpf_lru_node */
   ref: boolean
+  /** list links: `older` towards the eviction end, `younger` towards the insertion end */
+  older: Slot<K, V> | null
+  younger: Slot<K, V> | null
 }
 
 /**
@@ -24,7 +28,10 @@ interface Slot<V> {
  * pointer, not by update: mutate the value returned by `lookup` to do the same.
  */
 export class BpfLruHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyedMap<K, V> {
-  private readonly table = new Map<K, Slot<V>>()
+  private readonly table = new Map<K, Slot<K, V>>()
+  /** eviction end of the list (the kernel's inactive-list tail) */
+  private oldest: Slot<K, V> | null = null
+  private youngest: Slot<K, V> | null = null
 
   constructor(spec: Omit<BpfMapSpec, 'type'> & { type?: 'lru_hash' }) {
     super({ ...spec, type: 'lru_hash' })
@@ -66,49 +73,75 @@ export class BpfLruHashMap<K extends BpfKey, V> extends MapBase implements BpfKe
     const evicted = this.table.size >= this.spec.maxEntries ? this.evictOne() : undefined
     const old = this.table.get(key)
     this.checkExists(flags, old !== undefined, key)
-    // the replacing element is a new node, young, with the ref bit set when it replaced one
-    if (old) this.table.delete(key)
-    this.table.set(key, { value, ref: old !== undefined })
+    if (old) {
+      // the replacing element is a new node: young, with the ref bit set
+      this.unlink(old)
+      old.value = value
+      old.ref = true
+      this.pushYoung(old)
+    } else {
+      const slot: Slot<K, V> = { key, value, ref: false, older: null, younger: null }
+      this.table.set(key, slot)
+      this.pushYoung(slot)
+    }
     this.counters.updates++
     this.countWrite(counts, origin, false)
     return evicted
   }
 
   delete(key: K, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
-    if (!this.table.delete(key)) this.fail('ENOENT', `key ${String(key)} absent`)
+    const slot = this.table.get(key)
+    if (!slot) this.fail('ENOENT', `key ${String(key)} absent`)
+    this.table.delete(key)
+    this.unlink(slot)
     this.counters.deletes++
     this.countWrite(counts, origin, true)
   }
 
   /** Entries from the oldest to the youngest. */
   *entries(): IterableIterator<[K, V]> {
-    for (const [k, s] of this.table) yield [k, s.value]
+    for (let s = this.oldest; s; s = s.younger) yield [s.key, s.value]
   }
 
-  keys(): IterableIterator<K> {
-    return this.table.keys()
+  *keys(): IterableIterator<K> {
+    for (let s = this.oldest; s; s = s.younger) yield s.key
   }
 
   clear(): void {
     this.table.clear()
+    this.oldest = this.youngest = null
+  }
+
+  private pushYoung(s: Slot<K, V>): void {
+    s.older = this.youngest
+    s.younger = null
+    if (this.youngest) this.youngest.younger = s
+    else this.oldest = s
+    this.youngest = s
+  }
+
+  private unlink(s: Slot<K, V>): void {
+    if (s.older) s.older.younger = s.younger
+    else this.oldest = s.younger
+    if (s.younger) s.younger.older = s.older
+    else this.youngest = s.older
+    s.older = s.younger = null
   }
 
   private evictOne(): K | undefined {
-    const t = this.table
     // at most one full rotation: after it every bit is clear
-    for (let scanned = 0, n = t.size; scanned <= n; scanned++) {
-      const first = t.keys().next()
-      if (first.done) return undefined
-      const k = first.value
-      const slot = t.get(k)!
-      t.delete(k)
-      if (slot.ref) {
-        slot.ref = false
-        t.set(k, slot)
+    for (let scanned = 0, n = this.table.size; scanned <= n; scanned++) {
+      const s = this.oldest
+      if (!s) return undefined
+      this.unlink(s)
+      if (s.ref) {
+        s.ref = false
+        this.pushYoung(s)
         continue
       }
+      this.table.delete(s.key)
       this.counters.evictions++
-      return k
+      return s.key
     }
     return undefined
   }
