@@ -152,6 +152,10 @@ export function fakeDataplane(cluster: Cluster, node: string, sequential: boolea
 
 export const fakeBuilders: SuiteBuilders = {
   generate: fakeCluster,
+  fullSync: (dp) =>
+    dp.kind === 'iptables'
+      ? { legacy: dp.footprint().totalEntries * 1e-5, nft: dp.footprint().totalEntries * 2e-5 }
+      : null,
   iptables: (c, n) => fakeDataplane(c, n, true),
   ebpf: (c, n) => fakeDataplane(c, n, false),
 }

@@ -12,7 +12,7 @@ const tiny: SuiteConfig = {
   services: [20, 200],
   endpoints: 2,
   variations: [{ services: 20, endpoints: 5, policies: 4 }],
-  timing: { timeMs: 1, iterations: 2 },
+  timing: { timeMs: 1, iterations: 2, updateBudgetMs: 1 },
   packets: 4,
   churn: { rates: [1, 20], services: [100, 1000, 100_000], durationSeconds: 30 },
   plan: { services: 50, endpoints: 2 },

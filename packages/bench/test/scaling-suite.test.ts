@@ -51,19 +51,21 @@ describe('runScalingSuite', () => {
 })
 
 describe('updatePairs', () => {
-  it('builds pairs that undo each other, with a ClusterIP outside the ones in use', () => {
+  it('pairs each update with its inverse: remove the middle service and add it back, scale, change a policy', () => {
     const c = fakeCluster(size(10))
     const pairs = updatePairs(c)
-    const add = pairs.find((p) => p.op === 'addService')!
-    expect(add.forward.op).toBe('upsert')
-    if (add.forward.op === 'upsert' && add.forward.kind === 'Service') {
-      expect(c.services.map((s) => s.clusterIP)).not.toContain(add.forward.object.clusterIP)
-    }
-    expect(pairs.map((p) => p.op)).toEqual(['addService', 'removeService', 'scaleEndpoints', 'changePolicy'])
+    expect(pairs.map((p) => p.ops)).toEqual([
+      ['removeService', 'addService'],
+      ['scaleEndpoints', 'scaleEndpoints'],
+      ['changePolicy', 'changePolicy'],
+    ])
+    const svc = pairs[0]
+    expect(svc.forward).toEqual({ op: 'delete', kind: 'Service', namespace: 'default', name: 'svc-5' })
+    expect(svc.backward.op === 'upsert' && svc.backward.object).toEqual(c.services[5])
   })
 
   it('skips changePolicy when the cluster has no policy', () => {
-    expect(updatePairs(fakeCluster({ ...size(3), policies: 0 })).map((p) => p.op)).not.toContain(
+    expect(updatePairs(fakeCluster({ ...size(3), policies: 0 })).flatMap((p) => p.ops)).not.toContain(
       'changePolicy',
     )
   })

@@ -119,7 +119,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
     opts.sampleServices ?? 256,
     createRng(seed).fork('plan-frontends'),
   )
-  const src = clientAddress(cluster, node)
+  const src = clientAddress(cluster, node, sample)
   const packets = firstPackets(src, sample, 21000)
   const iptTraces = classifyAll(ipt, packets)
   const ebpfTraces = classifyAll(ebpf, firstPackets(src, sample, 21000))
@@ -130,22 +130,25 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
   )
 
   // one-service update: the restore variants for iptables, the map operations for eBPF
-  const add = updatePairs(cluster).find((p) => p.op === 'addService')
+  const add = updatePairs(cluster).find((p) => p.ops[1] === 'addService')
   let restore = { legacyFull: 0, legacyPartial: 0, nftFull: 0, nftPartial: 0 }
   let updateOps = 0
   let updateSeconds = 0
   if (add) {
-    const r = ipt.apply(add.forward)
-    ipt.apply(add.backward)
+    // the pair removes the middle service and adds it back: the add is the one-service update
+    ipt.apply(add.forward)
+    const r = ipt.apply(add.backward)
     const v = r.variants ?? {}
+    const full = opts.builders.fullSync?.(ipt, opts.profile)
+    const partial = (k: string) => v[`${k}-partial`] ?? v[k] ?? r.seconds
     restore = {
-      legacyFull: v['legacy-full'] ?? r.seconds,
-      legacyPartial: v['legacy-partial'] ?? r.seconds,
-      nftFull: v['nft-full'] ?? r.seconds,
-      nftPartial: v['nft-partial'] ?? r.seconds,
+      legacyFull: full?.legacy ?? v['legacy-full'] ?? r.seconds,
+      legacyPartial: partial('legacy'),
+      nftFull: full?.nft ?? v['nft-full'] ?? r.seconds,
+      nftPartial: partial('nft'),
     }
-    const e = ebpf.apply(add.forward)
-    ebpf.apply(add.backward)
+    ebpf.apply(add.forward)
+    const e = ebpf.apply(add.backward)
     updateOps =
       e.operations?.length ??
       Object.entries(e.counts).reduce((a, [k, n]) => (/update|delete/.test(k) ? a + n : a), 0)

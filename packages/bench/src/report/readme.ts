@@ -172,8 +172,11 @@ export function renderReadme(r: Results): string {
   )
   out.push('\n## Updates (update suite)\n')
   out.push(
-    'Each update is applied to a built dataplane and undone between iterations (the undo is not timed). ' +
-      'iptables variants: legacy / nft backend × full / partial sync (KEP-3453).\n\n',
+    'Each update is applied to a built dataplane alternately with its inverse (remove the middle service / add it ' +
+      'back, drop one endpoint / add it back, add a policy port / remove it); every apply is timed with ' +
+      "performance.now and counts as a sample of its operation. Modeled: the node's own variant (iptables-legacy, " +
+      'partial sync). iptables variants: legacy / nft backend × partial sync (the apply) and full sync (the whole ' +
+      'ruleset priced by the same restore cost model).\n\n',
   )
   const updRows: string[][] = []
   for (const p of pts) {

@@ -25,4 +25,9 @@ export interface SuiteBuilders {
   ): NodeDataplane
   /** `options`: cilium-config keys as camelCase (bpfPolicyMapMax, nodeMemoryBytes, ...) */
   ebpf(cluster: Cluster, node: string, profile: CostProfile, options?: Record<string, unknown>): NodeDataplane
+  /**
+   * Modeled seconds of a FULL sync of this iptables dataplane's whole ruleset per backend (the dataplane's
+   * own updates are partial syncs); absent for eBPF or when the model cannot say.
+   */
+  fullSync?(dp: NodeDataplane, profile: CostProfile): { legacy: number; nft: number } | null
 }

@@ -10,7 +10,7 @@ export interface SuiteConfig {
   endpoints: number
   /** extra points varying endpoints and policies at one service count */
   variations: Array<Omit<ClusterSize, 'seed' | 'nodes'>>
-  timing: Pick<MeasureOptions, 'timeMs' | 'iterations'>
+  timing: Pick<MeasureOptions, 'timeMs' | 'iterations'> & { updateBudgetMs: number }
   packets: number
   churn: { rates: number[]; services: number[]; durationSeconds: number }
   plan: { services: number; endpoints: number }
@@ -25,7 +25,7 @@ export const QUICK: SuiteConfig = {
     { services: 1000, endpoints: 10, policies: 100 },
     { services: 1000, endpoints: 2, policies: 500 },
   ],
-  timing: { timeMs: 40, iterations: 5 },
+  timing: { timeMs: 60, iterations: 5, updateBudgetMs: 1500 },
   packets: 32,
   churn: {
     rates: [1, 10, 50],
@@ -45,7 +45,7 @@ export const FULL: SuiteConfig = {
     { services: 10_000, endpoints: 2, policies: 5000 },
     { services: 30_000, endpoints: 4, policies: 3000 },
   ],
-  timing: { timeMs: 200, iterations: 10 },
+  timing: { timeMs: 300, iterations: 10, updateBudgetMs: 8000 },
   packets: 64,
   churn: {
     rates: [1, 10, 50, 200],

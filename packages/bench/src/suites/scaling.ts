@@ -4,6 +4,7 @@ import {
   type Footprint,
   type NodeDataplane,
   type Packet,
+  type UpdateReport,
 } from '@dataplane-sim/cluster'
 import { quantile } from '../report/quantile'
 import type { ClusterSize, SuiteBuilders } from './builders'
@@ -13,6 +14,7 @@ import {
   clusterIPFrontends,
   firstPackets,
   sampleFrontends,
+  UPDATE_OPS,
   type UpdateOp,
   updatePairs,
 } from './workload'
@@ -77,8 +79,11 @@ export interface ScalingOptions {
   sizes: readonly ClusterSize[]
   profile: CostProfile
   builders: SuiteBuilders
-  /** tinybench budget for each task */
-  timing: Pick<MeasureOptions, 'timeMs' | 'iterations'>
+  /**
+   * tinybench budget for each match task (`timeMs`, `iterations`), and for each update pair: at least one round
+   * trip (the change and its inverse), at most `iterations`, and no new apply once `updateBudgetMs` has passed
+   */
+  timing: Pick<MeasureOptions, 'timeMs' | 'iterations'> & { updateBudgetMs?: number }
   /** packets per sample for the match suite (default 32) */
   packets?: number
   /** called after each dataplane of each point (progress) */
@@ -106,14 +111,14 @@ export function runScalingSuite(opts: ScalingOptions): ScalingPoint[] {
       opts.packets ?? 32,
       createRng(size.seed).fork('bench-frontends'),
     )
-    const src = clientAddress(cluster, node)
+    const src = clientAddress(cluster, node, sample)
     const figures = {} as Record<'iptables' | 'ebpf', DataplaneFigures>
     for (const kind of ['iptables', 'ebpf'] as const) {
       const t0 = performance.now()
       const dp = opts.builders[kind](cluster, node, opts.profile)
       const buildMs = performance.now() - t0
       const match = measureMatch(dp, src, sample, frontends, opts.timing)
-      const update = measureUpdates(dp, cluster, opts.timing)
+      const update = measureUpdates(dp, cluster, opts.timing, opts.builders.fullSync, opts.profile)
       figures[kind] = { buildMs, update, match, footprint: dp.footprint() }
       opts.onStep?.(`${kind} at ${size.services} services`)
     }
@@ -235,38 +240,61 @@ function measureMatch(
   return out
 }
 
+/** Per-apply samples of one op: JS ns of each apply and the last UpdateReport. */
+interface OpSamples {
+  ns: number[]
+  last: UpdateReport | null
+}
+
+function stats(ns: number[]): TimingStats {
+  return { medianNs: quantile(ns, 0.5), p99Ns: quantile(ns, 0.99), samples: ns.length }
+}
+
+/**
+ * Updates are timed apply by apply with performance.now, alternating each change with its inverse so every
+ * apply is a sample of its op and the table returns to where it was. At tens of thousands of services one
+ * iptables apply takes seconds: tinybench's warm-up and separate undo would multiply that.
+ */
 function measureUpdates(
   dp: NodeDataplane,
   cluster: Parameters<typeof updatePairs>[0],
   timing: ScalingOptions['timing'],
+  fullSync: SuiteBuilders['fullSync'],
+  profile: CostProfile,
 ): UpdateFigure[] {
-  const out: UpdateFigure[] = []
+  const byOp = new Map<UpdateOp, OpSamples>()
   for (const pair of updatePairs(cluster)) {
-    let applied = false
-    let last = dp.apply(pair.forward)
-    dp.apply(pair.backward)
-    const js = measure(
-      `${dp.kind} ${pair.op}`,
-      () => {
-        last = dp.apply(pair.forward)
-        applied = true
-      },
-      {
-        ...timing,
-        beforeEach: () => {
-          if (applied) dp.apply(pair.backward)
-          applied = false
-        },
-      },
-    )
-    if (applied) dp.apply(pair.backward)
-    out.push({
-      op: pair.op,
-      js,
-      modeledSeconds: last.seconds,
-      variants: { ...(last.variants ?? {}) },
-      counts: { ...last.counts },
-    })
+    const started = performance.now()
+    let n = 0
+    const budget = timing.updateBudgetMs ?? timing.timeMs
+    while (n < 2 || (n < 2 * timing.iterations && performance.now() - started < budget)) {
+      const [change, op] = n % 2 === 0 ? [pair.forward, pair.ops[0]] : [pair.backward, pair.ops[1]]
+      const t0 = performance.now()
+      const report = dp.apply(change)
+      const ns = (performance.now() - t0) * 1e6
+      const s = byOp.get(op) ?? { ns: [], last: null }
+      s.ns.push(ns)
+      s.last = report
+      byOp.set(op, s)
+      n++
+    }
+    if (n % 2 === 1) dp.apply(pair.backward)
+  }
+  const full = fullSync?.(dp, profile)
+  const out: UpdateFigure[] = []
+  for (const op of UPDATE_OPS) {
+    const s = byOp.get(op)
+    if (!s?.last) continue
+    const v = s.last.variants ?? {}
+    const variants: Record<string, number> = {}
+    // the models name the partial-sync variants by backend; full syncs come from the builders' hook
+    for (const [k, val] of Object.entries(v) as Array<[string, number]>)
+      variants[k.includes('-') ? k : `${k}-partial`] = val
+    if (full) {
+      variants['legacy-full'] = full.legacy
+      variants['nft-full'] = full.nft
+    }
+    out.push({ op, js: stats(s.ns), modeledSeconds: s.last.seconds, variants, counts: { ...s.last.counts } })
   }
   return out
 }

@@ -2,16 +2,14 @@ import {
   type Cluster,
   type ClusterChange,
   type EndpointSlice,
-  ipToU32,
   type NetworkPolicy,
   type Packet,
-  parseCidr,
   type Rng,
+  resolveReference,
   type Service,
-  u32ToIp,
 } from '@dataplane-sim/cluster'
 
-/** The four one-object updates the update suite times, each as a pair of changes that undo each other. */
+/** The four one-object updates the update suite times. */
 export type UpdateOp = 'addService' | 'removeService' | 'scaleEndpoints' | 'changePolicy'
 export const UPDATE_OPS: readonly UpdateOp[] = [
   'addService',
@@ -21,73 +19,48 @@ export const UPDATE_OPS: readonly UpdateOp[] = [
 ]
 
 /**
- * An update to time and the change that undoes it. `forward` is what the task applies (timed); `backward`
- * restores the previous state between iterations (not timed), so every iteration starts from the same table.
+ * An update and its inverse, each an instance of one of the timed operations: the suite applies them
+ * alternately, so every apply is a sample and every other one restores the original table.
  */
 export interface UpdatePair {
-  op: UpdateOp
+  /** the op `forward` is an instance of, and the op `backward` is an instance of */
+  ops: readonly [UpdateOp, UpdateOp]
   forward: ClusterChange
   backward: ClusterChange
 }
 
-/** A free ClusterIP: one past the highest ClusterIP in use, inside the service CIDR. */
-function freeClusterIP(cluster: Cluster): string {
-  const cidr = parseCidr(cluster.serviceCIDR)
-  let max = cidr.base + 10
-  for (const s of cluster.services) {
-    if (s.clusterIP === 'None' || !s.clusterIP) continue
-    const ip = ipToU32(s.clusterIP)
-    if (ip > max) max = ip
-  }
-  return u32ToIp((max + 1) >>> 0)
-}
-
-/** The middle service with endpoints (kube-proxy's KUBE-SERVICES order puts it mid-table). */
+/** The middle ClusterIP service with ≥ 2 endpoints (mid-table in KUBE-SERVICES). */
 function middleService(cluster: Cluster): { svc: Service; slice: EndpointSlice } | null {
   const slices = new Map<string, EndpointSlice>()
   for (const sl of cluster.endpointSlices) {
-    if (sl.endpoints.length >= 2) slices.set(`${sl.namespace}/${sl.serviceName}`, sl)
+    const ready = sl.endpoints.every((e) => e.ready && !e.terminating)
+    if (sl.endpoints.length >= 2 && ready) slices.set(`${sl.namespace}/${sl.serviceName}`, sl)
   }
   const withEndpoints = cluster.services.filter(
-    (s) => s.clusterIP !== 'None' && slices.has(`${s.namespace}/${s.name}`),
+    (s) => s.type === 'ClusterIP' && s.clusterIP !== 'None' && slices.has(`${s.namespace}/${s.name}`),
   )
   if (withEndpoints.length === 0) return null
   const svc = withEndpoints[Math.floor(withEndpoints.length / 2)]
   return { svc, slice: slices.get(`${svc.namespace}/${svc.name}`)! }
 }
 
-/** The update pairs this cluster supports (no `changePolicy` without a policy, etc.). */
+/**
+ * The update pairs this cluster supports: remove the middle service / add it back (its EndpointSlice stays, so
+ * the re-added service has endpoints, as when a Service is created for running pods); drop one endpoint / add
+ * it back; add a port to a policy / take it away (no policy pair without a policy).
+ */
 export function updatePairs(cluster: Cluster): UpdatePair[] {
   const pairs: UpdatePair[] = []
   const mid = middleService(cluster)
-  const template = mid?.svc ?? cluster.services[0]
-  if (template) {
-    const added: Service = {
-      ...template,
-      name: 'dpsim-bench-added',
-      type: 'ClusterIP',
-      clusterIP: freeClusterIP(cluster),
-      ports: template.ports.map((p) => ({ ...p, nodePort: undefined })),
-      externalIPs: [],
-      loadBalancerIPs: [],
-      loadBalancerSourceRanges: [],
-      healthCheckNodePort: undefined,
-    }
-    pairs.push({
-      op: 'addService',
-      forward: { op: 'upsert', kind: 'Service', object: added },
-      backward: { op: 'delete', kind: 'Service', namespace: added.namespace, name: added.name },
-    })
-  }
   if (mid) {
     pairs.push({
-      op: 'removeService',
+      ops: ['removeService', 'addService'],
       forward: { op: 'delete', kind: 'Service', namespace: mid.svc.namespace, name: mid.svc.name },
       backward: { op: 'upsert', kind: 'Service', object: mid.svc },
     })
     const fewer: EndpointSlice = { ...mid.slice, endpoints: mid.slice.endpoints.slice(0, -1) }
     pairs.push({
-      op: 'scaleEndpoints',
+      ops: ['scaleEndpoints', 'scaleEndpoints'],
       forward: { op: 'upsert', kind: 'EndpointSlice', object: fewer },
       backward: { op: 'upsert', kind: 'EndpointSlice', object: mid.slice },
     })
@@ -102,7 +75,7 @@ export function updatePairs(cluster: Cluster): UpdatePair[] {
         : [...policy.policyTypes, 'Ingress'],
     }
     pairs.push({
-      op: 'changePolicy',
+      ops: ['changePolicy', 'changePolicy'],
       forward: { op: 'upsert', kind: 'NetworkPolicy', object: changed },
       backward: { op: 'upsert', kind: 'NetworkPolicy', object: policy },
     })
@@ -139,13 +112,32 @@ export function clusterIPFrontends(cluster: Cluster): Frontend[] {
   return out
 }
 
-/** The address first packets come from: a pod on `node` (not host-network), else the node itself. */
-export function clientAddress(cluster: Cluster, node: string): string {
-  const pod = cluster.pods.find((p) => p.nodeName === node && !p.hostNetwork)
-  if (pod) return pod.ip
-  const n = cluster.nodes.find((x) => x.name === node)
-  if (!n) throw new Error(`no node ${node}`)
-  return n.internalIP
+/**
+ * The address first packets come from: of up to 8 pods on `node`, the one whose connections to `frontends`
+ * NetworkPolicy allows most often (by `resolveReference`), so the match suite times connections that are
+ * established rather than dropped; the node itself when it runs no pod.
+ */
+export function clientAddress(cluster: Cluster, node: string, frontends: readonly Frontend[] = []): string {
+  const pods = cluster.pods.filter((p) => p.nodeName === node && !p.hostNetwork).slice(0, 8)
+  if (pods.length === 0) {
+    const n = cluster.nodes.find((x) => x.name === node)
+    if (!n) throw new Error(`no node ${node}`)
+    return n.internalIP
+  }
+  if (frontends.length === 0 || pods.length === 1) return pods[0].ip
+  let best = pods[0].ip
+  let bestAllowed = -1
+  for (const pod of pods) {
+    let allowed = 0
+    for (const p of firstPackets(pod.ip, frontends.slice(0, 16))) {
+      if (resolveReference(cluster, p, { node }).verdict === 'forward') allowed++
+    }
+    if (allowed > bestAllowed) {
+      best = pod.ip
+      bestAllowed = allowed
+    }
+  }
+  return best
 }
 
 /** First packets (SYN) from `src` to `frontends`, each on its own source port. */
