@@ -108,3 +108,34 @@ export type { PolicyGetRow } from './cilium/dump/policyGet'
 export { policyGet, policyGetJson, portProtoString, protoName } from './cilium/dump/policyGet'
 export { ctEntryString, ctList, ctListJson, natList, natListJson, tupleString } from './cilium/dump/ctList'
 export { tabwrite, tablePrinter } from './cilium/dump/_table'
+
+// Agent, datapath, updates and the node dataplane (issue 5 §3–5).
+export type { EbpfNode, SizingRow } from './node/buildEbpfNode'
+export { buildEbpfNode } from './node/buildEbpfNode'
+export type { EbpfNodeOptions } from './node/options'
+export type { MapOperation, MapOverflow } from './node/programmer'
+export { CiliumAgent } from './agent/agent'
+export type { LocalEndpoint } from './agent/agent'
+export type { Identity, IdentityKind } from './agent/identity'
+export {
+  HOST_ID,
+  IdentityAllocator,
+  LOCAL_IDENTITY_BASE,
+  MAX_GLOBAL_IDENTITY,
+  MIN_GLOBAL_IDENTITY,
+  RESERVED_IDENTITIES,
+  REMOTE_NODE_ID,
+  WORLD_ID,
+} from './agent/identity'
+export type { EndpointPolicy, PolicyEntry as PolicyMapEntry } from './agent/policy'
+export { computeEndpointPolicy, portRangePrefixes } from './agent/policy'
+export type { LbBackend, LbFrontend } from './agent/services'
+export { translateService, translateServices } from './agent/services'
+export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
+export { Datapath, IPV4_LOOPBACK } from './datapath/pipeline'
+export type { GcPass } from './datapath/conntrack'
+export { ConntrackGc, ctLifetime, nextGcInterval } from './datapath/conntrack'
+export { DROP } from './datapath/reasons'
+export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from './datapath/costs'
+export { formatEbpfTrace } from './datapath/trace'
+export { NodeMaps } from './datapath/maps'

@@ -181,9 +181,12 @@ export function translateService(
     })
     // External frontends: with eTP=Local the external scope holds only local backends and, when iTP is
     // Cluster, a second (internal-scope) entry holds all of them for traffic from inside the cluster.
+    // External frontends (pkg/k8s/service.go): when exactly one traffic policy is Local there are two
+    // scopes — the external one filtered by externalTrafficPolicy, the internal one (traffic from inside
+    // the cluster: pods and the host, through socket-LB) filtered by internalTrafficPolicy.
     const external = (type: FrontendType, addr: number, p: number, typeFlag: number, src: Cidr[]) => {
       const srcFlag = src.length > 0 ? SVC_FLAG_SOURCE_RANGE : 0
-      const twoScopes = extLocal && !intLocal
+      const twoScopes = extLocal !== intLocal
       const ext = slots(all, extLocal ? isLocal : null)
       out.push({
         ...base,
@@ -209,7 +212,13 @@ export function translateService(
           addr,
           port: p,
           scope: SCOPE_INT,
-          flags: typeFlag | SVC_FLAG_ROUTABLE | affinityFlag | srcFlag | SVC_FLAG_TWO_SCOPES,
+          flags:
+            typeFlag |
+            SVC_FLAG_ROUTABLE |
+            affinityFlag |
+            srcFlag |
+            SVC_FLAG_TWO_SCOPES |
+            (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
           ...internal,
           sourceRanges: src,
         })

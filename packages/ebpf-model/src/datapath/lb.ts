@@ -157,8 +157,9 @@ export function enumerateBackends(
   return out
 }
 
-export function candidateOf(b: ProgrammedBackend, probability: number): Candidate {
-  const c: Candidate = { ip: u32ToIp(b.addr), port: b.port, probability }
+/** A candidate; `masquerade` is always explicit, since it differs per backend (hairpin, remote vs local). */
+export function candidateOf(b: ProgrammedBackend, probability: number, masquerade: boolean): Candidate {
+  const c: Candidate = { ip: u32ToIp(b.addr), port: b.port, probability, masquerade }
   if (b.pod) c.pod = b.pod
   if (b.node) c.node = b.node
   return c

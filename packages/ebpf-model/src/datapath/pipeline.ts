@@ -172,20 +172,25 @@ export class Datapath {
         svc = probe
       }
     }
-    const t: Flow = backend ? { ...f, daddr: backend.addr, dport: backend.port } : f
-    const dnat = backend ? { ip: u32ToIp(backend.addr), port: backend.port } : null
-    const hairpin = backend !== undefined && backend.addr === f.saddr
-    // Policy for every candidate in enumerate mode (their probability is before policy, as the reference's)
+    // Enumerate mode: policy for every candidate (probability before policy, as the reference's); the packet
+    // itself then follows an allowed one, so the verdict says whether any backend is reachable.
     if (enumerate && all.length > 1) {
-      const allowed: Candidate[] = []
+      const allowed: Array<{ backend: ProgrammedBackend; probability: number }> = []
       for (const c of all) {
         const ct: Flow = { ...f, daddr: c.backend.addr, dport: c.backend.port }
         if (this.localPolicy(ct, ctx, endpointId, identity, c.backend.addr === f.saddr) === null)
-          allowed.push(candidateOf(c.backend, c.probability))
+          allowed.push(c)
       }
-      candidates = allowed
-      if (allowed.length === 0) return this.drop(ctx, DROP.POLICY, dnat, [])
+      candidates = allowed.map((c) => candidateOf(c.backend, c.probability, c.backend.addr === f.saddr))
+      if (allowed.length === 0) {
+        const d = backend ? { ip: u32ToIp(backend.addr), port: backend.port } : null
+        return this.drop(ctx, DROP.POLICY, d, [])
+      }
+      if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
     }
+    const t: Flow = backend ? { ...f, daddr: backend.addr, dport: backend.port } : f
+    const dnat = backend ? { ip: u32ToIp(backend.addr), port: backend.port } : null
+    const hairpin = backend !== undefined && backend.addr === f.saddr
     const ctState = this.ctLookup(t, ctx)
     if (ctState.state === 'reply') return this.reply(t, ctState.entry, ctx)
     if (ctState.state === 'new') {
@@ -217,11 +222,29 @@ export class Datapath {
         )
         let backend = sct ? lookupBackend(this.maps, sct.backendId, ctx) : undefined
         let candidates: Candidate[] = []
+        let srcId = -1
         if (!backend) {
-          const r = this.pick(svc, f, ctx, enumerate)
+          const r = this.pick(svc, f, ctx, enumerate, true)
           if ('verdict' in r) return r
           backend = r.backend
           candidates = r.candidates
+          if (enumerate && r.all.length > 1) {
+            // local backends apply their ingress policy to the client (not SNATed): keep the reachable ones
+            srcId = this.srcIdentity(f.saddr, ctx)
+            const ok = r.all.filter((c) => {
+              const dst = this.maps.lxc.peek(c.backend.addr)
+              return (
+                !dst ||
+                checkPolicy(this.maps, dst.endpointId, srcId, INGRESS, f.proto, c.backend.port, ctx) === null
+              )
+            })
+            candidates = ok.map((c) =>
+              candidateOf(c.backend, c.probability, !this.maps.lxc.peek(c.backend.addr)),
+            )
+            if (ok.length === 0)
+              return this.drop(ctx, DROP.POLICY, { ip: u32ToIp(backend.addr), port: backend.port }, [])
+            if (!ok.some((c) => c.backend.id === backend?.id)) backend = ok[0].backend
+          }
           this.ctCreate(
             f,
             ctx,
@@ -249,7 +272,7 @@ export class Datapath {
             cost: { counts: {}, ns: 0 },
           }
         }
-        return this.deliver(t, ctx, this.srcIdentity(f.saddr, ctx), true, {
+        return this.deliver(t, ctx, srcId >= 0 ? srcId : this.srcIdentity(f.saddr, ctx), true, {
           dnat,
           candidates,
           hairpin: false,
@@ -306,6 +329,7 @@ export class Datapath {
     f: Flow,
     ctx: Ctx,
     enumerate: boolean,
+    external = false,
   ):
     | Trace
     | {
@@ -332,6 +356,8 @@ export class Datapath {
     const sel = selectBackend(this.maps, svc, this.cfg.algorithm, this.rng, f, this.now, ctx)
     const backend = sel ? lookupBackend(this.maps, sel.backendId, ctx) : undefined
     if (!backend) return this.drop(ctx, DROP.NO_SERVICE, null, [])
+    // SNAT toward remote backends for external traffic (nodeport.h); from inside only a hairpin is NATed
+    const masq = (b: ProgrammedBackend) => (external ? !this.maps.lxc.peek(b.addr) : b.addr === f.saddr)
     const all = enumerate ? enumerateBackends(this.maps, svc, this.cfg.algorithm) : []
     const p = enumerate
       ? (all.find((c) => c.backend.id === backend.id)?.probability ?? 0)
@@ -340,8 +366,8 @@ export class Datapath {
         : (enumerateBackends(this.maps, svc, 'maglev').find((c) => c.backend.id === backend.id)
             ?.probability ?? 0)
     const candidates = enumerate
-      ? all.map((c) => candidateOf(c.backend, c.probability))
-      : [candidateOf(backend, p)]
+      ? all.map((c) => candidateOf(c.backend, c.probability, masq(c.backend)))
+      : [candidateOf(backend, p, masq(backend))]
     return { backend, candidates, all }
   }
 
@@ -419,7 +445,9 @@ export class Datapath {
       }
       return { ...base, verdict: 'forward', masquerade: false, outInterface: `lxc${dst.endpointId}` }
     }
-    if (t.daddr === this.cfg.nodeIp) return { ...base, verdict: 'local', masquerade: false }
+    // the node itself: 'local', unless a service sent it there (a host-network backend), which is a forward
+    if (t.daddr === this.cfg.nodeIp)
+      return { ...base, verdict: o.dnat ? 'forward' : 'local', masquerade: false, outInterface: 'host' }
     // Leaving the node: native routing toward pod CIDRs and nodes; BPF masquerade toward everything else.
     const info = this.maps.ipcache.peek(32, t.daddr)
     const inCluster = cidrContains(this.cfg.nativeRoutingCidr, t.daddr) || info?.source === 'node'

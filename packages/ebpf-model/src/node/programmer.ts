@@ -146,14 +146,12 @@ export class MapProgrammer implements AgentSink {
       inner.update(
         0,
         this.maglevTable(
-          fe.backends
-            .slice(0, fe.count)
-            .map((b, i) => ({
-              id: pf.backendIds[i],
-              address: b.addr,
-              port: b.port,
-              protocol: protoName(b.proto),
-            })),
+          fe.backends.slice(0, fe.count).map((b, i) => ({
+            id: pf.backendIds[i],
+            address: b.addr,
+            port: b.port,
+            protocol: protoName(b.proto),
+          })),
         ),
         0,
         this.counts,
