@@ -160,6 +160,7 @@ writeFileSync(
         cpu: cpus()[0]?.model ?? 'unknown',
         memoryBytes: totalmem(),
         platform: process.platform,
+        loadAverage: loadavg(),
       },
       node: process.version,
       date: new Date().toISOString(),

@@ -119,7 +119,13 @@ export function encodePolicyKey(k: PolicyKey): Uint8Array {
 export function encodePolicyEntry(e: PolicyEntry): Uint8Array {
   const [b, v] = view(24)
   v.setUint16(0, e.proxyPort, BE)
-  v.setUint8(2, (e.deny ? 1 : 0) | (e.wildcardProtocol ? 2 : 0) | (e.wildcardDport ? 4 : 0))
+  v.setUint8(
+    2,
+    (e.deny ? 1 : 0) |
+      (e.wildcardProtocol ? 2 : 0) |
+      (e.wildcardDport ? 4 : 0) |
+      ((e.lpmPrefixLength ?? 0) << 3),
+  )
   v.setUint8(3, e.authType)
   v.setBigUint64(8, BigInt(e.packets), LE)
   v.setBigUint64(16, BigInt(e.bytes), LE)

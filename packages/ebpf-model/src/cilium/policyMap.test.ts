@@ -48,7 +48,7 @@ describe('PolicyMap', () => {
     m.update(key({ identity: 0, egress: true }), allow)
     const counts: Record<string, number> = {}
     expect(m.lookup(1234, true, IPPROTO_TCP, 80, counts)).toBeUndefined()
-    expect(m.lookup(0, true, IPPROTO_TCP, 80, counts)).toBe(allow)
+    expect(m.lookup(0, true, IPPROTO_TCP, 80, counts)).toMatchObject({ deny: false, lpmPrefixLength: 0 })
     expect(m.lookup(0, false, IPPROTO_TCP, 80, counts)).toBeUndefined()
     expect(counts['bpf.lookup.lpm_trie:cilium_policy_00001']).toBe(3)
   })
@@ -68,7 +68,24 @@ describe('PolicyMap', () => {
     const m = new PolicyMap(1)
     const k = key({ identity: 7, egress: true, protocol: IPPROTO_TCP, dport: 8080, portPrefixLen: 12 })
     m.update(k, allow)
-    expect([...m.entries()]).toEqual([[k, allow]])
-    expect(m.peek(k)).toBe(allow)
+    const stored = { ...allow, lpmPrefixLength: 20, wildcardProtocol: false, wildcardDport: false }
+    expect([...m.entries()]).toEqual([[k, stored]])
+    expect(m.peek(k)).toEqual(stored)
+  })
+
+  it("fills the entry's wildcard bits and lpm_prefix_length from the key", () => {
+    const m = new PolicyMap(1)
+    m.update(key({ identity: 5 }), allow)
+    m.update(key({ identity: 6, protocol: IPPROTO_UDP }), allow)
+    expect(m.peek(key({ identity: 5 }))).toMatchObject({
+      wildcardProtocol: true,
+      wildcardDport: true,
+      lpmPrefixLength: 0,
+    })
+    expect(m.peek(key({ identity: 6, protocol: IPPROTO_UDP }))).toMatchObject({
+      wildcardProtocol: false,
+      wildcardDport: true,
+      lpmPrefixLength: 8,
+    })
   })
 })

@@ -71,9 +71,22 @@ export class PolicyMap {
     ])
   }
 
+  /**
+   * Writes an entry; its `wildcardProtocol`, `wildcardDport` and `lpmPrefixLength` are set from the key as
+   * the agent does (pkg/maps/policymap newEntry), copying the entry when they differ.
+   */
   update(key: PolicyKey, entry: PolicyEntry, flags = 0, counts?: Record<string, number>): void {
     if (key.protocol === 0 && key.portPrefixLen !== 0)
       throw new RangeError('a policy key with a wildcard protocol must wildcard the port too')
+    const lpmPrefixLength = policyPrefixLen(key) - POLICY_STATIC_PREFIX
+    const wildcardProtocol = key.protocol === 0
+    const wildcardDport = key.portPrefixLen === 0
+    if (
+      entry.lpmPrefixLength !== lpmPrefixLength ||
+      entry.wildcardProtocol !== wildcardProtocol ||
+      entry.wildcardDport !== wildcardDport
+    )
+      entry = { ...entry, lpmPrefixLength, wildcardProtocol, wildcardDport }
     this.map.update(
       policyPrefixLen(key),
       [key.identity >>> 0, word1(key.egress, key.protocol, key.dport)],

@@ -105,6 +105,12 @@ export interface PolicyEntry {
   deny: boolean
   wildcardProtocol: boolean
   wildcardDport: boolean
+  /**
+   * v1.16 `lpm_prefix_length:5`: prefix bits of the key beyond the static identity + direction (0 = any
+   * protocol, 8 = protocol only, 8 + port bits); `__policy_check` compares it between the L3-specific and
+   * the L3-wildcard match. PolicyMap.update fills it (and the wildcard bits) from the key.
+   */
+  lpmPrefixLength?: number
   /** 0 disabled, 1 spire, 2 always-fail */
   authType: number
   packets: number
