@@ -295,12 +295,23 @@ export class TableState {
     }
   }
 
-  /** The committed table: built-in chains first in kernel order, then user chains in declaration order. */
+  /**
+   * The committed table as the kernel lists it: built-in chains first in hook order, then user chains sorted
+   * by name (libiptc keeps them sorted with strcmp, and iptables-save prints them in that order).
+   */
   toTable(): Table {
-    const chains: Chain[] = []
+    const builtin: Chain[] = []
+    const user: Chain[] = []
     for (const c of this.chains.values())
-      chains.push({ name: c.name, policy: c.policy, counters: c.counters, rules: c.rules, line: c.line })
-    return { name: this.name, chains, line: this.line }
+      (c.policy === null ? user : builtin).push({
+        name: c.name,
+        policy: c.policy,
+        counters: c.counters,
+        rules: c.rules,
+        line: c.line,
+      })
+    user.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return { name: this.name, chains: builtin.concat(user), line: this.line }
   }
 
   /** Lint findings: rules after an unconditional verdict, user chains nothing jumps to. */
