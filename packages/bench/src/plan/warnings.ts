@@ -15,6 +15,25 @@ export function mapUse(f: Footprint): MapUse[] {
   }))
 }
 
+/**
+ * The per-endpoint policy maps folded into one row (the fullest one, named `cilium_policy_* (fullest of N)`),
+ * so tables and charts stay readable with hundreds of endpoints; other maps unchanged.
+ */
+export function foldPolicyMaps(maps: readonly MapUse[]): MapUse[] {
+  const policy = maps.filter((m) => m.name.startsWith('cilium_policy'))
+  const rest = maps.filter((m) => !m.name.startsWith('cilium_policy'))
+  if (policy.length <= 1) return maps.slice()
+  const fullest = policy.reduce((a, b) => (b.entries > a.entries ? b : a))
+  return [
+    ...rest,
+    {
+      ...fullest,
+      name: `cilium_policy_* (fullest of ${policy.length})`,
+      bytes: policy.reduce((a, m) => a + m.bytes, 0),
+    },
+  ]
+}
+
 /** The cilium-config option that sets a map's size, as the user passes it to the agent / Helm. */
 function sizingOption(map: string): { option: string; note: string } {
   if (map.startsWith('cilium_policy'))

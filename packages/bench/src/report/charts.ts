@@ -1,3 +1,4 @@
+import { foldPolicyMaps, mapUse } from '../plan/warnings'
 import type { ScalingPoint } from '../suites/scaling'
 import { barChart, lineChart, type Series } from './chart'
 import type { Results } from './results'
@@ -106,23 +107,24 @@ export function reportCharts(r: Results): Map<string, string> {
       yScale: 'log',
     }),
   )
-  const withMax = new Set<string>()
-  for (const p of pts) for (const it of p.ebpf.footprint.items) if (it.max) withMax.add(it.name)
-  const names = [...withMax].sort()
+  const folded = pts.map((p) => foldPolicyMaps(mapUse(p.ebpf.footprint)).filter((x) => x.max))
+  const names = [
+    ...new Set(folded.flatMap((ms) => ms.map((x) => x.name.replace(/ \(fullest of \d+\)$/, '')))),
+  ].sort()
   charts.set(
     'bpf-map-use.svg',
     barChart({
-      title: 'BPF map use (entries ÷ max_entries)',
+      title: 'BPF map use (entries ÷ max_entries; policy: the fullest endpoint map)',
       yLabel: 'use of max_entries (%)',
       categories: names,
-      series: pts.map((p) => ({
+      series: pts.map((p, i) => ({
         name: `${p.services} services`,
-        values: names.map((n) => {
-          const it = p.ebpf.footprint.items.find((x) => x.name === n)
-          return it?.max ? (100 * it.entries) / it.max : 0
-        }),
+        values: names.map(
+          (n) => folded[i].find((x) => x.name.replace(/ \(fullest of \d+\)$/, '') === n)?.usePct ?? 0,
+        ),
       })),
       rules: [{ y: 100, label: 'full: updates fail (E2BIG)' }],
+      height: 470,
     }),
   )
   return charts

@@ -1,3 +1,4 @@
+import { foldPolicyMaps } from '../plan/warnings'
 import type { ScalingPoint } from '../suites/scaling'
 import { checkClaims } from './claims'
 import { fmtBytes, fmtInt, fmtNs, fmtPct, fmtRatio, fmtSeconds, mdTable, sig } from './format'
@@ -434,7 +435,7 @@ export function planMarkdown(pl: Results['plan']): string {
   out.push(
     mdTable(
       ['BPF map', 'entries', 'max', 'use', 'bytes'],
-      eb.maps.map((x) => [
+      foldPolicyMaps(eb.maps).map((x) => [
         x.name,
         fmtInt(x.entries),
         x.max === null ? '—' : fmtInt(x.max),
