@@ -46,7 +46,7 @@ export const ENDPOINT_F_HOST = 1
  * into bpf/lib/conntrack.h as CT_CONNECTION_LIFETIME_TCP etc. by the loader).
  */
 export const CT_LIFETIME = {
-  /** --bpf-ct-timeout-regular-tcp: established TCP */
+  /** --bpf-ct-timeout-regular-tcp: established TCP (6h in v1.16; later releases lowered it to 8000 s) */
   tcp: 21600,
   /** --bpf-ct-timeout-regular-tcp-syn: TCP until both sides have sent non-SYN packets */
   tcpSyn: 60,

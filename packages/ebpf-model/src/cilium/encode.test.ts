@@ -15,6 +15,7 @@ import {
   encodeLb4ReverseNat,
   encodeLb4Service,
   encodeLbAffinityVal,
+  encodeNatTuple,
   encodePolicyEntry,
   encodePolicyKey,
   encodeRemoteEndpointInfo,
@@ -85,7 +86,7 @@ describe('C struct encodings', () => {
     expect(hexBytes(p)).toBe('3c 00 00 00 34 12 00 00 01 06 1f 90')
   })
 
-  it('lays out a CT tuple as packed daddr, saddr, dport, sport, nexthdr, flags', () => {
+  it('lays out CT keys with the addresses swapped and NAT keys as the packet has them', () => {
     const t = encodeIpv4CtTuple({
       daddr: ipToU32('10.96.0.10'),
       saddr: ipToU32('10.0.1.5'),
@@ -94,6 +95,16 @@ describe('C struct encodings', () => {
       nexthdr: 17,
       flags: TUPLE_F_SERVICE,
     })
-    expect(hexBytes(t)).toBe('0a 60 00 0a 0a 00 01 05 00 35 9c 40 11 04')
+    // the conntrack key holds the source address in its `daddr` field (ipv4_ct_tuple_reverse)
+    expect(hexBytes(t)).toBe('0a 00 01 05 0a 60 00 0a 00 35 9c 40 11 04')
+    const n = encodeNatTuple({
+      daddr: ipToU32('1.1.1.1'),
+      saddr: ipToU32('10.0.1.5'),
+      dport: 443,
+      sport: 40000,
+      nexthdr: 6,
+      flags: 0,
+    })
+    expect(hexBytes(n.subarray(0, 8))).toBe('01 01 01 01 0a 00 01 05')
   })
 })

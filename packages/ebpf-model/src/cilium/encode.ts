@@ -132,15 +132,29 @@ export function encodePolicyEntry(e: PolicyEntry): Uint8Array {
   return b
 }
 
-export function encodeIpv4CtTuple(t: Ipv4CtTuple): Uint8Array {
+function tupleBytes(first: number, second: number, t: Ipv4CtTuple): Uint8Array {
   const [b, v] = view(14)
-  v.setUint32(0, t.daddr, BE)
-  v.setUint32(4, t.saddr, BE)
+  v.setUint32(0, first, BE)
+  v.setUint32(4, second, BE)
   v.setUint16(8, t.dport, BE)
   v.setUint16(10, t.sport, BE)
   v.setUint8(12, t.nexthdr)
   v.setUint8(13, t.flags)
   return b
+}
+
+/**
+ * A conntrack key as `ct_lookup4` stores it: the tuple is read from the packet then reversed
+ * (`ipv4_ct_tuple_reverse`), so the C field `daddr` holds the flow's source address and `saddr` its
+ * destination ("address fields are reversed", bpf/lib/common.h), while the ports keep their names.
+ */
+export function encodeIpv4CtTuple(t: Ipv4CtTuple): Uint8Array {
+  return tupleBytes(t.saddr, t.daddr, t)
+}
+
+/** A NAT map key (`snat_v4_nat`): the same struct, filled straight from the packet, nothing reversed. */
+export function encodeNatTuple(t: Ipv4CtTuple): Uint8Array {
+  return tupleBytes(t.daddr, t.saddr, t)
 }
 
 export function encodeCtEntry(e: CtEntry): Uint8Array {

@@ -117,7 +117,11 @@ export interface PolicyEntry {
   bytes: number
 }
 
-/** struct ipv4_ct_tuple (14 bytes, packed). Addresses read "reversed" (named for the reply direction) in C. */
+/**
+ * struct ipv4_ct_tuple (14 bytes, packed). Fields here are named for the direction of the flow the entry
+ * describes (saddr = its source); the C conntrack key stores the addresses swapped, which `encodeIpv4CtTuple`
+ * reproduces, and the dumps print `saddr:sport -> daddr:dport` as cilium-dbg does.
+ */
 export interface Ipv4CtTuple {
   daddr: number
   saddr: number
