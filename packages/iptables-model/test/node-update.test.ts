@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { serializeRuleset } from '../src/codec/serialize'
 import { buildIptablesNode } from '../src/node/iptablesNode'
+import { blockLines } from '../src/render/kubeProxy/servicePortRules'
 import { normalize } from './fixtures/normalize'
 import { policyCluster } from './fixtures/policyCluster'
 
@@ -40,7 +41,10 @@ describe('iptables node updates (kube-proxy partial sync, Felix chain updates)',
     const full = buildIptablesNode(applyChange(cluster, bumpPort(cluster, i)), node).render().kubeProxy
     const fullServicesRules = [...full.services.values()]
       .flat()
-      .reduce((k, ch) => k + ch.natTopRules.filter((l) => l.startsWith('-A KUBE-SERVICES')).length, 0)
+      .reduce(
+        (k, ch) => k + blockLines(ch.natTopRules).filter((l) => l.startsWith('-A KUBE-SERVICES')).length,
+        0,
+      )
     expect(count(nat, /^-A KUBE-SERVICES /gm)).toBe(fullServicesRules + 1)
     const declaredSvc = nat.match(/^:KUBE-SVC-\S+/gm) ?? []
     expect(declaredSvc).toHaveLength(svc.ports.length)

@@ -14,6 +14,7 @@ import {
   renderKubeProxy,
 } from './kubeProxy/kubeProxy'
 import type { KubeProxyOptions } from './kubeProxy/options'
+import { blockLines } from './kubeProxy/servicePortRules'
 import { CILIUM_RAW_FEEDERS, ciliumNotrackChains } from './notrack'
 import { TablesText } from './tablesText'
 
@@ -53,10 +54,10 @@ export function addKubeProxy(t: TablesText, kp: KubeProxyRender): void {
   t.rules('nat', kubeNatFixedRules(o))
   for (const chunks of kp.services.values())
     for (const ch of chunks) {
-      t.rules('filter', ch.filterRules)
-      t.rules('nat', ch.natTopRules)
+      t.rules('filter', blockLines(ch.filterRules))
+      t.rules('nat', blockLines(ch.natTopRules))
       for (const c of ch.natChains) t.chain('nat', c)
-      t.rules('nat', ch.natRules)
+      t.rules('nat', blockLines(ch.natRules))
     }
   t.rules('nat', kubeNodePortsTail(kp))
   t.rules('filter', kubeForwardRules(o))

@@ -30,7 +30,7 @@ export function kubeProxyRestoreText(render: KubeProxyRender, opts: KubeProxyRes
   for (const c of kubeFilterChains(o)) out.push(`:${c} - [0:0]`)
   for (const r of kubeFilterFixedRules(o)) out.push(r)
   for (const chunks of render.services.values())
-    for (const ch of chunks) for (const r of ch.filterRules) out.push(r)
+    for (const ch of chunks) if (ch.filterRules) out.push(ch.filterRules)
   for (const r of kubeForwardRules(o)) out.push(r)
   out.push('COMMIT', '*nat')
   for (const c of KUBE_NAT_FIXED_CHAINS) out.push(`:${c} - [0:0]`)
@@ -44,8 +44,8 @@ export function kubeProxyRestoreText(render: KubeProxyRender, opts: KubeProxyRes
   for (const [svc, chunks] of render.services) {
     const write = !changed || changed.has(svc)
     for (const ch of chunks) {
-      for (const r of ch.natTopRules) out.push(r)
-      if (write) for (const r of ch.natRules) out.push(r)
+      if (ch.natTopRules) out.push(ch.natTopRules)
+      if (write && ch.natRules) out.push(ch.natRules)
     }
   }
   for (const c of deleted) out.push(`-X ${c}`)

@@ -1,13 +1,6 @@
 import type { Cluster, EndpointSlice, Protocol, Service } from '@dataplane-sim/cluster'
 import { tryIpToU32, tryParseCidr } from '@dataplane-sim/cluster'
-import {
-  serviceExternalChain,
-  serviceFirewallChain,
-  servicePortEndpointChain,
-  servicePortNameString,
-  servicePortPolicyClusterChain,
-  servicePortPolicyLocalChain,
-} from './chainNames'
+import { kubeHash16, servicePortEndpointChain, servicePortNameString } from './chainNames'
 
 /** One endpoint of a service port as kube-proxy's EndpointsMap holds it (pkg/proxy/endpoint.go BaseEndpointInfo). */
 export interface KubeEndpoint {
@@ -96,6 +89,7 @@ export function servicePortsForService(
   for (const p of svc.ports) {
     const protocol = p.protocol.toLowerCase() as ServicePortInfo['protocol']
     const name = servicePortNameString(svc.namespace, svc.name, p.name)
+    const h = kubeHash16(name + protocol)
     const isLB = svc.type === 'LoadBalancer'
     const nodePort = svc.type === 'NodePort' || isLB ? (p.nodePort ?? 0) : 0
     const externalIPs = svc.externalIPs.filter(isV4)
@@ -116,10 +110,11 @@ export function servicePortsForService(
       externalPolicyLocal: false,
       healthCheckNodePort: 0,
       endpoints: endpointsFor(service, name, protocol, p.name, p.protocol, slices, nodeName),
-      clusterChain: servicePortPolicyClusterChain(name, protocol),
-      localChain: servicePortPolicyLocalChain(name, protocol),
-      firewallChain: serviceFirewallChain(name, protocol),
-      externalChain: serviceExternalChain(name, protocol),
+      // the four chains share portProtoHash(name, protocol): hash once
+      clusterChain: `KUBE-SVC-${h}`,
+      localChain: `KUBE-SVL-${h}`,
+      firewallChain: `KUBE-FW-${h}`,
+      externalChain: `KUBE-EXT-${h}`,
     }
     sp.externalPolicyLocal = svc.externalTrafficPolicy === 'Local' && externallyAccessible(sp)
     // healthCheckNodePort is only meaningful for LoadBalancer services with eTP Local (serviceport.go)
