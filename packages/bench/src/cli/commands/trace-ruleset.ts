@@ -9,6 +9,7 @@ import {
 import type { Command } from 'commander'
 import { readInput, stableJson } from '../_io'
 import { UsageError } from '../_run'
+import { type TraceClusterOptions, traceClusterCommand } from './trace-cluster'
 
 export interface TraceRulesetOptions {
   ruleset?: string
@@ -91,7 +92,9 @@ const collect = (v: string, acc: string[]): string[] => acc.concat(v)
 export function register(program: Command): void {
   program
     .command('trace')
-    .description('follow a packet through an iptables-save dump (--ruleset), like a TRACE log')
+    .description(
+      'follow a packet through a cluster (iptables, eBPF or both) or any iptables-save dump, like a TRACE log',
+    )
     .argument('[args...]', "the packet, e.g. 'tcp 10.244.1.5:40000 -> 10.96.0.10:80'")
     .option('--ruleset <file>', 'iptables-save output of the node')
     .option('--ipsets <file>', 'ipset save output the rules refer to')
@@ -102,10 +105,28 @@ export function register(program: Command): void {
     .option('--enumerate', 'walk every random branch and list each outcome with its probability')
     .option('--verbose', 'also list the rules that did not match')
     .option('--json', 'print the Trace as JSON')
-    .action((args: string[], opts: TraceRulesetOptions) => {
-      if (!opts.ruleset) throw new UsageError('give --ruleset DUMP')
-      if (args.length > 1)
-        throw new UsageError(`trace: expected one packet argument, got ${args.length} (quote it)`)
-      process.stdout.write(traceRulesetCommand(opts, args[0]))
+    .option('--node <name>', "cluster mode: the node the packet enters on (default: the source pod's node)")
+    .option('--dataplane <kind>', 'cluster mode: iptables, ebpf or both (side by side)', 'iptables')
+    .option('--notrack', "cluster mode: install Cilium's raw NOTRACK rules on the iptables side")
+    .addHelpText(
+      'after',
+      `
+Two modes:
+  dpsim trace --ruleset DUMP [--local-ip IP ...] '<packet>'        any real iptables-save dump
+  dpsim trace CLUSTER.json '<packet>' [--node N] [--dataplane iptables|ebpf|both]
+                                                                   a cluster, across nodes (tracePath)`,
+    )
+    .action((args: string[], opts: TraceRulesetOptions & TraceClusterOptions) => {
+      if (opts.ruleset) {
+        if (args.length > 1)
+          throw new UsageError(`trace: expected one packet argument, got ${args.length} (quote it)`)
+        process.stdout.write(traceRulesetCommand(opts, args[0]))
+        return
+      }
+      if (args.length !== 2)
+        throw new UsageError(
+          'trace: give CLUSTER.json and the packet (quoted), or --ruleset DUMP and the packet',
+        )
+      process.stdout.write(traceClusterCommand(args[0], args[1], opts))
     })
 }
