@@ -117,9 +117,19 @@ export class CiliumAgent {
       .map((p) => ({ p, labels: podIdentityLabels(p, this.nsByName.get(p.namespace)) }))
       .sort((a, b) => cmp(a.labels.join(','), b.labels.join(',')) || cmp(podKeyOf(a.p), podKeyOf(b.p)))
     for (const { p } of withLabels) this.addPod(p, null)
-    const cidrs = new Map<string, Cidr>()
-    for (const np of c.networkPolicies) for (const cidr of policyCidrs(np)) cidrs.set(formatCidr(cidr), cidr)
-    for (const key of [...cidrs.keys()].sort(compareCidrText)) this.refCidr(cidrs.get(key) as Cidr, null)
+    // CIDR identities in address order, one reference per mention (a policy delete drops its own)
+    const cidrs = new Map<string, { cidr: Cidr; mentions: number }>()
+    for (const np of c.networkPolicies)
+      for (const cidr of policyCidrs(np)) {
+        const k = formatCidr(cidr)
+        const have = cidrs.get(k)
+        if (have) have.mentions++
+        else cidrs.set(k, { cidr, mentions: 1 })
+      }
+    for (const key of [...cidrs.keys()].sort(compareCidrText)) {
+      const { cidr, mentions } = cidrs.get(key) as { cidr: Cidr; mentions: number }
+      for (let i = 0; i < mentions; i++) this.refCidr(cidr, null)
+    }
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     for (const svc of c.services) this.syncService(svc)
   }

@@ -9,7 +9,7 @@ import type {
   Trace,
   UpdateReport,
 } from '@dataplane-sim/cluster'
-import { createRng, InputError, ipToU32, modelCost, parseCidr } from '@dataplane-sim/cluster'
+import { createRng, InputError, ipToU32, parseCidr } from '@dataplane-sim/cluster'
 import { CiliumAgent } from '../agent/agent'
 import type { IdentityAllocator } from '../agent/identity'
 import { ConntrackGc, type ConntrackGc as Gc, type GcPass } from '../datapath/conntrack'
@@ -18,6 +18,7 @@ import { NodeMaps } from '../datapath/maps'
 import { Datapath, type KernelConntrackStats } from '../datapath/pipeline'
 import { maglevTable } from '../maglev/table'
 import type { MapSizes } from '../sizing/sizeMaps'
+import { applyClusterChange } from '../update/apply'
 import { dumpMaps } from './dump'
 import { type EbpfNodeOptions, resolveMaxima, resolveOptions } from './options'
 import { type MapOverflow, MapProgrammer } from './programmer'
@@ -110,17 +111,11 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
       return datapath.classify(packet, o)
     },
     apply(change: ClusterChange): UpdateReport {
-      programmer.counts = {}
-      programmer.ops = []
       const c =
         opts.kubeProxyReplacement || change.kind !== 'Service' || change.op !== 'upsert'
           ? change
           : { ...change, object: clusterIpOnlyService(change.object) }
-      agent.apply(c)
-      const counts = programmer.counts
-      const operations = programmer.ops
-      programmer.ops = null
-      return { counts, seconds: modelCost(counts, profile) / 1e9, operations }
+      return applyClusterChange(agent, programmer, c, profile)
     },
     footprint(): Footprint {
       const items = sizing().map((r) => ({ name: r.map, entries: r.entries, max: r.max, bytes: r.bytes }))

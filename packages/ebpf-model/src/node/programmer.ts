@@ -107,7 +107,7 @@ export class MapProgrammer implements AgentSink {
     const present = old ? 1 + oldSlots : 0
     if (this.maps.services.size - present + needed > this.maps.max.lb) {
       // lbmap refuses the whole frontend: Cilium logs the error and the service stays unprogrammed
-      if (old) this.removeService(key, old, text, pf)
+      if (old && previous) this.removeService(key, old, text, previous)
       this.maps.unprogrammed.add(key)
       this.overflow(
         'cilium_lb4_services_v2',
@@ -184,23 +184,37 @@ export class MapProgrammer implements AgentSink {
     }
   }
 
+  /** (rev NAT, CIDR) entries are shared by the two scopes of a frontend: reference-counted */
+  private readonly rangeRefs = new Map<string, number>()
+
   private syncSourceRanges(pf: ProgrammedFrontend, previous?: ProgrammedFrontend): void {
-    const want = new Set(pf.frontend.sourceRanges.map((c) => `${c.base}/${c.prefix}`))
-    for (const c of previous?.frontend.sourceRanges ?? [])
-      if (
-        !want.has(`${c.base}/${c.prefix}`) &&
-        this.maps.sourceRange.has(32 + c.prefix, [previous?.revNat ?? 0, c.base])
-      ) {
-        this.maps.sourceRange.delete(32 + c.prefix, [previous?.revNat ?? 0, c.base], this.counts)
+    const key = (revNat: number, c: Cidr) => `${revNat}|${c.base}/${c.prefix}`
+    for (const c of pf.frontend.sourceRanges) {
+      const k = key(pf.revNat, c)
+      const n = this.rangeRefs.get(k) ?? 0
+      this.rangeRefs.set(k, n + 1)
+      if (n === 0) {
+        this.maps.sourceRange.update(32 + c.prefix, [pf.revNat, c.base], true, 0, this.counts)
         this.record(
           'cilium_lb4_source_range',
-          'delete',
-          `rev_nat=${previous?.revNat} ${u32ToIp(c.base)}/${c.prefix}`,
+          'update',
+          `rev_nat=${pf.revNat} ${u32ToIp(c.base)}/${c.prefix}`,
         )
       }
-    for (const c of pf.frontend.sourceRanges) {
-      this.maps.sourceRange.update(32 + c.prefix, [pf.revNat, c.base], true, 0, this.counts)
-      this.record('cilium_lb4_source_range', 'update', `rev_nat=${pf.revNat} ${u32ToIp(c.base)}/${c.prefix}`)
+    }
+    for (const c of previous?.frontend.sourceRanges ?? []) {
+      const revNat = previous?.revNat ?? 0
+      const k = key(revNat, c)
+      const n = (this.rangeRefs.get(k) ?? 1) - 1
+      if (n > 0) {
+        this.rangeRefs.set(k, n)
+        continue
+      }
+      this.rangeRefs.delete(k)
+      if (this.maps.sourceRange.has(32 + c.prefix, [revNat, c.base])) {
+        this.maps.sourceRange.delete(32 + c.prefix, [revNat, c.base], this.counts)
+        this.record('cilium_lb4_source_range', 'delete', `rev_nat=${revNat} ${u32ToIp(c.base)}/${c.prefix}`)
+      }
     }
   }
 
