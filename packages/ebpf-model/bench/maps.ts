@@ -11,8 +11,8 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createRng } from '@dataplane-sim/cluster'
 import { Bench } from 'tinybench'
+import { ctEntry } from '../src/cilium/_testing'
 import { createCtMap } from '../src/cilium/ctMap'
-import type { CtEntry } from '../src/cilium/structs'
 import { EBPF_MAP_CONSTANTS } from '../src/maps/costConstants'
 import { BpfHashMap } from '../src/maps/hashMap'
 import { BpfLpmTrie } from '../src/maps/lpmTrie'
@@ -35,26 +35,7 @@ function distinctU32(n: number): Uint32Array {
   return out
 }
 
-const ct = (): CtEntry => ({
-  rxPackets: 0,
-  rxBytes: 0,
-  txPackets: 1,
-  txBytes: 60,
-  lifetime: 60,
-  rxClosing: false,
-  txClosing: false,
-  seenNonSyn: false,
-  nodePort: false,
-  proxyRedirect: false,
-  dsr: false,
-  revNatIndex: 0,
-  ifindex: 0,
-  txFlagsSeen: 2,
-  rxFlagsSeen: 0,
-  srcSecId: 0,
-  lastTxReport: 0,
-  lastRxReport: 0,
-})
+const ct = () => ctEntry(60)
 
 const bench = new Bench({ time: 300, warmupTime: 50 })
 let sink = 0

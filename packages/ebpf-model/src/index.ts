@@ -23,8 +23,35 @@
  *   checkMapSizeLimits (InputError with path = the option on a limit violation)
  */
 
+export type { LocalEndpoint } from './agent/agent'
+export { CiliumAgent } from './agent/agent'
+export type { Identity, IdentityKind } from './agent/identity'
+export {
+  HOST_ID,
+  IdentityAllocator,
+  LOCAL_IDENTITY_BASE,
+  MAX_GLOBAL_IDENTITY,
+  MIN_GLOBAL_IDENTITY,
+  REMOTE_NODE_ID,
+  RESERVED_IDENTITIES,
+  WORLD_ID,
+} from './agent/identity'
+export type { EndpointPolicy, PolicyEntry as PolicyMapEntry } from './agent/policy'
+export { computeEndpointPolicy, portRangePrefixes } from './agent/policy'
+export type { LbBackend, LbFrontend } from './agent/services'
+export { translateService, translateServices } from './agent/services'
 export * from './cilium/constants'
 export { createCtMap, createNatMap, TupleLruMap } from './cilium/ctMap'
+export { tablePrinter, tabwrite } from './cilium/dump/_table'
+export { ctEntryString, ctList, ctListJson, natList, natListJson, tupleString } from './cilium/dump/ctList'
+export { ipcacheList, ipcacheListJson, remoteEndpointInfoString } from './cilium/dump/ipcacheList'
+export type { LbListEntry } from './cilium/dump/lbList'
+export { lbList, lbListJson, serviceFlagsString, serviceKeyString } from './cilium/dump/lbList'
+export type { MapListRow } from './cilium/dump/mapList'
+export { mapList, mapListRows } from './cilium/dump/mapList'
+export type { PolicyGetRow } from './cilium/dump/policyGet'
+export { policyGet, policyGetJson, portProtoString, protoName } from './cilium/dump/policyGet'
+export * from './cilium/encode'
 export { IPCACHE_STATIC_PREFIX, IpcacheMap } from './cilium/ipcacheMap'
 export type { CiliumMapLayout, CiliumMapName } from './cilium/layouts'
 export { CILIUM_MAP_LAYOUTS, MAGLEV_DEFAULT_TABLE_SIZE, policyMapName } from './cilium/layouts'
@@ -57,6 +84,20 @@ export type {
   PolicyKey,
   RemoteEndpointInfo,
 } from './cilium/structs'
+export type { GcPass } from './datapath/conntrack'
+export { ConntrackGc, ctLifetime, nextGcInterval } from './datapath/conntrack'
+export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from './datapath/costs'
+export { NodeMaps } from './datapath/maps'
+export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
+export { Datapath, IPV4_LOOPBACK } from './datapath/pipeline'
+export { DROP } from './datapath/reasons'
+export { formatEbpfTrace } from './datapath/trace'
+export { jhash3words, maglevFlowHash } from './maglev/flowHash'
+export { murmur3Hash128 } from './maglev/murmur3'
+export type { MaglevSeeds } from './maglev/seed'
+export { DEFAULT_MAGLEV_HASH_SEED, decodeMaglevSeed } from './maglev/seed'
+export type { MaglevBackend } from './maglev/table'
+export { MAGLEV_TABLE_SIZES, maglevHashString, maglevTable } from './maglev/table'
 export { BpfArrayMap } from './maps/arrayMap'
 export { EBPF_MAP_CONSTANTS } from './maps/costConstants'
 export type { BpfErrno } from './maps/errors'
@@ -88,57 +129,12 @@ export type {
   BpfUpdateOrigin,
 } from './maps/types'
 export { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from './maps/types'
-
-export type { MaglevBackend } from './maglev/table'
-export { MAGLEV_TABLE_SIZES, maglevHashString, maglevTable } from './maglev/table'
-export type { MaglevSeeds } from './maglev/seed'
-export { DEFAULT_MAGLEV_HASH_SEED, decodeMaglevSeed } from './maglev/seed'
-export { jhash3words, maglevFlowHash } from './maglev/flowHash'
-export { murmur3Hash128 } from './maglev/murmur3'
-
-export type { MapSizes, MapSizingOptions, SizeOrigin } from './sizing/sizeMaps'
-export { sizeMaps } from './sizing/sizeMaps'
-export * from './sizing/limits'
-
-export * from './cilium/encode'
-export type { LbListEntry } from './cilium/dump/lbList'
-export { lbList, lbListJson, serviceFlagsString, serviceKeyString } from './cilium/dump/lbList'
-export { ipcacheList, ipcacheListJson, remoteEndpointInfoString } from './cilium/dump/ipcacheList'
-export type { PolicyGetRow } from './cilium/dump/policyGet'
-export { policyGet, policyGetJson, portProtoString, protoName } from './cilium/dump/policyGet'
-export { ctEntryString, ctList, ctListJson, natList, natListJson, tupleString } from './cilium/dump/ctList'
-export { tabwrite, tablePrinter } from './cilium/dump/_table'
-
 // Agent, datapath, updates and the node dataplane (issue 5 §3–5).
 export type { EbpfNode, SizingRow } from './node/buildEbpfNode'
 export { buildEbpfNode } from './node/buildEbpfNode'
 export type { EbpfNodeOptions } from './node/options'
 export type { MapOperation, MapOverflow } from './node/programmer'
-export { CiliumAgent } from './agent/agent'
-export type { LocalEndpoint } from './agent/agent'
-export type { Identity, IdentityKind } from './agent/identity'
-export {
-  HOST_ID,
-  IdentityAllocator,
-  LOCAL_IDENTITY_BASE,
-  MAX_GLOBAL_IDENTITY,
-  MIN_GLOBAL_IDENTITY,
-  RESERVED_IDENTITIES,
-  REMOTE_NODE_ID,
-  WORLD_ID,
-} from './agent/identity'
-export type { EndpointPolicy, PolicyEntry as PolicyMapEntry } from './agent/policy'
-export { computeEndpointPolicy, portRangePrefixes } from './agent/policy'
-export type { LbBackend, LbFrontend } from './agent/services'
-export { translateService, translateServices } from './agent/services'
-export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
-export { Datapath, IPV4_LOOPBACK } from './datapath/pipeline'
-export type { GcPass } from './datapath/conntrack'
-export { ConntrackGc, ctLifetime, nextGcInterval } from './datapath/conntrack'
-export { DROP } from './datapath/reasons'
-export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from './datapath/costs'
-export { formatEbpfTrace } from './datapath/trace'
-export { NodeMaps } from './datapath/maps'
-export type { MapListRow } from './cilium/dump/mapList'
-export { mapList, mapListRows } from './cilium/dump/mapList'
+export * from './sizing/limits'
 export { maxEntriesFor } from './sizing/maxEntries'
+export type { MapSizes, MapSizingOptions, SizeOrigin } from './sizing/sizeMaps'
+export { sizeMaps } from './sizing/sizeMaps'
