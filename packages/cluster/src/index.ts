@@ -100,3 +100,6 @@ export { CLUSTER_SCHEMA_VERSION, COLLECTION_OF, NAMESPACED } from './scenario/ty
 export type { JsonPath, Locate } from './scenario/validate'
 export { formatJsonPath, validateCluster } from './scenario/validate'
 export { isEmptySelector, matchesSelector, selectorKey } from './selector/selector'
+export { policyShapes } from './summary/policyShapes'
+export type { ClusterSummary } from './summary/summarize'
+export { formatSummary, summarizeCluster } from './summary/summarize'
