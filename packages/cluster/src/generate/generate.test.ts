@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../errors/errors'
 import { cidrContains, ipToU32, parseCidr } from '../ip/ipv4'
-import { serializeCluster } from '../scenario/json'
+import { parseClusterJson, serializeCluster } from '../scenario/json'
 import { validateCluster } from '../scenario/validate'
 import { matchesSelector } from '../selector/selector'
 import { arbGenerateOptions } from '../testing/arbitraries'
@@ -82,11 +82,14 @@ describe('generateCluster', () => {
     expect(b.services).toEqual(a.services)
   })
 
-  it('holds its invariants over generated options (valid, unique IPs, addresses inside their CIDRs, selected pods)', () => {
+  it('holds its invariants over generated options (valid, deterministic, JSON round-trip, unique IPs, addresses inside their CIDRs, selected pods)', () => {
     fc.assert(
       fc.property(arbGenerateOptions({ maxServices: 12, maxNodes: 4 }), (o) => {
         const c = generateCluster(o)
         validateCluster(c)
+        const text = serializeCluster(c)
+        expect(serializeCluster(generateCluster(o))).toBe(text)
+        expect(parseClusterJson(text)).toEqual(c)
         const ips = c.pods.filter((p) => !p.hostNetwork).map((p) => p.ip)
         expect(new Set(ips).size).toBe(ips.length)
         expect(new Set(c.services.map((s) => s.clusterIP)).size).toBe(c.services.length)

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../errors/errors'
+import { InputError, isInputError } from '../errors/errors'
 import { generateCluster } from '../generate/generate'
 import { parseClusterJson, serializeCluster } from './json'
 import { jsonSyntaxError } from './jsonSyntax'
@@ -60,5 +61,33 @@ describe('jsonSyntaxError', () => {
   })
   it('accepts what JSON.parse accepts', () => {
     expect(jsonSyntaxError('{"a": [1, -2.5e3, true, null, "\\u00e9\\n"], "b": {}}')).toBeNull()
+  })
+})
+
+describe('parseClusterJson on mutated input (fuzz)', () => {
+  it('lets only InputError escape', () => {
+    const base = serializeCluster(generateCluster({ services: 4, seed: 9, policies: 4, hostNetworkPods: 1 }))
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (edits) => {
+          let text = base
+          for (const [at, cut, insert] of edits) {
+            const i = at % (text.length + 1)
+            text = text.slice(0, i) + insert + text.slice(i + cut)
+          }
+          try {
+            parseClusterJson(text, 'fuzz.json')
+          } catch (e) {
+            if (!isInputError(e)) throw e
+            expect(e.line).toBeGreaterThanOrEqual(1)
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
 })

@@ -207,7 +207,8 @@ export function arbClusterAndPacket(
 /**
  * One watch event for `cluster` that keeps it valid: services added, changed (type, traffic policy, ports)
  * or deleted; endpoints becoming not ready, terminating or removed; pods added, relabeled or deleted;
- * policies added or deleted; namespaces relabeled.
+ * policies added or deleted; namespaces relabeled. As a watch delivers them, deleting a service leaves its
+ * EndpointSlices until their own delete event (validateCluster refuses that snapshot; the dataplanes must not).
  */
 export function arbChange(cluster: Cluster): fc.Arbitrary<ClusterChange> {
   const options: fc.Arbitrary<ClusterChange>[] = []
