@@ -41,6 +41,10 @@ export function compareWithReference(
     return out
   }
 
+  if (!path.enumerate && ref.frontend && ref.eligible.length > 0 && !path.chosen) {
+    out.push(`no backend chosen: the reference translates to one of ${listOf(ref.eligible.map(key))}`)
+    return out
+  }
   if (path.verdict !== ref.verdict)
     out.push(
       `verdict: path ${path.verdict}${path.reason ? ` (${path.reason})` : ''}, reference ${ref.verdict} (${ref.reasons.join('; ')})`,

@@ -117,6 +117,22 @@ describe('compareWithReference', () => {
     expect(diff.join('\n')).toMatch(/candidates/)
   })
 
+  it('reports a dataplane that does not translate a service', () => {
+    const c = tinyCluster({ services: [tinyService()] })
+    const p = parsePacket('tcp 10.244.1.30:1 -> 10.96.0.10:80')
+    const noNat = (cl: typeof c, n: string) => ({
+      ...fakeDataplane(cl, n),
+      classify: () => fakeDataplane(cl, n).classify(parsePacket('tcp 10.244.1.30:1 -> 8.8.8.8:80')),
+    })
+    const ref = resolveReference(c, p, { node: 'n1' })
+    expect(compareWithReference(tracePath(c, noNat, p), ref)).toEqual([
+      'no backend chosen: the reference translates to one of [10.244.1.10:8080, 10.244.2.10:8081]',
+    ])
+    expect(compareWithReference(tracePath(c, noNat, p, { enumerate: true }), ref).join('\n')).toMatch(
+      /candidates: path \[\]/,
+    )
+  })
+
   it('finds no disagreement between the fake and the reference over generated clusters and packets', () => {
     fc.assert(
       fc.property(arbClusterAndPacket(), fc.boolean(), ({ cluster: c, packet, node }, enumerate) => {
