@@ -169,3 +169,34 @@ describe('planCapacity verdict', () => {
     expect(plan.verdict.lines[1]).toMatch(/within budget; it passes the budget at about/)
   })
 })
+
+describe('planCapacity with refused insertions', () => {
+  it('counts what a full map refused: entries needed = max + what each refused object still needed', () => {
+    const builders = {
+      ...withMaps(() => [lb(32, 32), ct(524288)]),
+      overflows: () => [
+        {
+          map: 'cilium_lb4_services_v2',
+          owner: 'ns/a',
+          needed: 35,
+          max: 32,
+          consequence: 'frontend A not programmed',
+        },
+        {
+          map: 'cilium_lb4_services_v2',
+          owner: 'ns/b',
+          needed: 34,
+          max: 32,
+          consequence: 'frontend B not programmed',
+        },
+      ],
+    }
+    const plan = planCapacity({ services: 20 }, { profile: fakeProfile, builders })
+    const m = plan.ebpf.maps.find((x) => x.name === 'cilium_lb4_services_v2')!
+    expect(m.entries).toBe(32 + 3 + 2)
+    const w = plan.warnings.find((x) => x.subject === 'cilium_lb4_services_v2')!
+    expect(w.severity).toBe('error')
+    expect(w.message).toMatch(/refused 2 insertion\(s\), e\.g\. ns\/a: frontend A not programmed/)
+    expect(w.fix).toBe('--bpf-lb-map-max 64')
+  })
+})

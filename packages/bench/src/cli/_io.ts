@@ -1,6 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { mkdirSync } from 'node:fs'
 import { InputError } from '@dataplane-sim/cluster'
 
 /** Reads a file for a command, turning a missing file into an input error that names it. */

@@ -18,7 +18,7 @@ import {
   updatePairs,
 } from '../suites/workload'
 import type { CapacityPlan, ConntrackFigures, LatencyFigures, PlanVerdict } from './types'
-import { conntrackWarnings, mapUse, mapWarnings } from './warnings'
+import { conntrackWarnings, mapUse, mapWarnings, withOverflows } from './warnings'
 
 /** Sizes to plan for when there is no cluster file: a cluster is generated with them. */
 export interface PlanSizes {
@@ -157,7 +157,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
 
   const iptFp = ipt.footprint()
   const ebpfFp = ebpf.footprint()
-  const maps = mapUse(ebpfFp)
+  const { maps, refused } = withOverflows(mapUse(ebpfFp), opts.builders.overflows?.(ebpf) ?? [])
   const ctMaps = maps.filter(
     (m) => m.name.startsWith('cilium_ct4_global') || m.name.startsWith('cilium_ct_any4'),
   )
@@ -171,7 +171,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
     bytesWithNotrack: withNotrack * NF_CONN_BYTES,
   })
   const warnings = [
-    ...mapWarnings(maps),
+    ...mapWarnings(maps, refused),
     ...(ctMax > 0
       ? conntrackWarnings({
           connections,

@@ -1,5 +1,32 @@
 import type { Footprint } from '@dataplane-sim/cluster'
+import type { MapOverflowRecord } from '../suites/builders'
 import type { MapUse, PlanWarning } from './types'
+
+/**
+ * Folds the model's refused insertions into map use: a full map shows entries = max in its footprint, so the
+ * entries it would need are max + what each refused object still needed beyond it. Returns the adjusted maps
+ * and, per map, how many objects were left out with one consequence as the example.
+ */
+export function withOverflows(
+  maps: readonly MapUse[],
+  records: readonly MapOverflowRecord[],
+): { maps: MapUse[]; refused: Map<string, { count: number; example: string }> } {
+  const extra = new Map<string, number>()
+  const refused = new Map<string, { count: number; example: string }>()
+  for (const r of records) {
+    extra.set(r.map, (extra.get(r.map) ?? 0) + Math.max(1, r.needed - r.max))
+    const seen = refused.get(r.map)
+    if (seen) seen.count++
+    else refused.set(r.map, { count: 1, example: r.owner ? `${r.owner}: ${r.consequence}` : r.consequence })
+  }
+  const out = maps.map((m) => {
+    const add = extra.get(m.name)
+    if (!add || !m.max) return { ...m }
+    const entries = Math.max(m.entries, m.max) + add
+    return { ...m, entries, usePct: (100 * entries) / m.max }
+  })
+  return { maps: out, refused }
+}
 
 /** Map use above this share of max_entries earns a warning before it overflows. */
 export const NEAR_FULL_PCT = 90
@@ -62,8 +89,15 @@ export function suggestedMax(needed: number): number {
  * Overflow and near-full warnings for every BPF map, with the fix in the agent's own option names. Policy maps
  * are per endpoint: one overflowing is reported by name with the number of endpoints in the same state.
  */
-export function mapWarnings(maps: readonly MapUse[]): PlanWarning[] {
+export function mapWarnings(
+  maps: readonly MapUse[],
+  refused: ReadonlyMap<string, { count: number; example: string }> = new Map(),
+): PlanWarning[] {
   const out: PlanWarning[] = []
+  const leftOut = (name: string) => {
+    const r = refused.get(name)
+    return r ? ` The model refused ${r.count} insertion(s), e.g. ${r.example}.` : ''
+  }
   const policy = maps.filter((m) => m.name.startsWith('cilium_policy') && m.max)
   const overPolicy = policy.filter((m) => m.entries > (m.max ?? Number.POSITIVE_INFINITY))
   if (overPolicy.length > 0) {
@@ -74,7 +108,8 @@ export function mapWarnings(maps: readonly MapUse[]): PlanWarning[] {
       subject: worst.name,
       message:
         `${overPolicy.length} endpoint policy map(s) overflow: ${worst.name} needs ${worst.entries} entries but holds ` +
-        `${worst.max}. Cilium cannot add the entries that do not fit, so the traffic they would allow is dropped ("Policy denied").`,
+        `${worst.max}. Cilium cannot add the entries that do not fit, so the traffic they would allow is dropped ("Policy denied").` +
+        leftOut(worst.name),
       fix: `--bpf-policy-map-max ${suggestedMax(worst.entries)} (bpf.policyMapMax in Helm), or fewer/broader policy selectors`,
     })
   }
@@ -91,7 +126,8 @@ export function mapWarnings(maps: readonly MapUse[]): PlanWarning[] {
           `${m.name} (${note}) needs ${m.entries} entries but holds ${m.max}: updates fail with E2BIG` +
           (lb
             ? ', so services beyond the limit are not programmed and their traffic is not load-balanced.'
-            : '.'),
+            : '.') +
+          leftOut(m.name),
         fix: `${option} ${suggestedMax(m.entries)}`,
       })
     } else if ((m.usePct ?? 0) >= NEAR_FULL_PCT) {

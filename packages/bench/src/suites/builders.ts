@@ -30,4 +30,18 @@ export interface SuiteBuilders {
    * own updates are partial syncs); absent for eBPF or when the model cannot say.
    */
   fullSync?(dp: NodeDataplane, profile: CostProfile): { legacy: number; nft: number } | null
+  /**
+   * Entries an eBPF dataplane wanted but a full map refused (E2BIG): one record per refused object (a frontend,
+   * an endpoint's policy entries), with the entries it needed and the map's max. A full map's footprint shows
+   * entries = max, so this is how the planner learns what was left out.
+   */
+  overflows?(dp: NodeDataplane): MapOverflowRecord[]
+}
+
+export interface MapOverflowRecord {
+  map: string
+  owner?: string
+  needed: number
+  max: number
+  consequence: string
 }

@@ -1,5 +1,5 @@
 import { type CostProfile, generateCluster, modelCost, type NodeDataplane } from '@dataplane-sim/cluster'
-import { buildEbpfNode } from '@dataplane-sim/ebpf-model'
+import { buildEbpfNode, type EbpfNode } from '@dataplane-sim/ebpf-model'
 import { buildIptablesNode, restoreModelCounts } from '@dataplane-sim/iptables-model'
 import type { AnchorSpec } from '../report/anchors'
 import type { SuiteBuilders } from './builders'
@@ -40,6 +40,7 @@ export const defaultBuilders: SuiteBuilders = {
   iptables: (cluster, node, profile, options) => buildIptablesNode(cluster, node, { ...options, profile }),
   ebpf: (cluster, node, profile, options) => buildEbpfNode(cluster, node, { ...options, profile }),
   fullSync,
+  overflows: (dp) => (dp.kind === 'ebpf' && 'overflows' in dp ? (dp as EbpfNode).overflows() : []),
 }
 
 /**
@@ -81,6 +82,7 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
     iptables: cached('iptables'),
     ebpf: cached('ebpf'),
     fullSync: b.fullSync,
+    overflows: b.overflows,
   }
 }
 

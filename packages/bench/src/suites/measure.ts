@@ -24,7 +24,7 @@ export function measure(name: string, fn: () => void, opts: MeasureOptions): Tim
     name,
     time: opts.timeMs,
     iterations: opts.iterations,
-    warmupIterations: 2,
+    warmupIterations: 5,
     warmupTime: 0,
     throws: true,
   })

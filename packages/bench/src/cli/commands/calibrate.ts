@@ -36,12 +36,12 @@ export function register(program: Command): void {
       collect,
       [],
     )
-    .option('--only <parts>', 'comma-separated subset of restore,packet,bpf')
+    .option('--only <parts>', 'comma-separated subset of restore,packet,bpf,verdict')
     .action(async (opts: CalibrateOptions) => {
       const parts = opts.only?.split(',').map((s) => s.trim())
       for (const p of parts ?? []) {
-        if (!['restore', 'packet', 'bpf'].includes(p))
-          throw new UsageError(`--only: expected restore, packet or bpf, got ${p}`)
+        if (!['restore', 'packet', 'bpf', 'verdict'].includes(p))
+          throw new UsageError(`--only: expected restore, packet, bpf or verdict, got ${p}`)
       }
       const compareWith = opts.compare.map((c) => ({ name: c, profile: loadProfile(c) as CostProfile }))
       const rawPath = opts.rawDir ? join(opts.rawDir, 'raw.json') : undefined
@@ -49,7 +49,7 @@ export function register(program: Command): void {
       try {
         result = await runCalibration({
           quick: opts.quick,
-          parts: parts as Array<'restore' | 'packet' | 'bpf'> | undefined,
+          parts: parts as Array<'restore' | 'packet' | 'bpf' | 'verdict'> | undefined,
           compareWith,
           rawDataPath: rawPath ? relative(process.cwd(), rawPath) : undefined,
           progress: (m) => process.stderr.write(`calibrate: ${m}\n`),
@@ -65,9 +65,10 @@ export function register(program: Command): void {
             provenance: { ...result.profile.provenance, data: undefined },
             measurements: result.measurements,
             fits: result.fits.map(({ rows: _rows, ...f }) => f),
+            verdicts: result.verdicts,
           }),
         )
-        writeAtomic(join(opts.rawDir, 'README.md'), `${result.report.markdown}\n`)
+        writeAtomic(join(opts.rawDir, 'README.md'), `${result.markdown}\n`)
       }
       emit(stableJson(result.profile), opts.output)
       for (const [name, worst] of Object.entries(result.report.worstError)) {
