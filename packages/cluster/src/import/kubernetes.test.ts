@@ -3,23 +3,16 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml, stringify as toYaml } from 'yaml'
-import { InputError, isInputError } from '../errors/errors'
+import { isInputError } from '../errors/errors'
 import { parsePacket } from '../packet/packet'
 import { resolveReference } from '../reference/resolve'
+import { inputErrorOf } from '../testing/inputErrorOf'
 import { importKubernetes } from './kubernetes'
 import { parseQuantity } from './quantity'
 
 const FIXTURE = readFileSync(join(import.meta.dirname, '../../test/fixtures/kubectl-dump.yaml'), 'utf8')
 
-function errorOf(text: string): InputError {
-  try {
-    importKubernetes(text, 'dump.yaml')
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('no error')
-}
+const errorOf = (text: string) => inputErrorOf(() => importKubernetes(text, 'dump.yaml'))
 
 describe('importKubernetes', () => {
   const { cluster, warnings } = importKubernetes(FIXTURE, 'dump.yaml')
@@ -237,7 +230,7 @@ subsets:
           if (!isInputError(e)) throw e
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     )
   })
 
@@ -271,7 +264,7 @@ subsets:
           if (!isInputError(e)) throw e
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     )
   })
 })

@@ -1,19 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InputError, isInputError } from '../errors/errors'
+import { isInputError } from '../errors/errors'
 import { generateCluster } from '../generate/generate'
+import { inputErrorOf } from '../testing/inputErrorOf'
 import { parseClusterJson, serializeCluster } from './json'
 import { jsonSyntaxError } from './jsonSyntax'
 
-function errorOf(text: string): InputError {
-  try {
-    parseClusterJson(text, 'c.json')
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('no error')
-}
+const errorOf = (text: string) => inputErrorOf(() => parseClusterJson(text, 'c.json'))
 
 describe('parseClusterJson / serializeCluster', () => {
   it('round-trips a generated cluster exactly', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../errors/errors'
+import { inputErrorOf } from '../testing/inputErrorOf'
 import { tinyCluster, tinyService } from '../testing/tiny'
 import type { Cluster } from './types'
 import { formatJsonPath, validateCluster } from './validate'
@@ -30,16 +30,10 @@ const valid = (): Cluster =>
     ],
   })
 
-function errorOf(mutate: (c: Cluster) => void): InputError {
+function errorOf(mutate: (c: Cluster) => void) {
   const c = structuredClone(valid())
   mutate(c)
-  try {
-    validateCluster(c, 'c.json')
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('no error')
+  return inputErrorOf(() => validateCluster(c, 'c.json'))
 }
 
 describe('validateCluster', () => {

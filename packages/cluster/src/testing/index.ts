@@ -9,4 +9,5 @@ export {
   OUTSIDE_SOURCES,
   RICH_MIX,
 } from './arbitraries'
+export { inputErrorOf } from './inputErrorOf'
 export { tinyCluster, tinyService } from './tiny'
