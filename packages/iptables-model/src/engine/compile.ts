@@ -75,8 +75,21 @@ export class CRule {
   ) {}
 }
 
+/** Words per rule in CChain.hdr: srcAddr, srcMask, dstAddr, dstMask, proto (-1 any), flags. */
+export const HDR = 6
+export const F_SRC_INV = 1
+export const F_DST_INV = 2
+export const F_PROTO_INV = 4
+/** the rule has -i/-o or extension matches: the header test alone does not decide */
+export const F_MORE = 8
+
 export class CChain {
   rules: CRule[] = []
+  /**
+   * The ip header part of every rule as int32 words, HDR per rule, so the hot loop rejects a rule with a few
+   * typed-array loads and integer compares (ip_packet_match) before touching the rule object.
+   */
+  hdr = new Int32Array(0)
   packets = 0
   bytes = 0
   /** `table:chain` for trace steps */
@@ -109,6 +122,20 @@ export function compileTable(t: Table, env: MatchEnv, source: string): CTable {
     const cc = chains.get(c.name)!
     c.rules.forEach((r, k) => {
       cc.rules.push(compileRule(r, cc, k + 1, chains, env, source))
+    })
+    cc.hdr = new Int32Array(cc.rules.length * HDR)
+    cc.rules.forEach((r, k) => {
+      const o = k * HDR
+      cc.hdr[o] = r.srcAddr | 0
+      cc.hdr[o + 1] = r.srcMask | 0
+      cc.hdr[o + 2] = r.dstAddr | 0
+      cc.hdr[o + 3] = r.dstMask | 0
+      cc.hdr[o + 4] = r.proto
+      cc.hdr[o + 5] =
+        (r.srcInv ? F_SRC_INV : 0) |
+        (r.dstInv ? F_DST_INV : 0) |
+        (r.protoInv ? F_PROTO_INV : 0) |
+        (r.inIf || r.outIf || r.preds.length ? F_MORE : 0)
     })
   }
   return { name: t.name, chains, source: t }

@@ -10,11 +10,10 @@ import {
   type Rng,
   type Step,
   type Trace,
-  tryIpToU32,
   type Verdict,
 } from '@dataplane-sim/cluster'
 import { formatRule } from '../codec/serialize'
-import { formatIp } from '../codec/values'
+import { formatIp, parseIp } from '../codec/values'
 import { compileIpsets } from '../ipset/lookup'
 import type { Ipsets } from '../ipset/types'
 import type { Ruleset, TableName } from '../ruleset/types'
@@ -181,9 +180,9 @@ export class Netfilter {
   }
 
   classify(packet: Packet, opts: PacketOptions = {}): NetfilterTrace {
-    const src = tryIpToU32(packet.src)
-    const dst = tryIpToU32(packet.dst)
-    if (src === null || dst === null)
+    const src = parseIp(packet.src)
+    const dst = parseIp(packet.dst)
+    if (src < 0 || dst < 0)
       throw new InputError(`expected IPv4 addresses in ${packet.src} -> ${packet.dst}`, '<packet>', 1, 1)
     const steps: Step[] | null = opts.steps === false ? null : []
     if (opts.now !== undefined) this.now = opts.now
@@ -191,8 +190,9 @@ export class Netfilter {
     if (!opts.enumerate) {
       this.enumerating = false
       this.env.dry = false
-      const pass = this.run(packet, src, dst, opts, steps)
-      return this.toTrace([{ ...pass, probability: 1 }], steps, false)
+      const pass = this.run(packet, src, dst, opts, steps) as Outcome
+      pass.probability = 1
+      return this.single(pass, steps)
     }
     // enumerate: re-run with every combination of random decisions (depth first), changing no state
     this.enumerating = true
@@ -219,6 +219,25 @@ export class Netfilter {
       this.env.dry = false
     }
     return this.toTrace(outcomes, steps, true)
+  }
+
+  /** The Trace of one outcome (no enumerate): no maps, no copies. */
+  private single(o: Outcome, steps: Step[] | null): NetfilterTrace {
+    const trace: NetfilterTrace = {
+      verdict: o.verdict,
+      dnat: o.dnat,
+      candidates:
+        o.verdict === 'forward' || o.verdict === 'local'
+          ? [{ ip: o.destination.ip, port: o.destination.port, probability: 1 }]
+          : [],
+      masquerade: o.masquerade,
+      steps: steps ?? [],
+      cost: { counts: o.counts, ns: modelCost(o.counts, this.profile) },
+    }
+    if (o.snat) trace.snat = o.snat
+    if (o.outInterface) trace.outInterface = o.outInterface
+    if (o.reason) trace.reason = o.reason
+    return trace
   }
 
   private toTrace(outcomes: Outcome[], steps: Step[] | null, enumerate: boolean): NetfilterTrace {
@@ -258,6 +277,124 @@ export class Netfilter {
     return trace
   }
 
+  // state of the current pass, in fields rather than closures: classify runs millions of times
+  private readonly pass: Pass = {
+    nf: this,
+    p: this.ps,
+    steps: null,
+    dry: false,
+    counts: { rule: 0, match: 0, chain: 0 },
+    lastRule: null,
+    lastChain: null,
+  }
+  private pending: CtEntry | null = null
+  private verdict: Verdict = 'forward'
+  private reason: string | undefined = undefined
+  private local = false
+  private kind: SourceKind = 'outside'
+  private related = false
+  private ctLookups = 0
+
+  /** Traverses one table's chain for the current hook; false when the packet is dropped or rejected. */
+  private hook(table: TableName, chain: string): boolean {
+    const c = this.tables.get(table)?.chains.get(chain)
+    if (!c) return true
+    const code = traverse(this.pass, c, this.pending)
+    if (code === 'ACCEPT') return true
+    this.verdict = code === 'DROP' ? 'drop' : 'reject'
+    const r = this.pass.lastRule
+    this.reason = r
+      ? `${code === 'DROP' ? 'dropped' : 'rejected'} by ${r.chain.where} rule ${r.number} (${r.rule.target.kind === 'REJECT' ? `REJECT --reject-with ${r.rule.target.with}` : r.rule.target.kind})`
+      : `policy DROP of ${this.pass.lastChain?.where}`
+    return false
+  }
+
+  /** The nat table is only consulted for the first packet of a tracked connection. */
+  private natHook(chain: string): boolean {
+    return this.pending !== null && !this.ps.untracked ? this.hook('nat', chain) : true
+  }
+
+  /** nf_conntrack_in: find the connection (either direction) and apply its NAT to the destination. */
+  private conntrackIn(): void {
+    const p = this.ps
+    const steps = this.pass.steps
+    if (p.untracked) {
+      p.ctState = CT_UNTRACKED
+      steps?.push({ where: 'conntrack', text: 'UNTRACKED (NOTRACK in raw)', outcome: 'info' })
+      return
+    }
+    this.ctLookups++
+    const hit = this.conntrack.lookup(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
+    if (hit) {
+      const [e, dir] = hit
+      p.ct = e
+      p.ctDir = dir
+      p.ctmark = e.mark
+      p.ctState = this.related ? CT_RELATED : dir === 1 || e.seenReply ? CT_ESTABLISHED : CT_NEW
+      if (e.dnat) p.ctState |= CT_DNAT
+      if (e.snat) p.ctState |= CT_SNAT
+      if (dir === 1) {
+        if (!this.env.dry) e.seenReply = true
+        p.icmpType = 0
+        p.dst = e.origSrc
+        p.dport = e.origSport
+      } else {
+        p.dst = e.replSrc
+        p.dport = e.replSport
+      }
+      steps?.push({
+        where: 'conntrack',
+        text: `${dir === 1 ? 'reply' : 'original'} direction of ${formatTuple(e)}`,
+        outcome: 'hit',
+        detail: p.ctState & CT_ESTABLISHED ? 'ESTABLISHED' : p.ctState & CT_RELATED ? 'RELATED' : 'NEW',
+      })
+    } else {
+      this.pending = newEntry(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
+      p.ct = this.pending
+      p.ctState = this.related ? CT_RELATED : CT_NEW
+      steps?.push({ where: 'conntrack', text: 'no entry: a new connection', outcome: 'miss', detail: 'NEW' })
+    }
+  }
+
+  /** At POSTROUTING: a known connection's source NAT, or undoing the DNAT on a reply. */
+  private conntrackOut(): void {
+    const p = this.ps
+    const e = p.ct
+    if (!e || e === this.pending) return
+    if (p.ctDir === 0 && e.snat) {
+      p.src = e.replDst
+      p.sport = e.replDport
+    } else if (p.ctDir === 1) {
+      p.src = e.origDst
+      p.sport = e.origDport
+    }
+  }
+
+  /** The routing decision: local delivery, a local pod's veth, or the uplink. */
+  private route(): void {
+    const p = this.ps
+    this.local = this.ctx.isLocal(p.dst)
+    p.outIf = this.local
+      ? this.kind === 'host'
+        ? this.ifaces.id('lo')
+        : 0
+      : this.ctx.isLocalPod(p.dst)
+        ? this.ifaces.id(this.ctx.podInterface(formatIp(p.dst)))
+        : this.hostIf
+    if (this.pass.steps) {
+      const out = this.ifaces.names[p.outIf]
+      this.pass.steps.push({
+        where: 'routing',
+        text: `${formatIp(p.dst)} → ${this.local ? 'local delivery (INPUT)' : `out ${out} (FORWARD)`}`,
+        outcome: 'info',
+      })
+    }
+  }
+
+  private get hostIf(): number {
+    return this.ifaces.id(this.ctx.hostInterface)
+  }
+
   /** One pass of the packet through the hooks; returns what happened (without probability). */
   private run(
     packet: Packet,
@@ -274,8 +411,8 @@ export class Netfilter {
     p.sport = packet.sport
     p.dport = packet.dport
     p.tcpFlags = 0
-    for (const f of packet.tcpFlags ?? (p.proto === 6 ? ['SYN'] : []))
-      p.tcpFlags |= TCP_FLAG_BITS[f.toUpperCase()] ?? 0
+    if (packet.tcpFlags) for (const f of packet.tcpFlags) p.tcpFlags |= TCP_FLAG_BITS[f.toUpperCase()] ?? 0
+    else if (p.proto === 6) p.tcpFlags = TCP_FLAG_BITS.SYN
     p.icmpType = 8
     p.icmpCode = 0
     p.length = opts.length ?? 60
@@ -287,175 +424,95 @@ export class Netfilter {
     p.untracked = false
     p.zone = 0
     const kind = opts.sourceKind ?? this.ctx.sourceKind(src)
-    const pass: Pass = {
-      nf: this,
-      p,
-      steps,
-      dry: this.env.dry,
-      counts: { rule: 0, match: 0, chain: 0 },
-      lastRule: null,
-      lastChain: null,
-    }
+    const pass = this.pass
+    pass.steps = steps
+    pass.dry = this.env.dry
+    pass.counts.rule = 0
+    pass.counts.match = 0
+    pass.counts.chain = 0
+    pass.lastRule = null
+    pass.lastChain = null
+    this.pending = null
+    this.verdict = 'forward'
+    this.reason = undefined
+    this.local = false
+    this.kind = kind
+    this.related = !!opts.related
+    this.ctLookups = 0
     const origDst = dst
     const origDport = packet.dport
-    // a holder, not a local: the hook closures set it and TypeScript would not see that
-    const st: { pending: CtEntry | null } = { pending: null }
-    let ctLookups = 0
-    let verdict: Verdict = 'forward'
-    let reason: string | undefined
-    let local = false
-
-    const hook = (table: TableName, chain: string): boolean => {
-      const t = this.tables.get(table)
-      const c = t?.chains.get(chain)
-      if (!c) return true
-      const code = traverse(pass, c, st.pending)
-      if (code === 'ACCEPT') return true
-      verdict = code === 'DROP' ? 'drop' : 'reject'
-      const r = pass.lastRule
-      reason = r
-        ? `${code === 'DROP' ? 'dropped' : 'rejected'} by ${r.chain.where} rule ${r.number} (${r.rule.target.kind === 'REJECT' ? `REJECT --reject-with ${r.rule.target.with}` : r.rule.target.kind})`
-        : `policy DROP of ${pass.lastChain?.where}`
-      return false
-    }
-    const conntrackIn = (): void => {
-      if (p.untracked) {
-        p.ctState = CT_UNTRACKED
-        steps?.push({ where: 'conntrack', text: 'UNTRACKED (NOTRACK in raw)', outcome: 'info' })
-        return
-      }
-      ctLookups++
-      const hit = this.conntrack.lookup(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
-      if (hit) {
-        const [e, dir] = hit
-        p.ct = e
-        p.ctDir = dir
-        p.ctmark = e.mark
-        p.ctState = opts.related ? CT_RELATED : dir === 1 || e.seenReply ? CT_ESTABLISHED : CT_NEW
-        if (e.dnat) p.ctState |= CT_DNAT
-        if (e.snat) p.ctState |= CT_SNAT
-        if (dir === 1) {
-          if (!this.env.dry) e.seenReply = true
-          p.icmpType = 0
-          p.dst = e.origSrc
-          p.dport = e.origSport
-        } else {
-          p.dst = e.replSrc
-          p.dport = e.replSport
-        }
-        steps?.push({
-          where: 'conntrack',
-          text: `${dir === 1 ? 'reply' : 'original'} direction of ${formatTuple(e)}`,
-          outcome: 'hit',
-          detail: p.ctState & CT_ESTABLISHED ? 'ESTABLISHED' : p.ctState & CT_RELATED ? 'RELATED' : 'NEW',
-        })
-      } else {
-        st.pending = newEntry(p.proto, p.zone, p.src, p.sport, p.dst, p.dport)
-        p.ct = st.pending
-        p.ctState = opts.related ? CT_RELATED : CT_NEW
-        steps?.push({
-          where: 'conntrack',
-          text: 'no entry: a new connection',
-          outcome: 'miss',
-          detail: 'NEW',
-        })
-      }
-    }
-    const conntrackOut = (): void => {
-      const e = p.ct
-      if (!e || e === st.pending) return
-      if (p.ctDir === 0 && e.snat) {
-        p.src = e.replDst
-        p.sport = e.replDport
-      } else if (p.ctDir === 1) {
-        p.src = e.origDst
-        p.sport = e.origDport
-      }
-    }
-    const route = (): void => {
-      local = this.ctx.isLocal(p.dst)
-      const out = local
-        ? kind === 'host'
-          ? 'lo'
-          : ''
-        : this.ctx.isLocalPod(p.dst)
-          ? this.ctx.podInterface(formatIp(p.dst))
-          : this.ctx.hostInterface
-      p.outIf = this.ifaces.id(out)
-      steps?.push({
-        where: 'routing',
-        text: `${formatIp(p.dst)} → ${local ? 'local delivery (INPUT)' : `out ${out} (FORWARD)`}`,
-        outcome: 'info',
-      })
-    }
-    const natNew = (table: 'nat', chain: string): boolean =>
-      st.pending !== null && !p.untracked ? hook(table, chain) : true
 
     let ok = true
     if (kind === 'host') {
       p.inIf = 0
       p.hook = HOOK_OUTPUT
-      route()
-      ok = hook('raw', 'OUTPUT')
-      if (ok) conntrackIn()
-      ok = ok && hook('mangle', 'OUTPUT') && natNew('nat', 'OUTPUT')
-      if (ok && p.dst !== origDst) route()
-      ok = ok && hook('filter', 'OUTPUT')
+      this.route()
+      ok = this.hook('raw', 'OUTPUT')
+      if (ok) this.conntrackIn()
+      ok = ok && this.hook('mangle', 'OUTPUT') && this.natHook('OUTPUT')
+      if (ok && p.dst !== origDst) this.route()
+      ok = ok && this.hook('filter', 'OUTPUT')
       if (ok) p.hook = HOOK_POSTROUTING
-      ok = ok && hook('mangle', 'POSTROUTING') && natNew('nat', 'POSTROUTING')
-      if (ok) conntrackOut()
-      if (ok && local) {
+      ok = ok && this.hook('mangle', 'POSTROUTING') && this.natHook('POSTROUTING')
+      if (ok) this.conntrackOut()
+      if (ok && this.local) {
         // looped back through lo: PREROUTING and INPUT again, the connection already known
         p.inIf = this.ifaces.id('lo')
         p.outIf = 0
         p.hook = HOOK_PREROUTING
-        ok = hook('raw', 'PREROUTING') && hook('mangle', 'PREROUTING')
+        ok = this.hook('raw', 'PREROUTING') && this.hook('mangle', 'PREROUTING')
         if (ok) p.hook = HOOK_INPUT
-        ok = ok && hook('mangle', 'INPUT') && hook('filter', 'INPUT')
-        if (ok) verdict = 'local'
+        ok = ok && this.hook('mangle', 'INPUT') && this.hook('filter', 'INPUT')
+        if (ok) this.verdict = 'local'
       }
     } else {
-      p.inIf = this.ifaces.id(
-        opts.inInterface ?? (kind === 'pod' ? this.ctx.podInterface(packet.src) : this.ctx.hostInterface),
-      )
+      p.inIf = opts.inInterface
+        ? this.ifaces.id(opts.inInterface)
+        : kind === 'pod'
+          ? this.ifaces.id(this.ctx.podInterface(packet.src))
+          : this.hostIf
       p.outIf = 0
       p.hook = HOOK_PREROUTING
-      ok = hook('raw', 'PREROUTING')
-      if (ok) conntrackIn()
-      ok = ok && hook('mangle', 'PREROUTING') && natNew('nat', 'PREROUTING')
-      if (ok) route()
-      if (ok && local) {
+      ok = this.hook('raw', 'PREROUTING')
+      if (ok) this.conntrackIn()
+      ok = ok && this.hook('mangle', 'PREROUTING') && this.natHook('PREROUTING')
+      if (ok) this.route()
+      if (ok && this.local) {
         p.hook = HOOK_INPUT
         p.outIf = 0
-        ok = hook('mangle', 'INPUT') && hook('filter', 'INPUT') && natNew('nat', 'INPUT')
-        if (ok) verdict = 'local'
+        ok = this.hook('mangle', 'INPUT') && this.hook('filter', 'INPUT') && this.natHook('INPUT')
+        if (ok) this.verdict = 'local'
       } else if (ok) {
         p.hook = HOOK_FORWARD
-        ok = hook('mangle', 'FORWARD') && hook('filter', 'FORWARD')
+        ok = this.hook('mangle', 'FORWARD') && this.hook('filter', 'FORWARD')
         if (ok) p.hook = HOOK_POSTROUTING
-        ok = ok && hook('mangle', 'POSTROUTING') && natNew('nat', 'POSTROUTING')
-        if (ok) conntrackOut()
+        ok = ok && this.hook('mangle', 'POSTROUTING') && this.natHook('POSTROUTING')
+        if (ok) this.conntrackOut()
       }
     }
     const counts: Record<string, number> = {
       'ipt.rule': pass.counts.rule,
       'ipt.match': pass.counts.match,
       'ipt.chain': pass.counts.chain,
-      'ct.lookup': ctLookups,
+      'ct.lookup': this.ctLookups,
       'ct.create': 0,
     }
+    // set by the hooks' methods, which TypeScript does not follow
     const e = p.ct as CtEntry | null
-    if (ok && st.pending !== null) {
-      st.pending.mark = p.ctmark
+    const pending = this.pending as CtEntry | null
+    if (ok && pending !== null) {
+      pending.mark = p.ctmark
       counts['ct.create'] = 1
-      if (!this.env.dry) this.conntrack.insert(st.pending)
+      if (!this.env.dry) this.conntrack.insert(pending)
     } else if (ok && e && !this.env.dry) e.mark = p.ctmark
+    const verdict = this.verdict
+    const reason = this.reason
     const dnat = p.dst !== origDst || p.dport !== origDport ? { ip: formatIp(p.dst), port: p.dport } : null
     const rewritten = p.src !== src
     const out: Omit<Outcome, 'probability'> = {
       verdict,
       dnat,
-      destination: { ip: formatIp(p.dst), port: p.dport },
+      destination: dnat ?? { ip: packet.dst, port: p.dport },
       masquerade: rewritten && !!e && p.ctDir === 0 && e.snat,
       counts,
     }

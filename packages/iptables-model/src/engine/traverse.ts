@@ -5,6 +5,11 @@ import { CT_UNTRACKED } from '../ruleset/types'
 import {
   type CChain,
   type CRule,
+  F_DST_INV,
+  F_MORE,
+  F_PROTO_INV,
+  F_SRC_INV,
+  HDR,
   T_ACCEPT,
   T_CONNMARK,
   T_CT,
@@ -42,10 +47,8 @@ const MAX_DEPTH = 1024
 const stackChain: CChain[] = new Array(MAX_DEPTH)
 const stackIndex = new Int32Array(MAX_DEPTH)
 
-function matches(r: CRule, p: PacketState, pass: Pass): boolean {
-  if (((p.src & r.srcMask) >>> 0 === r.srcAddr) === r.srcInv) return false
-  if (((p.dst & r.dstMask) >>> 0 === r.dstAddr) === r.dstInv) return false
-  if (r.proto >= 0 && (p.proto === r.proto) === r.protoInv) return false
+/** -i, -o and the extension matches of a rule whose ip header already matched. */
+function matchesMore(r: CRule, p: PacketState, pass: Pass): boolean {
   if (r.inIf !== null && !r.inIf.test(p.inIf)) return false
   if (r.outIf !== null && !r.outIf.test(p.outIf)) return false
   const preds = r.preds
@@ -69,7 +72,13 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
   let chain = start
   let rules = chain.rules
   let i = 0
+  // addresses do not change inside one traversal (the NAT targets end it)
+  const src = p.src | 0
+  const dst = p.dst | 0
+  // the hot loop reads the header words of `chain`, which changes on jump/goto/return
   let depth = 0
+  // counted in a local and added on the way out: one less store per rule
+  let nRule = 0
   counts.chain++
   pass.lastRule = null
   pass.lastChain = start
@@ -83,16 +92,28 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
         i = stackIndex[depth]
         continue
       }
-      return policy(pass, start)
+      return counted(counts, nRule, policy(pass, start))
     }
-    const r = rules[i]
-    counts.rule++
-    if (!matches(r, p, pass)) {
-      if (steps)
+    nRule++
+    // ip_packet_match on the int32 header words (addresses compare as int32: `x | 0` on both sides)
+    const h = chain.hdr
+    const o = i * HDR
+    const f = h[o + 5]
+    const pr = h[o + 4]
+    if (
+      ((src & h[o + 1]) === h[o]) === ((f & F_SRC_INV) !== 0) ||
+      ((dst & h[o + 3]) === h[o + 2]) === ((f & F_DST_INV) !== 0) ||
+      (pr >= 0 && (p.proto === pr) === ((f & F_PROTO_INV) !== 0)) ||
+      ((f & F_MORE) !== 0 && !matchesMore(rules[i], p, pass))
+    ) {
+      if (steps) {
+        const r = rules[i]
         steps.push({ where: chain.where, index: r.number, text: pass.nf.ruleText(r), outcome: 'no-match' })
+      }
       i++
       continue
     }
+    const r = rules[i]
     if (!pass.dry) {
       r.packets++
       r.bytes += p.length
@@ -108,22 +129,22 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
     switch (r.target) {
       case T_ACCEPT:
         pass.lastRule = r
-        return 'ACCEPT'
+        return counted(counts, nRule, 'ACCEPT')
       case T_DROP:
         pass.lastRule = r
-        return 'DROP'
+        return counted(counts, nRule, 'DROP')
       case T_REJECT:
         pass.lastRule = r
-        return 'REJECT'
+        return counted(counts, nRule, 'REJECT')
       case T_RETURN:
-        if (depth === 0) return policy(pass, start)
+        if (depth === 0) return counted(counts, nRule, policy(pass, start))
         depth--
         chain = stackChain[depth]
         rules = chain.rules
         i = stackIndex[depth]
         continue
       case T_JUMP:
-        if (depth >= MAX_DEPTH) return 'DROP'
+        if (depth >= MAX_DEPTH) return counted(counts, nRule, 'DROP')
         stackChain[depth] = chain
         stackIndex[depth] = i + 1
         depth++
@@ -144,7 +165,7 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
       case T_REDIRECT:
         nat(pass, r.rule.target, pending)
         pass.lastRule = r
-        return 'ACCEPT'
+        return counted(counts, nRule, 'ACCEPT')
       case T_MARK: {
         const t = r.rule.target as Extract<Target, { kind: 'MARK' }>
         p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
@@ -170,6 +191,12 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
     }
     i++
   }
+}
+
+/** Adds the rules a traversal evaluated to the pass's count and passes its result on. */
+function counted<T>(counts: Pass['counts'], n: number, result: T): T {
+  counts.rule += n
+  return result
 }
 
 function untrack(p: PacketState): void {
