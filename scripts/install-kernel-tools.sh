@@ -3,8 +3,8 @@
 # Debian-like system and any of them is missing. Elsewhere it says what it skipped; those tests then skip
 # with the reason.
 set -uo pipefail
-packages=(iptables ipset nftables bpftool iproute2 clang llvm libbpf-dev conntrack iputils-ping)
-tools=(iptables-legacy-restore iptables-nft-restore ipset nft bpftool ip tc clang conntrack ping)
+packages=(iptables ipset nftables bpftool iproute2 clang llvm libbpf-dev conntrack iputils-ping nfacct)
+tools=(iptables-legacy-restore iptables-nft-restore ipset nft bpftool ip tc clang conntrack ping nfacct)
 missing=()
 for t in "${tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
 [ -e /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)

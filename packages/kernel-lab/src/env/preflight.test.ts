@@ -25,7 +25,7 @@ describe('preflight', () => {
     expect(p.missing).toEqual(['bpftool', BPF_HELPERS_HEADER])
     expect(p.reason).toMatch(/apt-get install -y bpftool libbpf-dev/)
     expect(p.reason).toMatch(
-      /iptables nftables bpftool iproute2 clang llvm libbpf-dev conntrack iputils-ping/,
+      /iptables nftables bpftool iproute2 clang llvm libbpf-dev conntrack iputils-ping ipset nfacct/,
     )
   })
 })

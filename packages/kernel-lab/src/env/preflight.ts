@@ -21,6 +21,8 @@ export const LAB_TOOLS: readonly LabTool[] = [
   { command: 'llc', debianPackage: 'llvm' },
   { command: 'conntrack', debianPackage: 'conntrack' },
   { command: 'ping', debianPackage: 'iputils-ping' },
+  { command: 'ipset', debianPackage: 'ipset' },
+  { command: 'nfacct', debianPackage: 'nfacct' },
 ]
 
 /** libbpf's headers, which the tc program includes. */
@@ -37,6 +39,8 @@ export const LAB_DEBIAN_PACKAGES = [
   'libbpf-dev',
   'conntrack',
   'iputils-ping',
+  'ipset',
+  'nfacct',
 ]
 
 export interface Preflight {

@@ -110,7 +110,7 @@ export function profileKey(key: string, backend: LabBackend): string {
 }
 
 export interface CalibrationOptions {
-  machine: MachineInfo
+  machine: MachineInfo & { loadAtStart?: number }
   quick: boolean
   /** where the raw data was written, recorded instead of inlining it when given */
   rawDataPath?: string
@@ -147,7 +147,9 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       date: opts.machine.date,
       notes:
         `${opts.quick ? 'quick' : 'full'} sweep on ${opts.machine.cpus} CPUs, Node ${opts.machine.node}; medians ` +
-        'of several runs; the machine may have been shared, see each point’s spread in the raw data',
+        `of several runs; 1-minute load average ${opts.machine.loadAtStart ?? '?'} at the start and ` +
+        `${opts.machine.load1} at the end (above the CPU count, other work competed with the timings: see each ` +
+        'point’s spread in the raw data)',
       data: opts.rawDataPath ?? opts.measurements,
     },
     constants: Object.fromEntries(Object.entries(constants).sort(([a], [b]) => a.localeCompare(b))),

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Lab } from '../topology/lab'
@@ -30,55 +29,6 @@ export async function probe(lab: Lab, req: ProbeRequest): Promise<{ sent: number
   const r = await lab.run(argv, { cwd: PACKAGE_DIR, timeoutMs: req.deadlineMs + 30_000 })
   const line = r.stdout.trim().split('\n').pop() ?? ''
   return JSON.parse(line)
-}
-
-/** A UDP echo + TCP accept server in the server namespace; stop() ends it (so does the lab's destroy). */
-export interface EchoServer {
-  stop(): void
-}
-
-/**
- * Starts the echo agent on `ports` and redirects every other UDP and TCP port of the server namespace (the
- * server's own address and the whole pod CIDR) to the first one, so any backend:port a lab cluster names
- * answers, and a new destination port is a new flow the node has never seen.
- */
-export async function startEcho(lab: Lab, ports: number[]): Promise<EchoServer> {
-  const redirect = ['*nat', ':PREROUTING ACCEPT [0:0]']
-  for (const p of ['udp', 'tcp']) redirect.push(`-A PREROUTING -p ${p} -j REDIRECT --to-ports ${ports[0]}`)
-  await lab.exec('server', ['iptables-legacy-restore'], { input: `${redirect.join('\n')}\nCOMMIT\n` })
-  return spawnEcho(lab, ports)
-}
-
-function spawnEcho(lab: Lab, ports: number[]): Promise<EchoServer> {
-  const argv = agentArgv(lab.ns.server, 'udpEcho.ts', ports.map(String))
-  const child: ChildProcess = spawn(argv[0], argv.slice(1), {
-    cwd: PACKAGE_DIR,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  const stop = () => {
-    if (child.exitCode === null && child.pid) child.kill('SIGTERM')
-  }
-  lab.onDestroy(stop)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => {
-      stop()
-      reject(new Error(`echo server did not start: ${err}`))
-    }, 30_000)
-    child.stderr?.on('data', (b: Buffer) => (err += b.toString()))
-    child.stdout?.on('data', (b: Buffer) => {
-      out += b.toString()
-      if (out.includes('ready')) {
-        clearTimeout(timer)
-        resolve({ stop })
-      }
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`echo server exited ${code}: ${err}`))
-    })
-  })
 }
 
 /** Per-reply times of `ping` output, in nanoseconds ("time=0.034 ms" lines). */

@@ -50,6 +50,8 @@ export interface SweepPlan {
   /** round trips per run for ping / new-flow probes */
   pings: number
   newFlows: number
+  /** differential: new flows per deterministic case, and per case with several endpoints (chi-square) */
+  verdictPackets: { deterministic: number; random: number }
 }
 
 export const QUICK_PLAN: SweepPlan = {
@@ -61,6 +63,7 @@ export const QUICK_PLAN: SweepPlan = {
   bpfBatch: [1000, 10000],
   pings: 500,
   newFlows: 200,
+  verdictPackets: { deterministic: 10, random: 200 },
 }
 
 export const FULL_PLAN: SweepPlan = {
@@ -72,4 +75,5 @@ export const FULL_PLAN: SweepPlan = {
   bpfBatch: [1000, 10000, 100000],
   pings: 2000,
   newFlows: 500,
+  verdictPackets: { deterministic: 20, random: 600 },
 }

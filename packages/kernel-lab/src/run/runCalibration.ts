@@ -4,14 +4,16 @@ import { preflight } from '../env/preflight'
 import { buildProfile, type GroupFit } from '../fit/calibrate'
 import { bpfSweep } from '../measure/bpfSweep'
 import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
-import { startEcho } from '../measure/probe'
 import type { Progress } from '../measure/restoreSweep'
 import { restoreSweep } from '../measure/restoreSweep'
 import { FULL_PLAN, type Measurement, QUICK_PLAN, type SweepPlan } from '../measure/types'
 import { type LabReport, labReport } from '../report/labReport'
 import { modelDefaultsProfile } from '../report/modelDefaults'
-import { LAB_ADDRESSES } from '../topology/addressPlan'
+import { IPTABLES_BACKENDS } from '../rules/restore'
 import { Lab } from '../topology/lab'
+import { runVerdicts, type VerdictResult, verdictMarkdown } from '../verdict/differential'
+import { iptablesVerdictModel } from '../verdict/iptablesVerdictModel'
+import { LAB_NODE, labCluster } from '../verdict/labCluster'
 
 /** The lab cannot run here: not root, or a tool is missing. The message names the Debian packages. */
 export class LabUnavailableError extends Error {
@@ -23,6 +25,9 @@ export interface CalibrationRun {
   fits: GroupFit[]
   measurements: Measurement[]
   report: LabReport
+  verdicts: VerdictResult[]
+  /** the report section (model vs measured) followed by the verdict table */
+  markdown: string
 }
 
 export interface RunCalibrationOptions {
@@ -30,7 +35,7 @@ export interface RunCalibrationOptions {
   /** overrides the quick/full sweep */
   plan?: SweepPlan
   /** which parts to run (default all) */
-  parts?: Array<'restore' | 'packet' | 'bpf'>
+  parts?: Array<'restore' | 'packet' | 'bpf' | 'verdict'>
   /** profiles to compare against in the report besides the calibrated one */
   compareWith?: Array<{ name: string; profile: CostProfile }>
   rawDataPath?: string
@@ -45,12 +50,13 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   const pf = preflight()
   if (!pf.ok) throw new LabUnavailableError(pf.reason)
   const plan = opts.plan ?? (opts.quick ? QUICK_PLAN : FULL_PLAN)
-  const parts = new Set(opts.parts ?? ['restore', 'packet', 'bpf'])
+  const parts = new Set(opts.parts ?? ['restore', 'packet', 'bpf', 'verdict'])
   const progress = opts.progress ?? (() => {})
+  const loadAtStart = machineInfo().load1
   const lab = await Lab.create()
   const measurements: Measurement[] = []
+  const verdicts: VerdictResult[] = []
   try {
-    const echo = await startEcho(lab, [LAB_ADDRESSES.echoPort])
     if (parts.has('restore')) measurements.push(...(await restoreSweep(lab, plan, progress)))
     if (parts.has('packet')) {
       measurements.push(...(await forwardSweep(lab, plan, 'ip', progress)))
@@ -58,11 +64,24 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
       measurements.push(...(await natFirstPacketSweep(lab, plan, progress)))
     }
     if (parts.has('bpf')) measurements.push(...(await bpfSweep(lab, plan, progress)))
-    echo.stop()
+    if (parts.has('verdict')) {
+      const { cluster, cases } = labCluster()
+      for (const backend of IPTABLES_BACKENDS) {
+        const results = await runVerdicts(
+          lab,
+          backend,
+          iptablesVerdictModel(cluster, LAB_NODE),
+          cases,
+          plan.verdictPackets,
+        )
+        progress(`verdicts ${backend}: ${results.filter((r) => r.agree).length}/${results.length} agree`)
+        verdicts.push(...results)
+      }
+    }
   } finally {
     lab.destroy()
   }
-  const machine = machineInfo()
+  const machine = { ...machineInfo(), loadAtStart }
   const { profile, fits } = buildProfile({
     machine,
     quick: !!opts.quick,
@@ -74,5 +93,6 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
     { name: 'model-defaults', profile: modelDefaultsProfile() },
     ...(opts.compareWith ?? []),
   ])
-  return { profile, fits, measurements, report }
+  const markdown = verdicts.length ? `${report.markdown}\n${verdictMarkdown(verdicts)}` : report.markdown
+  return { profile, fits, measurements, report, verdicts, markdown }
 }

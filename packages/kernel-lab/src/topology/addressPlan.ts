@@ -16,8 +16,6 @@ export const LAB_ADDRESSES = {
   podCIDR: '198.18.128.0/17',
   /** the lab cluster's service CIDR: room for 65k ClusterIPs */
   serviceCIDR: '198.19.0.0/16',
-  /** echo port of the server namespace's own address */
-  echoPort: 7777,
 } as const
 
 /** The node's address as the cluster sees it (its InternalIP): the side the client reaches. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LAB_ADDRESSES } from './addressPlan'
-import { labPrefix, namespacesOf, planTopology, staleLabPrefixes } from './plan'
+import { labPrefix, namespacesOf, planPodLinks, planTopology, staleLabPrefixes } from './plan'
 
 describe('planTopology', () => {
   const plan = planTopology('dpsim-42-ab12')
@@ -77,5 +77,37 @@ describe('labPrefix and staleLabPrefixes', () => {
     const list =
       'dpsim-1-aaaa-client (id: 3)\ndpsim-1-aaaa-node\ndpsim-2-bbbb-server\nother-ns\ndpsim-x-node\n'
     expect(staleLabPrefixes(list, (pid) => pid === 2)).toEqual(['dpsim-1-aaaa'])
+  })
+})
+
+describe('planPodLinks', () => {
+  const ns = planTopology('dpsim-42-ab12').namespaces
+  it('gives each local pod a veth named as the model names it and a /32 route over it', () => {
+    const cmds = planPodLinks(ns, [{ ip: '198.18.128.10', nodeInterface: 'calic612800a' }])
+    expect(cmds).toEqual([
+      [
+        'ip',
+        '-n',
+        ns.server,
+        'link',
+        'add',
+        'p0',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'calic612800a',
+        'netns',
+        ns.node,
+      ],
+      ['ip', '-n', ns.server, 'link', 'set', 'p0', 'up'],
+      ['ip', '-n', ns.node, 'link', 'set', 'calic612800a', 'up'],
+      ['ip', '-n', ns.node, 'route', 'replace', '198.18.128.10/32', 'dev', 'calic612800a'],
+    ])
+  })
+  it('refuses an interface name the kernel would refuse', () => {
+    expect(() => planPodLinks(ns, [{ ip: '198.18.128.10', nodeInterface: 'a-name-longer-than-15' }])).toThrow(
+      /bad interface/,
+    )
   })
 })

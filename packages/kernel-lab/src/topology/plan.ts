@@ -62,6 +62,9 @@ export function planTopology(prefix: string): TopologyPlan {
     inNs(ns.client, 'route', 'add', 'default', 'via', a.nodeClientSide),
     inNs(ns.server, 'route', 'add', 'default', 'via', a.nodeServerSide),
     inNs(ns.node, 'route', 'add', a.podCIDR, 'via', a.server),
+    // a real node has a default route: a ClusterIP nobody DNATs (no endpoints) must reach FORWARD, where
+    // kube-proxy rejects it, not die in routing; here it leads to the server namespace, still inside the lab
+    inNs(ns.node, 'route', 'add', 'default', 'via', a.server),
     inNs(ns.server, 'route', 'add', 'local', a.podCIDR, 'dev', 'lo'),
     sysctl(ns.node, 'net.ipv4.ip_forward=1'),
     // kube-proxy needs these on a real node too: masquerade of hairpin/local traffic and no reverse-path
@@ -83,4 +86,44 @@ export function staleLabPrefixes(netnsList: string, alive: (pid: number) => bool
     if (m && !alive(Number(m[2]))) out.add(m[1])
   }
   return [...out]
+}
+
+/** A pod the node reaches over its own veth, as Calico wires a local workload: `cali…` on the node side. */
+export interface PodLink {
+  ip: string
+  /** node-side interface name (the model's podInterface for this address) */
+  nodeInterface: string
+}
+
+/**
+ * Commands giving each local pod its own veth (node side named as Calico names it, so the policy rules'
+ * `-o cali…` / `-i cali…` dispatch sees the same interface as in the model) and a /32 route over it. The
+ * server-side ends are numbered; the server namespace already owns every pod address (AnyIP).
+ */
+export function planPodLinks(ns: LabNamespaces, pods: readonly PodLink[]): string[][] {
+  const cmds: string[][] = []
+  pods.forEach((p, i) => {
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.nodeInterface))
+      throw new Error(`bad interface name ${p.nodeInterface}`)
+    const peer = `p${i}`
+    cmds.push([
+      'ip',
+      '-n',
+      ns.server,
+      'link',
+      'add',
+      peer,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      p.nodeInterface,
+      'netns',
+      ns.node,
+    ])
+    cmds.push(['ip', '-n', ns.server, 'link', 'set', peer, 'up'])
+    cmds.push(['ip', '-n', ns.node, 'link', 'set', p.nodeInterface, 'up'])
+    cmds.push(['ip', '-n', ns.node, 'route', 'replace', `${p.ip}/32`, 'dev', p.nodeInterface])
+  })
+  return cmds
 }
