@@ -192,12 +192,17 @@ export class KubeProxySync {
     changed: string[],
     full: boolean,
   ): KubeProxySyncPlan {
-    const live = new Set<string>()
-    for (const chunks of render.services.values())
-      for (const ch of chunks) for (const c of ch.natChains) live.add(c)
-    const deletedChains: string[] = []
-    for (const chunks of this.render.services.values())
-      for (const ch of chunks) for (const c of ch.natChains) if (!live.has(c)) deletedChains.push(c)
+    // chain names hash the service port name, so a service's chains can only go stale with that service:
+    // a partial sync compares the changed services alone (kube-proxy diffs iptables-save against all chains)
+    const scope = full ? null : changed
+    const chainsOf = (r: KubeProxyRender): Set<string> => {
+      const set = new Set<string>()
+      const lists = scope ? scope.map((k) => r.services.get(k) ?? []) : r.services.values()
+      for (const chunks of lists) for (const ch of chunks) for (const c of ch.natChains) set.add(c)
+      return set
+    }
+    const live = chainsOf(render)
+    const deletedChains = [...chainsOf(this.render)].filter((c) => !live.has(c))
     const changedServices = full ? [...render.services.keys()] : changed.filter((k) => render.services.has(k))
     const input = kubeProxyRestoreText(render, {
       changedServices: full ? null : new Set(changedServices),

@@ -9,7 +9,7 @@ import {
   toWorkloadChain,
   workloadInterface,
 } from './names'
-import { IpsetRegistry, isWorkload, policyChainBodies } from './policyRules'
+import { IpsetRegistry, isWorkload, policyChainBodies, policyContext } from './policyRules'
 
 /** A workload endpoint on this node: a pod with its Calico veth. */
 export interface WorkloadEndpoint {
@@ -74,8 +74,12 @@ export function localWorkloads(cluster: Cluster, nodeName: string): Array<Worklo
 }
 
 /** Policies selecting a pod in one direction, in felix's order (all have order 1000, so by name). */
-function policiesFor(cluster: Cluster, pod: Pod, type: 'Ingress' | 'Egress'): NetworkPolicy[] {
-  return cluster.networkPolicies
+function policiesFor(
+  policies: readonly NetworkPolicy[],
+  pod: Pod,
+  type: 'Ingress' | 'Egress',
+): NetworkPolicy[] {
+  return policies
     .filter(
       (np) =>
         np.namespace === pod.namespace &&
@@ -95,11 +99,12 @@ export interface CalicoOptions {
 }
 
 export function renderCalico(cluster: Cluster, nodeName: string, opts: CalicoOptions = {}): CalicoRender {
-  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]))
   const ipsets = new IpsetRegistry()
-  const ctx = { cluster, nsLabels, ipsets }
+  const ctx = policyContext(cluster, ipsets)
   const cs = new ChainSet()
   const wls = localWorkloads(cluster, nodeName)
+  const localNs = new Set(wls.map((w) => w.p.namespace))
+  const policies = cluster.networkPolicies.filter((np) => localNs.has(np.namespace))
 
   // static chains (static.go)
   cs.add('cali-FORWARD', [
@@ -159,7 +164,7 @@ export function renderCalico(cluster: Cluster, nodeName: string, opts: CalicoOpt
   const profiles = new Map<string, string[]>()
   for (const w of wls) {
     for (const dir of ['ingress', 'egress'] as const) {
-      const pols = policiesFor(cluster, w.p, dir === 'ingress' ? 'Ingress' : 'Egress')
+      const pols = policiesFor(policies, w.p, dir === 'ingress' ? 'Ingress' : 'Egress')
       const body = [
         '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
         '-m conntrack --ctstate INVALID -j DROP',

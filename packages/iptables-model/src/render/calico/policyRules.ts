@@ -36,21 +36,39 @@ function netMember(cidr: string): string {
   return c.prefix === 32 ? addr : `${addr.split('/')[0]}/${c.prefix}`
 }
 
-interface Ctx {
+export interface PolicyContext {
   cluster: Cluster
   nsLabels: Map<string, Record<string, string>>
+  /** workload pods by namespace */
+  podsByNs: Map<string, Pod[]>
   ipsets: IpsetRegistry
 }
 
+export function policyContext(cluster: Cluster, ipsets: IpsetRegistry): PolicyContext {
+  const podsByNs = new Map<string, Pod[]>()
+  for (const p of cluster.pods) {
+    if (!isWorkload(p)) continue
+    const list = podsByNs.get(p.namespace)
+    if (list) list.push(p)
+    else podsByNs.set(p.namespace, [p])
+  }
+  return { cluster, nsLabels: new Map(cluster.namespaces.map((n) => [n.name, n.labels])), podsByNs, ipsets }
+}
+
+type Ctx = PolicyContext
+
 /** Pods a NetworkPolicyPeer selects (podSelector / namespaceSelector), in the policy's namespace by default. */
 function peerPods(ctx: Ctx, policyNs: string, peer: NetworkPolicyPeer): Pod[] {
-  return ctx.cluster.pods.filter((p) => {
-    if (!isWorkload(p)) return false
-    if (peer.namespaceSelector) {
-      if (!matchesSelector(peer.namespaceSelector, ctx.nsLabels.get(p.namespace) ?? {})) return false
-    } else if (p.namespace !== policyNs) return false
-    return !peer.podSelector || matchesSelector(peer.podSelector, p.labels)
-  })
+  const namespaces = peer.namespaceSelector
+    ? [...ctx.podsByNs.keys()].filter((ns) =>
+        matchesSelector(peer.namespaceSelector!, ctx.nsLabels.get(ns) ?? {}),
+      )
+    : [policyNs]
+  const out: Pod[] = []
+  for (const ns of namespaces)
+    for (const p of ctx.podsByNs.get(ns) ?? [])
+      if (!peer.podSelector || matchesSelector(peer.podSelector, p.labels)) out.push(p)
+  return out
 }
 
 function peerKey(policyNs: string, peer: NetworkPolicyPeer): string {
