@@ -41,6 +41,15 @@ function protocol(c: ConvertContext, v: unknown, path: JsonPath): Protocol {
   return p as Protocol
 }
 
+/** IPv4 CIDRs of a list; IPv6 ones are left out with a warning (IPv4 only for now). */
+function ipv4Ranges(c: ConvertContext, ranges: string[], what: string): string[] {
+  const v4 = ranges
+    .map((r) => r.trim())
+    .filter((r) => tryIpToU32(r.split('/')[0]) !== null || !r.includes(':'))
+  if (v4.length < ranges.length) c.warn(`${what}: IPv6 loadBalancerSourceRanges left out (IPv4 only for now)`)
+  return v4
+}
+
 export function convertNode(c: ConvertContext, o: Record<string, unknown>, name: string): Node {
   const { f } = c
   const meta = f.optObj(o.metadata, ['metadata'])
@@ -94,10 +103,21 @@ export function convertPod(
     c.warn(`pod ${ns}/${name}: phase ${phase}, its IP may be reused; skipped`)
     return null
   }
-  const ip = f.optStr(status.podIP, ['status', 'podIP'])
+  const ips = [
+    f.optStr(status.podIP, ['status', 'podIP']),
+    ...f
+      .arr(status.podIPs, ['status', 'podIPs'])
+      .map((x, i) => f.optStr(f.obj(x, ['status', 'podIPs', i]).ip, ['status', 'podIPs', i, 'ip'])),
+  ].filter((x): x is string => !!x)
   const nodeName = f.optStr(spec.nodeName, ['spec', 'nodeName'])
-  if (!ip || !nodeName) {
+  if (ips.length === 0 || !nodeName) {
     c.warn(`pod ${ns}/${name}: not scheduled or no IP yet; skipped`)
+    return null
+  }
+  // IPv4 only for now: a dual-stack pod keeps its IPv4 address, an IPv6-only pod is left out.
+  const ip = ips.find((x) => tryIpToU32(x) !== null)
+  if (!ip) {
+    c.warn(`pod ${ns}/${name}: no IPv4 address (IPv6 is not modeled yet); skipped`)
     return null
   }
   const ports: ContainerPort[] = []
@@ -151,9 +171,13 @@ export function convertService(
     f.optStr(spec.clusterIP, ['spec', 'clusterIP']),
     ...f.arr(spec.clusterIPs, ['spec', 'clusterIPs']),
   ]
-  const clusterIP =
-    ips.find((x): x is string => typeof x === 'string' && (x === 'None' || tryIpToU32(x) !== null)) ??
-    f.fail(['spec', 'clusterIP'], 'expected an IPv4 clusterIP or None')
+  const given = ips.filter((x): x is string => typeof x === 'string' && x !== '')
+  const clusterIP = given.find((x) => x === 'None' || tryIpToU32(x) !== null)
+  if (!clusterIP) {
+    if (given.length === 0) f.fail(['spec', 'clusterIP'], 'expected a clusterIP or None')
+    c.warn(`service ${ns}/${name}: no IPv4 clusterIP (IPv6 is not modeled yet); skipped`)
+    return null
+  }
   const ports: ServicePort[] = f.arr(spec.ports, ['spec', 'ports']).map((pv, i) => {
     const path = ['spec', 'ports', i]
     const po = f.obj(pv, path)
@@ -206,10 +230,11 @@ export function convertService(
     ports,
     externalIPs: strings(spec.externalIPs, ['spec', 'externalIPs']).filter((ip) => tryIpToU32(ip) !== null),
     loadBalancerIPs: type === 'LoadBalancer' ? lbIPs : [],
-    loadBalancerSourceRanges: strings(spec.loadBalancerSourceRanges, [
-      'spec',
-      'loadBalancerSourceRanges',
-    ]).map((r) => r.trim()),
+    loadBalancerSourceRanges: ipv4Ranges(
+      c,
+      strings(spec.loadBalancerSourceRanges, ['spec', 'loadBalancerSourceRanges']),
+      `service ${ns}/${name}`,
+    ),
     sessionAffinity: affinity as Service['sessionAffinity'],
     externalTrafficPolicy: policy('externalTrafficPolicy'),
     internalTrafficPolicy: policy('internalTrafficPolicy'),
@@ -249,8 +274,10 @@ export function convertEndpointSlice(
     return null
   }
   const addressType = f.optStr(o.addressType, ['addressType']) ?? 'IPv4'
-  if (addressType !== 'IPv4' && addressType !== 'IPv6') {
-    c.warn(`EndpointSlice ${ns}/${name}: addressType ${addressType} is not modeled; skipped`)
+  if (addressType !== 'IPv4') {
+    c.warn(
+      `EndpointSlice ${ns}/${name}: addressType ${addressType} is not modeled (IPv4 only for now); skipped`,
+    )
     return null
   }
   const endpoints: EndpointSliceEndpoint[] = []
@@ -411,13 +438,32 @@ export function convertNetworkPolicy(
     f.arr(spec[key], ['spec', key]).map((rv, i) => {
       const ro = f.optObj(rv, ['spec', key, i])
       const rule: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } = {}
-      if (ro[peerKey] !== undefined && ro[peerKey] !== null)
-        rule[peerKey] = peers(ro[peerKey], ['spec', key, i, peerKey])
+      if (ro[peerKey] !== undefined && ro[peerKey] !== null) {
+        const all = peers(ro[peerKey], ['spec', key, i, peerKey])
+        // An IPv6 ipBlock never matches IPv4 traffic: drop it, and drop a rule left with no peer at all
+        // (an empty list would mean "every peer").
+        const v4 = all.filter((p) => !p.ipBlock || tryIpToU32(p.ipBlock.cidr.split('/')[0]) !== null)
+        if (v4.length < all.length)
+          c.warn(`NetworkPolicy ${ns}/${name}: IPv6 ipBlock peers left out (IPv4 only for now)`)
+        if (all.length > 0 && v4.length === 0) return null
+        rule[peerKey] = v4.map((p) =>
+          p.ipBlock?.except
+            ? {
+                ...p,
+                ipBlock: {
+                  ...p.ipBlock,
+                  except: p.ipBlock.except.filter((e) => tryIpToU32(e.split('/')[0]) !== null),
+                },
+              }
+            : p,
+        )
+      }
       if (ro.ports !== undefined && ro.ports !== null) rule.ports = ports(ro.ports, ['spec', key, i, 'ports'])
       return rule
     })
-  const ingress = rules('ingress', 'from')
-  const egress = rules('egress', 'to')
+  const hadEgress = f.arr(spec.egress, ['spec', 'egress']).length > 0
+  const ingress = rules('ingress', 'from').filter((r) => r !== null)
+  const egress = rules('egress', 'to').filter((r) => r !== null)
   let policyTypes = f
     .arr(spec.policyTypes, ['spec', 'policyTypes'])
     .map((t, i) =>
@@ -426,7 +472,7 @@ export function convertNetworkPolicy(
         : f.fail(['spec', 'policyTypes', i], `expected Ingress or Egress, got ${JSON.stringify(t)}`),
     )
   // The API server's default: Ingress always, Egress when there are egress rules.
-  if (policyTypes.length === 0) policyTypes = egress.length ? ['Ingress', 'Egress'] : ['Ingress']
+  if (policyTypes.length === 0) policyTypes = hadEgress ? ['Ingress', 'Egress'] : ['Ingress']
   return {
     namespace: ns,
     name,

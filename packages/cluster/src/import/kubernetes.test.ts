@@ -154,6 +154,51 @@ subsets:
     expect(r.warnings.join('\n')).toMatch(/namespace default is not in the dump/)
   })
 
+  it('keeps IPv4 only: dual-stack pods keep their IPv4 address, IPv6-only objects and peers are left out', () => {
+    const text = `
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDRs: [fd00:10:244::/64, 10.244.0.0/24]}
+status: {addresses: [{type: InternalIP, address: 10.0.0.5}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: dual, namespace: default, labels: {app: web}}
+spec: {nodeName: n1}
+status: {podIP: fd00:10:244::5, podIPs: [{ip: fd00:10:244::5}, {ip: 10.244.0.5}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: v6, namespace: default}
+spec: {clusterIP: fd00:10:96::1, ports: [{port: 80}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-v6, namespace: default, labels: {kubernetes.io/service-name: web}}
+addressType: IPv6
+endpoints: [{addresses: [fd00:10:244::5]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{ipBlock: {cidr: 'fd00::/8'}}]
+  - from: [{ipBlock: {cidr: 'fd00::/8'}}, {ipBlock: {cidr: 10.0.0.0/8, except: ['fd00::/16', 10.1.0.0/16]}}]
+`
+    const r = importKubernetes(text, 'v6.yaml')
+    expect(r.cluster.pods[0].ip).toBe('10.244.0.5')
+    expect(r.cluster.nodes[0].podCIDR).toBe('10.244.0.0/24')
+    expect(r.cluster.services).toEqual([])
+    expect(r.cluster.endpointSlices).toEqual([])
+    expect(r.cluster.networkPolicies[0].ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] },
+    ])
+    expect(r.warnings.join('\n')).toMatch(/v6: no IPv4 clusterIP/)
+  })
+
   it('infers node pod CIDRs from pods when spec.podCIDR is absent (cluster-pool IPAM)', () => {
     const text = FIXTURE.replace(
       / {4}podCIDR: 10\.244\.1\.0\/24\n {4}podCIDRs:\n {4}- 10\.244\.1\.0\/24\n/,
