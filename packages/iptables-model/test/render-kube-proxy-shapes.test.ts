@@ -87,11 +87,9 @@ describe('kube-proxy rule counts per service shape (pkg/proxy/iptables/proxier.g
       expect.stringContaining('--probability 0.3333333333'),
       expect.stringContaining('--probability 0.5000000000'),
     ])
+    const svcChain = s.ch.natChains.find((c) => c.startsWith('KUBE-SVC-'))
     expect(s.nat).toContain(
-      '-A KUBE-SVC-LZVAW57BKUS4RKFT -m comment --comment "ns/web:http cluster IP" -m tcp -p tcp -d 10.96.0.10 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ'.replace(
-        'LZVAW57BKUS4RKFT',
-        s.ch.natChains.find((c) => c.startsWith('KUBE-SVC-'))!.slice(9),
-      ),
+      `-A ${svcChain} -m comment --comment "ns/web:http cluster IP" -m tcp -p tcp -d 10.96.0.10 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ`,
     )
   })
 
