@@ -94,13 +94,15 @@ export function generateCluster(options: GenerateOptions = {}): Cluster {
   const nodeFill = new Int32Array(nNodes)
   const blockCapacity = 2 ** (32 - nodePrefix) - 3
   const nodeRng = rng.fork('placement')
-  const placePod = (): { node: number; ip: string } => {
+  /** Places one pod: returns its node index; its address is then `lastIP`. */
+  let lastIP = ''
+  const placePod = (): number => {
     let n = nodeRng.int(nNodes)
     for (let k = 0; k < nNodes && nodeFill[n] >= blockCapacity; k++) n = (n + 1) % nNodes
     if (nodeFill[n] >= blockCapacity) throw optionError('node pod blocks are full: pass a larger pod CIDR')
     // .0 is the network, .1 the node's bridge / cilium_host address.
-    const ip = u32ToIp(blocks[n].base + 2 + nodeFill[n]++)
-    return { node: n, ip }
+    lastIP = u32ToIp(blocks[n].base + 2 + nodeFill[n]++)
+    return n
   }
 
   const namespaces: Namespace[] = []
@@ -217,8 +219,8 @@ export function generateCluster(options: GenerateOptions = {}): Cluster {
         namespace: ns,
         name: `${name}-${k}`,
         labels: isCanary ? canaryLabels : labels,
-        ip: at.ip,
-        nodeName: nodes[at.node].name,
+        ip: lastIP,
+        nodeName: nodes[at].name,
         ports: isCanary ? canaryPorts : stable,
       }
       pods.push(pod)
@@ -237,8 +239,8 @@ export function generateCluster(options: GenerateOptions = {}): Cluster {
       namespace: namespaces[clientRng.int(nNamespaces)].name,
       name: `client-${i}`,
       labels: { app: 'client', tier: clientRng.pick(TIERS) },
-      ip: at.ip,
-      nodeName: nodes[at.node].name,
+      ip: lastIP,
+      nodeName: nodes[at].name,
       ports: [],
     })
   }

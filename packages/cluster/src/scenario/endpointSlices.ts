@@ -26,16 +26,25 @@ export function endpointSlicesFor(
   conditions: (pod: Pod) => EndpointConditions = () => ALL_READY,
 ): EndpointSlice[] {
   const groups = new Map<string, { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }>()
+  // Pods of one deployment usually share their container port list: resolve each list once.
+  const byPortList = new Map<
+    readonly ContainerPort[],
+    { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }
+  >()
   for (const pod of pods) {
     if (!pod.ip) continue
-    const ports: EndpointPort[] = []
-    for (const sp of service.ports) {
-      const n = resolveTargetPort(sp.targetPort, sp.protocol, pod.ports)
-      if (n !== null) ports.push({ name: sp.name, protocol: sp.protocol, port: n })
+    let g = byPortList.get(pod.ports)
+    if (!g) {
+      const ports: EndpointPort[] = []
+      for (const sp of service.ports) {
+        const n = resolveTargetPort(sp.targetPort, sp.protocol, pod.ports)
+        if (n !== null) ports.push({ name: sp.name, protocol: sp.protocol, port: n })
+      }
+      const key = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')
+      g = groups.get(key)
+      if (!g) groups.set(key, (g = { ports, endpoints: [] }))
+      byPortList.set(pod.ports, g)
     }
-    const key = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')
-    let g = groups.get(key)
-    if (!g) groups.set(key, (g = { ports, endpoints: [] }))
     const c = conditions(pod)
     g.endpoints.push({
       address: pod.ip,
