@@ -16,7 +16,7 @@ export async function writeKubeProxyDump(path: string, services: number, endpoin
     if (buf.length > 1 << 20) {
       const b = buf
       buf = ''
-      if (!out.write(b)) await new Promise((r) => out.once('drain', r))
+      if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()))
     }
   }
   const svc = (i: number): string => `KUBE-SVC-${i.toString(36).toUpperCase().padStart(16, '0')}`

@@ -8,10 +8,19 @@ import type { Tokens } from './tokenize'
 export class Args {
   i = 0
   constructor(
-    readonly tokens: Tokens,
-    readonly source: string,
-    readonly line: number,
+    public tokens: Tokens,
+    public source: string,
+    public line: number,
   ) {}
+
+  /** Points the cursor at another line (one Args serves every rule of a dump). */
+  reset(tokens: Tokens, source: string, line: number): this {
+    this.tokens = tokens
+    this.source = source
+    this.line = line
+    this.i = 0
+    return this
+  }
 
   get done(): boolean {
     return this.i >= this.tokens.count

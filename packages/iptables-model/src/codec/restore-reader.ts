@@ -42,6 +42,8 @@ export class RestoreReader {
   constructor(
     readonly source: string,
     private readonly sink: RestoreSink,
+    /** intern repeated strings (chain names, comments); lint turns it off */
+    private readonly keep = true,
   ) {}
 
   private fail(message: string, line: number, column = 1): never {
@@ -132,7 +134,7 @@ export class RestoreReader {
       counters = parsed
     }
     if (t.count > 3) this.fail(`:${name}: unexpected ${JSON.stringify(t.words[3])}`, n, t.columns[3])
-    this.sink.chain({ name: intern(name), policy, counters, line: n }, builtin)
+    this.sink.chain({ name: this.keep ? intern(name) : name, policy, counters, line: n }, builtin)
   }
 
   private command(text: string, n: number): void {
@@ -153,12 +155,12 @@ export class RestoreReader {
     const cmd = t.words[k]
     const chainWord = k + 1
     if (chainWord >= t.count) this.fail(`${cmd} needs a chain name`, n, t.columns[k])
-    const chain = intern(t.words[chainWord])
+    const chain = this.keep ? intern(t.words[chainWord]) : t.words[chainWord]
     const builtin = this.builtins.includes(chain)
     switch (cmd) {
       case '-A':
       case '--append': {
-        const rule = parseRuleWords(t, chainWord + 1, this.source, n, chain, builtin)
+        const rule = parseRuleWords(t, chainWord + 1, this.source, n, chain, builtin, this.keep)
         if (counters) rule.counters = counters
         this.sink.op({ op: 'append', chain, rule })
         return
@@ -172,7 +174,7 @@ export class RestoreReader {
           position = maybe
           at++
         }
-        const rule = parseRuleWords(t, at, this.source, n, chain, builtin)
+        const rule = parseRuleWords(t, at, this.source, n, chain, builtin, this.keep)
         if (counters) rule.counters = counters
         this.sink.op({ op: 'insert', chain, rule, position })
         return

@@ -2,7 +2,7 @@ import type { AddrMatch, Match, Rule, Target } from '../ruleset/types'
 import { Args } from './args'
 import { isMatchModule, MATCH_SPECS, type MatchSpec, parseIface } from './matches'
 import { BUILTIN_VERDICTS, createTarget, finishTarget, isExtensionTarget, targetOption } from './targets'
-import type { Tokens } from './tokenize'
+import { createTokens, type Tokens } from './tokenize'
 import { canonicalProtocol, parseAddrMask } from './values'
 
 /** Targets iptables knows but this model does not: named so the error says "unsupported", not "no chain". */
@@ -47,6 +47,10 @@ export function intern(s: string): string {
   return s
 }
 
+const same = (s: string): string => s
+/** one cursor for every rule line: parsing allocates the rule, not its reader */
+const shared = new Args(createTokens(), '', 0)
+
 function addr(a: Args, opt: string, invert: boolean): AddrMatch {
   const v = a.value(opt, 'an address[/mask]')
   const am = parseAddrMask(v)
@@ -67,9 +71,12 @@ export function parseRuleWords(
   line: number,
   chain: string,
   builtin: boolean,
+  /** keep one copy of repeated strings (off for lint, which drops every rule after checking it) */
+  keep = true,
 ): Rule {
-  const a: Args = new Args(tokens, source, line)
+  const a: Args = shared.reset(tokens, source, line)
   a.i = start
+  const own = keep ? intern : same
   const rule: Rule = { matches: [], target: { kind: 'none' }, line }
   const w = tokens.words
   let invert = false
@@ -139,11 +146,11 @@ export function parseRuleWords(
         if (target) a.fail('multiple -j or -g flags are not allowed')
         targetAt = a.i
         const name = a.value(word, 'a target or chain name')
-        if (word === '-g' || word === '--goto') target = { kind: 'goto', chain: intern(name) }
+        if (word === '-g' || word === '--goto') target = { kind: 'goto', chain: own(name) }
         else if ((BUILTIN_VERDICTS as readonly string[]).includes(name) || isExtensionTarget(name))
           target = createTarget(name)
         else if (UNSUPPORTED_TARGETS.has(name)) a.fail(`Couldn't load target '${name}': unsupported target`)
-        else target = { kind: 'jump', chain: intern(name) }
+        else target = { kind: 'jump', chain: own(name) }
         break
       }
       default: {
@@ -178,8 +185,8 @@ export function parseRuleWords(
   for (let k = 0; k < rule.matches.length; k++) {
     const m = rule.matches[k]
     MATCH_SPECS[m.module].finish?.(m, protocol, a, matchAt[k])
-    if (m.module === 'comment') m.comment = intern(m.comment)
-    else if (m.module === 'set') m.name = intern(m.name)
+    if (m.module === 'comment') m.comment = own(m.comment)
+    else if (m.module === 'set') m.name = own(m.name)
   }
   if (target) {
     finishTarget(target, protocol, a, targetAt)

@@ -68,7 +68,7 @@ function refused(e: unknown, lines: number): LintResult {
 /** Lints iptables-restore input held in memory. */
 export function lintText(text: string, source = '<input>', ipsets?: Ipsets): LintResult {
   const sink = new LintSink(source, ipsets, source)
-  const reader = new RestoreReader(source, sink)
+  const reader = new RestoreReader(source, sink, false)
   let n = 0
   try {
     let start = 0
@@ -87,7 +87,7 @@ export function lintText(text: string, source = '<input>', ipsets?: Ipsets): Lin
 /** Lints a file, streaming it in 4 MiB chunks (the whole dump never sits in memory as one string). */
 export function lintFile(path: string, ipsets?: Ipsets): LintResult {
   const sink = new LintSink(path, ipsets, path)
-  const reader = new RestoreReader(path, sink)
+  const reader = new RestoreReader(path, sink, false)
   let fd = 0
   try {
     if (path !== '-') fd = openSync(path, 'r')

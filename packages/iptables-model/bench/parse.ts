@@ -1,0 +1,101 @@
+/**
+ * Parse speed of `dpsim lint` as a whole process on a kube-proxy-shaped dump of 100k services × 5 endpoints
+ * (~2.2M lines; real `iptables-restore --test` needs minutes for it, anchors.md: 223 s), plus peak RSS, and
+ * in-process figures for parseIptablesSave (rules kept) and lintText. Writes reports/bench/iptables-parse.json.
+ *
+ *   npx tsx packages/iptables-model/bench/parse.ts [services] [endpoints]
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseIptablesSave } from '../src/codec/parse'
+import { writeKubeProxyDump } from './kube-proxy-dump'
+
+const services = Number(process.argv[2] ?? 100_000)
+const endpoints = Number(process.argv[3] ?? 5)
+const root = join(import.meta.dirname, '..', '..', '..')
+const dir = mkdtempSync(join(tmpdir(), 'dpsim-parse-'))
+const dump = join(dir, 'nat.txt')
+try {
+  const lines = await writeKubeProxyDump(dump, services, endpoints)
+  const bytes = statSync(dump).size
+  console.log(
+    `dump: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB (${services} services × ${endpoints} endpoints)`,
+  )
+
+  // whole process, as a user runs it: node + tsx start-up, streaming read, every iptables-restore check
+  const runs: Array<{ seconds: number; peakRssMB: number }> = []
+  for (let k = 0; k < 2; k++) {
+    const r = spawnSync(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%e %M',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(root, 'packages/bench/src/cli/main.ts'),
+        'lint',
+        '--ruleset',
+        dump,
+      ],
+      { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
+    )
+    if (r.status !== 0) throw new Error(`dpsim lint failed (${r.status}): ${r.stderr.slice(-2000)}`)
+    const [secs, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number)
+    runs.push({ seconds: secs, peakRssMB: kb / 1024 })
+    console.log(
+      `dpsim lint run ${k + 1}: ${secs.toFixed(2)} s, ${(lines / secs / 1e6).toFixed(2)} M lines/s, peak RSS ${(kb / 1024).toFixed(0)} MB`,
+    )
+  }
+  const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+
+  // in process: parse keeping every rule (what trace and part 2's restore use), on a fifth of the services so
+  // that the retained rules fit the default heap
+  const small = join(dir, 'nat-small.txt')
+  const smallLines = await writeKubeProxyDump(small, Math.ceil(services / 5), endpoints)
+  const text = readFileSync(small, 'utf8')
+  const t0 = performance.now()
+  const rs = parseIptablesSave(text, dump)
+  const parseSeconds = (performance.now() - t0) / 1000
+  const parsedLines = smallLines
+  const rules = rs.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0)
+  const heapMB = process.memoryUsage().heapUsed / 1e6
+  console.log(
+    `parseIptablesSave in process: ${parseSeconds.toFixed(2)} s, ${(lines / parseSeconds / 1e6).toFixed(2)} M lines/s, ${rules} rules, heap ${heapMB.toFixed(0)} MB`,
+  )
+
+  const report = {
+    name: 'iptables-parse',
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      node: process.version,
+      platform: process.platform,
+    },
+    date: new Date().toISOString(),
+    provisional: 'timings taken on a 2-core machine shared with other work; treat as provisional',
+    input: { services, endpoints, lines, bytes },
+    lint: {
+      command: 'dpsim lint --ruleset DUMP (whole process, tsx start-up included)',
+      runs,
+      bestSeconds: best.seconds,
+      linesPerSecond: Math.round(lines / best.seconds),
+      peakRssMB: Math.round(Math.max(...runs.map((r) => r.peakRssMB))),
+      target: '>= 1,000,000 lines/s',
+    },
+    parseInProcess: {
+      seconds: parseSeconds,
+      linesPerSecond: Math.round(lines / parseSeconds),
+      rules,
+      heapUsedMB: Math.round(heapMB),
+    },
+    reference: 'iptables-legacy-restore --test on the same shape: 223 s (anchors.md)',
+  }
+  mkdirSync(join(root, 'reports/bench'), { recursive: true })
+  writeFileSync(join(root, 'reports/bench/iptables-parse.json'), `${JSON.stringify(report, null, 2)}\n`)
+  console.log('wrote reports/bench/iptables-parse.json')
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
