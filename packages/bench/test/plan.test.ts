@@ -1,6 +1,6 @@
 import type { Cluster, FootprintItem, NodeDataplane } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
-import { planCapacity } from '../src/plan/plan'
+import { mergeFixes, planCapacity } from '../src/plan/plan'
 import type { SuiteBuilders } from '../src/suites/builders'
 import { fakeBuilders, fakeDataplane, fakeProfile } from './fakes'
 
@@ -198,5 +198,19 @@ describe('planCapacity with refused insertions', () => {
     expect(w.severity).toBe('error')
     expect(w.message).toMatch(/refused 2 insertion\(s\), e\.g\. ns\/a: frontend A not programmed/)
     expect(w.fix).toBe('--bpf-lb-map-max 64')
+  })
+})
+
+describe('mergeFixes', () => {
+  it('keeps the largest size per option and other fixes once', () => {
+    expect(
+      mergeFixes([
+        '--bpf-lb-map-max 8192',
+        '--bpf-lb-map-max 2048 (x)',
+        'more memory',
+        '--bpf-policy-map-max 32768',
+        'more memory',
+      ]),
+    ).toEqual(['--bpf-lb-map-max 8192', '--bpf-policy-map-max 32768', 'more memory'])
   })
 })

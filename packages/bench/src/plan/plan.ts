@@ -107,6 +107,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
   const nodeMemory =
     opts.nodeMemory ?? cluster.nodes.find((n) => n.name === node)?.memoryBytes ?? DEFAULT_MEMORY
   const connections = opts.connections ?? 50_000
+  const notrack = opts.ciliumOptions?.installNoConntrackIptablesRules !== false
   const ipt = opts.builders.iptables(cluster, node, opts.profile, opts.kubeProxyOptions)
   const ebpf = opts.builders.ebpf(cluster, node, opts.profile, {
     nodeMemoryBytes: nodeMemory,
@@ -225,6 +226,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
       updateSeconds,
       bpfConntrackEntries: connections * BPF_CT_ENTRIES_PER_CONNECTION,
       // with installNoConntrackIptablesRules pod-to-pod traffic skips netfilter conntrack entirely
+      notrack,
       kernelConntrack: kernelCt(connections, 0),
     },
     warnings,
@@ -333,7 +335,7 @@ function verdict(
   lines.push(
     errors.length === 0
       ? 'No BPF map overflows at this size.'
-      : `${errors.length} BPF sizing problem(s) must be fixed before this size works on Cilium: ${errors.map((e) => e.fix).join('; ')}.`,
+      : `${errors.length} BPF sizing problem(s) must be fixed before this size works on Cilium: ${mergeFixes(errors.map((e) => e.fix)).join('; ')}.`,
   )
   return {
     latencyBudgetNs: o.latencyBudgetNs,
@@ -342,4 +344,21 @@ function verdict(
     iptablesProgrammingLimit: progLimit,
     lines,
   }
+}
+
+/** Fixes of the form `--option N …` merged per option, keeping the largest N (several LB maps share one option). */
+export function mergeFixes(fixes: readonly string[]): string[] {
+  const byOption = new Map<string, { n: number; text: string }>()
+  const other: string[] = []
+  for (const f of fixes) {
+    const m = /^(--[a-z0-9-]+) (\d+)/.exec(f)
+    if (!m) {
+      if (!other.includes(f)) other.push(f)
+      continue
+    }
+    const n = Number(m[2])
+    const prev = byOption.get(m[1])
+    if (!prev || n > prev.n) byOption.set(m[1], { n, text: f })
+  }
+  return [...[...byOption.values()].map((v) => v.text), ...other]
 }

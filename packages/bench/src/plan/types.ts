@@ -60,6 +60,8 @@ export interface EbpfPlan {
   updateSeconds: number
   /** BPF conntrack entries for the same connections (Cilium tracks them whatever NOTRACK says) */
   bpfConntrackEntries: number
+  /** installNoConntrackIptablesRules as planned (the reference deployment sets it) */
+  notrack: boolean
   kernelConntrack: ConntrackFigures
 }
 

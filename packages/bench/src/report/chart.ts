@@ -25,7 +25,8 @@ export interface LineChartSpec {
 /** Colour-blind-safe palette (Okabe–Ito). */
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442']
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"'
-const MARGIN = { top: 44, right: 190, bottom: 56, left: 78 }
+// the legend sits right of the plot; series names run to ~40 characters
+const MARGIN = { top: 44, right: 300, bottom: 56, left: 78 }
 
 function useLog(values: number[], mode: 'log' | 'linear' | 'auto'): boolean {
   if (mode !== 'auto') return mode === 'log'
@@ -49,7 +50,7 @@ export function shortNumber(v: number): string {
  * Output is deterministic for the same spec.
  */
 export function lineChart(spec: LineChartSpec): string {
-  const width = spec.width ?? 760
+  const width = spec.width ?? 900
   const height = spec.height ?? 430
   const d3n = new D3Node()
   const d3 = d3n.d3
@@ -178,7 +179,7 @@ export interface BarChartSpec {
 
 /** An SVG grouped bar chart with a linear y axis, category labels, a legend and optional reference lines. */
 export function barChart(spec: BarChartSpec): string {
-  const width = spec.width ?? 760
+  const width = spec.width ?? 900
   const height = spec.height ?? 430
   const bottom = 110
   const d3n = new D3Node()

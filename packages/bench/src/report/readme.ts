@@ -425,7 +425,9 @@ export function planMarkdown(pl: Results['plan']): string {
         [
           'kernel conntrack',
           `${fmtInt(ip.conntrack.entries)} entries, ${fmtBytes(ip.conntrack.bytes)}`,
-          `${fmtInt(eb.kernelConntrack.entriesWithNotrack)} entries with NOTRACK (${fmtInt(eb.kernelConntrack.entries)} without); BPF CT ${fmtInt(eb.bpfConntrackEntries)}`,
+          eb.notrack
+            ? `${fmtInt(eb.kernelConntrack.entriesWithNotrack)} entries (NOTRACK on; ${fmtInt(eb.kernelConntrack.entries)} / ${fmtBytes(eb.kernelConntrack.bytes)} without it); BPF CT ${fmtInt(eb.bpfConntrackEntries)}`
+            : `${fmtInt(eb.kernelConntrack.entries)} entries, ${fmtBytes(eb.kernelConntrack.bytes)} (NOTRACK off; ${fmtInt(eb.kernelConntrack.entriesWithNotrack)} with it); BPF CT ${fmtInt(eb.bpfConntrackEntries)}`,
         ],
       ],
       'lll',

@@ -15,6 +15,8 @@ export async function generateTutorial(
 ): Promise<TutorialResult> {
   const out: string[] = []
   const runs: TutorialResult['runs'] = []
+  // a step may show another part of a command an earlier step ran: run each distinct command once
+  const done = new Map<string, Awaited<ReturnType<typeof runDpsim>>>()
   out.push('# Tutorial: why iptables slows down and eBPF does not\n\n')
   out.push(
     'Every command below was run by `npx tsx packages/bench/src/tutorial/main.ts`, which wrote this file with the ' +
@@ -25,8 +27,10 @@ export async function generateTutorial(
   for (const step of steps) {
     out.push(`## ${step.title}\n\n${step.intro}\n\n`)
     for (const cmd of step.commands) {
-      const r = await runDpsim(cmd.argv)
-      runs.push({ argv: cmd.argv, exitCode: r.exitCode, stderr: r.stderr })
+      const key = JSON.stringify(cmd.argv)
+      const r = done.get(key) ?? (await runDpsim(cmd.argv))
+      if (!done.has(key)) runs.push({ argv: cmd.argv, exitCode: r.exitCode, stderr: r.stderr })
+      done.set(key, r)
       const shown = cmd.show ? cmd.show(r.stdout) : r.stdout
       const trimmed = shown.trimEnd()
       const note = cmd.show && trimmed !== r.stdout.trimEnd() ? ' (output shortened)' : ''

@@ -1,3 +1,4 @@
+import { textTable } from '../report/format'
 /** One command of a tutorial step, and which part of its output the tutorial shows. */
 export interface TutorialCommand {
   argv: string[]
@@ -52,8 +53,8 @@ export function tutorialSteps(z: TutorialSizes): TutorialStep[] {
         show: (s: string) => firstTable(s).split('\n').slice(0, 3).join('\n'),
       })),
       outro:
-        'The iptables rule count grows in step with the services (×10 services → ×10 rules); so do the BPF map ' +
-        'entries — but what matters is how each is *used*, next.',
+        'Every service adds its chains and rules to the iptables tables, and its frontend and backend-slot entries ' +
+        'to the BPF maps: both grow with the cluster. What differs is how a packet *uses* them, next.',
     },
     {
       title: '2. A packet walks the rules one by one; eBPF looks it up',
@@ -76,21 +77,19 @@ export function tutorialSteps(z: TutorialSizes): TutorialStep[] {
       commands: [
         {
           argv: ['bench', '--services', z.services.join(','), '--endpoints', '2', '--seed', '1'],
-          show: (s: string) =>
-            s
+          show: (s: string) => {
+            const rows = s
               .split('\n')
-              .map((l) => {
-                const cells = l.split(/\s{2,}/)
-                return cells.length >= 11
-                  ? [cells[0], cells[5], cells[6], cells[7], cells[8], cells[10]].join('  ')
-                  : l
-              })
-              .join('\n'),
+              .map((l) => l.trim().split(/\s{2,}/))
+              .filter((cells) => cells.length >= 11 && !/^-+$/.test(cells[0]))
+              .map((c) => [c[0], c[5], c[6], c[7], c[8], c[10]])
+            return rows.length > 1 ? textTable(rows[0], rows.slice(1)) : s
+          },
         },
       ],
       outro:
         '`ipt +svc (model)` is the modeled `iptables-legacy-restore` time of that partial sync; `eBPF +svc (model)` the ' +
-        "map operations. Both models' own JS times show the same shape.",
+        "map operations. The models' own JS times (measured on this machine, noisy) are shown beside them.",
     },
     {
       title: '4. What NOTRACK changes',
@@ -100,8 +99,8 @@ export function tutorialSteps(z: TutorialSizes): TutorialStep[] {
         'conntrack for its NAT. Compare the kernel conntrack row with and without it:',
       commands: [
         {
-          argv: ['plan', '--services', String(z.one), '--connections', '100000', '--seed', '1'],
-          show: matching(/conntrack|^\| \s*\|/),
+          argv: ['plan', '--services', String(z.one), '--connections', '50000', '--seed', '1'],
+          show: matching(/kernel conntrack|established packet|first packet|^\| \s*\|/),
         },
         {
           argv: [
@@ -109,16 +108,18 @@ export function tutorialSteps(z: TutorialSizes): TutorialStep[] {
             '--services',
             String(z.one),
             '--connections',
-            '100000',
+            '50000',
             '--seed',
             '1',
             '--no-notrack',
           ],
-          show: matching(/conntrack|^\| \s*\|/),
+          show: matching(/kernel conntrack|established packet|first packet|^\| \s*\|/),
         },
       ],
       outro:
-        'With NOTRACK the node keeps no netfilter conntrack entry for pod-to-pod connections: memory and a hash insert saved per connection.',
+        'With NOTRACK the node keeps no netfilter conntrack entry for pod-to-pod connections (memory, and a hash ' +
+        'insert per new connection); without it every eBPF packet also pays the netfilter conntrack lookup, which ' +
+        'shows in the eBPF per-packet figures.',
     },
     {
       title: '5. Where a Cilium map overflows',
