@@ -1,3 +1,5 @@
+import { restoreModelCounts } from '@dataplane-sim/iptables-model'
+
 /**
  * What the models count for each lab experiment, keyed like their cost counts (`ipt.rule`, `ipt.match`,
  * `bpf.lookup.hash`, ...), so a least-squares fit of measured time on these counts gives constants the models
@@ -7,7 +9,7 @@
 
 export const BPFTOOL_EXEC = 'bpftool.exec'
 
-/** What one iptables-restore run leaves in the table it wrote (iptables-model's TableRestoreTerms). */
+/** What one iptables-restore run leaves in the nat table it wrote. */
 export interface RestoreTerms {
   /** input lines of the table's section, `*nat` to COMMIT */
   lines: number
@@ -16,21 +18,12 @@ export interface RestoreTerms {
 }
 
 /**
- * The restore model's counts, keyed as iptables-model's `restoreModelCounts` (src/cost/restoreCost.ts) keys
- * them, so the fitted constants drop into IPTABLES_RESTORE_CONSTANTS' places: one invocation, per line, per
- * rule of the resulting table, and the lines×chains / rules×chains terms of libiptc's linear chain lookups.
- * Mirrored here because iptables-model does not export it from its index yet.
+ * The restore model's own counts (iptables-model's `restoreModelCounts`), so the fitted constants drop into
+ * IPTABLES_RESTORE_CONSTANTS' places: one invocation, per line, per rule of the resulting table, and the
+ * lines×chains / rules×chains terms of libiptc's linear chain lookups.
  */
 export function restoreCounts(t: RestoreTerms, backend: 'legacy' | 'nft'): Record<string, number> {
-  const p = `restore.${backend}.`
-  const c: Record<string, number> = {
-    [`${p}invocation`]: 1,
-    [`${p}line`]: t.lines,
-    [`${p}tableRule`]: t.rulesAfter,
-    [`${p}lineChain`]: t.lines * t.chainsAfter,
-  }
-  if (backend === 'legacy') c[`${p}ruleChain`] = t.rulesAfter * t.chainsAfter
-  return c
+  return restoreModelCounts([{ table: 'nat', ...t }], backend)
 }
 
 export function restoreKeys(backend: 'legacy' | 'nft'): string[] {

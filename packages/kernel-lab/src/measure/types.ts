@@ -67,13 +67,13 @@ export const QUICK_PLAN: SweepPlan = {
 }
 
 export const FULL_PLAN: SweepPlan = {
-  runs: 5,
+  runs: 3,
   restoreServices: [1000, 5000, 10000, 20000, 50000],
   forwardRules: [0, 1000, 5000, 10000, 20000, 50000],
   natServices: [0, 1000, 5000, 10000, 20000],
   bpfEntries: [0, 1000, 50000, 500000],
   bpfBatch: [1000, 10000, 100000],
-  pings: 2000,
-  newFlows: 500,
+  pings: 1000,
+  newFlows: 150,
   verdictPackets: { deterministic: 20, random: 600 },
 }

@@ -1,7 +1,7 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
 import { machineInfo } from '../env/machine'
 import { preflight } from '../env/preflight'
-import { buildProfile, type GroupFit } from '../fit/calibrate'
+import { buildProfile, type CalibrationOptions, type GroupFit } from '../fit/calibrate'
 import { bpfSweep } from '../measure/bpfSweep'
 import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
 import type { Progress } from '../measure/restoreSweep'
@@ -40,6 +40,8 @@ export interface RunCalibrationOptions {
   compareWith?: Array<{ name: string; profile: CostProfile }>
   rawDataPath?: string
   progress?: Progress
+  /** called with everything measured so far after each part, so a long run loses nothing to a late failure */
+  checkpoint?: (measurements: readonly Measurement[]) => void
 }
 
 /**
@@ -57,13 +59,17 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   const measurements: Measurement[] = []
   const verdicts: VerdictResult[] = []
   try {
+    const checkpoint = () => opts.checkpoint?.(measurements)
     if (parts.has('restore')) measurements.push(...(await restoreSweep(lab, plan, progress)))
+    checkpoint()
     if (parts.has('packet')) {
       measurements.push(...(await forwardSweep(lab, plan, 'ip', progress)))
       measurements.push(...(await forwardSweep(lab, plan, 'match', progress)))
       measurements.push(...(await natFirstPacketSweep(lab, plan, progress)))
     }
+    checkpoint()
     if (parts.has('bpf')) measurements.push(...(await bpfSweep(lab, plan, progress)))
+    checkpoint()
     if (parts.has('verdict')) {
       const { cluster, cases } = labCluster()
       for (const backend of IPTABLES_BACKENDS) {
@@ -81,13 +87,29 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   } finally {
     lab.destroy()
   }
-  const machine = { ...machineInfo(), loadAtStart }
-  const { profile, fits } = buildProfile({
-    machine,
-    quick: !!opts.quick,
+  return analyzeCalibration({
     measurements,
+    verdicts,
+    machine: { ...machineInfo(), loadAtStart },
+    quick: !!opts.quick,
     rawDataPath: opts.rawDataPath,
+    compareWith: opts.compareWith,
   })
+}
+
+export interface AnalyzeOptions {
+  measurements: Measurement[]
+  verdicts: VerdictResult[]
+  machine: CalibrationOptions['machine']
+  quick: boolean
+  rawDataPath?: string
+  compareWith?: Array<{ name: string; profile: CostProfile }>
+}
+
+/** Fits the profile and builds the report from measurements (a fresh run's, or raw data saved by an earlier one). */
+export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
+  const { measurements, verdicts } = opts
+  const { profile, fits } = buildProfile(opts)
   const report = labReport(measurements, [
     { name: 'calibrated', profile },
     { name: 'model-defaults', profile: modelDefaultsProfile() },

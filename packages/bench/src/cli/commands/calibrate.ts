@@ -1,9 +1,16 @@
 import { join, relative } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
-import { LabUnavailableError, runCalibration } from '@dataplane-sim/kernel-lab'
+import {
+  analyzeCalibration,
+  type CalibrationRun,
+  LabUnavailableError,
+  type Measurement,
+  runCalibration,
+  type VerdictResult,
+} from '@dataplane-sim/kernel-lab'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
-import { emit, stableJson, writeAtomic } from '../_io'
+import { emit, readInput, stableJson, writeAtomic } from '../_io'
 import { UsageError } from '../_run'
 
 interface CalibrateOptions {
@@ -12,11 +19,23 @@ interface CalibrateOptions {
   rawDir?: string
   compare: string[]
   only?: string
+  fromRaw?: string
+}
+
+const PARTS = ['restore', 'packet', 'bpf', 'verdict'] as const
+type Part = (typeof PARTS)[number]
+
+/** What `--raw-dir` writes to raw.json and `--from-raw` reads back. */
+interface RawData {
+  provenance: CostProfile['provenance']
+  measurements: Measurement[]
+  verdicts: VerdictResult[]
 }
 
 /**
  * `dpsim calibrate`: measures this machine's kernel in network namespaces (packages/kernel-lab) and writes a
  * CostProfile fitted to it. Needs root and the lab's tools; refuses with exit 2 naming the Debian packages.
+ * `--from-raw` re-fits an earlier run's raw data without touching the kernel.
  */
 export function register(program: Command): void {
   program
@@ -36,38 +55,45 @@ export function register(program: Command): void {
       collect,
       [],
     )
-    .option('--only <parts>', 'comma-separated subset of restore,packet,bpf,verdict')
+    .option('--only <parts>', `comma-separated subset of ${PARTS.join(',')}`)
+    .option('--from-raw <raw.json>', 're-fit the raw data of an earlier run instead of measuring')
     .action(async (opts: CalibrateOptions) => {
       const parts = opts.only?.split(',').map((s) => s.trim())
       for (const p of parts ?? []) {
-        if (!['restore', 'packet', 'bpf', 'verdict'].includes(p))
-          throw new UsageError(`--only: expected restore, packet, bpf or verdict, got ${p}`)
+        if (!(PARTS as readonly string[]).includes(p))
+          throw new UsageError(`--only: expected ${PARTS.join(', ')}, got ${p}`)
       }
-      const compareWith = opts.compare.map((c) => ({ name: c, profile: loadProfile(c) as CostProfile }))
+      const compareWith = opts.compare.map((c) => ({ name: c, profile: loadProfile(c) }))
       const rawPath = opts.rawDir ? join(opts.rawDir, 'raw.json') : undefined
-      let result: Awaited<ReturnType<typeof runCalibration>>
-      try {
-        result = await runCalibration({
-          quick: opts.quick,
-          parts: parts as Array<'restore' | 'packet' | 'bpf' | 'verdict'> | undefined,
-          compareWith,
-          rawDataPath: rawPath ? relative(process.cwd(), rawPath) : undefined,
-          progress: (m) => process.stderr.write(`calibrate: ${m}\n`),
-        })
-      } catch (e) {
-        if (e instanceof LabUnavailableError) throw new UsageError(`calibrate: ${e.message}`)
-        throw e
+      const rawRef = rawPath ? relative(process.cwd(), rawPath) : undefined
+      let result: CalibrationRun
+      if (opts.fromRaw) {
+        result = refit(opts.fromRaw, compareWith, rawRef ?? opts.fromRaw)
+      } else {
+        try {
+          result = await runCalibration({
+            quick: opts.quick,
+            parts: parts as Part[] | undefined,
+            compareWith,
+            rawDataPath: rawRef,
+            progress: (m) => process.stderr.write(`calibrate: ${m}\n`),
+            checkpoint: (measurements) => {
+              if (opts.rawDir)
+                writeAtomic(join(opts.rawDir, 'raw.partial.json'), stableJson({ measurements }))
+            },
+          })
+        } catch (e) {
+          if (e instanceof LabUnavailableError) throw new UsageError(`calibrate: ${e.message}`)
+          throw e
+        }
       }
       if (opts.rawDir && rawPath) {
-        writeAtomic(
-          rawPath,
-          stableJson({
-            provenance: { ...result.profile.provenance, data: undefined },
-            measurements: result.measurements,
-            fits: result.fits.map(({ rows: _rows, ...f }) => f),
-            verdicts: result.verdicts,
-          }),
-        )
+        const raw: RawData = {
+          provenance: { ...result.profile.provenance, data: undefined },
+          measurements: result.measurements,
+          verdicts: result.verdicts,
+        }
+        writeAtomic(rawPath, stableJson(raw))
         writeAtomic(join(opts.rawDir, 'README.md'), `${result.markdown}\n`)
       }
       emit(stableJson(result.profile), opts.output)
@@ -75,6 +101,33 @@ export function register(program: Command): void {
         process.stderr.write(`calibrate: worst |error| with ${name}, 1k–50k: ${(worst * 100).toFixed(1)}%\n`)
       }
     })
+}
+
+function refit(
+  path: string,
+  compareWith: Array<{ name: string; profile: CostProfile }>,
+  rawRef: string,
+): CalibrationRun {
+  const raw = JSON.parse(readInput(path)) as Partial<RawData>
+  if (!Array.isArray(raw.measurements)) throw new UsageError(`${path}: expected raw.json with "measurements"`)
+  const p = raw.provenance ?? { method: 'calibrate' }
+  const notes = p.notes ?? ''
+  return analyzeCalibration({
+    measurements: raw.measurements,
+    verdicts: raw.verdicts ?? [],
+    machine: {
+      kernel: p.kernel ?? 'unknown',
+      cpu: p.cpu ?? 'unknown',
+      date: p.date ?? new Date().toISOString(),
+      cpus: Number(/on (\d+) CPUs/.exec(notes)?.[1] ?? 0),
+      node: /Node (v[\d.]+)/.exec(notes)?.[1] ?? process.version,
+      load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
+      loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
+    },
+    quick: notes.startsWith('quick'),
+    rawDataPath: rawRef,
+    compareWith,
+  })
 }
 
 function collect(value: string, previous: string[]): string[] {

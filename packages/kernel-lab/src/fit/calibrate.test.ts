@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import type { MachineInfo } from '../env/machine'
+import { summarize } from '../measure/stats'
+import type { Measurement } from '../measure/types'
+import { labReport } from '../report/labReport'
+import { buildProfile, profileKey } from './calibrate'
+import { bpfPacketCounts, forwardCounts, forwardMatchCounts, restoreCounts } from './counts'
+
+const machine: MachineInfo = {
+  kernel: '6.18.0-test',
+  cpu: 'Test CPU',
+  cpus: 2,
+  node: 'v20',
+  date: '2026-11-28T00:00:00Z',
+  load1: 1,
+}
+
+function point(m: Omit<Measurement, 'summary' | 'runs'> & { value: number }): Measurement {
+  const runs = [m.value * 0.98, m.value, m.value * 1.02]
+  return { ...m, runs, summary: summarize(runs) }
+}
+
+// synthetic "kernel": legacy 4 ns per rule, 3 ns per match; nft 12 and 9; restores and lookups exact
+const measurements: Measurement[] = [
+  ...[1000, 5000, 20000].flatMap((n) => [
+    point({
+      experiment: 'packet-forward',
+      backend: 'legacy',
+      size: n,
+      unit: 'ns',
+      counts: forwardCounts(n),
+      value: 2 * n * 4,
+    }),
+    point({
+      experiment: 'packet-forward-match',
+      backend: 'legacy',
+      size: n,
+      unit: 'ns',
+      counts: forwardMatchCounts(n),
+      value: 2 * n * 7,
+    }),
+    point({
+      experiment: 'packet-forward',
+      backend: 'nft',
+      size: n,
+      unit: 'ns',
+      counts: forwardCounts(n),
+      value: 2 * n * 12,
+    }),
+    point({
+      experiment: 'packet-forward-match',
+      backend: 'nft',
+      size: n,
+      unit: 'ns',
+      counts: forwardMatchCounts(n),
+      value: 2 * n * 21,
+    }),
+  ]),
+  ...[1000, 5000, 20000].map((n) => {
+    const counts = restoreCounts({ lines: 10 * n, rulesAfter: 7 * n, chainsAfter: 3 * n }, 'legacy')
+    return point({
+      experiment: 'restore-full',
+      backend: 'legacy',
+      size: n,
+      unit: 's',
+      counts,
+      value: 0.004 + 10 * n * 2e-6,
+    })
+  }),
+  point({
+    experiment: 'packet-bpf',
+    backend: 'bpf',
+    size: 1000,
+    unit: 'ns',
+    counts: bpfPacketCounts(),
+    value: 30,
+  }),
+  point({ experiment: 'packet-bpf-rtt', backend: 'bpf', size: 1000, unit: 'ns', counts: {}, value: 15000 }),
+]
+
+describe('buildProfile', () => {
+  const { profile, fits } = buildProfile({ machine, quick: true, measurements })
+
+  it('recovers per-rule and per-match costs for each backend, nft under `:nft` keys', () => {
+    expect(profile.constants['ipt.rule'].value).toBeCloseTo(4, 3)
+    expect(profile.constants['ipt.match'].value).toBeCloseTo(3, 3)
+    expect(profile.constants['ipt.rule:nft'].value).toBeCloseTo(12, 3)
+    expect(profile.constants['ipt.match:nft'].value).toBeCloseTo(9, 3)
+    expect(profile.constants['ipt.rule'].unit).toBe('ns')
+  })
+
+  it('keys restore constants as iptables-model does, in seconds', () => {
+    expect(profileKey('restore.legacy.line', 'nft')).toBe('restore.legacy.line')
+    expect(profile.constants['restore.legacy.invocation'].unit).toBe('s')
+    const modeled = fits.find((f) => f.name === 'iptables-legacy-restore')
+    expect(modeled?.rmsRelativeError).toBeLessThan(0.01)
+  })
+
+  it('records kernel, CPU, date and the raw data in the provenance', () => {
+    expect(profile.provenance).toMatchObject({ method: 'calibrate', kernel: '6.18.0-test', cpu: 'Test CPU' })
+    expect(profile.provenance.data).toBe(measurements)
+    expect(profile.constants['bpf.lookup.hash'].source).toMatch(/6\.18\.0-test, Test CPU, 2026-11-28/)
+  })
+
+  it('fits nothing from points without counts', () => {
+    expect(fits.flatMap((f) => f.rows).some((r) => r.experiment === 'packet-bpf-rtt')).toBe(false)
+  })
+})
+
+describe('labReport', () => {
+  const { profile } = buildProfile({ machine, quick: true, measurements })
+  const halved = {
+    ...profile,
+    constants: { ...profile.constants, 'ipt.rule': { ...profile.constants['ipt.rule'], value: 2 } },
+  }
+  const report = labReport(measurements, [
+    { name: 'calibrated', profile },
+    { name: 'halved', profile: halved },
+  ])
+
+  it('gives the error of each profile at every size', () => {
+    const row = report.rows.find(
+      (r) => r.experiment === 'packet-forward' && r.backend === 'legacy' && r.size === 5000,
+    )
+    expect(row?.modeled.calibrated.error).toBeCloseTo(0, 3)
+    expect(row?.modeled.halved.error).toBeCloseTo(-0.5, 3)
+    expect(row?.unit).toBe('ns')
+  })
+
+  it('takes the worst error over 1k–50k and writes one table per experiment and backend', () => {
+    expect(report.worstError.calibrated).toBeLessThan(0.01)
+    expect(report.worstError.halved).toBeCloseTo(0.5, 2)
+    expect(report.markdown).toContain('### round trip through N non-matching FORWARD rules (rules) — nft')
+    expect(report.markdown).toContain('| 20000 | 480.0 µs |')
+  })
+})
