@@ -30,3 +30,23 @@ describe('kube-proxy chain names', () => {
     expect(isServiceChainName('KUBE-SERVICES')).toBe(false)
   })
 })
+
+describe('sha256Prefix10', () => {
+  it('agrees with node:crypto on ASCII, multi-block and non-ASCII inputs', async () => {
+    const { createHash } = await import('node:crypto')
+    const { sha256Prefix10 } = await import('./sha256')
+    const out = new Uint8Array(10)
+    for (const s of [
+      '',
+      'abc',
+      'x'.repeat(55),
+      'y'.repeat(56),
+      'z'.repeat(64),
+      'ns/svc:p80tcp10.1.2.3:8080'.repeat(7),
+      'ünïcødé/sërvice',
+    ]) {
+      sha256Prefix10(s, out)
+      expect(Buffer.from(out).toString('hex')).toBe(createHash('sha256').update(s).digest('hex').slice(0, 20))
+    }
+  })
+})

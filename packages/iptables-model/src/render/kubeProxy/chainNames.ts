@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { sha256Prefix10 } from './sha256'
 
 /**
  * kube-proxy's chain names: sha256 of the service port name plus the lower-case protocol (plus the endpoint
@@ -7,11 +7,12 @@ import { hash } from 'node:crypto'
  * (v1.31+); iptables chain names must stay within 28 characters.
  */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+const digest = new Uint8Array(10)
 
 /** The first 16 base32 characters of sha256(text): 16 × 5 bits = the first 10 bytes of the digest. */
 export function kubeHash16(text: string): string {
-  // one-shot hash: no Hash object per chain name (600k of them at 100k services)
-  const d = hash('sha256', text, 'buffer')
+  const d = digest
+  sha256Prefix10(text, d)
   let out = ''
   for (let g = 0; g < 10; g += 5) {
     // 5 bytes → 8 characters; split the 40 bits into a high byte and a low uint32 to stay in int range
