@@ -15,3 +15,6 @@ export function defaultProfile(): CostProfile {
   cached ??= loadProfile(DEFAULT_PROFILE_NAME)
   return cached
 }
+
+/** The default profile as a value (read from `packages/bench/profiles/anchors.json` when this module loads). */
+export const DEFAULT_PROFILE: CostProfile = defaultProfile()
