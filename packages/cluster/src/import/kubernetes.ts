@@ -2,16 +2,9 @@ import { InputError, isInputError } from '../errors/errors'
 import { cidrContains, tryIpToU32, tryParseCidr } from '../ip/ipv4'
 import { CLUSTER_SCHEMA_VERSION, type Cluster, type EndpointSlice } from '../scenario/types'
 import { formatJsonPath, type JsonPath, validateCluster } from '../scenario/validate'
-import {
-  type ConvertContext,
-  convertEndpointSlice,
-  convertEndpoints,
-  convertNamespace,
-  convertNetworkPolicy,
-  convertNode,
-  convertPod,
-  convertService,
-} from './convert'
+import { type ConvertContext, convertNamespace, convertNode, convertPod, convertService } from './convert'
+import { convertEndpointSlice, convertEndpoints } from './convertEndpoints'
+import { convertNetworkPolicy } from './convertPolicy'
 import { type DumpItem, readDump } from './documents'
 import { fieldsOf } from './fields'
 import { inferCidr } from './infer'
