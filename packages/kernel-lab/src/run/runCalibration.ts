@@ -7,6 +7,7 @@ import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
 import type { Progress } from '../measure/restoreSweep'
 import { restoreSweep } from '../measure/restoreSweep'
 import { FULL_PLAN, type Measurement, QUICK_PLAN, type SweepPlan } from '../measure/types'
+import { labReadmePreamble } from '../report/labReadme'
 import { type LabReport, labReport } from '../report/labReport'
 import { modelDefaultsProfile } from '../report/modelDefaults'
 import { IPTABLES_BACKENDS } from '../rules/restore'
@@ -26,7 +27,7 @@ export interface CalibrationRun {
   measurements: Measurement[]
   report: LabReport
   verdicts: VerdictResult[]
-  /** the report section (model vs measured) followed by the verdict table */
+  /** reports/kernel/README.md: method preamble, model vs measured, verdict table */
   markdown: string
 }
 
@@ -115,6 +116,12 @@ export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
     { name: 'model-defaults', profile: modelDefaultsProfile() },
     ...(opts.compareWith ?? []),
   ])
-  const markdown = verdicts.length ? `${report.markdown}\n${verdictMarkdown(verdicts)}` : report.markdown
+  const markdown = [
+    labReadmePreamble(profile),
+    report.markdown,
+    verdicts.length ? verdictMarkdown(verdicts) : '',
+  ]
+    .filter(Boolean)
+    .join('\n')
   return { profile, fits, measurements, report, verdicts, markdown }
 }

@@ -1,12 +1,10 @@
 import { join, relative } from 'node:path'
-import type { CostProfile } from '@dataplane-sim/cluster'
 import {
-  analyzeCalibration,
+  analyzeRaw,
   type CalibrationRun,
   LabUnavailableError,
-  type Measurement,
+  rawDataOf,
   runCalibration,
-  type VerdictResult,
 } from '@dataplane-sim/kernel-lab'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
@@ -24,13 +22,6 @@ interface CalibrateOptions {
 
 const PARTS = ['restore', 'packet', 'bpf', 'verdict'] as const
 type Part = (typeof PARTS)[number]
-
-/** What `--raw-dir` writes to raw.json and `--from-raw` reads back. */
-interface RawData {
-  provenance: CostProfile['provenance']
-  measurements: Measurement[]
-  verdicts: VerdictResult[]
-}
 
 /**
  * `dpsim calibrate`: measures this machine's kernel in network namespaces (packages/kernel-lab) and writes a
@@ -68,7 +59,7 @@ export function register(program: Command): void {
       const rawRef = rawPath ? relative(process.cwd(), rawPath) : undefined
       let result: CalibrationRun
       if (opts.fromRaw) {
-        result = refit(opts.fromRaw, compareWith, rawRef ?? opts.fromRaw)
+        result = analyzeRaw(readInput(opts.fromRaw), opts.fromRaw, { rawDataPath: rawRef, compareWith })
       } else {
         try {
           result = await runCalibration({
@@ -88,12 +79,7 @@ export function register(program: Command): void {
         }
       }
       if (opts.rawDir && rawPath) {
-        const raw: RawData = {
-          provenance: { ...result.profile.provenance, data: undefined },
-          measurements: result.measurements,
-          verdicts: result.verdicts,
-        }
-        writeAtomic(rawPath, stableJson(raw))
+        writeAtomic(rawPath, stableJson(rawDataOf(result)))
         writeAtomic(join(opts.rawDir, 'README.md'), `${result.markdown}\n`)
       }
       emit(stableJson(result.profile), opts.output)
@@ -101,33 +87,6 @@ export function register(program: Command): void {
         process.stderr.write(`calibrate: worst |error| with ${name}, 1k–50k: ${(worst * 100).toFixed(1)}%\n`)
       }
     })
-}
-
-function refit(
-  path: string,
-  compareWith: Array<{ name: string; profile: CostProfile }>,
-  rawRef: string,
-): CalibrationRun {
-  const raw = JSON.parse(readInput(path)) as Partial<RawData>
-  if (!Array.isArray(raw.measurements)) throw new UsageError(`${path}: expected raw.json with "measurements"`)
-  const p = raw.provenance ?? { method: 'calibrate' }
-  const notes = p.notes ?? ''
-  return analyzeCalibration({
-    measurements: raw.measurements,
-    verdicts: raw.verdicts ?? [],
-    machine: {
-      kernel: p.kernel ?? 'unknown',
-      cpu: p.cpu ?? 'unknown',
-      date: p.date ?? new Date().toISOString(),
-      cpus: Number(/on (\d+) CPUs/.exec(notes)?.[1] ?? 0),
-      node: /Node (v[\d.]+)/.exec(notes)?.[1] ?? process.version,
-      load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
-      loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
-    },
-    quick: notes.startsWith('quick'),
-    rawDataPath: rawRef,
-    compareWith,
-  })
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,56 @@
+import { type CostProfile, InputError } from '@dataplane-sim/cluster'
+import type { Measurement } from '../measure/types'
+import type { VerdictResult } from '../verdict/differential'
+import { analyzeCalibration, type CalibrationRun } from './runCalibration'
+
+/** What `dpsim calibrate --raw-dir` writes to raw.json: every measurement and verdict of a run. */
+export interface RawData {
+  provenance: CostProfile['provenance']
+  measurements: Measurement[]
+  verdicts: VerdictResult[]
+}
+
+export function rawDataOf(run: CalibrationRun): RawData {
+  return {
+    provenance: { ...run.profile.provenance, data: undefined },
+    measurements: run.measurements,
+    verdicts: run.verdicts,
+  }
+}
+
+/**
+ * Re-fits a run from its raw.json (no kernel needed): what `dpsim calibrate --from-raw` and the bench report
+ * use to show the committed measurements (reports/kernel/raw.json) against the models.
+ */
+export function analyzeRaw(
+  text: string,
+  source: string,
+  opts: { rawDataPath?: string; compareWith?: Array<{ name: string; profile: CostProfile }> } = {},
+): CalibrationRun {
+  let raw: Partial<RawData>
+  try {
+    raw = JSON.parse(text)
+  } catch (e) {
+    throw new InputError(`expected raw.json of dpsim calibrate: ${(e as Error).message}`, source, 1)
+  }
+  if (!raw || !Array.isArray(raw.measurements))
+    throw new InputError('expected raw.json of dpsim calibrate, with a "measurements" array', source, 1)
+  const p = raw.provenance ?? { method: 'calibrate' }
+  const notes = p.notes ?? ''
+  return analyzeCalibration({
+    measurements: raw.measurements,
+    verdicts: raw.verdicts ?? [],
+    machine: {
+      kernel: p.kernel ?? 'unknown',
+      cpu: p.cpu ?? 'unknown',
+      date: p.date ?? new Date(0).toISOString(),
+      cpus: Number(/on (\d+) CPUs/.exec(notes)?.[1] ?? 0),
+      node: /Node (v[\d.]+)/.exec(notes)?.[1] ?? 'unknown',
+      load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
+      loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
+    },
+    quick: notes.startsWith('quick'),
+    rawDataPath: opts.rawDataPath ?? source,
+    compareWith: opts.compareWith,
+  })
+}
