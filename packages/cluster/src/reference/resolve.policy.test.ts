@@ -1,5 +1,7 @@
-import { describe, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { parsePacket } from '../packet/packet'
 import type { NetworkPolicy } from '../scenario/types'
+import { resolveReference } from './resolve'
 import { check, nodePortSvc, OUTSIDE, type Row, svc, WEB1, WEB2 } from './resolveTable'
 
 const np = (over: Partial<NetworkPolicy>): NetworkPolicy => ({
@@ -345,4 +347,20 @@ describe('resolveReference: NetworkPolicy (the examples of the Kubernetes docs)'
     },
   ]
   it.each(rows)('$name', check)
+
+  it('judges a local backend by the client address when asked (policy before MASQUERADE)', () => {
+    const c = nodePortSvc(
+      {},
+      { policies: [np({ ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] })] },
+    )
+    const p = parsePacket(`tcp ${OUTSIDE}:1 -> 192.168.0.12:30080`)
+    const ref = resolveReference(c, p, { node: 'n2', localBackendSource: 'client' })
+    // web-2 (on n2) is judged by the client, which the ipBlock admits; web-1 (on n1) sees n2's address
+    expect(ref.candidates.map((x) => x.ip)).toEqual(['10.244.2.10'])
+    expect(ref.eligible.map((x) => x.source)).toEqual(['192.168.0.12', '192.168.0.12'])
+    const other = parsePacket('tcp 198.51.100.1:1 -> 192.168.0.12:30080')
+    expect(resolveReference(c, other, { node: 'n2', localBackendSource: 'client' }).candidates).toEqual([])
+    // by default web-2 is judged by the masqueraded address, its own node's, which is always allowed
+    expect(resolveReference(c, other, { node: 'n2' }).candidates.map((x) => x.ip)).toEqual(['10.244.2.10'])
+  })
 })

@@ -47,9 +47,9 @@ export function resolveReference(cluster: Cluster, packet: Packet, opts: Referen
     if (fe.kind === 'nodePort' && servingNode !== entry && srcPod && opts.nodePortEgress === 'nodeAddress') {
       const egress = egressDecision(idx, srcPod, packet.dst, packet.dport, packet.protocol)
       if (!egress.allowed) return stopped(fe, servingNode, 'drop', egress.reason!)
-      return resolveService(idx, packet, fe, servingNode, undefined)
+      return resolveService(idx, packet, fe, servingNode, undefined, opts)
     }
-    return resolveService(idx, packet, fe, servingNode, srcPod)
+    return resolveService(idx, packet, fe, servingNode, srcPod, opts)
   }
   return resolveDirect(idx, packet)
 }
@@ -83,6 +83,7 @@ function resolveService(
   fe: FrontendEntry,
   node: Node,
   srcPod: Pod | undefined,
+  opts: ReferenceOptions,
 ): ReferenceResult {
   const { service: svc, port } = fe
   const name = `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`
@@ -125,7 +126,11 @@ function resolveService(
     const masq = masquerade || ep.ip === packet.src
     const source = masq ? node.internalIP : packet.src
     const c = candidateOf(idx, ep.ip, ep.port, probability, ep.pod, ep.nodeName)
-    return judge(idx, packet, srcPod, c, source, masq)
+    const judgedBy =
+      opts.localBackendSource === 'client' && masquerade && ep.ip !== packet.src && c.node === node.name
+        ? packet.src
+        : source
+    return { ...judge(idx, packet, srcPod, c, judgedBy, masq), source }
   })
   return finish(base, eligible, masquerade, `${name}`)
 }

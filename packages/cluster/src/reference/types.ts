@@ -58,4 +58,11 @@ export interface ReferenceOptions {
    * source node's FORWARD chain has applied egress policy). The docs leave this to implementations.
    */
   nodePortEgress?: 'backend' | 'nodeAddress'
+  /**
+   * Which source the ingress policy of a backend on the translating node is judged by, when the connection
+   * is masqueraded: 'masqueraded' (default: the address the backend sees) or 'client' (Calico judges in
+   * filter FORWARD, before POSTROUTING's MASQUERADE; Cilium does not SNAT toward a local backend). Backends
+   * on other nodes always see the masqueraded address; hairpin is unaffected.
+   */
+  localBackendSource?: 'masqueraded' | 'client'
 }
