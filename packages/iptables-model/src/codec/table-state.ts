@@ -9,24 +9,27 @@ import {
 } from '../ruleset/types'
 import type { ChainDecl, RestoreOp } from './restore-reader'
 
-/** A chain while a table block is being applied: its rules (unless not retained) and its jumps. */
+/**
+ * A chain while a table block is being applied. Kept small: a dump can hold 600k chains. Its jumps and NAT
+ * targets live in the table's edge arrays, by chain number.
+ */
 interface ChainState {
+  /** position in TableState.list; stable while the block is applied */
+  idx: number
   name: string
   policy: 'ACCEPT' | 'DROP' | null
   counters: { packets: number; bytes: number }
   line: number
-  rules: Rule[]
+  /** the rules, when retained */
+  rules: Rule[] | null
   ruleCount: number
-  /** jump/goto targets with the rule line, for the loop and hook checks */
-  jumpTo: string[]
-  jumpLine: number[]
-  /** NAT targets that the kernel allows only from some hooks */
-  natKind: string[]
-  natLine: number[]
+  /** bumped by a flush: edges recorded under an older generation are gone */
+  gen: number
+  deleted: boolean
   /** line of the first rule that ends the chain whatever the packet (lint) */
   terminalLine: number
-  /** lines of rules after it (lint; first few only) */
-  unreachable: number[]
+  /** first rule after it and how many (lint) */
+  unreachableLine: number
   unreachableCount: number
 }
 
@@ -65,6 +68,19 @@ function isUnconditionalTerminal(r: Rule): boolean {
  */
 export class TableState {
   readonly chains = new Map<string, ChainState>()
+  private readonly list: ChainState[] = []
+  // every jump/goto as (from chain, to chain, rule line); every hook-restricted NAT target as (chain, kind, line)
+  // (a flush only bumps the chain's generation, so it costs nothing however many edges there are)
+  private readonly edgeFrom: number[] = []
+  private readonly edgeGen: number[] = []
+  private readonly edgeTo: number[] = []
+  private readonly edgeLine: number[] = []
+  private readonly natFrom: number[] = []
+  private readonly natGen: number[] = []
+  private readonly natKind: string[] = []
+  private readonly natLine: number[] = []
+  /** in-degree of each chain from live edges, set by check() */
+  private inDegree = new Int32Array(0)
   private readonly builtins: readonly string[]
 
   constructor(
@@ -78,45 +94,61 @@ export class TableState {
     this.builtins = BUILTIN_CHAINS[name]
     for (const b of this.builtins) {
       const old = base?.chains.find((c) => c.name === b)
-      this.chains.set(
+      this.create(
         b,
-        this.fresh(
-          b,
-          old?.policy ?? 'ACCEPT',
-          old ? { ...old.counters } : { packets: 0, bytes: 0 },
-          old?.line ?? 0,
-        ),
+        old?.policy ?? 'ACCEPT',
+        old ? { ...old.counters } : { packets: 0, bytes: 0 },
+        old?.line ?? 0,
       )
     }
-    if (noflush && base)
+    if (noflush && base) {
+      for (const c of base.chains)
+        if (!this.chains.has(c.name)) this.create(c.name, c.policy, { ...c.counters }, c.line)
       for (const c of base.chains) {
-        const s = this.chains.get(c.name) ?? this.fresh(c.name, c.policy, { ...c.counters }, c.line)
-        this.chains.set(c.name, s)
-        for (const r of c.rules) this.add(s, r, s.rules.length)
+        const s = this.chains.get(c.name)!
+        for (const r of c.rules) this.add(s, r, s.ruleCount)
       }
+    }
   }
 
-  private fresh(
+  private create(
     name: string,
     policy: ChainState['policy'],
     counters: ChainState['counters'],
     line: number,
   ): ChainState {
-    return {
+    const c: ChainState = {
+      idx: this.list.length,
       name,
       policy,
       counters,
       line,
-      rules: [],
+      rules: this.retainRules ? [] : null,
       ruleCount: 0,
-      jumpTo: [],
-      jumpLine: [],
-      natKind: [],
-      natLine: [],
+      gen: 0,
+      deleted: false,
       terminalLine: 0,
-      unreachable: [],
+      unreachableLine: 0,
       unreachableCount: 0,
     }
+    this.list.push(c)
+    this.chains.set(name, c)
+    return c
+  }
+
+  /** Empties a chain in place (jumps to it stay valid); its old edges die with the generation bump. */
+  private flush(c: ChainState): void {
+    c.rules = this.retainRules ? [] : null
+    c.ruleCount = 0
+    c.terminalLine = 0
+    c.unreachableLine = 0
+    c.unreachableCount = 0
+    c.gen++
+  }
+
+  private live(from: number, gen: number): boolean {
+    const c = this.list[from]
+    return !c.deleted && c.gen === gen
   }
 
   private fail(message: string, line: number, column = 1): never {
@@ -131,8 +163,10 @@ export class TableState {
       existing.line = d.line
     } else if (existing) {
       // iptables-restore --noflush: declaring an existing user chain flushes it
-      this.chains.set(d.name, this.fresh(d.name, null, d.counters, d.line))
-    } else this.chains.set(d.name, this.fresh(d.name, d.policy, d.counters, d.line))
+      this.flush(existing)
+      existing.counters = d.counters
+      existing.line = d.line
+    } else this.create(d.name, d.policy, d.counters, d.line)
   }
 
   apply(op: RestoreOp): void {
@@ -141,19 +175,23 @@ export class TableState {
     switch (op.op) {
       case 'new-chain':
         if (chain) this.fail(`-N ${op.chain}: chain already exists`, line)
-        this.chains.set(op.chain, this.fresh(op.chain, null, { packets: 0, bytes: 0 }, line))
+        this.create(op.chain, null, { packets: 0, bytes: 0 }, line)
         return
       case 'flush':
         if (!chain) this.fail(`-F ${op.chain}: no chain by that name in table ${this.name}`, line)
-        this.chains.set(op.chain, { ...this.fresh(op.chain, chain.policy, chain.counters, chain.line) })
+        this.flush(chain)
         return
       case 'delete-chain': {
         if (!chain) this.fail(`-X ${op.chain}: no chain by that name in table ${this.name}`, line)
         if (chain.policy !== null) this.fail(`-X ${op.chain}: cannot delete a built-in chain`, line)
         if (chain.ruleCount > 0) this.fail(`-X ${op.chain}: chain is not empty (flush it first)`, line)
-        for (const other of this.chains.values())
-          if (other.jumpTo.includes(op.chain))
-            this.fail(`-X ${op.chain}: chain is still referenced from ${other.name}`, line)
+        for (let k = 0; k < this.edgeTo.length; k++)
+          if (this.edgeTo[k] === chain.idx && this.live(this.edgeFrom[k], this.edgeGen[k]))
+            this.fail(
+              `-X ${op.chain}: chain is still referenced from ${this.list[this.edgeFrom[k]].name}`,
+              line,
+            )
+        chain.deleted = true
         this.chains.delete(op.chain)
         return
       }
@@ -171,18 +209,12 @@ export class TableState {
             this.fail(
               `Couldn't load target '${t.chain}': no chain by that name in table ${this.name} and no such target`,
               line,
-              this.targetColumn(rule),
             )
-          if (to.policy !== null)
-            this.fail(`cannot jump to built-in chain ${t.chain}`, line, this.targetColumn(rule))
+          if (to.policy !== null) this.fail(`cannot jump to built-in chain ${t.chain}`, line)
         }
         const tables = TARGET_TABLES[t.kind]
         if (tables && !tables.includes(this.name))
-          this.fail(
-            `${t.kind} target is only valid in the ${tables.join('/')} table, not ${this.name}`,
-            line,
-            this.targetColumn(rule),
-          )
+          this.fail(`${t.kind} target is only valid in the ${tables.join('/')} table, not ${this.name}`, line)
         const position = op.op === 'insert' ? op.position - 1 : chain.ruleCount
         if (position > chain.ruleCount)
           this.fail(`-I ${op.chain} ${position + 1}: index of insertion too big`, line)
@@ -191,107 +223,120 @@ export class TableState {
     }
   }
 
-  private targetColumn(_r: Rule): number {
-    return 1
-  }
-
   private add(c: ChainState, rule: Rule, position: number): void {
-    if (this.retainRules) {
+    if (c.rules) {
       if (position === c.rules.length) c.rules.push(rule)
       else c.rules.splice(position, 0, rule)
     }
     c.ruleCount++
     const t = rule.target
     if (t.kind === 'jump' || t.kind === 'goto') {
-      c.jumpTo.push(t.chain)
-      c.jumpLine.push(rule.line)
+      const to = this.chains.get(t.chain)!
+      this.edgeFrom.push(c.idx)
+      this.edgeGen.push(c.gen)
+      this.edgeTo.push(to.idx)
+      this.edgeLine.push(rule.line)
     } else if (t.kind in NAT_HOOKS) {
-      c.natKind.push(t.kind)
-      c.natLine.push(rule.line)
+      this.natFrom.push(c.idx)
+      this.natGen.push(c.gen)
+      this.natKind.push(t.kind)
+      this.natLine.push(rule.line)
     }
     if (position === c.ruleCount - 1) {
       if (c.terminalLine) {
-        if (c.unreachable.length < 3) c.unreachable.push(rule.line)
+        if (!c.unreachableCount) c.unreachableLine = rule.line
         c.unreachableCount++
       } else if (isUnconditionalTerminal(rule)) c.terminalLine = rule.line
     }
   }
 
-  /** how many jumps/gotos lead to each chain (set by check, read by findings) */
-  private referenced = new Map<string, number>()
-
   /**
    * The kernel's whole-table checks at COMMIT (translate_table / mark_source_chains in ip_tables.c): no loop
-   * in jumps, and each NAT target reached only from the hooks it allows. One depth-first pass over chain ids;
-   * its reverse post-order is a topological order along which the hooks reaching each chain are propagated.
+   * in jumps, and each NAT target reached only from the hooks it allows. One depth-first pass over chain
+   * numbers; its reverse post-order is a topological order along which the hooks reaching each chain are
+   * propagated.
    */
   check(): void {
-    const states = [...this.chains.values()]
-    const n = states.length
-    const id = new Map<string, number>()
-    for (let k = 0; k < n; k++) id.set(states[k].name, k)
+    const n = this.list.length
+    const m = this.edgeFrom.length
+    // live edges grouped by source chain (CSR)
+    const start = new Int32Array(n + 1)
+    const inDegree = new Int32Array(n)
+    for (let k = 0; k < m; k++)
+      if (this.live(this.edgeFrom[k], this.edgeGen[k])) {
+        start[this.edgeFrom[k] + 1]++
+        inDegree[this.edgeTo[k]]++
+      }
+    this.inDegree = inDegree
+    for (let v = 0; v < n; v++) start[v + 1] += start[v]
+    const fill = start.slice(0, n)
+    const adj = new Int32Array(start[n])
+    const adjLine = new Int32Array(start[n])
+    for (let k = 0; k < m; k++) {
+      if (!this.live(this.edgeFrom[k], this.edgeGen[k])) continue
+      const at = fill[this.edgeFrom[k]]++
+      adj[at] = this.edgeTo[k]
+      adjLine[at] = this.edgeLine[k]
+    }
     const color = new Uint8Array(n)
     const order = new Int32Array(n)
     let done = 0
     const stackNode = new Int32Array(n)
     const stackEdge = new Int32Array(n)
-    const inDegree = new Int32Array(n)
     for (let s = 0; s < n; s++) {
-      if (color[s]) continue
+      if (color[s] || this.list[s].deleted) continue
       let sp = 0
       stackNode[0] = s
-      stackEdge[0] = 0
+      stackEdge[0] = start[s]
       color[s] = 1
       while (sp >= 0) {
-        const c = states[stackNode[sp]]
+        const v = stackNode[sp]
         const k = stackEdge[sp]
-        if (k >= c.jumpTo.length) {
-          color[stackNode[sp]] = 2
-          order[done++] = stackNode[sp]
+        if (k >= start[v + 1]) {
+          color[v] = 2
+          order[done++] = v
           sp--
           continue
         }
         stackEdge[sp]++
-        const t = id.get(c.jumpTo[k])
-        if (t === undefined) this.fail(`jump to undefined chain ${c.jumpTo[k]}`, c.jumpLine[k])
+        const t = adj[k]
         if (color[t] === 1) {
           let from = sp
           while (stackNode[from] !== t) from--
           const cycle: string[] = []
-          for (let q = from; q <= sp; q++) cycle.push(states[stackNode[q]].name)
-          cycle.push(states[t].name)
-          this.fail(`loop in chain jumps: ${cycle.join(' -> ')} (the kernel refuses loops)`, c.jumpLine[k])
+          for (let q = from; q <= sp; q++) cycle.push(this.list[stackNode[q]].name)
+          cycle.push(this.list[t].name)
+          this.fail(`loop in chain jumps: ${cycle.join(' -> ')} (the kernel refuses loops)`, adjLine[k])
         }
         if (color[t] === 0) {
           color[t] = 1
           sp++
           stackNode[sp] = t
-          stackEdge[sp] = 0
+          stackEdge[sp] = start[t]
         }
       }
     }
-    for (const c of states) for (const t of c.jumpTo) inDegree[id.get(t)!]++
-    this.referenced = new Map(states.map((c, k) => [c.name, inDegree[k]]))
-    if (this.name !== 'nat') return
+    if (this.name !== 'nat' || this.natFrom.length === 0) return
     const hooks = new Uint8Array(n)
     this.builtins.forEach((b, bit) => {
-      hooks[id.get(b)!] |= 1 << bit
+      hooks[this.chains.get(b)!.idx] |= 1 << bit
     })
-    for (let q = n - 1; q >= 0; q--) {
-      const c = states[order[q]]
-      const m = hooks[order[q]]
-      if (!m) continue
-      for (const t of c.jumpTo) hooks[id.get(t)!] |= m
-      for (let k = 0; k < c.natKind.length; k++) {
-        const allowed = NAT_HOOKS[c.natKind[k]]
-        this.builtins.forEach((hook, bit) => {
-          if (m & (1 << bit) && !allowed.includes(hook))
-            this.fail(
-              `${c.natKind[k]} is only valid from ${allowed.join(' and ')}, but chain ${c.name} is reached from ${hook}`,
-              c.natLine[k],
-            )
-        })
-      }
+    for (let q = done - 1; q >= 0; q--) {
+      const v = order[q]
+      const mask = hooks[v]
+      if (mask) for (let k = start[v]; k < start[v + 1]; k++) hooks[adj[k]] |= mask
+    }
+    for (let k = 0; k < this.natFrom.length; k++) {
+      if (!this.live(this.natFrom[k], this.natGen[k])) continue
+      const mask = hooks[this.natFrom[k]]
+      const allowed = NAT_HOOKS[this.natKind[k]]
+      this.builtins.forEach((hook, bit) => {
+        if (mask & (1 << bit) && !allowed.includes(hook))
+          this.fail(
+            `${this.natKind[k]} is only valid from ${allowed.join(' and ')}, but chain ${this.list[this.natFrom[k]].name} is reached from ${hook}`,
+            this.natLine[k],
+          )
+      })
     }
   }
 
@@ -307,7 +352,7 @@ export class TableState {
         name: c.name,
         policy: c.policy,
         counters: c.counters,
-        rules: c.rules,
+        rules: c.rules ?? [],
         line: c.line,
       })
     user.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -320,10 +365,10 @@ export class TableState {
     for (const c of this.chains.values()) {
       if (c.unreachableCount)
         out.push({
-          line: c.unreachable[0],
+          line: c.unreachableLine,
           message: `${this.name}:${c.name}: ${c.unreachableCount} rule(s) can never be reached: the rule at line ${c.terminalLine} ends the chain for every packet`,
         })
-      if (c.policy === null && !this.referenced.get(c.name))
+      if (c.policy === null && !this.inDegree[c.idx])
         out.push({ line: c.line, message: `${this.name}:${c.name}: nothing jumps to this chain` })
     }
     return out
