@@ -84,6 +84,10 @@ export function renderReadme(r: Results): string {
         ['command', `\`dpsim report --${r.run.mode} --seed ${r.run.seed} --profile ${r.run.profile}\``],
         ['date', r.run.date],
         ['machine', `${mc.cpu}, ${mc.cores} cores, ${fmtBytes(mc.memoryBytes)} RAM`],
+        [
+          'load average',
+          `${mc.loadAverage.map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min, when the run ended)`,
+        ],
         ['OS', `${mc.platform} ${mc.release} (${mc.arch})`],
         ['Node.js', mc.node],
         [
@@ -394,7 +398,11 @@ export function renderReadme(r: Results): string {
     )
   }
   out.push(`\n## How to read this\n\n${EXPLANATION}`)
-  return out.join('')
+  // a blank line around every heading, whatever the sections above pushed
+  return out
+    .join('')
+    .replace(/\n*(^#{1,4} [^\n]+)\n+/gm, '\n\n$1\n\n')
+    .replace(/^\n+/, '')
 }
 
 /** The capacity plan as Markdown (also used by `dpsim plan`). */

@@ -15,6 +15,8 @@ export interface MachineInfo {
   cores: number
   memoryBytes: number
   node: string
+  /** os.loadavg() when the run ended: other work on the machine skews the JS timings */
+  loadAverage: number[]
 }
 
 export interface RunInfo {

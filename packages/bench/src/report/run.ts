@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { arch, cpus, platform, release, totalmem } from 'node:os'
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
 import { sweepChurn } from '../churn/simulate'
@@ -49,6 +49,7 @@ export function machineInfo(): MachineInfo {
     cores: c.length,
     memoryBytes: totalmem(),
     node: process.version,
+    loadAverage: loadavg(),
   }
 }
 
