@@ -4,7 +4,7 @@ import { kubeProxyRestoreText } from '../src/render/kubeProxy/restoreText'
 import { normalize } from './fixtures/normalize'
 import { NODE, overallCluster } from './fixtures/overallCluster'
 
-// Expected text of TestOverallIPTablesRules (kubernetes/kubernetes pkg/proxy/iptables/proxier_test.go, v1.31).
+// Expected text of TestOverallIPTablesRules (kubernetes/kubernetes pkg/proxy/iptables/proxier_test.go, v1.33).
 const EXPECTED = `
 *filter
 :KUBE-NODEPORTS - [0:0]

@@ -9,7 +9,7 @@ export interface CategorizedEndpoints {
 }
 
 /**
- * CategorizeEndpoints from kubernetes/kubernetes pkg/proxy/topology.go (v1.31): ready endpoints, falling back to
+ * CategorizeEndpoints from kubernetes/kubernetes pkg/proxy/topology.go (v1.33): ready endpoints, falling back to
  * serving-and-terminating ones when none is ready; Local policies use local endpoints with the same fallback.
  * Topology hints are not modeled (the scenario carries none), so the topology filter never applies.
  */

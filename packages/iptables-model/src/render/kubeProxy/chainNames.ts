@@ -4,7 +4,7 @@ import { sha256Prefix10 } from './sha256'
  * kube-proxy's chain names: sha256 of the service port name plus the lower-case protocol (plus the endpoint
  * "ip:port" for KUBE-SEP), RFC 4648 base32 (Go's base32.StdEncoding), first 16 characters. Mirrors
  * `portProtoHash` / `servicePortEndpointChainName` in kubernetes/kubernetes pkg/proxy/iptables/proxier.go
- * (v1.31+); iptables chain names must stay within 28 characters.
+ * (v1.33; unchanged since v1.26 split KUBE-SVL/EXT); iptables chain names must stay within 28 characters.
  */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 const digest = new Uint8Array(10)

@@ -6,7 +6,7 @@ import { type ServicePortInfo, servicePortsForService, slicesByService } from '.
 
 /**
  * kube-proxy in iptables mode, rendered for one node: what `syncProxyRules` in kubernetes/kubernetes
- * pkg/proxy/iptables/proxier.go (v1.31; unchanged in shape through v1.33) writes to iptables-restore, plus the
+ * pkg/proxy/iptables/proxier.go (v1.33; the same rules since v1.29's nfacct counters) writes to iptables-restore, plus the
  * jump rules it installs in built-in chains with `iptables -I` (`iptablesJumpChains`). Service ports are written
  * in name order (kube-proxy iterates a Go map, so its own order is random).
  */

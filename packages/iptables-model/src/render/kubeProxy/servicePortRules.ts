@@ -68,8 +68,9 @@ function formatProbability(n: number): string {
 }
 
 /**
- * The per-service-port body of syncProxyRules in kubernetes/kubernetes pkg/proxy/iptables/proxier.go (v1.31,
- * same shape through v1.33): capture rules in KUBE-SERVICES / KUBE-NODEPORTS, REJECT/DROP rules in filter for
+ * The per-service-port body of syncProxyRules in kubernetes/kubernetes pkg/proxy/iptables/proxier.go (v1.33:
+ * the version with pkg/proxy/runner and the nfacct counters, whose proxier_test.go expectations the golden
+ * test reproduces): capture rules in KUBE-SERVICES / KUBE-NODEPORTS, REJECT/DROP rules in filter for
  * missing (local) endpoints, then the EXT, FW, SVC, SVL and SEP chains. Rules keep kube-proxy's argument order.
  */
 export function renderServicePort(sp: ServicePortInfo, ctx: ServicePortContext): ServicePortChunk {
