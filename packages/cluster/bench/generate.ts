@@ -4,7 +4,7 @@
  * Writes reports/bench/generate.json. Timings are provisional on a shared machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { generateCluster, serializeCluster, validateCluster } from '@dataplane-sim/cluster'
 

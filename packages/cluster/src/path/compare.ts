@@ -41,7 +41,15 @@ export function compareWithReference(
     return out
   }
 
-  if (!path.enumerate && ref.frontend && ref.eligible.length > 0 && !path.chosen) {
+  // Forwarding without translating what the reference translates; a path stopped before translation
+  // (policy on the way to the addressed node, say) is judged by its verdict below.
+  if (
+    !path.enumerate &&
+    ref.frontend &&
+    ref.eligible.length > 0 &&
+    !path.chosen &&
+    path.verdict === 'forward'
+  ) {
     out.push(`no backend chosen: the reference translates to one of ${listOf(ref.eligible.map(key))}`)
     return out
   }
