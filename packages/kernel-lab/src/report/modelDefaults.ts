@@ -1,5 +1,5 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
-import { EBPF_MAP_CONSTANTS } from '@dataplane-sim/ebpf-model'
+import { EBPF_AGENT_CONSTANTS, EBPF_MAP_CONSTANTS, EBPF_PACKET_CONSTANTS } from '@dataplane-sim/ebpf-model'
 import { IPTABLES_PACKET_CONSTANTS, IPTABLES_RESTORE_CONSTANTS } from '@dataplane-sim/iptables-model'
 
 /**
@@ -10,8 +10,15 @@ export function modelDefaultsProfile(): CostProfile {
   return {
     schemaVersion: 1,
     name: 'model-defaults',
-    description: "The models' built-in constants (iptables-model packet and restore, ebpf-model maps)",
+    description:
+      "The models' built-in constants (iptables-model packet and restore, ebpf-model maps, datapath, agent)",
     provenance: { method: 'anchors' },
-    constants: { ...IPTABLES_PACKET_CONSTANTS, ...IPTABLES_RESTORE_CONSTANTS, ...EBPF_MAP_CONSTANTS },
+    constants: {
+      ...IPTABLES_PACKET_CONSTANTS,
+      ...IPTABLES_RESTORE_CONSTANTS,
+      ...EBPF_MAP_CONSTANTS,
+      ...EBPF_PACKET_CONSTANTS,
+      ...EBPF_AGENT_CONSTANTS,
+    },
   }
 }

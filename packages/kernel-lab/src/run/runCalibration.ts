@@ -111,6 +111,17 @@ export interface AnalyzeOptions {
 export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
   const { measurements, verdicts } = opts
   const { profile, fits } = buildProfile(opts)
+  // a complete profile: what the lab does not measure keeps the models' own constant, saying so
+  const defaults = modelDefaultsProfile().constants
+  const carried = Object.entries(defaults)
+    .filter(([k]) => !(k in profile.constants))
+    .map(
+      ([k, c]) =>
+        [k, { ...c, source: `not measured by the kernel lab; model default: ${c.source}` }] as const,
+    )
+  profile.constants = Object.fromEntries(
+    [...Object.entries(profile.constants), ...carried].sort(([a], [b]) => a.localeCompare(b)),
+  )
   const report = labReport(measurements, [
     { name: 'calibrated', profile },
     { name: 'model-defaults', profile: modelDefaultsProfile() },

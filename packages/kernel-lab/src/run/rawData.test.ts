@@ -1,0 +1,60 @@
+import { isInputError } from '@dataplane-sim/cluster'
+import { describe, expect, it } from 'vitest'
+import { forwardCounts } from '../fit/counts'
+import { summarize } from '../measure/stats'
+import type { Measurement } from '../measure/types'
+import { analyzeRaw } from './rawData'
+
+const runs = [800, 810, 790]
+const m: Measurement = {
+  experiment: 'packet-forward',
+  backend: 'legacy',
+  size: 100,
+  unit: 'ns',
+  runs,
+  summary: summarize(runs),
+  counts: forwardCounts(100),
+}
+const raw = JSON.stringify({
+  provenance: {
+    method: 'calibrate',
+    kernel: '6.18.0-x',
+    cpu: 'CPU',
+    date: '2026-11-28T00:00:00Z',
+    notes:
+      'full sweep on 2 CPUs, Node v20.20.2; medians of several runs; 1-minute load average 3.5 at the start and 4.25 at the end',
+  },
+  measurements: [m],
+  verdicts: [],
+})
+
+describe('analyzeRaw', () => {
+  it('re-fits a saved run and keeps its provenance', () => {
+    const r = analyzeRaw(raw, 'reports/kernel/raw.json')
+    expect(r.profile.constants['ipt.rule'].value).toBeCloseTo(4, 5)
+    expect(r.profile.provenance).toMatchObject({
+      kernel: '6.18.0-x',
+      cpu: 'CPU',
+      data: 'reports/kernel/raw.json',
+    })
+    expect(r.profile.provenance.notes).toMatch(/load average 3.5 at the start and 4.25 at the end/)
+  })
+
+  it('completes the profile with the models’ constants for what the lab does not measure, saying so', () => {
+    const c = analyzeRaw(raw, 'raw.json').profile.constants
+    expect(c['ct.lookup'].source).toMatch(/^not measured by the kernel lab; model default/)
+    expect(c['ipt.rule'].source).toMatch(/^dpsim calibrate/)
+  })
+
+  it('rejects a file that is not raw data, naming it', () => {
+    let err: unknown
+    try {
+      analyzeRaw('{"measurements": 3}', 'x.json')
+    } catch (e) {
+      err = e
+    }
+    expect(isInputError(err)).toBe(true)
+    expect((err as Error).message).toMatch(/measurements/)
+    expect(() => analyzeRaw('not json', 'y.json')).toThrow(/expected raw.json/)
+  })
+})
