@@ -46,7 +46,7 @@ export interface PlanOptions {
   programmingBudgetSeconds?: number
   /** Service/EndpointSlice changes per second for the programming-latency verdict; default 10 */
   churnRate?: number
-  /** services first packets are sent to for the latency distribution; default 256 */
+  /** services first packets are sent to for the latency distribution; default 256, at most 4000 */
   sampleServices?: number
   node?: string
   seed?: number
@@ -77,7 +77,7 @@ function classifyAll(dp: NodeDataplane, packets: readonly Packet[]) {
 function establishedNs(dp: NodeDataplane, packets: readonly Packet[]): number {
   const acks = packets
     .slice(0, 16)
-    .map((p) => ({ ...p, sport: p.sport + 20000, tcpFlags: p.protocol === 'tcp' ? ['SYN'] : undefined }))
+    .map((p, i) => ({ ...p, sport: 64000 + i, tcpFlags: p.protocol === 'tcp' ? ['SYN'] : undefined }))
   for (const p of acks) dp.classify(p, { steps: false })
   const ns = acks.map(
     (p) =>
@@ -117,13 +117,14 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
   const frontends = clusterIPFrontends(cluster)
   const sample = sampleFrontends(
     frontends,
-    opts.sampleServices ?? 256,
+    Math.min(4000, opts.sampleServices ?? 256),
     createRng(seed).fork('plan-frontends'),
   )
   const src = clientAddress(cluster, node, sample)
-  const packets = firstPackets(src, sample, 21000)
+  // source ports no suite uses (the report's plan may reuse the suite's dataplanes and their conntrack)
+  const packets = firstPackets(src, sample, 61000)
   const iptTraces = classifyAll(ipt, packets)
-  const ebpfTraces = classifyAll(ebpf, firstPackets(src, sample, 21000))
+  const ebpfTraces = classifyAll(ebpf, firstPackets(src, sample, 61000))
   const iptFirst = latency(iptTraces.map((t) => t.cost.ns))
   const ebpfFirst = latency(ebpfTraces.map((t) => t.cost.ns))
   const lookups = ebpfTraces.map((t) =>

@@ -129,7 +129,6 @@ export function scalingAnchorModel(
       value: random.modeledP99Ns / 1e6,
       note: 'modeled first packet to random services (p99), iptables-legacy',
     }
-  if (a.id === 'rules-10k-x10') return null
   return null
 }
 
@@ -154,8 +153,9 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
       timing: cfg.timing,
       packets: cfg.packets,
     }
-    const scaling = runScalingSuite({ ...common, sizes, onStep: (l) => progress.tick(l) })
+    // variations first: the services sweep ends with its largest point, whose models the plan can then reuse
     const variations = runScalingSuite({ ...common, sizes: variationSizes, onStep: (l) => progress.tick(l) })
+    const scaling = runScalingSuite({ ...common, sizes, onStep: (l) => progress.tick(l) })
     const samples = syncSamples(scaling)
     const ciliumAt = (services: number) => {
       const s = samples.reduce((best, x) =>
@@ -178,7 +178,9 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
     )
     progress.tick('capacity plan')
     const anchors = compareAnchors(
-      (a) => opts.anchorModel?.(a, scaling, opts.profile) ?? scalingAnchorModel(a, scaling),
+      (a) =>
+        opts.anchorModel?.(a, [...scaling, ...variations], opts.profile) ??
+        scalingAnchorModel(a, [...scaling, ...variations]),
     )
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,

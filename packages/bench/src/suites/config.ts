@@ -43,7 +43,6 @@ export const FULL: SuiteConfig = {
   variations: [
     { services: 10_000, endpoints: 10, policies: 1000 },
     { services: 10_000, endpoints: 2, policies: 5000 },
-    { services: 30_000, endpoints: 4, policies: 3000 },
   ],
   timing: { timeMs: 300, iterations: 10, updateBudgetMs: 8000 },
   packets: 64,
@@ -52,5 +51,5 @@ export const FULL: SuiteConfig = {
     services: [100, 1000, 5000, 10_000, 20_000, 50_000, 100_000],
     durationSeconds: 600,
   },
-  plan: { services: 20_000, endpoints: 4 },
+  plan: { services: 100_000, endpoints: 2 },
 }
