@@ -46,6 +46,7 @@ for (const size of sizes) {
     serializeSeconds: Number.isNaN(bytes) ? 'skipped' : round((t3 - t2) / 1000),
     jsonBytes: Number.isNaN(bytes) ? 'skipped' : bytes,
     peakRssMiB: round(peakRss / 2 ** 20),
+    loadAverage1m: round(loadavg()[0]),
     rssBeforeMiB: round(rssBefore / 2 ** 20),
   }
   figures.push(row)
