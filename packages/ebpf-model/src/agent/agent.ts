@@ -68,6 +68,8 @@ export class CiliumAgent {
   private readonly cidrRefs = new Map<string, { cidr: Cidr; identity: number; refs: number }>()
   private readonly nodeIps = new Map<string, number>()
   readonly endpoints = new Map<string, LocalEndpoint>()
+  /** pods that got no identity because the global range 256–65535 was exhausted */
+  readonly withoutIdentity = new Set<string>()
   private readonly endpointsBySelector = new Map<string, Set<string>>()
   private readonly endpointIds = new IdAllocator()
   /** frontends by service "namespace/name" */
@@ -114,8 +116,11 @@ export class CiliumAgent {
     // Global identities in sorted label order (CRD mode allocates in order here), then CIDR identities.
     const withLabels = c.pods
       .filter((p) => !p.hostNetwork)
-      .map((p) => ({ p, labels: podIdentityLabels(p, this.nsByName.get(p.namespace)) }))
-      .sort((a, b) => cmp(a.labels.join(','), b.labels.join(',')) || cmp(podKeyOf(a.p), podKeyOf(b.p)))
+      .map((p) => ({
+        p,
+        key: `${podIdentityLabels(p, this.nsByName.get(p.namespace)).join(',')}\u0000${podKeyOf(p)}`,
+      }))
+      .sort((a, b) => cmp(a.key, b.key))
     for (const { p } of withLabels) this.addPod(p, null)
     // CIDR identities in address order, one reference per mention (a policy delete drops its own)
     const cidrs = new Map<string, { cidr: Cidr; mentions: number }>()
@@ -143,6 +148,7 @@ export class CiliumAgent {
       change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
     switch (change.kind) {
       case 'Pod': {
+        this.withoutIdentity.delete(key)
         const old = this.pods.get(key)
         if (old) this.removePod(old, affected)
         if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(change.object, affected)
@@ -278,16 +284,25 @@ export class CiliumAgent {
     const key = podKeyOf(pod)
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
+    const ns = this.nsByName.get(pod.namespace)
+    let acquired: ReturnType<IdentityAllocator['acquire']>
+    try {
+      acquired = this.identities.acquire('global', podIdentityLabels(pod, ns), {
+        namespace: pod.namespace,
+        podLabels: pod.labels,
+        namespaceLabels: ns?.labels ?? {},
+      })
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e
+      // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
+      this.withoutIdentity.add(key)
+      return
+    }
+    const { identity, created } = acquired
     this.pods.set(key, pod)
     let set = this.podsByNs.get(pod.namespace)
     if (!set) this.podsByNs.set(pod.namespace, (set = new Set()))
     set.add(key)
-    const ns = this.nsByName.get(pod.namespace)
-    const { identity, created } = this.identities.acquire('global', podIdentityLabels(pod, ns), {
-      namespace: pod.namespace,
-      podLabels: pod.labels,
-      namespaceLabels: ns?.labels ?? {},
-    })
     this.podIdentity.set(key, identity.id)
     let holders = this.podsByIdentity.get(identity.id)
     if (!holders) this.podsByIdentity.set(identity.id, (holders = new Set()))
@@ -450,12 +465,14 @@ export class CiliumAgent {
       nodeAddrs: nodeIp === undefined ? [] : [nodeIp],
     })
     const prev = this.frontends.get(key) ?? []
-    const prevByKey = new Map(prev.map((p) => [feKey(p.frontend), p]))
+    const prevByKey = new Map<string, ProgrammedFrontend>()
+    for (const p of prev) prevByKey.set(feKey(p.frontend), p)
     const out: ProgrammedFrontend[] = []
     for (const fe of next) {
       const old = prevByKey.get(feKey(fe))
       prevByKey.delete(feKey(fe))
-      const backendIds = fe.backends.map((b) => this.refBackend(b))
+      const backendIds: number[] = []
+      for (const b of fe.backends) backendIds.push(this.refBackend(b))
       const revNat = old ? old.revNat : this.refRevNat(fe)
       const programmed: ProgrammedFrontend = { frontend: fe, revNat, backendIds }
       if (old) for (const id of old.backendIds) this.unrefBackendId(id)

@@ -86,6 +86,8 @@ export function indexSlices(slices: readonly EndpointSlice[]): Map<string, Endpo
  * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
  * terminating (`pkg/k8s/endpoints.go`); an endpoint neither ready nor serving+terminating is skipped.
  */
+const byAddress = (a: LbBackend, b: LbBackend) => a.addr - b.addr || a.port - b.port
+
 function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBackend[] {
   const proto = PROTO_NUM[port.protocol]
   const seen = new Set<string>()
@@ -109,7 +111,7 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
       out.push(b)
     }
   }
-  out.sort((a, b) => a.addr - b.addr || a.port - b.port)
+  out.sort(byAddress)
   return out
 }
 
@@ -118,20 +120,98 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
  * exists (pkg/service: "if there are no active backends, use terminating ones"), `filter` applies a Local
  * traffic policy.
  */
+/**
+ * Slots for a frontend: active backends first; terminating backends are used only when no active backend
+ * exists (pkg/service: "if there are no active backends, use terminating ones"); `localTo` applies a Local
+ * traffic policy (this node's backends only). Loops, not closures: this runs for every service port.
+ */
 function slots(
   all: readonly LbBackend[],
-  filter: ((b: LbBackend) => boolean) | null,
+  localTo: string | null,
 ): { backends: LbBackend[]; count: number; filteredOut: boolean } {
-  const scoped = filter ? all.filter(filter) : all.slice()
-  const active = scoped.filter((b) => b.state === 'active')
-  const terminating = scoped.filter((b) => b.state === 'terminating')
-  const usable = active.length > 0 ? active : terminating
-  const anyUsable = all.some((b) => b.state === 'active') || all.some((b) => b.state === 'terminating')
-  return {
-    backends: active.length > 0 ? [...active, ...terminating] : terminating,
-    count: usable.length,
-    filteredOut: usable.length === 0 && anyUsable,
+  const active: LbBackend[] = []
+  const terminating: LbBackend[] = []
+  let anyUsable = false
+  for (const b of all) {
+    anyUsable = true
+    if (localTo !== null && b.node !== localTo) continue
+    if (b.state === 'active') active.push(b)
+    else terminating.push(b)
   }
+  if (active.length > 0) {
+    for (const b of terminating) active.push(b)
+    return { backends: active, count: active.length - terminating.length, filteredOut: false }
+  }
+  return {
+    backends: terminating,
+    count: terminating.length,
+    filteredOut: terminating.length === 0 && anyUsable,
+  }
+}
+
+interface PortContext {
+  out: LbFrontend[]
+  service: string
+  portName: string
+  proto: number
+  affinityTimeout: number
+  affinityFlag: number
+  all: LbBackend[]
+  internal: { backends: LbBackend[]; count: number; filteredOut: boolean }
+  extLocal: boolean
+  intLocal: boolean
+  nodeName: string
+}
+
+/**
+ * An external frontend (pkg/k8s/service.go): when exactly one traffic policy is Local there are two scopes —
+ * the external one filtered by externalTrafficPolicy, the internal one (traffic from inside the cluster: pods
+ * and the host, through socket-LB) filtered by internalTrafficPolicy.
+ */
+function external(
+  pc: PortContext,
+  type: FrontendType,
+  addr: number,
+  port: number,
+  typeFlag: number,
+  src: Cidr[],
+): void {
+  const srcFlag = src.length > 0 ? SVC_FLAG_SOURCE_RANGE : 0
+  const twoScopes = pc.extLocal !== pc.intLocal
+  const ext = slots(pc.all, pc.extLocal ? pc.nodeName : null)
+  const common =
+    typeFlag | SVC_FLAG_ROUTABLE | pc.affinityFlag | srcFlag | (pc.intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0)
+  pc.out.push({
+    service: pc.service,
+    portName: pc.portName,
+    proto: pc.proto,
+    affinityTimeout: pc.affinityTimeout,
+    type,
+    addr,
+    port,
+    scope: SCOPE_EXT,
+    flags: common | (pc.extLocal ? SVC_FLAG_EXT_LOCAL_SCOPE : 0) | (twoScopes ? SVC_FLAG_TWO_SCOPES : 0),
+    backends: ext.backends,
+    count: ext.count,
+    filteredOut: ext.filteredOut,
+    sourceRanges: src,
+  })
+  if (twoScopes)
+    pc.out.push({
+      service: pc.service,
+      portName: pc.portName,
+      proto: pc.proto,
+      affinityTimeout: pc.affinityTimeout,
+      type,
+      addr,
+      port,
+      scope: SCOPE_INT,
+      flags: common | SVC_FLAG_TWO_SCOPES,
+      backends: pc.internal.backends,
+      count: pc.internal.count,
+      filteredOut: pc.internal.filteredOut,
+      sourceRanges: src,
+    })
 }
 
 export interface TranslateContext {
@@ -149,92 +229,59 @@ export function translateService(
 ): LbFrontend[] {
   const clusterIP = svc.clusterIP === 'None' ? null : tryIpToU32(svc.clusterIP)
   if (clusterIP === null) return []
-  const key = `${svc.namespace}/${svc.name}`
-  const isLocal = (b: LbBackend) => b.node === ctx.nodeName
   const affinity = svc.sessionAffinity === 'ClientIP'
-  const affinityTimeout = affinity ? (svc.sessionAffinityTimeoutSeconds ?? 10800) : 0
-  const ranges = svc.loadBalancerSourceRanges.map((r) => tryParseCidr(r)).filter((c): c is Cidr => c !== null)
+  const intLocal = svc.internalTrafficPolicy === 'Local'
   const out: LbFrontend[] = []
+  let ranges: Cidr[] = []
+  for (const r of svc.loadBalancerSourceRanges) {
+    const c = tryParseCidr(r)
+    if (c) ranges.push(c)
+  }
+  if (svc.type !== 'LoadBalancer') ranges = []
   for (const port of svc.ports) {
-    const proto = PROTO_NUM[port.protocol]
     const all = portBackends(port, slices)
-    const intLocal = svc.internalTrafficPolicy === 'Local'
-    const extLocal = svc.externalTrafficPolicy === 'Local'
-    const internal = slots(all, intLocal ? isLocal : null)
-    const base = {
-      service: key,
+    const internal = slots(all, intLocal ? ctx.nodeName : null)
+    const pc: PortContext = {
+      out,
+      service: `${svc.namespace}/${svc.name}`,
       portName: port.name,
-      proto,
-      affinityTimeout,
+      proto: PROTO_NUM[port.protocol],
+      affinityTimeout: affinity ? (svc.sessionAffinityTimeoutSeconds ?? 10800) : 0,
+      affinityFlag: affinity ? SVC_FLAG_AFFINITY : 0,
+      all,
+      internal,
+      extLocal: svc.externalTrafficPolicy === 'Local',
+      intLocal,
+      nodeName: ctx.nodeName,
     }
-    const affinityFlag = affinity ? SVC_FLAG_AFFINITY : 0
     out.push({
-      ...base,
+      service: pc.service,
+      portName: pc.portName,
+      proto: pc.proto,
+      affinityTimeout: pc.affinityTimeout,
       type: 'ClusterIP',
       addr: clusterIP,
       port: port.port,
       scope: SCOPE_EXT,
       flags:
-        SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
-      ...internal,
+        SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | pc.affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
+      backends: internal.backends,
+      count: internal.count,
+      filteredOut: internal.filteredOut,
       sourceRanges: [],
     })
-    // External frontends: with eTP=Local the external scope holds only local backends and, when iTP is
-    // Cluster, a second (internal-scope) entry holds all of them for traffic from inside the cluster.
-    // External frontends (pkg/k8s/service.go): when exactly one traffic policy is Local there are two
-    // scopes — the external one filtered by externalTrafficPolicy, the internal one (traffic from inside
-    // the cluster: pods and the host, through socket-LB) filtered by internalTrafficPolicy.
-    const external = (type: FrontendType, addr: number, p: number, typeFlag: number, src: Cidr[]) => {
-      const srcFlag = src.length > 0 ? SVC_FLAG_SOURCE_RANGE : 0
-      const twoScopes = extLocal !== intLocal
-      const ext = slots(all, extLocal ? isLocal : null)
-      out.push({
-        ...base,
-        type,
-        addr,
-        port: p,
-        scope: SCOPE_EXT,
-        flags:
-          typeFlag |
-          SVC_FLAG_ROUTABLE |
-          affinityFlag |
-          srcFlag |
-          (extLocal ? SVC_FLAG_EXT_LOCAL_SCOPE : 0) |
-          (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0) |
-          (twoScopes ? SVC_FLAG_TWO_SCOPES : 0),
-        ...ext,
-        sourceRanges: src,
-      })
-      if (twoScopes)
-        out.push({
-          ...base,
-          type,
-          addr,
-          port: p,
-          scope: SCOPE_INT,
-          flags:
-            typeFlag |
-            SVC_FLAG_ROUTABLE |
-            affinityFlag |
-            srcFlag |
-            SVC_FLAG_TWO_SCOPES |
-            (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
-          ...internal,
-          sourceRanges: src,
-        })
-    }
     if ((svc.type === 'NodePort' || svc.type === 'LoadBalancer') && port.nodePort) {
-      external('NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, [])
-      for (const a of ctx.nodeAddrs) external('NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, [])
+      external(pc, 'NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, [])
+      for (const a of ctx.nodeAddrs) external(pc, 'NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, [])
     }
     for (const ip of svc.externalIPs) {
       const a = tryIpToU32(ip)
-      if (a !== null) external('ExternalIPs', a, port.port, SVC_FLAG_EXTERNAL_IP, [])
+      if (a !== null) external(pc, 'ExternalIPs', a, port.port, SVC_FLAG_EXTERNAL_IP, [])
     }
     if (svc.type === 'LoadBalancer')
       for (const ip of svc.loadBalancerIPs) {
         const a = tryIpToU32(ip)
-        if (a !== null) external('LoadBalancer', a, port.port, SVC_FLAG_LOADBALANCER, ranges)
+        if (a !== null) external(pc, 'LoadBalancer', a, port.port, SVC_FLAG_LOADBALANCER, ranges)
       }
   }
   return out

@@ -7,12 +7,13 @@ import type {
   Rng,
   Trace,
 } from '@dataplane-sim/cluster'
-import { cidrContains, ipToU32, modelCost, u32ToIp } from '@dataplane-sim/cluster'
+import { cidrContains, ipToU32, u32ToIp } from '@dataplane-sim/cluster'
 import { HOST_ID, WORLD_ID } from '../agent/identity'
 import { EGRESS, INGRESS } from '../agent/policy'
 import { SVC_FLAG_CLUSTERIP, SVC_FLAG_SOURCE_RANGE } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { ctLifetime, IPPROTO_TCP } from './conntrack'
+import { costOf } from './costOf'
 import { candidateOf, enumerateBackends, lookupBackend, lookupService, selectBackend } from './lb'
 import { type CtValue, ctKey, type NodeMaps, type ServiceMaster, serviceKey } from './maps'
 import { checkPolicy } from './policyCheck'
@@ -64,6 +65,25 @@ interface Flow {
   dport: number
 }
 
+function flowTo(f: Flow, daddr: number, dport: number): Flow {
+  return { proto: f.proto, saddr: f.saddr, sport: f.sport, daddr, dport }
+}
+
+/** A trace record built as one literal (object spread is slow on the per-packet path). */
+function result(
+  verdict: Trace['verdict'],
+  dnat: Trace['dnat'],
+  candidates: Candidate[],
+  masquerade: boolean,
+  outInterface?: string,
+  snat?: string,
+): Trace {
+  const t: Trace = { verdict, dnat, candidates, masquerade, steps: [], cost: { counts: {}, ns: 0 } }
+  if (outInterface !== undefined) t.outInterface = outInterface
+  if (snat !== undefined) t.snat = snat
+  return t
+}
+
 export class Datapath {
   /** node clock, seconds (CT lifetimes, affinity) */
   now = 0
@@ -90,7 +110,7 @@ export class Datapath {
     const nonSyn = packet.tcpFlags !== undefined && !packet.tcpFlags.includes('SYN')
     const out = this.route(f, ctx, opts.enumerate === true, closing, nonSyn)
     this.kernelConntrack(f, ctx)
-    out.cost = { counts: ctx.counts, ns: modelCost(ctx.counts, this.cfg.profile) }
+    out.cost = { counts: ctx.counts, ns: costOf(ctx.counts, this.cfg.profile) }
     out.steps = ctx.steps ?? []
     return out
   }
@@ -129,12 +149,13 @@ export class Datapath {
       const sockKey = `${f.proto}|${f.saddr}|${f.sport}|${f.daddr}|${f.dport}`
       const sock = this.sockets.get(sockKey)
       if (sock) {
-        ctx.step(
-          'socket',
-          `${u32ToIp(f.saddr)}:${f.sport} connected`,
-          'info',
-          'destination already rewritten at connect(): no service lookup',
-        )
+        if (ctx.steps)
+          ctx.step(
+            'socket',
+            `${u32ToIp(f.saddr)}:${f.sport} connected`,
+            'info',
+            'destination already rewritten at connect(): no service lookup',
+          )
         backend = this.maps.backends.peek(sock.backendId)
         revNat = sock.revNat
       } else {
@@ -155,12 +176,13 @@ export class Datapath {
       if (probe) {
         const skey = ctKey(f.proto, f.saddr, f.sport, f.daddr, f.dport, true)
         const sct = this.ctMap(f.proto).lookup(skey, ctx.counts)
-        ctx.step(
-          this.ctName(f.proto),
-          `${protoName(f.proto)} OUT ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
-          sct ? 'hit' : 'miss',
-          sct ? `backend_id=${sct.backendId} rev_nat=${sct.revNat}` : undefined,
-        )
+        if (ctx.steps)
+          ctx.step(
+            this.ctName(f.proto),
+            `${protoName(f.proto)} OUT ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
+            sct ? 'hit' : 'miss',
+            sct ? `backend_id=${sct.backendId} rev_nat=${sct.revNat}` : undefined,
+          )
         revNat = probe.revNat
         if (sct) backend = lookupBackend(this.maps, sct.backendId, ctx)
         if (!backend) {
@@ -177,7 +199,7 @@ export class Datapath {
     if (enumerate && all.length > 1) {
       const allowed: Array<{ backend: ProgrammedBackend; probability: number }> = []
       for (const c of all) {
-        const ct: Flow = { ...f, daddr: c.backend.addr, dport: c.backend.port }
+        const ct = flowTo(f, c.backend.addr, c.backend.port)
         if (this.localPolicy(ct, ctx, endpointId, identity, c.backend.addr === f.saddr) === null)
           allowed.push(c)
       }
@@ -188,7 +210,7 @@ export class Datapath {
       }
       if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
     }
-    const t: Flow = backend ? { ...f, daddr: backend.addr, dport: backend.port } : f
+    const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
     const dnat = backend ? { ip: u32ToIp(backend.addr), port: backend.port } : null
     const hairpin = backend !== undefined && backend.addr === f.saddr
     const ctState = this.ctLookup(t, ctx)
@@ -214,12 +236,13 @@ export class Datapath {
           return this.drop(ctx, DROP.IS_CLUSTER_IP, null, [])
         const skey = ctKey(f.proto, f.saddr, f.sport, f.daddr, f.dport, true)
         const sct = this.ctMap(f.proto).lookup(skey, ctx.counts)
-        ctx.step(
-          this.ctName(f.proto),
-          `${protoName(f.proto)} IN ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
-          sct ? 'hit' : 'miss',
-          sct ? `backend_id=${sct.backendId}` : undefined,
-        )
+        if (ctx.steps)
+          ctx.step(
+            this.ctName(f.proto),
+            `${protoName(f.proto)} IN ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
+            sct ? 'hit' : 'miss',
+            sct ? `backend_id=${sct.backendId}` : undefined,
+          )
         let backend = sct ? lookupBackend(this.maps, sct.backendId, ctx) : undefined
         let candidates: Candidate[] = []
         let srcId = -1
@@ -254,7 +277,7 @@ export class Datapath {
           )
         } else this.ctTouch(sct as CtValue, f.proto, closing, nonSyn)
         const dnat = { ip: u32ToIp(backend.addr), port: backend.port }
-        const t: Flow = { ...f, daddr: backend.addr, dport: backend.port }
+        const t = flowTo(f, backend.addr, backend.port)
         const local = this.maps.lxc.peek(backend.addr)
         if (!local) {
           // externalTrafficPolicy=Cluster to a remote backend: SNAT to the node address (nodeport.h
@@ -302,25 +325,27 @@ export class Datapath {
     const info = this.maps.ipcache.lookup(f.daddr, ctx.counts)
     const isNode =
       info !== undefined && (info.identity === HOST_ID || info.identity === 6) && info.source === 'node'
-    ctx.step(
-      'cilium_ipcache',
-      `${u32ToIp(f.daddr)}/32`,
-      info ? 'hit' : 'miss',
-      info
-        ? `identity=${info.identity}${isNode ? ' (node address: NodePort wildcard lookup)' : ''}`
-        : undefined,
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_ipcache',
+        `${u32ToIp(f.daddr)}/32`,
+        info ? 'hit' : 'miss',
+        info
+          ? `identity=${info.identity}${isNode ? ' (node address: NodePort wildcard lookup)' : ''}`
+          : undefined,
+      )
     if (!isNode) return undefined
     return lookupService(this.maps, 0, f.dport, f.proto, internal, ctx)
   }
 
   private unprogrammed(f: Flow, ctx: Ctx): undefined {
-    ctx.step(
-      'cilium_lb4_services_v2',
-      `${u32ToIp(f.daddr)}:${f.dport}/${protoName(f.proto)}`,
-      'info',
-      'frontend not programmed: cilium_lb4_services_v2 was full',
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_lb4_services_v2',
+        `${u32ToIp(f.daddr)}:${f.dport}/${protoName(f.proto)}`,
+        'info',
+        'frontend not programmed: cilium_lb4_services_v2 was full',
+      )
     return undefined
   }
 
@@ -339,11 +364,12 @@ export class Datapath {
       } {
     if (svc.flags & SVC_FLAG_SOURCE_RANGE) {
       const hit = this.maps.sourceRange.lookup([svc.revNat, f.saddr], ctx.counts)
-      ctx.step(
-        'cilium_lb4_source_range',
-        `rev_nat=${svc.revNat} ${u32ToIp(f.saddr)}/32`,
-        hit ? 'hit' : 'miss',
-      )
+      if (ctx.steps)
+        ctx.step(
+          'cilium_lb4_source_range',
+          `rev_nat=${svc.revNat} ${u32ToIp(f.saddr)}/32`,
+          hit ? 'hit' : 'miss',
+        )
       if (!hit) return this.drop(ctx, DROP.NOT_IN_SRC_RANGE, null, [])
     }
     if (svc.count === 0) {
@@ -357,7 +383,6 @@ export class Datapath {
     const backend = sel ? lookupBackend(this.maps, sel.backendId, ctx) : undefined
     if (!backend) return this.drop(ctx, DROP.NO_SERVICE, null, [])
     // SNAT toward remote backends for external traffic (nodeport.h); from inside only a hairpin is NATed
-    const masq = (b: ProgrammedBackend) => (external ? !this.maps.lxc.peek(b.addr) : b.addr === f.saddr)
     const all = enumerate ? enumerateBackends(this.maps, svc, this.cfg.algorithm) : []
     const p = enumerate
       ? (all.find((c) => c.backend.id === backend.id)?.probability ?? 0)
@@ -366,20 +391,25 @@ export class Datapath {
         : (enumerateBackends(this.maps, svc, 'maglev').find((c) => c.backend.id === backend.id)
             ?.probability ?? 0)
     const candidates = enumerate
-      ? all.map((c) => candidateOf(c.backend, c.probability, masq(c.backend)))
-      : [candidateOf(backend, p, masq(backend))]
+      ? all.map((c) => candidateOf(c.backend, c.probability, this.masqueraded(c.backend, f, external)))
+      : [candidateOf(backend, p, this.masqueraded(backend, f, external))]
     return { backend, candidates, all }
+  }
+
+  private masqueraded(b: ProgrammedBackend, f: Flow, external: boolean): boolean {
+    return external ? !this.maps.lxc.peek(b.addr) : b.addr === f.saddr
   }
 
   /** Source identity from the ipcache (a miss is the world). */
   private srcIdentity(addr: number, ctx: Ctx): number {
     const info = this.maps.ipcache.lookup(addr, ctx.counts)
-    ctx.step(
-      'cilium_ipcache',
-      `${u32ToIp(addr)}/32`,
-      info ? 'hit' : 'miss',
-      info ? `identity=${info.identity} tunnelendpoint=0.0.0.0` : 'identity=2 (world)',
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_ipcache',
+        `${u32ToIp(addr)}/32`,
+        info ? 'hit' : 'miss',
+        info ? `identity=${info.identity} tunnelendpoint=0.0.0.0` : 'identity=2 (world)',
+      )
     return info ? info.identity : WORLD_ID
   }
 
@@ -413,84 +443,76 @@ export class Datapath {
     isNew: boolean,
     o: { dnat: Trace['dnat']; candidates: Candidate[]; hairpin: boolean; fromPod: boolean },
   ): Trace {
-    const base = { dnat: o.dnat, candidates: o.candidates, steps: [], cost: { counts: {}, ns: 0 } }
     const dst = this.maps.lxc.lookup(t.daddr, ctx.counts)
-    ctx.step(
-      'cilium_lxc',
-      u32ToIp(t.daddr),
-      dst ? 'hit' : 'miss',
-      dst ? `id=${dst.endpointId} sec_id=${dst.identity} ifindex=${dst.ifindex} ${dst.pod}` : undefined,
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_lxc',
+        u32ToIp(t.daddr),
+        dst ? 'hit' : 'miss',
+        dst ? `id=${dst.endpointId} sec_id=${dst.identity} ifindex=${dst.ifindex} ${dst.pod}` : undefined,
+      )
     if (dst) {
       if (o.hairpin) {
         // a pod reaching itself through a service: SNAT to IPV4_LOOPBACK, ingress policy skipped (bpf_lxc loopback)
-        ctx.step(
-          'bpf_lxc',
-          'hairpin',
-          'info',
-          `source NAT to ${u32ToIp(IPV4_LOOPBACK)}, ingress policy skipped`,
-        )
-        return {
-          ...base,
-          verdict: 'forward',
-          masquerade: true,
-          snat: u32ToIp(IPV4_LOOPBACK),
-          outInterface: `lxc${dst.endpointId}`,
-        }
+        if (ctx.steps)
+          ctx.step(
+            'bpf_lxc',
+            'hairpin',
+            'info',
+            `source NAT to ${u32ToIp(IPV4_LOOPBACK)}, ingress policy skipped`,
+          )
+        return result('forward', o.dnat, o.candidates, true, `lxc${dst.endpointId}`, u32ToIp(IPV4_LOOPBACK))
       }
       ctx.prog('cil_lxc_policy', `ingress policy of endpoint ${dst.endpointId} (tail call)`)
       if (isNew) {
         const denied = checkPolicy(this.maps, dst.endpointId, srcIdentity, INGRESS, t.proto, t.dport, ctx)
         if (denied) return this.drop(ctx, denied, o.dnat, [])
       }
-      return { ...base, verdict: 'forward', masquerade: false, outInterface: `lxc${dst.endpointId}` }
+      return result('forward', o.dnat, o.candidates, false, `lxc${dst.endpointId}`)
     }
     // the node itself: 'local', unless a service sent it there (a host-network backend), which is a forward
     if (t.daddr === this.cfg.nodeIp)
-      return { ...base, verdict: o.dnat ? 'forward' : 'local', masquerade: false, outInterface: 'host' }
+      return result(o.dnat ? 'forward' : 'local', o.dnat, o.candidates, false, 'host')
     // Leaving the node: native routing toward pod CIDRs and nodes; BPF masquerade toward everything else.
     const info = this.maps.ipcache.peek(32, t.daddr)
     const inCluster = cidrContains(this.cfg.nativeRoutingCidr, t.daddr) || info?.source === 'node'
     if (o.fromPod && !inCluster) {
       const nat = this.snat(t, ctx)
       if (nat) return this.drop(ctx, nat, o.dnat, [])
-      return {
-        ...base,
-        verdict: 'forward',
-        masquerade: true,
-        snat: u32ToIp(this.cfg.nodeIp),
-        outInterface: 'eth0',
-      }
+      return result('forward', o.dnat, o.candidates, true, 'eth0', u32ToIp(this.cfg.nodeIp))
     }
-    return { ...base, verdict: 'forward', masquerade: false, outInterface: 'eth0' }
+    return result('forward', o.dnat, o.candidates, false, 'eth0')
   }
 
   private reply(t: Flow, e: CtValue, ctx: Ctx): Trace {
     let snat: string | undefined
     if (e.revNat) {
       if (this.cfg.socketLb)
-        ctx.step(
-          'cilium_lb4_reverse_sk',
-          `rev_nat=${e.revNat}`,
-          'info',
-          'reverse NAT at recvmsg() (socket-LB)',
-        )
+        if (ctx.steps)
+          ctx.step(
+            'cilium_lb4_reverse_sk',
+            `rev_nat=${e.revNat}`,
+            'info',
+            'reverse NAT at recvmsg() (socket-LB)',
+          )
       const rn = this.maps.revNat.lookup(e.revNat, ctx.counts)
-      ctx.step(
-        'cilium_lb4_reverse_nat',
-        `rev_nat=${e.revNat}`,
-        rn ? 'hit' : 'miss',
-        rn ? `${u32ToIp(rn.addr)}:${rn.port}` : undefined,
-      )
+      if (ctx.steps)
+        ctx.step(
+          'cilium_lb4_reverse_nat',
+          `rev_nat=${e.revNat}`,
+          rn ? 'hit' : 'miss',
+          rn ? `${u32ToIp(rn.addr)}:${rn.port}` : undefined,
+        )
       if (rn) snat = `${u32ToIp(rn.addr)}:${rn.port}`
     }
     const dst = this.maps.lxc.lookup(t.daddr, ctx.counts)
-    ctx.step(
-      'cilium_lxc',
-      u32ToIp(t.daddr),
-      dst ? 'hit' : 'miss',
-      dst ? `id=${dst.endpointId} (reply: no policy)` : undefined,
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_lxc',
+        u32ToIp(t.daddr),
+        dst ? 'hit' : 'miss',
+        dst ? `id=${dst.endpointId} (reply: no policy)` : undefined,
+      )
     const out: Trace = {
       verdict: t.daddr === this.cfg.nodeIp ? 'local' : 'forward',
       dnat: null,
@@ -515,22 +537,31 @@ export class Datapath {
   private ctLookup(t: Flow, ctx: Ctx): { state: 'new' } | { state: 'established' | 'reply'; entry: CtValue } {
     const map = this.ctMap(t.proto)
     const fwd = map.lookup(ctKey(t.proto, t.saddr, t.sport, t.daddr, t.dport, false), ctx.counts)
-    const text = `${protoName(t.proto)} OUT ${u32ToIp(t.saddr)}:${t.sport} -> ${u32ToIp(t.daddr)}:${t.dport}`
+    const text = ctx.steps
+      ? `${protoName(t.proto)} OUT ${u32ToIp(t.saddr)}:${t.sport} -> ${u32ToIp(t.daddr)}:${t.dport}`
+      : ''
     if (fwd && fwd.expires > this.now) {
-      ctx.step(this.ctName(t.proto), text, 'hit', `established expires=${fwd.expires} rev_nat=${fwd.revNat}`)
+      if (ctx.steps)
+        ctx.step(
+          this.ctName(t.proto),
+          text,
+          'hit',
+          `established expires=${fwd.expires} rev_nat=${fwd.revNat}`,
+        )
       return { state: 'established', entry: fwd }
     }
     const rev = map.lookup(ctKey(t.proto, t.daddr, t.dport, t.saddr, t.sport, false), ctx.counts)
     if (rev && rev.expires > this.now) {
-      ctx.step(
-        this.ctName(t.proto),
-        text,
-        'hit',
-        `reply of ${u32ToIp(rev.tuple.saddr)}:${rev.tuple.sport} -> ${u32ToIp(rev.tuple.daddr)}:${rev.tuple.dport}`,
-      )
+      if (ctx.steps)
+        ctx.step(
+          this.ctName(t.proto),
+          text,
+          'hit',
+          `reply of ${u32ToIp(rev.tuple.saddr)}:${rev.tuple.sport} -> ${u32ToIp(rev.tuple.daddr)}:${rev.tuple.dport}`,
+        )
       return { state: 'reply', entry: rev }
     }
-    ctx.step(this.ctName(t.proto), text, 'miss', 'new')
+    if (ctx.steps) ctx.step(this.ctName(t.proto), text, 'miss', 'new')
     return { state: 'new' }
   }
 
@@ -575,12 +606,13 @@ export class Datapath {
   private snat(t: Flow, ctx: Ctx): DropReason | null {
     const key = `${t.proto}|${t.saddr}|${t.sport}|${t.daddr}|${t.dport}`
     const have = this.maps.snat.lookup(key, ctx.counts)
-    ctx.step(
-      'cilium_snat_v4_external',
-      `${protoName(t.proto)} OUT ${u32ToIp(t.saddr)}:${t.sport} -> ${u32ToIp(t.daddr)}:${t.dport}`,
-      have ? 'hit' : 'miss',
-      have ? `to ${u32ToIp(have.toAddr)}:${have.toPort}` : undefined,
-    )
+    if (ctx.steps)
+      ctx.step(
+        'cilium_snat_v4_external',
+        `${protoName(t.proto)} OUT ${u32ToIp(t.saddr)}:${t.sport} -> ${u32ToIp(t.daddr)}:${t.dport}`,
+        have ? 'hit' : 'miss',
+        have ? `to ${u32ToIp(have.toAddr)}:${have.toPort}` : undefined,
+      )
     if (have) return null
     for (let attempt = 0; attempt < 32; attempt++) {
       const port = 32768 + this.rng.int(65535 - 32768)
@@ -600,19 +632,20 @@ export class Datapath {
         ctx.counts,
         'prog',
       )
-      ctx.step(
-        'cilium_snat_v4_external',
-        `${protoName(t.proto)} IN ${u32ToIp(t.daddr)}:${t.dport} -> ${u32ToIp(this.cfg.nodeIp)}:${port}`,
-        'info',
-        'created (reverse entry)',
-      )
+      if (ctx.steps)
+        ctx.step(
+          'cilium_snat_v4_external',
+          `${protoName(t.proto)} IN ${u32ToIp(t.daddr)}:${t.dport} -> ${u32ToIp(this.cfg.nodeIp)}:${port}`,
+          'info',
+          'created (reverse entry)',
+        )
       return null
     }
     return DROP.NAT_NO_MAPPING
   }
 
   private drop(ctx: Ctx, reason: DropReason, dnat: Trace['dnat'], candidates: Candidate[]): Trace {
-    ctx.step('drop', `${reason.code}`, 'verdict', reason.text)
+    if (ctx.steps) ctx.step('drop', `${reason.code}`, 'verdict', reason.text)
     return {
       verdict: 'drop',
       dnat,
@@ -630,7 +663,8 @@ export class Datapath {
       cidrContains(this.cfg.nativeRoutingCidr, f.saddr) || cidrContains(this.cfg.nativeRoutingCidr, f.daddr)
     if (pod && this.cfg.noTrack) {
       if (ctx.newFlow) this.kernelCt.saved++
-      ctx.step('raw', 'CILIUM_PRE_raw -j CT --notrack', 'info', 'pod traffic: netfilter conntrack skipped')
+      if (ctx.steps)
+        ctx.step('raw', 'CILIUM_PRE_raw -j CT --notrack', 'info', 'pod traffic: netfilter conntrack skipped')
       return
     }
     this.kernelCt.lookups++

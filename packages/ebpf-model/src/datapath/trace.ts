@@ -1,5 +1,7 @@
 import type { Step, Trace } from '@dataplane-sim/cluster'
 
+const PROG_KEYS = new Map<string, string>()
+
 /** What one classify call accumulates: counted operations, and steps when asked for. */
 export class Ctx {
   readonly counts: Record<string, number> = {}
@@ -20,7 +22,8 @@ export class Ctx {
 
   /** A BPF program run: counted as `bpf.prog:<name>`, shown as an info step. */
   prog(name: string, why?: string): void {
-    const k = `bpf.prog:${name}`
+    let k = PROG_KEYS.get(name)
+    if (k === undefined) PROG_KEYS.set(name, (k = `bpf.prog:${name}`))
     this.counts[k] = (this.counts[k] ?? 0) + 1
     if (this.steps) this.step(name, why ?? 'program', 'info')
   }

@@ -11,7 +11,7 @@ import type {
 } from '@dataplane-sim/cluster'
 import { createRng, InputError, ipToU32, parseCidr } from '@dataplane-sim/cluster'
 import { CiliumAgent } from '../agent/agent'
-import type { IdentityAllocator } from '../agent/identity'
+import { type IdentityAllocator, MAX_GLOBAL_IDENTITY, MIN_GLOBAL_IDENTITY } from '../agent/identity'
 import { ConntrackGc, type ConntrackGc as Gc, type GcPass } from '../datapath/conntrack'
 import { defaultEbpfProfile } from '../datapath/costs'
 import { NodeMaps } from '../datapath/maps'
@@ -128,7 +128,18 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
     },
     sizing,
     dump: (mapName?: string) => dumpMaps(maps, agent, mapName),
-    overflows: () => [...programmer.overflows.values()],
+    overflows: () => {
+      const out = [...programmer.overflows.values()]
+      const waiting = agent.withoutIdentity.size
+      if (waiting > 0)
+        out.push({
+          map: 'identities (global range 256-65535)',
+          needed: agent.identities.count('global') + waiting,
+          max: MAX_GLOBAL_IDENTITY - MIN_GLOBAL_IDENTITY + 1,
+          consequence: `${waiting} pods wait for an identity: no ipcache entry, no endpoint policy, their traffic is not admitted`,
+        })
+      return out
+    },
     advance(seconds: number): GcPass[] {
       datapath.now += seconds
       return gc.advance(datapath.now)

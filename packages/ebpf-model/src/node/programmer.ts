@@ -119,7 +119,8 @@ export class MapProgrammer implements AgentSink {
       return
     }
     this.maps.unprogrammed.delete(key)
-    const slotKeys = pf.backendIds.map((_, i) => `${key}#${i + 1}`)
+    const slotKeys: string[] = []
+    for (let i = 1; i <= pf.backendIds.length; i++) slotKeys.push(`${key}#${i}`)
     for (let i = 0; i < pf.backendIds.length; i++) {
       this.maps.services.update(slotKeys[i], { backendId: pf.backendIds[i] }, 0, this.counts)
       this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)

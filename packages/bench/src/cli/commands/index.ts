@@ -5,6 +5,7 @@ import { register as generate } from './generate'
 import { register as importDump } from './import'
 import { register as lint } from './lint'
 import { register as plan } from './plan'
+import { register as renderEbpf } from './render-ebpf'
 import { register as renderIptables } from './render-iptables'
 import { register as report } from './report'
 import { register as summary } from './summary'
@@ -18,6 +19,7 @@ export const commands: Array<(program: Command) => void> = [
   calibrate,
   lint,
   renderIptables,
+  renderEbpf,
   traceRuleset,
   report,
   plan,
