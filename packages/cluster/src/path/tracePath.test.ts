@@ -62,6 +62,25 @@ describe('tracePath', () => {
     expect(built.sort()).toEqual(['n1', 'n2'])
   })
 
+  it('reuses dataplanes across calls through a cache', () => {
+    const built: string[] = []
+    const counting: BuildNode = (c, n) => {
+      built.push(n)
+      return fakeDataplane(c, n)
+    }
+    const cache = new Map()
+    tracePath(cluster, counting, parsePacket('tcp 10.244.1.30:1 -> 192.168.0.12:30080'), {
+      cache,
+      enumerate: true,
+    })
+    tracePath(cluster, counting, parsePacket('tcp 10.244.2.30:1 -> 10.96.0.10:80'), {
+      cache,
+      enumerate: true,
+    })
+    expect(built.sort()).toEqual(['n1', 'n2'])
+    expect([...cache.keys()].sort()).toEqual(['n1', 'n2'])
+  })
+
   it('asks for a node when the packet comes from outside the cluster', () => {
     let err: unknown
     try {

@@ -38,6 +38,12 @@ export interface TracePathOptions {
   enumerate?: boolean
   /** record steps in traces (default true) */
   steps?: boolean
+  /**
+   * Dataplanes already built for this same cluster, by node name: used, and filled in, instead of building
+   * them again (a test or tool tracing many packets builds each node once). Without it, each call builds
+   * the nodes it visits once.
+   */
+  cache?: Map<string, NodeDataplane>
 }
 
 /** Packets are forwarded at most this many times between nodes (a loop in a model stops here). */
@@ -81,7 +87,7 @@ export function tracePath(
   if (!idx.nodeByName.has(entryNode))
     throw new InputError(`unknown node ${JSON.stringify(entryNode)}`, '<packet>')
   const enumerate = opts.enumerate ?? false
-  const built = new Map<string, NodeDataplane>()
+  const built = opts.cache ?? new Map<string, NodeDataplane>()
   const hops: PathHop[] = []
   const state = { masquerade: false, chosen: null as Endpoint | null, translated: false }
 
