@@ -168,6 +168,33 @@ interface PortContext {
  * the external one filtered by externalTrafficPolicy, the internal one (traffic from inside the cluster: pods
  * and the host, through socket-LB) filtered by internalTrafficPolicy.
  */
+function frontendOf(
+  pc: PortContext,
+  type: FrontendType,
+  addr: number,
+  port: number,
+  scope: number,
+  flags: number,
+  sl: { backends: LbBackend[]; count: number; filteredOut: boolean },
+  sourceRanges: Cidr[],
+): LbFrontend {
+  return {
+    service: pc.service,
+    portName: pc.portName,
+    proto: pc.proto,
+    affinityTimeout: pc.affinityTimeout,
+    type,
+    addr,
+    port,
+    scope,
+    flags,
+    backends: sl.backends,
+    count: sl.count,
+    filteredOut: sl.filteredOut,
+    sourceRanges,
+  }
+}
+
 function external(
   pc: PortContext,
   type: FrontendType,
@@ -181,37 +208,11 @@ function external(
   const ext = slots(pc.all, pc.extLocal ? pc.nodeName : null)
   const common =
     typeFlag | SVC_FLAG_ROUTABLE | pc.affinityFlag | srcFlag | (pc.intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0)
-  pc.out.push({
-    service: pc.service,
-    portName: pc.portName,
-    proto: pc.proto,
-    affinityTimeout: pc.affinityTimeout,
-    type,
-    addr,
-    port,
-    scope: SCOPE_EXT,
-    flags: common | (pc.extLocal ? SVC_FLAG_EXT_LOCAL_SCOPE : 0) | (twoScopes ? SVC_FLAG_TWO_SCOPES : 0),
-    backends: ext.backends,
-    count: ext.count,
-    filteredOut: ext.filteredOut,
-    sourceRanges: src,
-  })
+  const extFlags =
+    common | (pc.extLocal ? SVC_FLAG_EXT_LOCAL_SCOPE : 0) | (twoScopes ? SVC_FLAG_TWO_SCOPES : 0)
+  pc.out.push(frontendOf(pc, type, addr, port, SCOPE_EXT, extFlags, ext, src))
   if (twoScopes)
-    pc.out.push({
-      service: pc.service,
-      portName: pc.portName,
-      proto: pc.proto,
-      affinityTimeout: pc.affinityTimeout,
-      type,
-      addr,
-      port,
-      scope: SCOPE_INT,
-      flags: common | SVC_FLAG_TWO_SCOPES,
-      backends: pc.internal.backends,
-      count: pc.internal.count,
-      filteredOut: pc.internal.filteredOut,
-      sourceRanges: src,
-    })
+    pc.out.push(frontendOf(pc, type, addr, port, SCOPE_INT, common | SVC_FLAG_TWO_SCOPES, pc.internal, src))
 }
 
 export interface TranslateContext {
@@ -254,22 +255,9 @@ export function translateService(
       intLocal,
       nodeName: ctx.nodeName,
     }
-    out.push({
-      service: pc.service,
-      portName: pc.portName,
-      proto: pc.proto,
-      affinityTimeout: pc.affinityTimeout,
-      type: 'ClusterIP',
-      addr: clusterIP,
-      port: port.port,
-      scope: SCOPE_EXT,
-      flags:
-        SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | pc.affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0),
-      backends: internal.backends,
-      count: internal.count,
-      filteredOut: internal.filteredOut,
-      sourceRanges: [],
-    })
+    const clusterFlags =
+      SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | pc.affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0)
+    out.push(frontendOf(pc, 'ClusterIP', clusterIP, port.port, SCOPE_EXT, clusterFlags, internal, []))
     if ((svc.type === 'NodePort' || svc.type === 'LoadBalancer') && port.nodePort) {
       external(pc, 'NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, [])
       for (const a of ctx.nodeAddrs) external(pc, 'NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, [])
