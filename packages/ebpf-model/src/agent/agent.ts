@@ -285,20 +285,17 @@ export class CiliumAgent {
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
     const ns = this.nsByName.get(pod.namespace)
-    let acquired: ReturnType<IdentityAllocator['acquire']>
-    try {
-      acquired = this.identities.acquire('global', podIdentityLabels(pod, ns), {
-        namespace: pod.namespace,
-        podLabels: pod.labels,
-        namespaceLabels: ns?.labels ?? {},
-      })
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e
+    const labels = podIdentityLabels(pod, ns)
+    if (!this.identities.canAcquireGlobal(labels)) {
       // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
       this.withoutIdentity.add(key)
       return
     }
-    const { identity, created } = acquired
+    const { identity, created } = this.identities.acquire('global', labels, {
+      namespace: pod.namespace,
+      podLabels: pod.labels,
+      namespaceLabels: ns?.labels ?? {},
+    })
     this.pods.set(key, pod)
     let set = this.podsByNs.get(pod.namespace)
     if (!set) this.podsByNs.set(pod.namespace, (set = new Set()))

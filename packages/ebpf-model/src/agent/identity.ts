@@ -110,6 +110,15 @@ export class IdentityAllocator {
     return { identity, created: true }
   }
 
+  /** Whether `acquire('global', labels)` would succeed (a known label set, or a free number in the range). */
+  canAcquireGlobal(labels: string[]): boolean {
+    return (
+      this.free.global.length > 0 ||
+      this.next.global <= MAX_GLOBAL_IDENTITY ||
+      this.byKey.has(labels.join(','))
+    )
+  }
+
   /** Drops a reference; returns the identity when it was released (last reference gone). */
   release(id: number): Identity | null {
     const n = this.refs.get(id)

@@ -37,6 +37,7 @@ export class MapProgrammer implements AgentSink {
   /** policy entries refused per endpoint (E2BIG/ENOSPC) */
   private readonly refused = new Map<number, number>()
   readonly endpointPods = new Map<number, string>()
+  private ipcacheRefused = 0
 
   constructor(
     private readonly maps: NodeMaps,
@@ -48,23 +49,23 @@ export class MapProgrammer implements AgentSink {
   }
 
   ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue): void {
-    const key = `${u32ToIp(prefix.base)}/${prefix.prefix}`
-    try {
-      if (op === 'update')
-        this.maps.ipcache.update(prefix.prefix, prefix.base, value as IpcacheValue, 0, this.counts)
-      else if (this.maps.ipcache.has(prefix.prefix, prefix.base))
-        this.maps.ipcache.delete(prefix.prefix, prefix.base, this.counts)
-      this.record('cilium_ipcache', op, key)
-    } catch (e) {
-      if (!isBpfMapError(e)) throw e
+    const m = this.maps.ipcache
+    if (op === 'delete') {
+      if (!m.has(prefix.prefix, prefix.base)) return
+      m.delete(prefix.prefix, prefix.base, this.counts)
+    } else if (m.size >= this.maps.max.ipcache && !m.has(prefix.prefix, prefix.base)) {
+      // a full trie refuses new prefixes (ENOSPC); checked up front rather than thrown for every entry
+      this.ipcacheRefused++
       this.overflow(
         'cilium_ipcache',
         undefined,
-        this.maps.ipcache.size + 1,
+        m.size + this.ipcacheRefused,
         this.maps.max.ipcache,
         'address resolves to a shorter prefix or world: policy by identity no longer applies to it',
       )
-    }
+      return
+    } else m.update(prefix.prefix, prefix.base, value as IpcacheValue, 0, this.counts)
+    if (this.ops) this.record('cilium_ipcache', op, `${u32ToIp(prefix.base)}/${prefix.prefix}`)
   }
 
   lxc(op: 'update' | 'delete', ip: number, value?: LxcValue): void {
