@@ -42,6 +42,13 @@ export function labReadmePreamble(profile: CostProfile): string {
     '- **verdicts**: the rules iptables-model renders for a small lab cluster, loaded into the node, real packets ' +
       'from the client, the kernel’s counters and conntrack table against the model’s trace.',
     '',
+    'Reading the errors: one constant per rule fits a rule walk while the table fits in the CPU caches; a ' +
+      'table of tens of thousands of kube-proxy-sized rules (each with a comment match, some hundreds of bytes) does ' +
+      'not, and then every rule costs several times more (see the 50k rows) — a linear model cannot cover both ' +
+      'sides. The same holds for first packets, whose walks start cold. Restore constants are fitted jointly ' +
+      '(invocation, line, table rule, line×chain, rule×chain); with one table shape some of them are collinear, ' +
+      'and the non-negative fit may pin one at zero and carry its share in another.',
+    '',
     'Timing caveat: the machine was shared with other work (see the load average above). Each point keeps all ' +
       'its runs in raw.json; the spread column says how much they varied.',
     '',
