@@ -6,7 +6,7 @@ import { createTokens, type Tokens } from './tokenize'
 import { canonicalProtocol, parseAddrMask } from './values'
 
 /** Targets iptables knows but this model does not: named so the error says "unsupported", not "no chain". */
-const UNSUPPORTED_TARGETS = new Set([
+export const UNSUPPORTED_TARGETS: ReadonlySet<string> = new Set([
   'TPROXY',
   'TCPMSS',
   'DSCP',

@@ -4,6 +4,7 @@ import { RulesetBuilder } from '../codec/parse'
 import { type ChainDecl, type RestoreOp, RestoreReader, type RestoreSink } from '../codec/restore-reader'
 import type { Ipsets } from '../ipset/types'
 import type { TableName } from '../ruleset/types'
+import { FastLineReader } from './fast-line'
 
 export interface LintFinding {
   line: number
@@ -19,6 +20,13 @@ export interface LintResult {
   findings: LintFinding[]
   lines: number
   rules: number
+  /** lines the byte-level fast path read (the rest went through the full tokenizer and rule parser) */
+  fastLines: number
+}
+
+export interface LintOptions {
+  /** read the common line shapes straight from the bytes (default true); off: every line takes the full path */
+  fastPath?: boolean
 }
 
 /**
@@ -52,42 +60,79 @@ class LintSink implements RestoreSink {
   }
 }
 
-function finish(sink: LintSink, reader: RestoreReader, lines: number): LintResult {
+function finish(run: LintRun): LintResult {
+  const { sink, reader, n: lines } = run
   reader.end(lines)
   const findings: LintFinding[] = []
   for (const t of sink.builder.committed.values()) findings.push(...t.findings())
   findings.sort((a, b) => a.line - b.line)
-  return { ok: true, findings, lines, rules: sink.builder.stats.rulesWritten }
+  return { ok: true, findings, lines, rules: sink.builder.stats.rulesWritten, fastLines: run.fastLines }
 }
 
-function refused(e: unknown, lines: number): LintResult {
+function refused(e: unknown, lines: number, fastLines = 0): LintResult {
   if (!isInputError(e)) throw e
-  return { ok: false, error: e, findings: [], lines, rules: 0 }
+  return { ok: false, error: e, findings: [], lines, rules: 0, fastLines }
 }
 
-/** Lints iptables-restore input held in memory. */
-export function lintText(text: string, source = '<input>', ipsets?: Ipsets): LintResult {
-  const sink = new LintSink(source, ipsets, source)
-  const reader = new RestoreReader(source, sink, false)
-  let n = 0
-  try {
-    let start = 0
-    while (start < text.length) {
-      let end = text.indexOf('\n', start)
-      if (end < 0) end = text.length
-      reader.line(text.slice(start, end), ++n)
-      start = end + 1
+/**
+ * One lint run over bytes: each line goes to the fast path (lint/fast-line.ts) and, when it does not take
+ * it, decoded to the full reader. Lines are split at `\n` (never inside a UTF-8 sequence), so decoding a
+ * line alone gives the same text as decoding the whole input.
+ */
+class LintRun {
+  readonly sink: LintSink
+  readonly reader: RestoreReader
+  private readonly fast: FastLineReader | null
+  n = 0
+  fastLines = 0
+
+  constructor(source: string, ipsets: Ipsets | undefined, opts: LintOptions) {
+    this.sink = new LintSink(source, ipsets, source)
+    this.reader = new RestoreReader(source, this.sink, false)
+    this.fast =
+      opts.fastPath === false ? null : new FastLineReader(this.reader, this.sink, ipsets !== undefined)
+  }
+
+  /** Every `\n`-separated segment of buf[s, e) is a line, the last one included. */
+  feed(buf: Buffer, s: number, e: number): void {
+    for (;;) {
+      let end = buf.indexOf(10, s)
+      if (end < 0 || end > e) end = e
+      const n = ++this.n
+      if (this.fast?.line(buf, s, end, n)) this.fastLines++
+      else this.reader.line(buf.toString('utf8', s, end), n)
+      if (end === e) return
+      s = end + 1
     }
-    return finish(sink, reader, n)
-  } catch (e) {
-    return refused(e, n)
+  }
+
+  /** A whole input in one buffer, split as lintFile splits a file. */
+  all(buf: Buffer): void {
+    const last = buf.lastIndexOf(10)
+    if (last >= 0) this.feed(buf, 0, last)
+    if (last + 1 < buf.length) this.feed(buf, last + 1, buf.length)
   }
 }
 
-/** Lints a file, streaming it in 4 MiB chunks (the whole dump never sits in memory as one string). */
-export function lintFile(path: string, ipsets?: Ipsets): LintResult {
-  const sink = new LintSink(path, ipsets, path)
-  const reader = new RestoreReader(path, sink, false)
+/** Lints iptables-restore input held in memory. */
+export function lintText(
+  text: string,
+  source = '<input>',
+  ipsets?: Ipsets,
+  opts: LintOptions = {},
+): LintResult {
+  const run = new LintRun(source, ipsets, opts)
+  try {
+    run.all(Buffer.from(text, 'utf8'))
+    return finish(run)
+  } catch (e) {
+    return refused(e, run.n, run.fastLines)
+  }
+}
+
+/** Lints a file, streaming it in 4 MiB chunks (the whole dump never sits in memory). */
+export function lintFile(path: string, ipsets?: Ipsets, opts: LintOptions = {}): LintResult {
+  const run = new LintRun(path, ipsets, opts)
   let fd = 0
   try {
     if (path !== '-') fd = openSync(path, 'r')
@@ -99,25 +144,11 @@ export function lintFile(path: string, ipsets?: Ipsets): LintResult {
   }
   const chunk = Buffer.allocUnsafe(4 << 20)
   let carry = Buffer.alloc(0)
-  let n = 0
-  // every segment is a line, the last one included (its newline was cut off by the caller)
-  const feed = (text: string): void => {
-    let start = 0
-    for (;;) {
-      const end = text.indexOf('\n', start)
-      if (end < 0) {
-        reader.line(text.slice(start), ++n)
-        return
-      }
-      reader.line(text.slice(start, end), ++n)
-      start = end + 1
-    }
-  }
   try {
     for (;;) {
       const got = readSync(fd, chunk, 0, chunk.length, null)
       if (got === 0) {
-        if (carry.length) feed(carry.toString('utf8'))
+        if (carry.length) run.feed(carry, 0, carry.length)
         break
       }
       const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got)
@@ -126,12 +157,12 @@ export function lintFile(path: string, ipsets?: Ipsets): LintResult {
         carry = Buffer.from(data)
         continue
       }
-      feed(data.toString('utf8', 0, last))
+      run.feed(data, 0, last)
       carry = Buffer.from(data.subarray(last + 1))
     }
-    return finish(sink, reader, n)
+    return finish(run)
   } catch (e) {
-    return refused(e, n)
+    return refused(e, run.n, run.fastLines)
   } finally {
     if (fd !== 0) closeSync(fd)
   }

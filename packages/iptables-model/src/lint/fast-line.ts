@@ -1,0 +1,571 @@
+import { ADDR_TYPES, CT_STATE_NAMES } from '../codec/matches'
+import type { RestoreReader, RestoreSink } from '../codec/restore-reader'
+import { UNSUPPORTED_TARGETS } from '../codec/rule-line'
+import { BUILTIN_VERDICTS, isExtensionTarget } from '../codec/targets'
+import type { Match, Rule, Target } from '../ruleset/types'
+import { NameTable } from './name-table'
+
+/**
+ * Lint's fast path: reads the common shapes of `-A` and `:CHAIN` lines (kube-proxy's and Calico's) straight
+ * from the bytes of the read buffer — words found with byte compares, option and module names recognised by
+ * a hash of the slice, chain names decoded once per dump — and feeds the same RestoreSink the full reader
+ * feeds, so every whole-table check (undefined jump, chain defined twice, loops, NAT hooks, findings) is the
+ * same code. It accepts only what `parseRuleWords` accepts: for anything it does not fully understand, or
+ * that would be an error (quotes with escapes, non-ASCII, tabs, rare options, a bad value), `line` returns
+ * false having changed nothing, and the caller hands the decoded line to the full reader, which raises the
+ * error with its line and column. Mirrors the option checks of codec/rule-line.ts, matches.ts, targets.ts.
+ */
+export class FastLineReader {
+  private readonly ws = new Int32Array(MAX_WORDS)
+  private readonly we = new Int32Array(MAX_WORDS)
+  private readonly quoted = new Uint8Array(MAX_WORDS)
+  /** chain names of the dump; targetLike[id] = 1 when the name is a target iptables knows (not a jump) */
+  private readonly chains = new NameTable(16)
+  private readonly targetLike: number[] = []
+  private readonly matchMod = new Int32Array(MAX_WORDS)
+  private readonly matchDone = new Uint8Array(MAX_WORDS)
+  /** the word being read and the number of words of the current line */
+  private k = 0
+  private count = 0
+
+  constructor(
+    private readonly reader: RestoreReader,
+    private readonly sink: RestoreSink,
+    /** `-m set` lines go to the full path when the set names are checked against ipsets */
+    private readonly checkSets: boolean,
+  ) {}
+
+  /** Handles line `n` at bytes [s, e) of `buf` and returns true, or returns false having done nothing. */
+  line(buf: Uint8Array, s: number, e: number, n: number): boolean {
+    const c0 = buf[s]
+    if (c0 !== 45 /* - */ && c0 !== 58 /* : */) return false
+    if (this.reader.currentTable === null) return false
+    const count = this.split(buf, s, e)
+    if (count < 2) return false
+    return c0 === 58 ? this.chainLine(buf, count, n) : this.ruleLine(buf, count, n)
+  }
+
+  /** Words separated by spaces; -1 when the line needs the full tokenizer. */
+  private split(buf: Uint8Array, s: number, e: number): number {
+    const { ws, we, quoted } = this
+    let n = 0
+    let i = s
+    while (i < e) {
+      let c = buf[i]
+      if (c === 32) {
+        i++
+        continue
+      }
+      if (n === MAX_WORDS) return -1
+      if (c === 34) {
+        const st = i + 1
+        let j = st
+        for (; j < e; j++) {
+          c = buf[j]
+          if (c === 34) break
+          if (c === 92 || c < 32 || c > 126) return -1
+        }
+        if (j >= e || (j + 1 < e && buf[j + 1] !== 32)) return -1
+        ws[n] = st
+        we[n] = j
+        quoted[n++] = 1
+        i = j + 1
+        continue
+      }
+      const st = i
+      for (; i < e; i++) {
+        c = buf[i]
+        if (c === 32) break
+        if (c < 33 || c > 126 || c === 34 || c === 92) return -1
+      }
+      ws[n] = st
+      we[n] = i
+      quoted[n++] = 0
+    }
+    return n
+  }
+
+  private chainName(buf: Uint8Array, s: number, e: number): number {
+    const id = this.chains.id(buf, s, e)
+    if (id === this.targetLike.length) {
+      const name = this.chains.names[id]
+      this.targetLike.push(
+        (BUILTIN_VERDICTS as readonly string[]).includes(name) ||
+          isExtensionTarget(name) ||
+          UNSUPPORTED_TARGETS.has(name)
+          ? 1
+          : 0,
+      )
+    }
+    return id
+  }
+
+  /** `:NAME POLICY [p:b]` */
+  private chainLine(buf: Uint8Array, count: number, n: number): boolean {
+    const { ws, we, quoted } = this
+    if (count > 3 || quoted[0] || quoted[1] || we[0] - ws[0] < 2) return false
+    const p = WORDS.find(buf, ws[1], we[1])
+    const policy = p === W.DASH ? '-' : p === W.ACCEPT ? 'ACCEPT' : p === W.DROP ? 'DROP' : null
+    if (policy === null) return false
+    let packets = 0
+    let bytes = 0
+    if (count === 3) {
+      const s = ws[2]
+      const e = we[2]
+      if (quoted[2] || buf[s] !== 91 || buf[e - 1] !== 93) return false
+      let colon = s + 1
+      while (colon < e && buf[colon] !== 58) colon++
+      packets = uintAt(buf, s + 1, colon)
+      bytes = uintAt(buf, colon + 1, e - 1)
+      if (packets < 0 || bytes < 0) return false
+    }
+    const name = this.chains.names[this.chainName(buf, ws[0] + 1, we[0])]
+    return this.reader.declareChecked(name, policy, { packets, bytes }, n)
+  }
+
+  /** `-A CHAIN rule…` */
+  private ruleLine(buf: Uint8Array, count: number, n: number): boolean {
+    const { ws, we, quoted, matchMod, matchDone } = this
+    if (quoted[0] || quoted[1] || WORDS.find(buf, ws[0], we[0]) !== W.A) return false
+    const chain = this.chains.names[this.chainName(buf, ws[1], we[1])]
+    const builtin = this.reader.isBuiltin(chain)
+    let invert = false
+    let conditional = false
+    let src = false
+    let dst = false
+    let protoSeen = false
+    /** the -p module id when not negated, else 0 (what a match's finish check sees) */
+    let proto = 0
+    let matches = 0
+    let target: Target | null = null
+    let markSet = false
+    let natTo = false
+    let natPort = false
+    this.count = count
+    this.k = 2
+    while (this.k < count) {
+      const k = this.k++
+      const w = quoted[k] ? -1 : WORDS.find(buf, ws[k], we[k])
+      if (w === W.BANG) {
+        if (invert) return false
+        invert = true
+        continue
+      }
+      switch (w) {
+        case W.S:
+        case W.D: {
+          if (w === W.S ? src : dst) return false
+          const v = this.value(buf)
+          if (v < 0 || !addrAt(buf, ws[v], we[v])) return false
+          if (w === W.S) src = true
+          else dst = true
+          conditional = true
+          break
+        }
+        case W.I:
+        case W.O: {
+          if (builtin && (w === W.I ? NO_IN : NO_OUT).includes(chain)) return false
+          const v = this.value(buf)
+          if (v < 0 || we[v] - ws[v] > 15) return false
+          conditional = true
+          break
+        }
+        case W.P: {
+          const v = this.value(buf)
+          if (protoSeen || v < 0) return false
+          const p = WORDS.find(buf, ws[v], we[v])
+          if (p !== W.TCP && p !== W.UDP && p !== W.SCTP && p !== W.ICMP) return false
+          protoSeen = true
+          proto = invert ? 0 : p
+          conditional = true
+          break
+        }
+        case W.M: {
+          const v = this.value(buf)
+          if (invert || v < 0) return false
+          const m = WORDS.find(buf, ws[v], we[v])
+          if (m < 0 || !MODULE[m] || (m === W.SET && this.checkSets)) return false
+          matchMod[matches] = m
+          matchDone[matches++] = 0
+          if (m !== W.COMMENT) conditional = true
+          break
+        }
+        case W.J:
+        case W.G: {
+          const v = this.value(buf)
+          if (invert || target || v < 0) return false
+          if (w === W.G)
+            target = { kind: 'goto', chain: this.chains.names[this.chainName(buf, ws[v], we[v])] }
+          else {
+            const t = WORDS.find(buf, ws[v], we[v])
+            const verdict = t >= 0 ? VERDICT[t] : undefined
+            if (verdict) target = verdict
+            else {
+              const id = this.chainName(buf, ws[v], we[v])
+              if (this.targetLike[id]) return false
+              target = { kind: 'jump', chain: this.chains.names[id] }
+            }
+          }
+          break
+        }
+        default: {
+          if (w < 0) return false
+          if (target) {
+            // iptables refuses `!` before a target option; match options take it (or ignore it)
+            if (invert) return false
+            const kind = target.kind
+            if (kind === 'MARK' && w === W.SET_XMARK && !markSet) {
+              const v = this.value(buf)
+              if (v < 0 || !valueMaskAt(buf, ws[v], we[v])) return false
+              markSet = true
+            } else if ((kind === 'DNAT' && w === W.TO_DEST) || (kind === 'SNAT' && w === W.TO_SRC)) {
+              const v = this.value(buf)
+              if (natTo || v < 0) return false
+              const r = natAt(buf, ws[v], we[v])
+              if (r < 0) return false
+              natTo = true
+              natPort = r === 1
+            } else if (
+              !(
+                ((kind === 'DNAT' || kind === 'SNAT') && (w === W.RANDOM_OPT || w === W.PERSISTENT)) ||
+                ((kind === 'DNAT' || kind === 'SNAT' || kind === 'MASQUERADE') &&
+                  (w === W.RANDOM_FULLY || w === W.RANDOM_OPT))
+              )
+            )
+              return false
+            break
+          }
+          if (matches === 0 || !this.matchOption(buf, w, matches - 1)) return false
+        }
+      }
+      invert = false
+    }
+    if (invert) return false
+    for (let q = 0; q < matches; q++) {
+      const m = matchMod[q]
+      if ((m === W.TCP || m === W.UDP) && proto !== m) return false
+      if (m === W.MULTIPORT && (!matchDone[q] || !(proto === W.TCP || proto === W.UDP || proto === W.SCTP)))
+        return false
+      if ((m === W.STATISTIC || m === W.SET) && !matchDone[q]) return false
+    }
+    if (target) {
+      if (target.kind === 'MARK' && !markSet) return false
+      if ((target.kind === 'DNAT' || target.kind === 'SNAT') && !natTo) return false
+      if (natPort && !(proto === W.TCP || proto === W.UDP || proto === W.SCTP)) return false
+    }
+    // lint keeps no rules (its builder does not retain them): the rule carries only what TableState reads —
+    // the target, the line, and whether anything conditions it (for the unreachable-rules finding)
+    const rule: Rule = { matches: conditional ? CONDITIONED : NONE, target: target ?? NO_TARGET, line: n }
+    this.sink.op({ op: 'append', chain, rule })
+    return true
+  }
+
+  /** Option word `w` of the current match (index q); false when the full parser must judge it. */
+  private matchOption(buf: Uint8Array, w: number, q: number): boolean {
+    const m = this.matchMod[q]
+    const { ws, we } = this
+    let v = -1
+    switch (m) {
+      case W.COMMENT:
+        if (w !== W.COMMENT_OPT) return false
+        // a comment may be quoted (the only value the fast path takes quoted)
+        v = this.value(buf, true)
+        return v >= 0 && we[v] - ws[v] <= 255
+      case W.TCP:
+      case W.UDP:
+        if (w !== W.DPORT && w !== W.SPORT) return false
+        v = this.value(buf)
+        return v >= 0 && portRangeAt(buf, ws[v], we[v])
+      case W.MARK_M:
+        if (w !== W.MARK_OPT) return false
+        v = this.value(buf)
+        return v >= 0 && valueMaskAt(buf, ws[v], we[v])
+      case W.STATISTIC:
+        if (w === W.MODE) {
+          v = this.value(buf)
+          return v >= 0 && WORDS.find(buf, ws[v], we[v]) === W.RANDOM
+        }
+        if (w !== W.PROBABILITY) return false
+        v = this.value(buf)
+        if (v < 0 || !probabilityAt(buf, ws[v], we[v])) return false
+        this.matchDone[q] = 1
+        return true
+      case W.CONNTRACK:
+        if (w !== W.CTSTATE) return false
+        v = this.value(buf)
+        return v >= 0 && listAt(buf, ws[v], we[v], CT_STATE, 99)
+      case W.ADDRTYPE:
+        if (w === W.LIMIT_IN || w === W.LIMIT_OUT) return true
+        if (w !== W.SRC_TYPE && w !== W.DST_TYPE) return false
+        v = this.value(buf)
+        return v >= 0 && listAt(buf, ws[v], we[v], ADDR_TYPE, 99)
+      case W.SET: {
+        if (w !== W.MATCH_SET) return false
+        v = this.value(buf)
+        const f = this.value(buf)
+        if (v < 0 || f < 0 || !listAt(buf, ws[f], we[f], SET_FLAG, 6)) return false
+        this.matchDone[q] = 1
+        return true
+      }
+      case W.MULTIPORT: {
+        if (w !== W.DPORTS && w !== W.SPORTS && w !== W.PORTS) return false
+        v = this.value(buf)
+        if (v < 0 || !portListAt(buf, ws[v], we[v])) return false
+        this.matchDone[q] = 1
+        return true
+      }
+      default:
+        return false
+    }
+  }
+
+  /**
+   * The value word of the option just read (its index), or -1 when missing or `!` (Args.value refuses both)
+   * or quoted where only a comment may be.
+   */
+  private value(buf: Uint8Array, quotedOk = false): number {
+    const k = this.k
+    if (
+      k >= this.count ||
+      (this.quoted[k] && !quotedOk) ||
+      (this.we[k] - this.ws[k] === 1 && buf[this.ws[k]] === 33)
+    )
+      return -1
+    this.k++
+    return k
+  }
+}
+
+const MAX_WORDS = 96
+/** Chains where iptables refuses -i / -o (as in rule-line.ts) */
+const NO_IN = ['OUTPUT', 'POSTROUTING']
+const NO_OUT = ['INPUT', 'PREROUTING']
+const CONDITION: Match = { module: 'mark', value: 0, mask: 0, invert: false }
+/** stands for "the rule has conditions": lint keeps no matches, only whether there are any */
+const CONDITIONED: Match[] = [CONDITION]
+const NONE: Match[] = []
+const NO_TARGET: Target = { kind: 'none' }
+
+const WORDS = new NameTable(10)
+const lit = (s: string): number => WORDS.literal(s)
+const W = {
+  A: lit('-A'),
+  BANG: lit('!'),
+  DASH: lit('-'),
+  S: lit('-s'),
+  D: lit('-d'),
+  I: lit('-i'),
+  O: lit('-o'),
+  P: lit('-p'),
+  M: lit('-m'),
+  J: lit('-j'),
+  G: lit('-g'),
+  COMMENT_OPT: lit('--comment'),
+  DPORT: lit('--dport'),
+  SPORT: lit('--sport'),
+  MARK_OPT: lit('--mark'),
+  MODE: lit('--mode'),
+  PROBABILITY: lit('--probability'),
+  CTSTATE: lit('--ctstate'),
+  SRC_TYPE: lit('--src-type'),
+  DST_TYPE: lit('--dst-type'),
+  LIMIT_IN: lit('--limit-iface-in'),
+  LIMIT_OUT: lit('--limit-iface-out'),
+  MATCH_SET: lit('--match-set'),
+  DPORTS: lit('--dports'),
+  SPORTS: lit('--sports'),
+  PORTS: lit('--ports'),
+  SET_XMARK: lit('--set-xmark'),
+  TO_DEST: lit('--to-destination'),
+  TO_SRC: lit('--to-source'),
+  RANDOM_OPT: lit('--random'),
+  RANDOM_FULLY: lit('--random-fully'),
+  PERSISTENT: lit('--persistent'),
+  COMMENT: lit('comment'),
+  TCP: lit('tcp'),
+  UDP: lit('udp'),
+  SCTP: lit('sctp'),
+  ICMP: lit('icmp'),
+  MARK_M: lit('mark'),
+  STATISTIC: lit('statistic'),
+  CONNTRACK: lit('conntrack'),
+  ADDRTYPE: lit('addrtype'),
+  SET: lit('set'),
+  MULTIPORT: lit('multiport'),
+  RANDOM: lit('random'),
+  ACCEPT: lit('ACCEPT'),
+  DROP: lit('DROP'),
+  RETURN: lit('RETURN'),
+  MARK: lit('MARK'),
+  DNAT: lit('DNAT'),
+  SNAT: lit('SNAT'),
+  MASQUERADE: lit('MASQUERADE'),
+  SRC: lit('src'),
+  DST: lit('dst'),
+}
+const flags = (ids: number[]): Uint8Array => {
+  const f = new Uint8Array(WORDS.size + 64)
+  for (const id of ids) f[id] = 1
+  return f
+}
+// libxt_conntrack's state names and the rtn_type names of libxt_addrtype, upper case (the full parser also
+// takes lower case, which goes to it)
+const CT_STATE = flags(CT_STATE_NAMES.map(([n]) => lit(n)))
+const ADDR_TYPE = flags(ADDR_TYPES.map(([n]) => lit(n)))
+const SET_FLAG = flags([W.SRC, W.DST])
+const MODULE = flags([
+  W.COMMENT,
+  W.TCP,
+  W.UDP,
+  W.MARK_M,
+  W.STATISTIC,
+  W.CONNTRACK,
+  W.ADDRTYPE,
+  W.SET,
+  W.MULTIPORT,
+])
+/** targets the fast path reads, as TableState sees them (kind only; lint keeps no rules) */
+const VERDICT: Array<Target | undefined> = []
+VERDICT[W.ACCEPT] = { kind: 'ACCEPT' }
+VERDICT[W.DROP] = { kind: 'DROP' }
+VERDICT[W.RETURN] = { kind: 'RETURN' }
+VERDICT[W.MARK] = { kind: 'MARK', value: 0, mask: -1 }
+VERDICT[W.DNAT] = { kind: 'DNAT', to: null, random: false, persistent: false, fully: false }
+VERDICT[W.SNAT] = { kind: 'SNAT', to: null, random: false, persistent: false, fully: false }
+VERDICT[W.MASQUERADE] = { kind: 'MASQUERADE', random: false, fully: false }
+
+/** values.ts parseUint over bytes: 1-15 decimal digits, or -1 */
+function uintAt(buf: Uint8Array, s: number, e: number): number {
+  if (e <= s || e - s > 15) return -1
+  let v = 0
+  for (let i = s; i < e; i++) {
+    const c = buf[i]
+    if (c < 48 || c > 57) return -1
+    v = v * 10 + (c - 48)
+  }
+  return v
+}
+
+/** values.ts parseIp over bytes */
+function ipAt(buf: Uint8Array, s: number, e: number): boolean {
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = s; i < e; i++) {
+    const c = buf[i]
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return false
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48)
+      if (++digits > 3 || part > 255) return false
+    } else return false
+  }
+  return digits > 0 && dots === 3
+}
+
+function indexOfByte(buf: Uint8Array, c: number, s: number, e: number): number {
+  for (let i = s; i < e; i++) if (buf[i] === c) return i
+  return -1
+}
+
+/** `a.b.c.d[/len]` (a dotted mask goes to the full parser) */
+function addrAt(buf: Uint8Array, s: number, e: number): boolean {
+  const slash = indexOfByte(buf, 47, s, e)
+  if (slash < 0) return ipAt(buf, s, e)
+  if (!ipAt(buf, s, slash) || indexOfByte(buf, 46, slash, e) >= 0) return false
+  const p = uintAt(buf, slash + 1, e)
+  return p >= 0 && p <= 32
+}
+
+function portAt(buf: Uint8Array, s: number, e: number): number {
+  const p = uintAt(buf, s, e)
+  return p > 65535 ? -1 : p
+}
+
+/** values.ts parsePortRange(v, ':') over bytes */
+function portRangeAt(buf: Uint8Array, s: number, e: number): boolean {
+  const at = indexOfByte(buf, 58, s, e)
+  if (at < 0) return portAt(buf, s, e) >= 0
+  const lo = at === s ? 0 : portAt(buf, s, at)
+  const hi = at === e - 1 ? 65535 : portAt(buf, at + 1, e)
+  return lo >= 0 && hi >= 0 && lo <= hi
+}
+
+/** multiport's comma-separated ports, at most 15 */
+function portListAt(buf: Uint8Array, s: number, e: number): boolean {
+  let items = 0
+  for (let i = s; ; ) {
+    let j = indexOfByte(buf, 44, i, e)
+    if (j < 0) j = e
+    if (!portRangeAt(buf, i, j) || ++items > 15) return false
+    if (j === e) return true
+    i = j + 1
+  }
+}
+
+/** a comma-separated list of known names (flag[id] set), at most `max` */
+function listAt(buf: Uint8Array, s: number, e: number, flag: Uint8Array, max: number): boolean {
+  let items = 0
+  for (let i = s; ; ) {
+    let j = indexOfByte(buf, 44, i, e)
+    if (j < 0) j = e
+    const id = WORDS.find(buf, i, j)
+    if (id < 0 || !flag[id] || ++items > max) return false
+    if (j === e) return true
+    i = j + 1
+  }
+}
+
+/** values.ts parseU32 over bytes */
+function u32At(buf: Uint8Array, s: number, e: number): boolean {
+  if (e - s > 2 && buf[s] === 48 && (buf[s + 1] | 32) === 120) {
+    if (e - s > 10) return false
+    for (let i = s + 2; i < e; i++) {
+      const c = buf[i] | 32
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+    }
+    return true
+  }
+  const v = uintAt(buf, s, e)
+  return v >= 0 && v <= 0xffffffff
+}
+
+/** VALUE[/MASK] */
+function valueMaskAt(buf: Uint8Array, s: number, e: number): boolean {
+  const slash = indexOfByte(buf, 47, s, e)
+  if (slash < 0) return u32At(buf, s, e)
+  return u32At(buf, s, slash) && u32At(buf, slash + 1, e)
+}
+
+/** `IP` or `IP:PORT` (ranges go to the full parser): 0, 1 with a port, -1 when not understood */
+function natAt(buf: Uint8Array, s: number, e: number): number {
+  const colon = indexOfByte(buf, 58, s, e)
+  const ipEnd = colon < 0 ? e : colon
+  if (indexOfByte(buf, 45, s, ipEnd) >= 0 || !ipAt(buf, s, ipEnd)) return -1
+  if (colon < 0) return 0
+  if (indexOfByte(buf, 45, colon, e) >= 0) return -1
+  const p = portAt(buf, colon + 1, e)
+  return p >= 1 ? 1 : -1
+}
+
+/** `[0-9]*.[0-9]*` with a digit, in [0, 1] (a subset of what libxt_statistic reads) */
+function probabilityAt(buf: Uint8Array, s: number, e: number): boolean {
+  let intPart = 0
+  let digits = 0
+  let i = s
+  for (; i < e && buf[i] >= 48 && buf[i] <= 57; i++, digits++)
+    intPart = Math.min(intPart * 10 + buf[i] - 48, 10)
+  let fractionNonZero = false
+  if (i < e) {
+    if (buf[i] !== 46) return false
+    for (i++; i < e; i++, digits++) {
+      const c = buf[i]
+      if (c < 48 || c > 57) return false
+      if (c !== 48) fractionNonZero = true
+    }
+  }
+  return digits > 0 && (intPart === 0 || (intPart === 1 && !fractionNonZero))
+}
