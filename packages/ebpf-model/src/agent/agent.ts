@@ -116,12 +116,12 @@ export class CiliumAgent {
     // Global identities in sorted label order (CRD mode allocates in order here), then CIDR identities.
     const withLabels = c.pods
       .filter((p) => !p.hostNetwork)
-      .map((p) => ({
-        p,
-        key: `${podIdentityLabels(p, this.nsByName.get(p.namespace)).join(',')}\u0000${podKeyOf(p)}`,
-      }))
+      .map((p) => {
+        const labels = podIdentityLabels(p, this.nsByName.get(p.namespace))
+        return { p, labels, key: `${labels.join(',')}\u0000${podKeyOf(p)}` }
+      })
       .sort((a, b) => cmp(a.key, b.key))
-    for (const { p } of withLabels) this.addPod(p, null)
+    for (const { p, labels } of withLabels) this.addPod(p, null, labels)
     // CIDR identities in address order, one reference per mention (a policy delete drops its own)
     const cidrs = new Map<string, { cidr: Cidr; mentions: number }>()
     for (const np of c.networkPolicies)
@@ -280,12 +280,12 @@ export class CiliumAgent {
 
   // ---- pods, identities, endpoints ---------------------------------------------------------------------
 
-  private addPod(pod: Pod, affected: Set<string> | null): void {
+  private addPod(pod: Pod, affected: Set<string> | null, podLabels?: string[]): void {
     const key = podKeyOf(pod)
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
     const ns = this.nsByName.get(pod.namespace)
-    const labels = podIdentityLabels(pod, ns)
+    const labels = podLabels ?? podIdentityLabels(pod, ns)
     if (!this.identities.canAcquireGlobal(labels)) {
       // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
       this.withoutIdentity.add(key)
