@@ -1,5 +1,6 @@
 import { parsePacket } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
+import { policyKeyWords } from '../src/datapath/maps'
 import { buildEbpfNode } from '../src/node/buildEbpfNode'
 import { policy, service, slice, smallCluster, withApiService } from './fixtures'
 
@@ -169,6 +170,19 @@ describe('datapath', () => {
       [8100, 24],
     ])
     expect(node.classify(P('tcp 10.244.1.10:40002 -> 10.244.0.20:8100')).verdict).toBe('forward')
+  })
+
+  it('lets a deny entry win over allows in either lookup (policy.h precedence): Policy denied by denylist', () => {
+    const node = buildEbpfNode(smallCluster(), 'a')
+    const api = [...node.agent.endpoints.values()].find((x) => x.pod.name === 'api-a')
+    const trie = node.maps.policy.get(api?.id ?? -1)
+    // an L4-only deny (identity ANY, TCP/8080, prefix 40 + 24) next to the allow-all entry
+    trie?.update(64, policyKeyWords(0, 0, 6, 8080, [0, 0]), { deny: true, prefixLen: 24 })
+    expect(node.classify(P('tcp 10.244.1.10:40000 -> 10.244.0.20:8080'))).toMatchObject({
+      verdict: 'drop',
+      reason: 'Policy denied by denylist',
+    })
+    expect(node.classify(P('tcp 10.244.1.10:40000 -> 10.244.0.20:8081')).verdict).toBe('forward')
   })
 
   it('records steps as map lookups in order with cilium names, and none when steps are off', () => {
