@@ -26,7 +26,7 @@ const GROUPS: FitGroup[] = [
     {
       name: `iptables-${backend}-restore`,
       backend,
-      experiments: ['restore-full', 'restore-one-rule'],
+      experiments: ['restore-full', 'restore-one-rule', 'restore-rendered'],
       keys: restoreKeys(backend),
       unit: 's',
     },

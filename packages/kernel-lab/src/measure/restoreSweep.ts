@@ -1,6 +1,8 @@
+import { restoreModelCounts } from '@dataplane-sim/iptables-model'
 import { restoreCounts } from '../fit/counts'
 import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rules/kubeProxyShape'
-import { IPTABLES_BACKENDS, resetNode, restore } from '../rules/restore'
+import { renderedKubeProxyRuleset, restoreTermsOf } from '../rules/renderedRuleset'
+import { ensureNfacct, IPTABLES_BACKENDS, resetNode, restore } from '../rules/restore'
 import type { Lab } from '../topology/lab'
 import { summarize } from './stats'
 import type { Measurement, SweepPlan } from './types'
@@ -69,4 +71,45 @@ export async function restoreSweep(
 
 function median(v: number[]): string {
   return summarize(v).median.toFixed(4)
+}
+
+/**
+ * Whole restores of the real renderer's output (kube-proxy's rules for a generated lab cluster, all tables),
+ * each into emptied rules, counted with iptables-model's restore terms per table.
+ */
+export async function renderedRestoreSweep(
+  lab: Lab,
+  plan: SweepPlan,
+  progress: Progress = () => {},
+): Promise<Measurement[]> {
+  const out: Measurement[] = []
+  for (const services of plan.renderedServices) {
+    const text = renderedKubeProxyRuleset(services)
+    const terms = restoreTermsOf(text)
+    await ensureNfacct(lab, text)
+    for (const backend of IPTABLES_BACKENDS) {
+      const runs: number[] = []
+      for (let r = 0; r < plan.runs; r++) {
+        await resetNode(lab)
+        runs.push((await restore(lab, backend, text)).seconds)
+      }
+      progress(`restore-rendered ${backend} ${services} services: ${median(runs)} s`)
+      out.push({
+        experiment: 'restore-rendered',
+        backend,
+        size: services,
+        unit: 's',
+        runs,
+        summary: summarize(runs),
+        counts: restoreModelCounts(terms, backend),
+        notes: {
+          lines: terms.reduce((a, t) => a + t.lines, 0),
+          rules: terms.reduce((a, t) => a + t.rulesAfter, 0),
+          bytes: Buffer.byteLength(text),
+        },
+      })
+    }
+  }
+  await resetNode(lab)
+  return out
 }

@@ -4,6 +4,8 @@ import type { Summary } from './stats'
 export type Experiment =
   /** iptables-restore of a whole kube-proxy-shaped nat table (size = services) */
   | 'restore-full'
+  /** iptables-restore of everything iptables-model's kube-proxy renderer writes for `size` services */
+  | 'restore-rendered'
   /** iptables-restore --noflush of one rule into a table of `size` services */
   | 'restore-one-rule'
   /** ICMP round trip through `size` non-matching filter FORWARD rules (ip-header part fails) */
@@ -43,6 +45,8 @@ export interface Measurement {
 export interface SweepPlan {
   runs: number
   restoreServices: number[]
+  /** services of generated lab clusters whose rendered kube-proxy rules are restored */
+  renderedServices: number[]
   forwardRules: number[]
   natServices: number[]
   bpfEntries: number[]
@@ -57,6 +61,7 @@ export interface SweepPlan {
 export const QUICK_PLAN: SweepPlan = {
   runs: 3,
   restoreServices: [100, 300, 1000],
+  renderedServices: [300, 1000],
   forwardRules: [0, 500, 2000, 5000],
   natServices: [0, 1000, 3000],
   bpfEntries: [0, 1000, 10000],
@@ -69,6 +74,7 @@ export const QUICK_PLAN: SweepPlan = {
 export const FULL_PLAN: SweepPlan = {
   runs: 3,
   restoreServices: [1000, 5000, 10000, 20000, 50000],
+  renderedServices: [1000, 5000, 10000],
   forwardRules: [0, 1000, 5000, 10000, 20000, 50000],
   natServices: [0, 1000, 5000, 10000, 20000],
   bpfEntries: [0, 1000, 50000, 500000],

@@ -32,6 +32,8 @@ export function backendCounts(m: Measurement): Record<string, number> {
 
 const TITLES: Record<Measurement['experiment'], string> = {
   'restore-full': 'whole nat table, iptables-restore (services)',
+  'restore-rendered':
+    'everything the kube-proxy renderer writes for a generated lab cluster, iptables-restore (services)',
   'restore-one-rule': 'one rule, iptables-restore --noflush (services in table)',
   'packet-forward': 'round trip through N non-matching FORWARD rules (rules)',
   'packet-forward-match': 'same, each rule testing one extension match (rules)',

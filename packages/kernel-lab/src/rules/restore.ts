@@ -48,3 +48,9 @@ export async function flushConntrack(lab: Lab): Promise<void> {
   // conntrack -F exits 1 when the table was already empty on some versions
   await lab.exec('node', ['conntrack', '-F'], { allowFail: true })
 }
+
+/** Creates the nfacct counters a ruleset names: kube-proxy ≥ 1.29 makes them over netlink at start-up. */
+export async function ensureNfacct(lab: Lab, text: string): Promise<void> {
+  for (const name of new Set([...text.matchAll(/--nfacct-name (\S+)/g)].map((m) => m[1])))
+    await lab.exec('node', ['nfacct', 'add', name], { allowFail: true })
+}

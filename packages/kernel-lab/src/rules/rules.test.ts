@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { forwardRulesTable } from './forwardRules'
 import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from './kubeProxyShape'
+import { renderedKubeProxyRuleset, restoreTermsOf } from './renderedRuleset'
 
 describe('kubeProxyShapeTable', () => {
   it('writes 10 lines per service with 2 endpoints, as the anchors count them', () => {
@@ -47,5 +48,26 @@ describe('forwardRulesTable', () => {
     expect(forwardRulesTable(0)).toBe(
       '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n',
     )
+  })
+})
+
+describe('renderedKubeProxyRuleset', () => {
+  const text = renderedKubeProxyRuleset(20)
+
+  it('is kube-proxy output for a generated cluster whose addresses all lie in the lab range', () => {
+    expect(text).toContain(':KUBE-SERVICES - [0:0]')
+    for (const a of text.match(/\b\d+\.\d+\.\d+\.\d+(?=[/: ]|$)/gm) ?? []) {
+      if (a.startsWith('127.') || a.startsWith('0.')) continue
+      expect(a).toMatch(/^198\.(18|19)\./)
+    }
+  })
+
+  it('counts lines, rules and chains per table as the restore cost model wants them', () => {
+    const terms = restoreTermsOf('*nat\n:A - [0:0]\n:B - [0:0]\n-A A -j B\nCOMMIT\n*filter\nCOMMIT\n')
+    expect(terms).toEqual([
+      { table: 'nat', lines: 5, rulesAfter: 1, chainsAfter: 2 },
+      { table: 'filter', lines: 2, rulesAfter: 0, chainsAfter: 0 },
+    ])
+    expect(restoreTermsOf(text).map((t) => t.table)).toContain('nat')
   })
 })

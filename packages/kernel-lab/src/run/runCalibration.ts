@@ -5,7 +5,7 @@ import { buildProfile, type CalibrationOptions, type GroupFit } from '../fit/cal
 import { bpfSweep } from '../measure/bpfSweep'
 import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
 import type { Progress } from '../measure/restoreSweep'
-import { restoreSweep } from '../measure/restoreSweep'
+import { renderedRestoreSweep, restoreSweep } from '../measure/restoreSweep'
 import { FULL_PLAN, type Measurement, QUICK_PLAN, type SweepPlan } from '../measure/types'
 import { labReadmePreamble } from '../report/labReadme'
 import { type LabReport, labReport } from '../report/labReport'
@@ -36,7 +36,7 @@ export interface RunCalibrationOptions {
   /** overrides the quick/full sweep */
   plan?: SweepPlan
   /** which parts to run (default all) */
-  parts?: Array<'restore' | 'packet' | 'bpf' | 'verdict'>
+  parts?: Array<'restore' | 'rendered' | 'packet' | 'bpf' | 'verdict'>
   /** profiles to compare against in the report besides the calibrated one */
   compareWith?: Array<{ name: string; profile: CostProfile }>
   rawDataPath?: string
@@ -53,7 +53,7 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   const pf = preflight()
   if (!pf.ok) throw new LabUnavailableError(pf.reason)
   const plan = opts.plan ?? (opts.quick ? QUICK_PLAN : FULL_PLAN)
-  const parts = new Set(opts.parts ?? ['restore', 'packet', 'bpf', 'verdict'])
+  const parts = new Set(opts.parts ?? ['restore', 'rendered', 'packet', 'bpf', 'verdict'])
   const progress = opts.progress ?? (() => {})
   const loadAtStart = machineInfo().load1
   const lab = await Lab.create()
@@ -62,6 +62,7 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   try {
     const checkpoint = () => opts.checkpoint?.(measurements)
     if (parts.has('restore')) measurements.push(...(await restoreSweep(lab, plan, progress)))
+    if (parts.has('rendered')) measurements.push(...(await renderedRestoreSweep(lab, plan, progress)))
     checkpoint()
     if (parts.has('packet')) {
       measurements.push(...(await forwardSweep(lab, plan, 'ip', progress)))

@@ -1,7 +1,14 @@
 import type { Packet, Trace } from '@dataplane-sim/cluster'
 import { run } from '../exec/run'
 import { probe } from '../measure/probe'
-import { flushConntrack, type IptablesBackend, resetNode, restore, save } from '../rules/restore'
+import {
+  ensureNfacct,
+  flushConntrack,
+  type IptablesBackend,
+  resetNode,
+  restore,
+  save,
+} from '../rules/restore'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import type { Lab } from '../topology/lab'
 import { planPodLinks } from '../topology/plan'
@@ -65,10 +72,8 @@ export async function installModel(lab: Lab, backend: IptablesBackend, model: Ve
     await lab.exec('server', ['ip', 'link', 'del', `p${i}`], { allowFail: true })
   for (const argv of planPodLinks(lab.ns, links)) await run(argv, { timeoutMs: 30_000 })
   await lab.exec('server', ['iptables-legacy-restore'], { input: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' })
-  // kube-proxy ≥ 1.29 creates its nfacct counters over netlink at start-up; rules naming them fail without
   const save = model.saveText()
-  for (const name of new Set([...save.matchAll(/--nfacct-name (\S+)/g)].map((m) => m[1])))
-    await lab.exec('node', ['nfacct', 'add', name], { allowFail: true })
+  await ensureNfacct(lab, save)
   const ipsets = model.ipsetText()
   if (ipsets.trim()) await lab.exec('node', ['ipset', 'restore', '-exist'], { input: ipsets })
   await restore(lab, backend, save)

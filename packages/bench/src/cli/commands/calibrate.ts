@@ -20,7 +20,7 @@ interface CalibrateOptions {
   fromRaw?: string
 }
 
-const PARTS = ['restore', 'packet', 'bpf', 'verdict'] as const
+const PARTS = ['restore', 'rendered', 'packet', 'bpf', 'verdict'] as const
 type Part = (typeof PARTS)[number]
 
 /**
