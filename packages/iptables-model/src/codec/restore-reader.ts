@@ -18,6 +18,13 @@ export type RestoreOp =
   | { op: 'insert'; chain: string; rule: Rule; position: number }
   | { op: 'new-chain' | 'delete-chain' | 'flush'; chain: string; line: number }
 
+/** The chains declared in the current table block (a Set; lint keeps them by the bytes of their names). */
+export interface ChainNameSet {
+  has(name: string): boolean
+  add(name: string): unknown
+  clear(): void
+}
+
 /** What iptables-restore input tells the reader, in order; the parser and lint both consume it. */
 export interface RestoreSink {
   table(name: TableName, line: number): void
@@ -36,7 +43,6 @@ export class RestoreReader {
   private readonly tokens: Tokens = createTokens()
   private table: TableName | null = null
   private tableLine = 0
-  private declared = new Set<string>()
   private builtins: readonly string[] = []
 
   constructor(
@@ -44,6 +50,7 @@ export class RestoreReader {
     private readonly sink: RestoreSink,
     /** intern repeated strings (chain names, comments); lint turns it off */
     private readonly keep = true,
+    private readonly declared: ChainNameSet = new Set<string>(),
   ) {}
 
   private fail(message: string, line: number, column = 1): never {
@@ -100,15 +107,15 @@ export class RestoreReader {
   }
 
   /**
-   * `:NAME POLICY [p:b]` whose words lint's fast path has already read: does what `chainLine` does and returns
-   * true, or returns false having done nothing when `chainLine` would refuse the line (the caller then hands
-   * it the text, for the error with its column).
+   * `:NAME POLICY [p:b]` whose words lint's fast path has already read, and which it has found not yet
+   * declared (in the ChainNameSet it gave this reader, where it records it after a true return): does what
+   * `chainLine` does and returns true, or returns false having done nothing when `chainLine` would refuse
+   * the line (the caller then hands it the text, for the error with its column).
    */
   declareChecked(name: string, policy: 'ACCEPT' | 'DROP' | '-', counters: Counters, n: number): boolean {
-    if (!this.table || name.length === 0 || name.length > 28 || this.declared.has(name)) return false
+    if (!this.table || name.length === 0 || name.length > 28) return false
     const builtin = this.builtins.includes(name)
     if (builtin ? policy === '-' : policy !== '-') return false
-    this.declared.add(name)
     this.sink.chain({ name, policy: policy === '-' ? null : policy, counters, line: n }, builtin)
     return true
   }

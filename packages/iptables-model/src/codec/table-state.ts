@@ -82,6 +82,9 @@ export class TableState {
   /** in-degree of each chain from live edges, set by check() */
   private inDegree = new Int32Array(0)
   private readonly builtins: readonly string[]
+  /** the chain looked up last (dumps append runs of rules to one chain); reset whenever chains change */
+  private lastName: string | null = null
+  private lastChain: ChainState | undefined = undefined
 
   constructor(
     readonly name: TableName,
@@ -133,6 +136,7 @@ export class TableState {
     }
     this.list.push(c)
     this.chains.set(name, c)
+    this.lastName = null
     return c
   }
 
@@ -171,7 +175,7 @@ export class TableState {
 
   apply(op: RestoreOp): void {
     const line = op.op === 'append' || op.op === 'insert' ? op.rule.line : op.line
-    const chain = this.chains.get(op.chain)
+    const chain = this.lookup(op.chain)
     switch (op.op) {
       case 'new-chain':
         if (chain) this.fail(`-N ${op.chain}: chain already exists`, line)
@@ -193,6 +197,7 @@ export class TableState {
             )
         chain.deleted = true
         this.chains.delete(op.chain)
+        this.lastName = null
         return
       }
       default: {
@@ -203,8 +208,9 @@ export class TableState {
           )
         const rule = op.rule
         const t = rule.target
+        let to: ChainState | undefined
         if (t.kind === 'jump' || t.kind === 'goto') {
-          const to = this.chains.get(t.chain)
+          to = this.chains.get(t.chain)
           if (!to)
             this.fail(
               `Couldn't load target '${t.chain}': no chain by that name in table ${this.name} and no such target`,
@@ -218,12 +224,21 @@ export class TableState {
         const position = op.op === 'insert' ? op.position - 1 : chain.ruleCount
         if (position > chain.ruleCount)
           this.fail(`-I ${op.chain} ${position + 1}: index of insertion too big`, line)
-        this.add(chain, rule, position)
+        this.add(chain, rule, position, to)
       }
     }
   }
 
-  private add(c: ChainState, rule: Rule, position: number): void {
+  private lookup(name: string): ChainState | undefined {
+    if (name !== this.lastName) {
+      this.lastChain = this.chains.get(name)
+      this.lastName = name
+    }
+    return this.lastChain
+  }
+
+  /** `to`: the chain a jump or goto goes to, when the caller has looked it up already */
+  private add(c: ChainState, rule: Rule, position: number, to?: ChainState): void {
     if (c.rules) {
       if (position === c.rules.length) c.rules.push(rule)
       else c.rules.splice(position, 0, rule)
@@ -231,10 +246,9 @@ export class TableState {
     c.ruleCount++
     const t = rule.target
     if (t.kind === 'jump' || t.kind === 'goto') {
-      const to = this.chains.get(t.chain)!
       this.edgeFrom.push(c.idx)
       this.edgeGen.push(c.gen)
-      this.edgeTo.push(to.idx)
+      this.edgeTo.push((to ?? this.chains.get(t.chain)!).idx)
       this.edgeLine.push(rule.line)
     } else if (t.kind in NAT_HOOKS) {
       this.natFrom.push(c.idx)

@@ -1,8 +1,8 @@
+import { isAscii } from 'node:buffer'
 import { ADDR_TYPES, CT_STATE_NAMES } from '../codec/matches'
 import type { RestoreReader, RestoreSink } from '../codec/restore-reader'
-import { UNSUPPORTED_TARGETS } from '../codec/rule-line'
-import { BUILTIN_VERDICTS, isExtensionTarget } from '../codec/targets'
 import type { Match, Rule, Target } from '../ruleset/types'
+import type { ChainNames } from './chain-names'
 import { NameTable } from './name-table'
 
 /**
@@ -19,9 +19,6 @@ export class FastLineReader {
   private readonly ws = new Int32Array(MAX_WORDS)
   private readonly we = new Int32Array(MAX_WORDS)
   private readonly quoted = new Uint8Array(MAX_WORDS)
-  /** chain names of the dump; targetLike[id] = 1 when the name is a target iptables knows (not a jump) */
-  private readonly chains = new NameTable(16)
-  private readonly targetLike: number[] = []
   private readonly matchMod = new Int32Array(MAX_WORDS)
   private readonly matchDone = new Uint8Array(MAX_WORDS)
   /** the word being read and the number of words of the current line */
@@ -29,6 +26,8 @@ export class FastLineReader {
   private count = 0
 
   constructor(
+    /** the chain names, also the reader's set of declared chains */
+    private readonly chains: ChainNames,
     private readonly reader: RestoreReader,
     private readonly sink: RestoreSink,
     /** `-m set` lines go to the full path when the set names are checked against ipsets */
@@ -36,7 +35,7 @@ export class FastLineReader {
   ) {}
 
   /** Handles line `n` at bytes [s, e) of `buf` and returns true, or returns false having done nothing. */
-  line(buf: Uint8Array, s: number, e: number, n: number): boolean {
+  line(buf: Buffer, s: number, e: number, n: number): boolean {
     const c0 = buf[s]
     if (c0 !== 45 /* - */ && c0 !== 58 /* : */) return false
     if (this.reader.currentTable === null) return false
@@ -45,9 +44,24 @@ export class FastLineReader {
     return c0 === 58 ? this.chainLine(buf, count, n) : this.ruleLine(buf, count, n)
   }
 
+  /**
+   * Tells the reader about the bytes [s, e) whose lines come next: when they are all ASCII without a tab,
+   * a carriage return or a backslash (any dump iptables-save wrote without odd comments), the word splitter
+   * looks only for spaces and quotes.
+   */
+  region(buf: Buffer, s: number, e: number): void {
+    const none = (c: number): boolean => {
+      const at = buf.indexOf(c, s)
+      return at < 0 || at >= e
+    }
+    this.plain = isAscii(buf.subarray(s, e)) && none(9) && none(13) && none(92)
+  }
+  private plain = false
+
   /** Words separated by spaces; -1 when the line needs the full tokenizer. */
-  private split(buf: Uint8Array, s: number, e: number): number {
+  private split(buf: Buffer, s: number, e: number): number {
     const { ws, we, quoted } = this
+    const plain = this.plain
     let n = 0
     let i = s
     while (i < e) {
@@ -60,11 +74,13 @@ export class FastLineReader {
       if (c === 34) {
         const st = i + 1
         let j = st
-        for (; j < e; j++) {
-          c = buf[j]
-          if (c === 34) break
-          if (c === 92 || c < 32 || c > 126) return -1
-        }
+        if (plain) while (j < e && buf[j] !== 34) j++
+        else
+          for (; j < e; j++) {
+            c = buf[j]
+            if (c === 34) break
+            if (c === 92 || c < 32 || c > 126) return -1
+          }
         if (j >= e || (j + 1 < e && buf[j + 1] !== 32)) return -1
         ws[n] = st
         we[n] = j
@@ -73,11 +89,15 @@ export class FastLineReader {
         continue
       }
       const st = i
-      for (; i < e; i++) {
-        c = buf[i]
-        if (c === 32) break
-        if (c < 33 || c > 126 || c === 34 || c === 92) return -1
-      }
+      if (plain) {
+        while (i < e && (c = buf[i]) !== 32 && c !== 34) i++
+        if (i < e && c === 34) return -1
+      } else
+        for (; i < e; i++) {
+          c = buf[i]
+          if (c === 32) break
+          if (c < 33 || c > 126 || c === 34 || c === 92) return -1
+        }
       ws[n] = st
       we[n] = i
       quoted[n++] = 0
@@ -85,23 +105,8 @@ export class FastLineReader {
     return n
   }
 
-  private chainName(buf: Uint8Array, s: number, e: number): number {
-    const id = this.chains.id(buf, s, e)
-    if (id === this.targetLike.length) {
-      const name = this.chains.names[id]
-      this.targetLike.push(
-        (BUILTIN_VERDICTS as readonly string[]).includes(name) ||
-          isExtensionTarget(name) ||
-          UNSUPPORTED_TARGETS.has(name)
-          ? 1
-          : 0,
-      )
-    }
-    return id
-  }
-
   /** `:NAME POLICY [p:b]` */
-  private chainLine(buf: Uint8Array, count: number, n: number): boolean {
+  private chainLine(buf: Buffer, count: number, n: number): boolean {
     const { ws, we, quoted } = this
     if (count > 3 || quoted[0] || quoted[1] || we[0] - ws[0] < 2) return false
     const p = WORDS.find(buf, ws[1], we[1])
@@ -119,15 +124,18 @@ export class FastLineReader {
       bytes = uintAt(buf, colon + 1, e - 1)
       if (packets < 0 || bytes < 0) return false
     }
-    const name = this.chains.names[this.chainName(buf, ws[0] + 1, we[0])]
-    return this.reader.declareChecked(name, policy, { packets, bytes }, n)
+    const id = this.chains.id(buf, ws[0] + 1, we[0])
+    if (this.chains.isDeclared(id)) return false
+    if (!this.reader.declareChecked(this.chains.name(id), policy, { packets, bytes }, n)) return false
+    this.chains.declare(id)
+    return true
   }
 
   /** `-A CHAIN rule…` */
-  private ruleLine(buf: Uint8Array, count: number, n: number): boolean {
+  private ruleLine(buf: Buffer, count: number, n: number): boolean {
     const { ws, we, quoted, matchMod, matchDone } = this
     if (quoted[0] || quoted[1] || WORDS.find(buf, ws[0], we[0]) !== W.A) return false
-    const chain = this.chains.names[this.chainName(buf, ws[1], we[1])]
+    const chain = this.chains.name(this.chains.id(buf, ws[1], we[1]))
     const builtin = this.reader.isBuiltin(chain)
     let invert = false
     let conditional = false
@@ -194,16 +202,15 @@ export class FastLineReader {
         case W.G: {
           const v = this.value(buf)
           if (invert || target || v < 0) return false
-          if (w === W.G)
-            target = { kind: 'goto', chain: this.chains.names[this.chainName(buf, ws[v], we[v])] }
+          if (w === W.G) target = { kind: 'goto', chain: this.chains.name(this.chains.id(buf, ws[v], we[v])) }
           else {
             const t = WORDS.find(buf, ws[v], we[v])
             const verdict = t >= 0 ? VERDICT[t] : undefined
             if (verdict) target = verdict
             else {
-              const id = this.chainName(buf, ws[v], we[v])
-              if (this.targetLike[id]) return false
-              target = { kind: 'jump', chain: this.chains.names[id] }
+              const id = this.chains.id(buf, ws[v], we[v])
+              if (this.chains.isTargetName(id)) return false
+              target = { kind: 'jump', chain: this.chains.name(id) }
             }
           }
           break
@@ -261,7 +268,7 @@ export class FastLineReader {
   }
 
   /** Option word `w` of the current match (index q); false when the full parser must judge it. */
-  private matchOption(buf: Uint8Array, w: number, q: number): boolean {
+  private matchOption(buf: Buffer, w: number, q: number): boolean {
     const m = this.matchMod[q]
     const { ws, we } = this
     let v = -1
@@ -323,7 +330,7 @@ export class FastLineReader {
    * The value word of the option just read (its index), or -1 when missing or `!` (Args.value refuses both)
    * or quoted where only a comment may be.
    */
-  private value(buf: Uint8Array, quotedOk = false): number {
+  private value(buf: Buffer, quotedOk = false): number {
     const k = this.k
     if (
       k >= this.count ||
@@ -435,7 +442,7 @@ VERDICT[W.SNAT] = { kind: 'SNAT', to: null, random: false, persistent: false, fu
 VERDICT[W.MASQUERADE] = { kind: 'MASQUERADE', random: false, fully: false }
 
 /** values.ts parseUint over bytes: 1-15 decimal digits, or -1 */
-function uintAt(buf: Uint8Array, s: number, e: number): number {
+function uintAt(buf: Buffer, s: number, e: number): number {
   if (e <= s || e - s > 15) return -1
   let v = 0
   for (let i = s; i < e; i++) {
@@ -447,7 +454,7 @@ function uintAt(buf: Uint8Array, s: number, e: number): number {
 }
 
 /** values.ts parseIp over bytes */
-function ipAt(buf: Uint8Array, s: number, e: number): boolean {
+function ipAt(buf: Buffer, s: number, e: number): boolean {
   let part = 0
   let digits = 0
   let dots = 0
@@ -466,13 +473,13 @@ function ipAt(buf: Uint8Array, s: number, e: number): boolean {
   return digits > 0 && dots === 3
 }
 
-function indexOfByte(buf: Uint8Array, c: number, s: number, e: number): number {
+function indexOfByte(buf: Buffer, c: number, s: number, e: number): number {
   for (let i = s; i < e; i++) if (buf[i] === c) return i
   return -1
 }
 
 /** `a.b.c.d[/len]` (a dotted mask goes to the full parser) */
-function addrAt(buf: Uint8Array, s: number, e: number): boolean {
+function addrAt(buf: Buffer, s: number, e: number): boolean {
   const slash = indexOfByte(buf, 47, s, e)
   if (slash < 0) return ipAt(buf, s, e)
   if (!ipAt(buf, s, slash) || indexOfByte(buf, 46, slash, e) >= 0) return false
@@ -480,13 +487,13 @@ function addrAt(buf: Uint8Array, s: number, e: number): boolean {
   return p >= 0 && p <= 32
 }
 
-function portAt(buf: Uint8Array, s: number, e: number): number {
+function portAt(buf: Buffer, s: number, e: number): number {
   const p = uintAt(buf, s, e)
   return p > 65535 ? -1 : p
 }
 
 /** values.ts parsePortRange(v, ':') over bytes */
-function portRangeAt(buf: Uint8Array, s: number, e: number): boolean {
+function portRangeAt(buf: Buffer, s: number, e: number): boolean {
   const at = indexOfByte(buf, 58, s, e)
   if (at < 0) return portAt(buf, s, e) >= 0
   const lo = at === s ? 0 : portAt(buf, s, at)
@@ -495,7 +502,7 @@ function portRangeAt(buf: Uint8Array, s: number, e: number): boolean {
 }
 
 /** multiport's comma-separated ports, at most 15 */
-function portListAt(buf: Uint8Array, s: number, e: number): boolean {
+function portListAt(buf: Buffer, s: number, e: number): boolean {
   let items = 0
   for (let i = s; ; ) {
     let j = indexOfByte(buf, 44, i, e)
@@ -507,7 +514,7 @@ function portListAt(buf: Uint8Array, s: number, e: number): boolean {
 }
 
 /** a comma-separated list of known names (flag[id] set), at most `max` */
-function listAt(buf: Uint8Array, s: number, e: number, flag: Uint8Array, max: number): boolean {
+function listAt(buf: Buffer, s: number, e: number, flag: Uint8Array, max: number): boolean {
   let items = 0
   for (let i = s; ; ) {
     let j = indexOfByte(buf, 44, i, e)
@@ -520,7 +527,7 @@ function listAt(buf: Uint8Array, s: number, e: number, flag: Uint8Array, max: nu
 }
 
 /** values.ts parseU32 over bytes */
-function u32At(buf: Uint8Array, s: number, e: number): boolean {
+function u32At(buf: Buffer, s: number, e: number): boolean {
   if (e - s > 2 && buf[s] === 48 && (buf[s + 1] | 32) === 120) {
     if (e - s > 10) return false
     for (let i = s + 2; i < e; i++) {
@@ -534,14 +541,14 @@ function u32At(buf: Uint8Array, s: number, e: number): boolean {
 }
 
 /** VALUE[/MASK] */
-function valueMaskAt(buf: Uint8Array, s: number, e: number): boolean {
+function valueMaskAt(buf: Buffer, s: number, e: number): boolean {
   const slash = indexOfByte(buf, 47, s, e)
   if (slash < 0) return u32At(buf, s, e)
   return u32At(buf, s, slash) && u32At(buf, slash + 1, e)
 }
 
 /** `IP` or `IP:PORT` (ranges go to the full parser): 0, 1 with a port, -1 when not understood */
-function natAt(buf: Uint8Array, s: number, e: number): number {
+function natAt(buf: Buffer, s: number, e: number): number {
   const colon = indexOfByte(buf, 58, s, e)
   const ipEnd = colon < 0 ? e : colon
   if (indexOfByte(buf, 45, s, ipEnd) >= 0 || !ipAt(buf, s, ipEnd)) return -1
@@ -552,7 +559,7 @@ function natAt(buf: Uint8Array, s: number, e: number): number {
 }
 
 /** `[0-9]*.[0-9]*` with a digit, in [0, 1] (a subset of what libxt_statistic reads) */
-function probabilityAt(buf: Uint8Array, s: number, e: number): boolean {
+function probabilityAt(buf: Buffer, s: number, e: number): boolean {
   let intPart = 0
   let digits = 0
   let i = s

@@ -4,6 +4,7 @@ import { RulesetBuilder } from '../codec/parse'
 import { type ChainDecl, type RestoreOp, RestoreReader, type RestoreSink } from '../codec/restore-reader'
 import type { Ipsets } from '../ipset/types'
 import type { TableName } from '../ruleset/types'
+import { ChainNames } from './chain-names'
 import { FastLineReader } from './fast-line'
 
 export interface LintFinding {
@@ -88,13 +89,14 @@ class LintRun {
 
   constructor(source: string, ipsets: Ipsets | undefined, opts: LintOptions) {
     this.sink = new LintSink(source, ipsets, source)
-    this.reader = new RestoreReader(source, this.sink, false)
-    this.fast =
-      opts.fastPath === false ? null : new FastLineReader(this.reader, this.sink, ipsets !== undefined)
+    const chains = opts.fastPath === false ? undefined : new ChainNames()
+    this.reader = new RestoreReader(source, this.sink, false, chains)
+    this.fast = chains ? new FastLineReader(chains, this.reader, this.sink, ipsets !== undefined) : null
   }
 
   /** Every `\n`-separated segment of buf[s, e) is a line, the last one included. */
   feed(buf: Buffer, s: number, e: number): void {
+    this.fast?.region(buf, s, e)
     for (;;) {
       let end = buf.indexOf(10, s)
       if (end < 0 || end > e) end = e
