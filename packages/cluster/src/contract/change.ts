@@ -24,8 +24,15 @@ export function objectKey(kind: ResourceKind, obj: { namespace?: string; name: s
 export function applyChange(cluster: Cluster, change: ClusterChange): Cluster {
   const collection = COLLECTION_OF[change.kind]
   const items = cluster[collection] as Array<{ namespace?: string; name: string }>
-  const key = change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
-  const at = items.findIndex((o) => objectKey(change.kind, o) === key)
+  const target = (change.op === 'upsert' ? change.object : change) as { namespace?: string; name: string }
+  const key = objectKey(change.kind, target)
+  // Compared field by field: building a key string per object made every watch event allocate O(N) strings.
+  const name = target.name
+  const namespace = NAMESPACED[change.kind] ? target.namespace : undefined
+  const at =
+    namespace === undefined
+      ? items.findIndex((o) => o.name === name)
+      : items.findIndex((o) => o.name === name && o.namespace === namespace)
   let next: Array<{ namespace?: string; name: string }>
   if (change.op === 'upsert') {
     next = items.slice()

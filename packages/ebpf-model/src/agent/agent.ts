@@ -2,12 +2,16 @@ import type {
   Cidr,
   Cluster,
   ClusterChange,
+  EndpointSlice,
   Namespace,
   NetworkPolicy,
+  Node,
   Pod,
+  ResourceByKind,
+  ResourceKind,
   Service,
 } from '@dataplane-sim/cluster'
-import { applyChange, formatCidr, ipToU32, objectKey, parseCidr, tryIpToU32 } from '@dataplane-sim/cluster'
+import { formatCidr, ipToU32, objectKey, parseCidr, tryIpToU32 } from '@dataplane-sim/cluster'
 import {
   cidrIdentityLabels,
   HOST_ID,
@@ -57,7 +61,10 @@ export class CiliumAgent {
   readonly identities = new IdentityAllocator()
   readonly selectors: SelectorCache
   readonly nodeName: string
-  private cluster: Cluster
+  /** the cluster of the initial sync; watch events then update `objects`, never a copy of the whole cluster */
+  private readonly cluster: Cluster
+  /** every object the agent has seen, by kind and "namespace/name" (insertion order, as the API lists them) */
+  private readonly objects: { [K in ResourceKind]: Map<string, ResourceByKind[K]> }
   private sink: AgentSink
   private readonly nsByName = new Map<string, Namespace>()
   private readonly pods = new Map<string, Pod>()
@@ -85,6 +92,14 @@ export class CiliumAgent {
     if (!cluster.nodes.some((n) => n.name === nodeName))
       throw new RangeError(`no node ${nodeName} in the cluster`)
     this.cluster = cluster
+    this.objects = {
+      Node: keyed('Node', cluster.nodes),
+      Namespace: keyed('Namespace', cluster.namespaces),
+      Pod: keyed('Pod', cluster.pods),
+      Service: keyed('Service', cluster.services),
+      EndpointSlice: keyed('EndpointSlice', cluster.endpointSlices),
+      NetworkPolicy: keyed('NetworkPolicy', cluster.networkPolicies),
+    }
     this.nodeName = nodeName
     this.sink = sink
     this.selectors = new SelectorCache(() => this.identities.byId.values())
@@ -95,11 +110,6 @@ export class CiliumAgent {
       podsOf: (id) => this.podsByIdentity.get(id) ?? [],
       allPods: () => this.pods.values(),
     }
-  }
-
-  /** The cluster as the agent last saw it. */
-  get state(): Cluster {
-    return this.cluster
   }
 
   setSink(sink: AgentSink): void {
@@ -141,11 +151,15 @@ export class CiliumAgent {
 
   /** Applies one watch event; `touched` collects endpoints to regenerate once at the end. */
   apply(change: ClusterChange): void {
-    const prev = this.cluster
-    this.cluster = applyChange(prev, change)
-    const affected = new Set<string>()
     const key =
       change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
+    const known = this.objects[change.kind] as Map<string, ResourceByKind[ResourceKind]>
+    // All-or-nothing, as a watch never deletes what it did not add: refuse before anything changes.
+    if (change.op === 'delete' && !known.has(key)) throw new Error(`no ${change.kind} ${key} to delete`)
+    const previous = known.get(key)
+    if (change.op === 'upsert') known.set(key, change.object)
+    else known.delete(key)
+    const affected = new Set<string>()
     switch (change.kind) {
       case 'Pod': {
         this.withoutIdentity.delete(key)
@@ -167,10 +181,10 @@ export class CiliumAgent {
         break
       }
       case 'Node': {
-        const old = prev.nodes.find((n) => n.name === key)
+        const old = previous as Node | undefined
         if (old) this.removeNode(old)
         if (change.op === 'upsert') this.addNode(change.object)
-        if (key === this.nodeName) for (const svc of this.cluster.services) this.syncService(svc)
+        if (key === this.nodeName) for (const svc of this.objects.Service.values()) this.syncService(svc)
         break
       }
       case 'Service': {
@@ -179,18 +193,16 @@ export class CiliumAgent {
         break
       }
       case 'EndpointSlice': {
-        this.slices = this.reindexSlices(prev, change)
+        const old = previous as EndpointSlice | undefined
+        this.reindexSlices(old, change)
         const ns = key.split('/')[0]
-        const sliceSvc =
-          change.op === 'upsert'
-            ? change.object.serviceName
-            : prev.endpointSlices.find((s) => objectKey('EndpointSlice', s) === key)?.serviceName
-        const svc = this.cluster.services.find((s) => s.namespace === ns && s.name === sliceSvc)
+        const sliceSvc = change.op === 'upsert' ? change.object.serviceName : old?.serviceName
+        const svc = this.objects.Service.get(`${ns}/${sliceSvc}`)
         if (svc) this.syncService(svc)
         break
       }
       case 'NetworkPolicy': {
-        const old = prev.networkPolicies.find((p) => objectKey('NetworkPolicy', p) === key)
+        const old = previous as NetworkPolicy | undefined
         if (old) {
           this.unindexPolicy(old)
           this.markSelected(old, affected)
@@ -210,17 +222,16 @@ export class CiliumAgent {
     }
   }
 
-  private reindexSlices(prev: Cluster, change: ClusterChange): Map<string, Cluster['endpointSlices']> {
+  private reindexSlices(old: EndpointSlice | undefined, change: ClusterChange): void {
     // Only the slices of the one service change: update that bucket in place.
-    const key =
-      change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
-    const old = prev.endpointSlices.find((s) => objectKey('EndpointSlice', s) === key)
+    const { namespace, name } = (change.op === 'upsert' ? change.object : change) as EndpointSlice
+    const same = (s: { namespace: string; name: string }) => s.name === name && s.namespace === namespace
     const drop = (svcKey: string) => {
       const list = this.slices.get(svcKey)
       if (list)
         this.slices.set(
           svcKey,
-          list.filter((s) => objectKey('EndpointSlice', s) !== key),
+          list.filter((s) => !same(s)),
         )
     }
     if (old) drop(`${old.namespace}/${old.serviceName}`)
@@ -229,7 +240,6 @@ export class CiliumAgent {
       const k = `${s.namespace}/${s.serviceName}`
       this.slices.set(k, [...(this.slices.get(k) ?? []), s])
     }
-    return this.slices
   }
 
   // ---- nodes -------------------------------------------------------------------------------------------
@@ -611,4 +621,8 @@ export function policyCidrs(np: NetworkPolicy): Cidr[] {
       for (const e of p.ipBlock.except ?? []) out.push(parseCidr(e))
     }
   return out
+}
+
+function keyed<K extends ResourceKind>(kind: K, items: ResourceByKind[K][]): Map<string, ResourceByKind[K]> {
+  return new Map(items.map((o) => [objectKey(kind, o), o]))
 }
