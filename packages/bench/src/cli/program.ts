@@ -14,7 +14,7 @@ export function buildProgram(): Command {
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram()
-  program.commands.forEach((c) => c.exitOverride())
+  for (const c of program.commands) c.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0
