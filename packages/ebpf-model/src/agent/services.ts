@@ -14,20 +14,34 @@ export const IPPROTO_ICMP = 1
 
 export type FrontendType = 'ClusterIP' | 'NodePort' | 'ExternalIPs' | 'LoadBalancer'
 
-/** `lb4_key.scope` (`bpf/lib/lb.h`): external (LB_LOOKUP_SCOPE_EXT) or internal (LB_LOOKUP_SCOPE_INT). */
-export const SCOPE_EXT = 0
-export const SCOPE_INT = 1
+// lb4_key scopes and the low svc_flags bits are the map layout's (cilium/constants.ts); the agent's flags
+// word carries flags2 in its high byte, as pkg/loadbalancer's ServiceFlags does.
+import {
+  LB_LOOKUP_SCOPE_EXT as SCOPE_EXT,
+  LB_LOOKUP_SCOPE_INT as SCOPE_INT,
+  SVC_FLAG_AFFINITY,
+  SVC_FLAG_EXT_LOCAL_SCOPE,
+  SVC_FLAG_EXTERNAL_IP,
+  SVC_FLAG_HOSTPORT,
+  SVC_FLAG_LOADBALANCER,
+  SVC_FLAG_NODEPORT,
+  SVC_FLAG_ROUTABLE,
+  SVC_FLAG_SOURCE_RANGE,
+} from '../cilium/constants'
 
-/** svc_flags as `cilium bpf lb list` decodes them (`pkg/maps/lbmap/types.go`). */
-export const SVC_FLAG_EXTERNAL_IP = 1 << 0
-export const SVC_FLAG_NODEPORT = 1 << 1
-export const SVC_FLAG_EXT_LOCAL_SCOPE = 1 << 2
-export const SVC_FLAG_HOSTPORT = 1 << 3
-export const SVC_FLAG_AFFINITY = 1 << 4
-export const SVC_FLAG_LOADBALANCER = 1 << 5
-export const SVC_FLAG_ROUTABLE = 1 << 6
-export const SVC_FLAG_SOURCE_RANGE = 1 << 7
-/** flags2 */
+export {
+  SCOPE_EXT,
+  SCOPE_INT,
+  SVC_FLAG_AFFINITY,
+  SVC_FLAG_EXT_LOCAL_SCOPE,
+  SVC_FLAG_EXTERNAL_IP,
+  SVC_FLAG_HOSTPORT,
+  SVC_FLAG_LOADBALANCER,
+  SVC_FLAG_NODEPORT,
+  SVC_FLAG_ROUTABLE,
+  SVC_FLAG_SOURCE_RANGE,
+}
+/** flags2 bits, shifted into the high byte of the agent's flags word */
 export const SVC_FLAG_LOCALREDIRECT = 1 << 8
 export const SVC_FLAG_CLUSTERIP = 1 << 9
 export const SVC_FLAG_INT_LOCAL_SCOPE = 1 << 13
