@@ -46,7 +46,9 @@ export function mapUse(f: Footprint): MapUse[] {
  * The per-endpoint policy maps folded into one row (the fullest one, named `cilium_policy_* (fullest of N)`),
  * so tables and charts stay readable with hundreds of endpoints; other maps unchanged.
  */
-export function foldPolicyMaps(maps: readonly MapUse[]): MapUse[] {
+export function foldPolicyMaps<M extends { name: string; entries: number; bytes: number }>(
+  maps: readonly M[],
+): M[] {
   const policy = maps.filter((m) => m.name.startsWith('cilium_policy'))
   const rest = maps.filter((m) => !m.name.startsWith('cilium_policy'))
   if (policy.length <= 1) return maps.slice()

@@ -234,7 +234,8 @@ export function renderReadme(r: Results): string {
         dp,
         fmtInt(f.totalEntries),
         fmtBytes(f.totalBytes),
-        f.items
+        // one policy map per endpoint: folded into the fullest one so the cell stays readable
+        foldPolicyMaps(f.items)
           .filter((i) => i.entries > 0)
           .map(
             (i) =>
