@@ -29,7 +29,7 @@ export const blockLines = (block: string): string[] => (block ? block.split('\n'
 export interface ServicePortContext {
   largeClusterMode: boolean
   masqueradeAll: boolean
-  /** --cluster-cidr, '' when the local traffic detector is not implemented */
+  /** --cluster-cidr; '' when kube-proxy runs without a local-traffic detector (LocalDetector.IsImplemented() is false) */
   clusterCIDR: string
   nodeIP: number | null
   localhostNodePorts: boolean
