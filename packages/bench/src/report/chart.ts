@@ -146,23 +146,13 @@ export function lineChart(spec: LineChartSpec): string {
       .attr('font-size', 12)
       .text(s.name)
   })
-  for (const r of spec.rules ?? []) {
-    if (yLog && r.y <= 0) continue
-    g.append('line')
-      .attr('x1', 0)
-      .attr('x2', iw)
-      .attr('y1', y(r.y))
-      .attr('y2', y(r.y))
-      .attr('stroke', '#666')
-      .attr('stroke-dasharray', '2 3')
-    g.append('text')
-      .attr('x', iw - 4)
-      .attr('y', y(r.y) - 4)
-      .attr('text-anchor', 'end')
-      .attr('font-size', 11)
-      .attr('fill', '#444')
-      .text(r.label)
-  }
+  drawRules(
+    g,
+    (spec.rules ?? []).filter((r) => !yLog || r.y > 0),
+    iw,
+    y,
+    { stroke: '#666', dash: '2 3', fill: '#444' },
+  )
   return withFont(d3n.svgString())
 }
 
@@ -233,22 +223,7 @@ export function barChart(spec: BarChartSpec): string {
       .attr('font-size', 12)
       .text(s.name)
   })
-  for (const r of spec.rules ?? []) {
-    g.append('line')
-      .attr('x1', 0)
-      .attr('x2', iw)
-      .attr('y1', y(r.y))
-      .attr('y2', y(r.y))
-      .attr('stroke', '#b00')
-      .attr('stroke-dasharray', '4 3')
-    g.append('text')
-      .attr('x', iw - 4)
-      .attr('y', y(r.y) - 4)
-      .attr('text-anchor', 'end')
-      .attr('font-size', 11)
-      .attr('fill', '#b00')
-      .text(r.label)
-  }
+  drawRules(g, spec.rules ?? [], iw, y, { stroke: '#b00', dash: '4 3', fill: '#b00' })
   svg
     .append('text')
     .attr('x', MARGIN.left)
@@ -277,4 +252,39 @@ function isDecadeOrMultiple(t: number, xs: number[]): boolean {
 
 function withFont(svg: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${svg.replace('<svg ', `<svg ${FONT} `)}\n`
+}
+
+/** The part of a d3 selection drawRules uses. */
+interface Appendable {
+  append(name: string): Attrs
+}
+interface Attrs {
+  attr(name: string, value: string | number): Attrs
+  text(value: string): Attrs
+}
+
+/** Horizontal reference lines (a budget, an anchor) across the plot, each labelled at its right end. */
+function drawRules(
+  g: Appendable,
+  rules: ReadonlyArray<{ y: number; label: string }>,
+  iw: number,
+  y: (v: number) => number,
+  style: { stroke: string; dash: string; fill: string },
+): void {
+  for (const r of rules) {
+    g.append('line')
+      .attr('x1', 0)
+      .attr('x2', iw)
+      .attr('y1', y(r.y))
+      .attr('y2', y(r.y))
+      .attr('stroke', style.stroke)
+      .attr('stroke-dasharray', style.dash)
+    g.append('text')
+      .attr('x', iw - 4)
+      .attr('y', y(r.y) - 4)
+      .attr('text-anchor', 'end')
+      .attr('font-size', 11)
+      .attr('fill', style.fill)
+      .text(r.label)
+  }
 }
