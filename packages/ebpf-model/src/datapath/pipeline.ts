@@ -174,15 +174,7 @@ export class Datapath {
       // tc path: per-packet service lookup, the service CT entry keeps the backend of an established flow
       const probe = this.serviceFor(f, true, ctx)
       if (probe) {
-        const skey = ctKey(f.proto, f.saddr, f.sport, f.daddr, f.dport, true)
-        const sct = this.ctMap(f.proto).lookup(skey, ctx.counts)
-        if (ctx.steps)
-          ctx.step(
-            this.ctName(f.proto),
-            `${protoName(f.proto)} OUT ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
-            sct ? 'hit' : 'miss',
-            sct ? `backend_id=${sct.backendId} rev_nat=${sct.revNat}` : undefined,
-          )
+        const sct = this.serviceCt(f, 'OUT', ctx)
         revNat = probe.revNat
         if (sct) backend = lookupBackend(this.maps, sct.backendId, ctx)
         if (!backend) {
@@ -234,15 +226,7 @@ export class Datapath {
       if (svc) {
         if (svc.flags & SVC_FLAG_CLUSTERIP && !this.cfg.externalClusterIp)
           return this.drop(ctx, DROP.IS_CLUSTER_IP, null, [])
-        const skey = ctKey(f.proto, f.saddr, f.sport, f.daddr, f.dport, true)
-        const sct = this.ctMap(f.proto).lookup(skey, ctx.counts)
-        if (ctx.steps)
-          ctx.step(
-            this.ctName(f.proto),
-            `${protoName(f.proto)} IN ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
-            sct ? 'hit' : 'miss',
-            sct ? `backend_id=${sct.backendId}` : undefined,
-          )
+        const sct = this.serviceCt(f, 'IN', ctx)
         let backend = sct ? lookupBackend(this.maps, sct.backendId, ctx) : undefined
         let candidates: Candidate[] = []
         let srcId = -1
@@ -531,6 +515,22 @@ export class Datapath {
 
   private ctName(proto: number): string {
     return proto === IPPROTO_TCP ? 'cilium_ct4_global' : 'cilium_ct_any4_global'
+  }
+
+  /** The service CT entry (tuple flagged as service) that pins an established flow's backend, both directions. */
+  private serviceCt(f: Flow, dir: 'OUT' | 'IN', ctx: Ctx) {
+    const sct = this.ctMap(f.proto).lookup(
+      ctKey(f.proto, f.saddr, f.sport, f.daddr, f.dport, true),
+      ctx.counts,
+    )
+    if (ctx.steps)
+      ctx.step(
+        this.ctName(f.proto),
+        `${protoName(f.proto)} ${dir} ${u32ToIp(f.saddr)}:${f.sport} -> ${u32ToIp(f.daddr)}:${f.dport} service`,
+        sct ? 'hit' : 'miss',
+        sct ? `backend_id=${sct.backendId}${dir === 'OUT' ? ` rev_nat=${sct.revNat}` : ''}` : undefined,
+      )
+    return sct
   }
 
   /** ct_lookup4: the tuple as sent, then reversed (a reply); expired entries count as absent. */
