@@ -16,7 +16,7 @@ export interface ServiceMix {
   /** of NodePort / LoadBalancer / externalIP services: externalTrafficPolicy Local */
   externalLocal: number
   internalLocal: number
-  /** selector matching no pod: an empty placeholder slice */
+  /** selector matching no pod: the EndpointSlice controller's empty placeholder slice (no endpoints) */
   noEndpoints: number
   /** some endpoints terminating (serving) or not ready; some of these services have only terminating ones */
   terminating: number

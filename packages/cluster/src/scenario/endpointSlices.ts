@@ -17,7 +17,7 @@ export const MAX_ENDPOINTS_PER_SLICE = 100
  * caller, e.g. with matchesSelector), mirroring pkg/controller/endpointslice (reconciler.go, utils.go):
  * each pod's ports are resolved per service port — a numeric targetPort as is, a named one against that
  * pod's container ports (a pod lacking the name is left out of that port) —, endpoints with the same port
- * mapping share slices of at most 100, and a selector service with no pod gets one empty placeholder slice.
+ * mapping share slices of at most 100, and a selector service with no pod gets one empty placeholder slice (the controller's newPlaceholderSlice in pkg/controller/endpointslice).
  * Slice names are deterministic (`<service>-<n>`), not random as the controller's generateName is.
  */
 export function endpointSlicesFor(
