@@ -1,12 +1,14 @@
 /**
  * Generation benchmark: time and peak RSS of generateCluster for 100k services × 10 endpoints (and a few
  * smaller sizes), plus serialization. Run: npx tsx packages/cluster/bench/generate.ts
- * Writes reports/bench/generate.json. Timings are provisional on a shared machine.
+ * Writes reports/bench/generate.json (with the load average, which says whether the timings are trustworthy).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
 import { generateCluster, serializeCluster, validateCluster } from '@dataplane-sim/cluster'
+import { BenchRun } from '@dataplane-sim/cluster/bench'
+
+const bench = new BenchRun()
 
 const sizes = [
   { services: 1_000, endpoints: 10 },
@@ -53,29 +55,10 @@ for (const size of sizes) {
   console.log(JSON.stringify(row))
 }
 
-const out = join(import.meta.dirname, '..', '..', '..', 'reports', 'bench', 'generate.json')
-mkdirSync(dirname(out), { recursive: true })
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      name: 'generate',
-      description:
-        'generateCluster time and peak RSS (sampled every 5 ms) per size; provisional: 2 shared cores',
-      machine: {
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryBytes: totalmem(),
-        platform: process.platform,
-      },
-      node: process.version,
-      date: new Date().toISOString(),
-      figures,
-    },
-    null,
-    2,
-  )}\n`,
-)
+const out = bench.write(join(import.meta.dirname, '..', '..', '..'), 'generate', {
+  description: 'generateCluster time and peak RSS (sampled every 5 ms) per size',
+  figures,
+})
 console.log(`wrote ${out}`)
 
 function round(x: number): number {

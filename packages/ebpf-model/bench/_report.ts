@@ -1,12 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { BenchRun } from '@dataplane-sim/cluster/bench'
 
-export const cpuSeconds = (): number => {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1e6
-}
+export { cpuSeconds } from '@dataplane-sim/cluster/bench'
 
-/** A benchmark result as reports/bench/*.json holds it (machine, node version, date, figures); printed, and written when `write`. */
+// started when a benchmark script imports this module: its load note covers the whole script
+const run = new BenchRun()
+
+/**
+ * A benchmark result as reports/bench/*.json holds it (name, machine, Node version, date, load note, then the
+ * figures); printed, and written when `write`.
+ */
 export function benchReport(
   name: string,
   description: string,
@@ -14,24 +17,7 @@ export function benchReport(
   figures: unknown,
   write: boolean,
 ): void {
-  const result = {
-    name,
-    description,
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryBytes: totalmem(),
-      platform: process.platform,
-    },
-    node: process.version,
-    date: new Date().toISOString(),
-    target,
-    figures,
-  }
-  const text = `${JSON.stringify(result, null, 2)}\n`
-  process.stdout.write(text)
-  if (write) {
-    mkdirSync('reports/bench', { recursive: true })
-    writeFileSync(`reports/bench/${name}.json`, text)
-  }
+  const body = { description, target, figures }
+  process.stdout.write(`${JSON.stringify({ name, ...run.environment(), ...body }, null, 2)}\n`)
+  if (write) run.write(join(import.meta.dirname, '..', '..', '..'), name, body)
 }

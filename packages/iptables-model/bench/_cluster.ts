@@ -1,4 +1,4 @@
-import { cpus } from 'node:os'
+import { join } from 'node:path'
 import { type Cluster, generateCluster } from '@dataplane-sim/cluster'
 
 /**
@@ -16,14 +16,5 @@ export function benchCluster(
   return { cluster: { ...g, pods: g.pods.filter((p) => p.nodeName === node) }, node }
 }
 
-export const cpuSeconds = (): number => {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1e6
-}
-
-export function machine() {
-  return { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, platform: process.platform }
-}
-
-export const PROVISIONAL =
-  'taken on a 2-core machine shared with other helpers (load average above 10 while measuring): wall times are provisional; CPU seconds are given beside them'
+/** The repository root: benchmark records go to `reports/bench/` under it. */
+export const repoRoot = join(import.meta.dirname, '..', '..', '..')

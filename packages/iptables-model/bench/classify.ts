@@ -7,11 +7,12 @@
  *
  *   npx tsx packages/iptables-model/bench/classify.ts [services] [endpoints] [packets]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { createRng, type Packet } from '@dataplane-sim/cluster'
+import { BenchRun, cpuSeconds } from '@dataplane-sim/cluster/bench'
 import { buildIptablesNode } from '../src/node/iptablesNode'
-import { benchCluster, cpuSeconds, machine, PROVISIONAL } from './_cluster'
+import { benchCluster, repoRoot } from './_cluster'
+
+const bench = new BenchRun()
 
 const services = Number(process.argv[2] ?? 10_000)
 const endpoints = Number(process.argv[3] ?? 5)
@@ -59,37 +60,24 @@ console.log(
   `first packets: ${perPacketUs.toFixed(0)} µs each in JS (CPU ${((cpu / packets) * 1e6).toFixed(0)} µs), ${(rules / packets).toFixed(0)} rules evaluated on average, modeled kernel ${(ns / packets / 1000).toFixed(1)} µs`,
 )
 
-const out = join(import.meta.dirname, '..', '..', '..', 'reports', 'bench', 'iptables-classify.json')
-mkdirSync(join(out, '..'), { recursive: true })
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      name: 'iptables-classify',
-      machine: machine(),
-      date: new Date().toISOString(),
-      provisional: PROVISIONAL,
-      input: {
-        services,
-        endpoints,
-        packets,
-        node,
-        from: `pod ${client.namespace}/${client.name}`,
-        to: 'random ClusterIPs, each a new connection',
-      },
-      figures: {
-        buildSeconds,
-        footprint: fp.items,
-        jsMicrosecondsPerPacket: perPacketUs,
-        cpuMicrosecondsPerPacket: (cpu / packets) * 1e6,
-        rulesEvaluatedMean: rules / packets,
-        modeledKernelMicrosecondsMean: ns / packets / 1000,
-        published:
-          'first-packet latency at 10k services, iptables mode: p50 0.062 ms, p99 0.26 ms (kubernetes.io NFTables blog)',
-      },
-    },
-    null,
-    2,
-  )}\n`,
-)
+const out = bench.write(repoRoot, 'iptables-classify', {
+  input: {
+    services,
+    endpoints,
+    packets,
+    node,
+    from: `pod ${client.namespace}/${client.name}`,
+    to: 'random ClusterIPs, each a new connection',
+  },
+  figures: {
+    buildSeconds,
+    footprint: fp.items,
+    jsMicrosecondsPerPacket: perPacketUs,
+    cpuMicrosecondsPerPacket: (cpu / packets) * 1e6,
+    rulesEvaluatedMean: rules / packets,
+    modeledKernelMicrosecondsMean: ns / packets / 1000,
+    published:
+      'first-packet latency at 10k services, iptables mode: p50 0.062 ms, p99 0.26 ms (kubernetes.io NFTables blog)',
+  },
+})
 console.log(`wrote ${out}`)

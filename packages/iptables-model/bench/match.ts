@@ -6,13 +6,13 @@
  *
  *   npx tsx packages/iptables-model/bench/match.ts [rules]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
 import { join } from 'node:path'
 import type { Packet } from '@dataplane-sim/cluster'
+import { BenchRun } from '@dataplane-sim/cluster/bench'
 import { parseIptablesSave } from '../src/codec/parse'
 import { Netfilter } from '../src/engine/netfilter'
 
+const bench = new BenchRun()
 const N = Number(process.argv[2] ?? 10_000)
 const root = join(import.meta.dirname, '..', '..', '..')
 const ip = (i: number): string => `10.96.${(i >> 8) & 255}.${i & 255}`
@@ -99,20 +99,9 @@ const filterRuns = [1, 2, 3].map(() =>
 )
 const best = (runs: Array<{ nsPerRule: number }>): number => Math.min(...runs.map((r) => r.nsPerRule))
 const report = {
-  name: 'iptables-match',
-  machine: {
-    cpus: cpus().length,
-    model: cpus()[0]?.model,
-    node: process.version,
-    platform: process.platform,
-  },
-  date: new Date().toISOString(),
-  provisional: 'timings taken on a 2-core machine shared with other work; treat as provisional',
   rules: N,
   kubeServices: { runs: natRuns, bestNsPerRule: best(natRuns) },
   filterForward: { runs: filterRuns, bestNsPerRule: best(filterRuns) },
   target: '<= 15 ns per rule evaluated (the kernel here: 8-12 ns, anchors.md)',
 }
-mkdirSync(join(root, 'reports/bench'), { recursive: true })
-writeFileSync(join(root, 'reports/bench/iptables-match.json'), `${JSON.stringify(report, null, 2)}\n`)
-console.log('wrote reports/bench/iptables-match.json')
+console.log(`wrote ${bench.write(root, 'iptables-match', report)}`)

@@ -5,12 +5,13 @@
  *
  *   npx tsx packages/iptables-model/bench/render.ts [services] [endpoints]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { BenchRun, cpuSeconds } from '@dataplane-sim/cluster/bench'
 import { renderKubeProxy } from '../src/render/kubeProxy/kubeProxy'
 import { kubeProxyRestoreText } from '../src/render/kubeProxy/restoreText'
 import { nodeSaveText, renderNode } from '../src/render/nodeRuleset'
-import { benchCluster, cpuSeconds, machine, PROVISIONAL } from './_cluster'
+import { benchCluster, repoRoot } from './_cluster'
+
+const bench = new BenchRun()
 
 const services = Number(process.argv[2] ?? 100_000)
 const endpoints = Number(process.argv[3] ?? 5)
@@ -50,10 +51,6 @@ peakRss = Math.max(peakRss, process.memoryUsage().rss)
 console.log(`peak RSS ${(peakRss / 1e6).toFixed(0)} MB (cluster alone ${(rssBefore / 1e6).toFixed(0)} MB)`)
 
 const report = {
-  name: 'iptables-render',
-  machine: machine(),
-  date: new Date().toISOString(),
-  provisional: PROVISIONAL,
   input: {
     services,
     endpoints,
@@ -83,7 +80,5 @@ const report = {
     clusterRssMB: Math.round(rssBefore / 1e6),
   },
 }
-const out = join(import.meta.dirname, '..', '..', '..', 'reports', 'bench', 'iptables-render.json')
-mkdirSync(join(out, '..'), { recursive: true })
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
+const out = bench.write(repoRoot, 'iptables-render', report)
 console.log(`wrote ${out}`)

@@ -6,9 +6,8 @@
  *
  *   npx tsx packages/iptables-model/bench/update.ts [services] [endpoints] [endToEndServices]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { applyChange, type Cluster, type ClusterChange } from '@dataplane-sim/cluster'
+import { BenchRun, cpuSeconds } from '@dataplane-sim/cluster/bench'
 import { modelRestoreSeconds, type TableRestoreTerms } from '../src/cost/restoreCost'
 import { buildIptablesNode } from '../src/node/iptablesNode'
 import {
@@ -17,7 +16,9 @@ import {
   kubeFilterChains,
 } from '../src/render/kubeProxy/kubeProxy'
 import { KubeProxySync } from '../src/sync/kubeProxySync'
-import { benchCluster, cpuSeconds, machine, PROVISIONAL } from './_cluster'
+import { benchCluster, repoRoot } from './_cluster'
+
+const bench = new BenchRun()
 
 const services = Number(process.argv[2] ?? 100_000)
 const endpoints = Number(process.argv[3] ?? 5)
@@ -114,43 +115,30 @@ console.log(
   `end to end at ${e2eServices} services: build ${buildSeconds.toFixed(1)} s, apply ${(median(e2e) * 1000).toFixed(0)} ms, ${report.counts['restore.lines']} lines, modeled legacy ${report.variants!.legacy.toFixed(3)} s, nft ${report.variants!.nft.toFixed(3)} s`,
 )
 
-const out = join(import.meta.dirname, '..', '..', '..', 'reports', 'bench', 'iptables-update.json')
-mkdirSync(join(out, '..'), { recursive: true })
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      name: 'iptables-update',
-      machine: machine(),
-      date: new Date().toISOString(),
-      provisional: PROVISIONAL,
-      input: { services, endpoints, change: 'one EndpointSlice loses an endpoint' },
-      figures: {
-        partialSync: {
-          what: 'KubeProxySync.apply: re-render the changed service, write the KEP-3453 partial restore input',
-          jsSecondsMedian: median(partial.js),
-          cpuSecondsMedian: median(partial.cpu),
-          lines: partial.lines,
-          bytes: partial.bytes,
-          modeledRestoreSeconds: { legacy: partial.legacy, nft: partial.nft },
-        },
-        fullSync: {
-          lines: full.lines,
-          bytes: full.bytes,
-          modeledRestoreSeconds: { legacy: full.legacy, nft: full.nft },
-        },
-        endToEnd: {
-          what: 'buildIptablesNode(...).apply(change): sync, restore --noflush on the parsed ruleset, engine reload',
-          services: e2eServices,
-          buildSeconds,
-          applySecondsMedian: median(e2e),
-          counts: report.counts,
-          modeledRestoreSeconds: report.variants,
-        },
-      },
+const out = bench.write(repoRoot, 'iptables-update', {
+  input: { services, endpoints, change: 'one EndpointSlice loses an endpoint' },
+  figures: {
+    partialSync: {
+      what: 'KubeProxySync.apply: re-render the changed service, write the KEP-3453 partial restore input',
+      jsSecondsMedian: median(partial.js),
+      cpuSecondsMedian: median(partial.cpu),
+      lines: partial.lines,
+      bytes: partial.bytes,
+      modeledRestoreSeconds: { legacy: partial.legacy, nft: partial.nft },
     },
-    null,
-    2,
-  )}\n`,
-)
+    fullSync: {
+      lines: full.lines,
+      bytes: full.bytes,
+      modeledRestoreSeconds: { legacy: full.legacy, nft: full.nft },
+    },
+    endToEnd: {
+      what: 'buildIptablesNode(...).apply(change): sync, restore --noflush on the parsed ruleset, engine reload',
+      services: e2eServices,
+      buildSeconds,
+      applySecondsMedian: median(e2e),
+      counts: report.counts,
+      modeledRestoreSeconds: report.variants,
+    },
+  },
+})
 console.log(`wrote ${out}`)

@@ -388,7 +388,7 @@ export function renderReadme(r: Results): string {
     out.push('No `reports/bench/*.json` files were present when this report ran.\n')
   else {
     out.push(
-      "Figures from `reports/bench/*.json` (each package's own benchmark scripts; provisional timings).\n\n",
+      "Figures from `reports/bench/*.json` (each package's own benchmark scripts; each file's `load` field says whether the machine was quiet when it was measured).\n\n",
     )
     out.push(
       mdTable(

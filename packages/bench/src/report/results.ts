@@ -1,4 +1,5 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
+import type { MachineInfo } from '@dataplane-sim/cluster/bench'
 import type { ChurnResult } from '../churn/simulate'
 import type { CapacityPlan } from '../plan/types'
 import type { ScalingPoint } from '../suites/scaling'
@@ -7,17 +8,7 @@ import type { AnchorRow } from './anchors'
 /** Version of `results.json`; bump on any incompatible change, with `results.schema.json`. */
 export const RESULTS_SCHEMA_VERSION = 1
 
-export interface MachineInfo {
-  platform: string
-  release: string
-  arch: string
-  cpu: string
-  cores: number
-  memoryBytes: number
-  node: string
-  /** os.loadavg() when the run ended: other work on the machine skews the JS timings */
-  loadAverage: number[]
-}
+export type { MachineInfo } from '@dataplane-sim/cluster/bench'
 
 export interface RunInfo {
   mode: 'quick' | 'full'
@@ -27,7 +18,7 @@ export interface RunInfo {
   profile: string
   machine: MachineInfo
   wallSeconds: number
-  /** the timings were taken on a machine shared with other work: treat them as provisional */
+  /** how far the JS timings can be trusted: the load average at the start and the end of the run */
   note: string
 }
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
+import { loadNote, machineInfo } from '@dataplane-sim/cluster/bench'
 import { sweepChurn } from '../churn/simulate'
 import { type SyncSample, syncSecondsFromSamples } from '../churn/sync-model'
 import { planCapacity } from '../plan/plan'
@@ -14,7 +15,7 @@ import { textTable } from './format'
 import { type JsonSchema, validateJson } from './json-schema'
 import { createProgress } from './progress'
 import { renderReadme, summaryRows } from './readme'
-import { type MachineInfo, RESULTS_SCHEMA_VERSION, type Results } from './results'
+import { RESULTS_SCHEMA_VERSION, type Results } from './results'
 import { writeReportDir } from './write-report'
 
 /** A model figure for an anchor, given what the run measured (the default reads the scaling points). */
@@ -37,20 +38,6 @@ export interface ReportOptions {
   progress?: boolean
   now?: () => Date
   version?: string
-}
-
-export function machineInfo(): MachineInfo {
-  const c = cpus()
-  return {
-    platform: platform(),
-    release: release(),
-    arch: arch(),
-    cpu: c[0]?.model?.trim() || 'unknown CPU',
-    cores: c.length,
-    memoryBytes: totalmem(),
-    node: process.version,
-    loadAverage: loadavg(),
-  }
 }
 
 /** The figures other packages recorded under `reports/bench/*.json`, in file-name order; unreadable ones skipped. */
@@ -135,6 +122,7 @@ export function scalingAnchorModel(
 /** Runs the suites, the churn simulation and a plan, and returns the results and the report's files. */
 export function buildReport(opts: ReportOptions): { results: Results; files: Map<string, string> } {
   const started = performance.now()
+  const loadAtStart = loadavg()[0]
   const cfg = opts.config
   const sizes = cfg.services.map((services) => ({
     services,
@@ -182,6 +170,7 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         opts.anchorModel?.(a, [...scaling, ...variations], opts.profile) ??
         scalingAnchorModel(a, [...scaling, ...variations]),
     )
+    const machine = machineInfo()
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
       tool: { name: 'dataplane-sim', version: opts.version ?? '0.1.0' },
@@ -190,11 +179,9 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         seed: opts.seed,
         date: (opts.now?.() ?? new Date()).toISOString(),
         profile: opts.profile.name,
-        machine: machineInfo(),
+        machine,
         wallSeconds: (performance.now() - started) / 1000,
-        note:
-          'JS timings were taken on a 2-core machine shared with other work: treat them as provisional. ' +
-          'Modeled figures are deterministic for the seed and profile.',
+        note: `JS timings: ${loadNote(loadAtStart, machine.loadAverage[0], machine.cores)} Modeled figures are deterministic for the seed and profile.`,
       },
       profile: opts.profile,
       scaling,

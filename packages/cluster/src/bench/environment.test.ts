@@ -1,0 +1,28 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { BenchRun, loadNote, machineInfo } from './environment'
+
+describe('bench environment', () => {
+  it('calls a run provisional when the load average passes half the CPUs, quiet otherwise', () => {
+    expect(loadNote(0.1, 0.4, 2)).toMatch(/otherwise quiet/)
+    expect(loadNote(0.1, 1.5, 2)).toMatch(/provisional/)
+    expect(loadNote(9.8, 0.2, 2)).toMatch(/provisional/)
+    expect(loadNote(9.8, 0.2, 2)).toMatch(/9\.8 at the start, 0\.2 at the end, on 2 CPUs/)
+  })
+
+  it('writes the record with the machine header before the figures', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bench-env-'))
+    try {
+      const path = new BenchRun().write(root, 'demo', { figures: { x: 1 } })
+      expect(path).toBe(join(root, 'reports', 'bench', 'demo.json'))
+      const j = JSON.parse(readFileSync(path, 'utf8'))
+      expect(Object.keys(j)).toEqual(['name', 'machine', 'node', 'date', 'load', 'figures'])
+      expect(j.machine.cores).toBe(machineInfo().cores)
+      expect(j.figures).toEqual({ x: 1 })
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+})

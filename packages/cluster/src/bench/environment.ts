@@ -1,0 +1,91 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+
+/**
+ * What every benchmark records about where it ran, in one place: the benchmark scripts of every package and
+ * `dpsim report` write it beside their figures, so a reader can tell a quiet-machine figure from one taken
+ * while other work competed for the CPUs.
+ */
+export interface MachineInfo {
+  platform: string
+  release: string
+  arch: string
+  cpu: string
+  cores: number
+  memoryBytes: number
+  node: string
+  /** os.loadavg() when the measurement ended: other work on the machine skews the JS timings */
+  loadAverage: number[]
+}
+
+export function machineInfo(): MachineInfo {
+  const c = cpus()
+  return {
+    platform: platform(),
+    release: release(),
+    arch: arch(),
+    cpu: c[0]?.model?.trim() || 'unknown CPU',
+    cores: c.length,
+    memoryBytes: totalmem(),
+    node: process.version,
+    loadAverage: loadavg().map(round2),
+  }
+}
+
+/** CPU seconds (user + system) this process has used: unlike wall time, not inflated by other processes' turns. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
+
+/**
+ * A sentence on how far the timings can be trusted, from the 1-minute load average at the start and the end of
+ * the measurement: above half the core count, other work had turns on the CPUs the benchmark wanted.
+ */
+export function loadNote(loadAtStart: number, loadAtEnd: number, cores: number): string {
+  const worst = Math.max(loadAtStart, loadAtEnd)
+  const where = `1-minute load average ${round2(loadAtStart)} at the start, ${round2(loadAtEnd)} at the end, on ${cores} CPUs`
+  return worst > cores / 2
+    ? `${where}: other work competed for the CPUs, so wall times are provisional; CPU seconds are given beside them where measured.`
+    : `${where}: the machine was otherwise quiet.`
+}
+
+/** A benchmark run: machine facts, the load average at its start, and the writer of its JSON record. */
+export class BenchRun {
+  readonly startedAt = new Date()
+  private readonly loadAtStart = loadavg()[0]
+
+  /** The record's header: machine, Node version, date, and the load note. */
+  environment(): {
+    machine: MachineInfo
+    node: string
+    date: string
+    load: string
+  } {
+    const machine = machineInfo()
+    return {
+      machine,
+      node: process.version,
+      date: this.startedAt.toISOString(),
+      load: loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores),
+    }
+  }
+
+  /**
+   * Writes `reports/bench/<name>.json` under `root` (the repository root), name and header first, atomically (a
+   * temp file renamed over the old one), and returns the path.
+   */
+  write(root: string, name: string, body: Record<string, unknown>): string {
+    const out = join(root, 'reports', 'bench', `${name}.json`)
+    mkdirSync(dirname(out), { recursive: true })
+    const tmp = `${out}.${process.pid}.tmp`
+    writeFileSync(tmp, `${JSON.stringify({ name, ...this.environment(), ...body }, null, 2)}\n`)
+    renameSync(tmp, out)
+    return out
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
+}
