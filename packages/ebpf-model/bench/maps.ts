@@ -1,6 +1,7 @@
 /**
  * BPF map primitive benchmark: nanoseconds per lookup of the model's HASH (numeric keys), LRU_HASH (CT tuples
- * packed into string keys, through the conntrack wrapper) and LPM_TRIE (ipcache-shaped /32s under a few
+ * packed into string keys, through the cilium/ conntrack wrapper; and the datapath's CtTable, numeric tuples on
+ * typed arrays) and LPM_TRIE (ipcache-shaped /32s under a few
  * shorter prefixes) at 1 %, 50 % and 100 % of 65,536 entries, and per update. These time the *model* in
  * Node, not the kernel: the kernel's figures are the EBPF_MAP_CONSTANTS, printed alongside for comparison.
  * Run: npx tsx packages/ebpf-model/bench/maps.ts   Writes reports/bench/bpf-maps.json.
@@ -13,9 +14,11 @@ import { createRng } from '@dataplane-sim/cluster'
 import { Bench } from 'tinybench'
 import { ctEntry } from '../src/cilium/_testing'
 import { createCtMap } from '../src/cilium/ctMap'
+import { CtTable } from '../src/datapath/ctTable'
 import { EBPF_MAP_CONSTANTS } from '../src/maps/costConstants'
 import { BpfHashMap } from '../src/maps/hashMap'
 import { BpfLpmTrie } from '../src/maps/lpmTrie'
+import { OpCounts } from '../src/maps/opCounts'
 
 const MAX = 65536
 const FILLS = [0.01, 0.5, 1]
@@ -67,6 +70,19 @@ for (const fill of FILLS) {
       const j = i % n
       sink += lru.lookup(0x0a600001, keys[j], 80, j & 0xffff, 6, 0)?.lifetime ?? 0
     }
+  })
+
+  // the datapath's conntrack: the same LRU semantics on typed arrays, numeric 5-tuple keys
+  const ctt = new CtTable({ name: 'cilium_ct4_global', keySize: 16, valueSize: 56, maxEntries: MAX })
+  const ops = new OpCounts()
+  for (let i = 0; i < n; i++)
+    ctt.create(6, keys[i], i & 0xffff, 0x0a600001, 80, false, 0, 1, 1, 1, false, ops)
+  bench.add(`lookup lru_hash (datapath CtTable) ${fill * 100}%`, () => {
+    for (let i = 0; i < OPS; i++) {
+      const j = i % n
+      sink += ctt.find(6, keys[j], j & 0xffff, 0x0a600001, 80, false, ops)
+    }
+    ops.reset()
   })
 
   const lpm = new BpfLpmTrie<number>({

@@ -1,5 +1,5 @@
-import { CT_LIFETIME } from '../cilium/constants'
-import type { CtValue, NodeMaps } from './maps'
+import { CT, CT_CLOSING, CT_SEEN_NON_SYN, CT_SERVICE, type CtValue, ctLifetimeOf } from './ctTable'
+import type { NodeMaps } from './maps'
 
 /**
  * Cilium's BPF conntrack: lifetimes per state (`bpf/lib/conntrack.h` ct_update_timeout: SYN until both sides
@@ -12,10 +12,10 @@ export const IPPROTO_TCP = 6
 
 /** Lifetime in seconds of an entry in its current state. */
 export function ctLifetime(proto: number, e: Pick<CtValue, 'seenNonSyn' | 'closing' | 'service'>): number {
-  if (proto !== IPPROTO_TCP) return e.service ? CT_LIFETIME.serviceNonTcp : CT_LIFETIME.nonTcp
-  if (e.closing) return CT_LIFETIME.tcpClose
-  if (!e.seenNonSyn) return CT_LIFETIME.tcpSyn
-  return e.service ? CT_LIFETIME.serviceTcp : CT_LIFETIME.tcp
+  return ctLifetimeOf(
+    proto,
+    (e.seenNonSyn ? CT_SEEN_NON_SYN : 0) | (e.closing ? CT_CLOSING : 0) | (e.service ? CT_SERVICE : 0),
+  )
 }
 
 /** defaults.ConntrackGCStartingInterval, ConntrackGCMinInterval, ConntrackGCMaxLRUInterval (seconds). */
@@ -64,13 +64,13 @@ export class ConntrackGc {
     let deleted = 0
     let maxRatio = 0
     for (const map of [this.maps.ct, this.maps.ctAny]) {
-      const expired: string[] = []
+      const expired: number[] = []
       let n = 0
-      for (const [k, v] of map.entries()) {
+      for (const e of map.slots()) {
         n++
-        if (v.expires <= now) expired.push(k)
+        if (map.get(e, CT.EXPIRES) <= now) expired.push(e)
       }
-      for (const k of expired) map.delete(k)
+      for (const e of expired) map.deleteSlot(e)
       scanned += n
       deleted += expired.length
       if (n > 0) maxRatio = Math.max(maxRatio, expired.length / n)

@@ -1,9 +1,9 @@
 import type { Candidate, Rng } from '@dataplane-sim/cluster'
-import { u32ToIp } from '@dataplane-sim/cluster'
 import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_AFFINITY, SVC_FLAG_TWO_SCOPES } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
+import { ipText } from './addr'
 import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 import { type Ctx, protoName } from './trace'
 
@@ -22,24 +22,24 @@ export function lookupService(
   internal: boolean,
   ctx: Ctx,
 ): ServiceMaster | undefined {
-  const m = maps.services.lookup(serviceKey(addr, port, proto, SCOPE_EXT), ctx.counts) as
+  const m = maps.services.lookupInto(serviceKey(addr, port, proto, SCOPE_EXT), ctx.ops) as
     | ServiceMaster
     | undefined
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_services_v2',
-      `${u32ToIp(addr)}:${port}/${protoName(proto)} (slot 0, scope ext)`,
+      `${ipText(addr)}:${port}/${protoName(proto)} (slot 0, scope ext)`,
       m ? 'hit' : 'miss',
       m ? masterDetail(m) : undefined,
     )
   if (!m || !internal || !(m.flags & SVC_FLAG_TWO_SCOPES)) return m
-  const mi = maps.services.lookup(serviceKey(addr, port, proto, SCOPE_INT), ctx.counts) as
+  const mi = maps.services.lookupInto(serviceKey(addr, port, proto, SCOPE_INT), ctx.ops) as
     | ServiceMaster
     | undefined
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_services_v2',
-      `${u32ToIp(addr)}:${port}/${protoName(proto)} (slot 0, scope int)`,
+      `${ipText(addr)}:${port}/${protoName(proto)} (slot 0, scope int)`,
       mi ? 'hit' : 'miss',
       mi ? masterDetail(mi) : undefined,
     )
@@ -52,13 +52,13 @@ export function masterDetail(m: ServiceMaster): string {
 }
 
 export function lookupBackend(maps: NodeMaps, id: number, ctx: Ctx): ProgrammedBackend | undefined {
-  const b = maps.backends.lookup(id, ctx.counts)
+  const b = maps.backends.lookupInto(id, ctx.ops)
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_backends_v3',
       `backend_id=${id}`,
       b ? 'hit' : 'miss',
-      b ? `${u32ToIp(b.addr)}:${b.port}/${protoName(b.proto)} ${b.state}` : undefined,
+      b ? `${ipText(b.addr)}:${b.port}/${protoName(b.proto)} ${b.state}` : undefined,
     )
   return b
 }
@@ -84,12 +84,12 @@ export function selectBackend(
   let affinityKey = ''
   if (m.flags & SVC_FLAG_AFFINITY) {
     affinityKey = `${tuple.saddr}|${m.revNat}`
-    const a = maps.affinity.lookup(affinityKey, ctx.counts)
+    const a = maps.affinity.lookupInto(affinityKey, ctx.ops)
     const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
     if (ctx.steps)
       ctx.step(
         'cilium_lb4_affinity',
-        `client=${u32ToIp(tuple.saddr)} rev_nat=${m.revNat}`,
+        `client=${ipText(tuple.saddr)} rev_nat=${m.revNat}`,
         a ? 'hit' : 'miss',
         a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
       )
@@ -106,8 +106,8 @@ export function selectBackend(
   }
   let backendId = 0
   if (algorithm === 'maglev') {
-    const inner = maps.maglev.lookup(m.revNat * 2 + m.frontend.scope, ctx.counts)
-    const table = inner?.lookup(0, ctx.counts)
+    const inner = maps.maglev.lookupInto(m.revNat * 2 + m.frontend.scope, ctx.ops)
+    const table = inner?.lookupInto(0, ctx.ops)
     if (!table || table.length === 0) return null
     const idx =
       maglevFlowHash(tuple.saddr, tuple.daddr, tuple.sport, tuple.dport, HASH_INIT4_SEED) % table.length
@@ -116,18 +116,21 @@ export function selectBackend(
       ctx.step('cilium_lb4_maglev', `rev_nat=${m.revNat} [${idx}]`, 'hit', `backend_id=${backendId}`)
   } else {
     const slot = rng.int(m.count) + 1
-    const s = maps.services.lookup(m.slotKeys[slot - 1], ctx.counts) as ServiceSlot | undefined
+    const s = maps.services.lookupInto(m.slotKeys[slot - 1], ctx.ops) as ServiceSlot | undefined
     if (ctx.steps)
       ctx.step(
         'cilium_lb4_services_v2',
-        `${u32ToIp(m.frontend.addr)}:${m.frontend.port}/${protoName(m.frontend.proto)} (slot ${slot}/${m.count})`,
+        `${ipText(m.frontend.addr)}:${m.frontend.port}/${protoName(m.frontend.proto)} (slot ${slot}/${m.count})`,
         s ? 'hit' : 'miss',
         s ? `backend_id=${s.backendId}` : undefined,
       )
     if (!s) return null
     backendId = s.backendId
   }
-  if (affinityKey) maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0, ctx.counts, 'prog')
+  if (affinityKey) {
+    maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0)
+    ctx.ops.add(maps.affinity.costIds.progUpdate)
+  }
   return { backendId, affinity: false }
 }
 
@@ -159,8 +162,25 @@ export function enumerateBackends(
 
 /** A candidate; `masquerade` is always explicit, since it differs per backend (hairpin, remote vs local). */
 export function candidateOf(b: ProgrammedBackend, probability: number, masquerade: boolean): Candidate {
-  const c: Candidate = { ip: u32ToIp(b.addr), port: b.port, probability, masquerade }
+  const c: Candidate = { ip: ipText(b.addr), port: b.port, probability, masquerade }
   if (b.pod) c.pod = b.pod
   if (b.node) c.node = b.node
   return c
+}
+
+/** Each backend's share of a Maglev table, computed once per table (the agent writes a new table on change). */
+const maglevShares = new WeakMap<Uint32Array, Map<number, number>>()
+
+/** The probability Maglev sends a new flow of `m` to `backendId` (its share of the table); 0 when absent. */
+export function maglevShare(maps: NodeMaps, m: ServiceMaster, backendId: number): number {
+  const table = maps.maglev.peek(m.revNat * 2 + m.frontend.scope)?.peek(0)
+  if (!table || table.length === 0) return 0
+  let shares = maglevShares.get(table)
+  if (!shares) {
+    shares = new Map()
+    for (const id of table) shares.set(id, (shares.get(id) ?? 0) + 1)
+    for (const [id, n] of shares) shares.set(id, n / table.length)
+    maglevShares.set(table, shares)
+  }
+  return shares.get(backendId) ?? 0
 }

@@ -7,6 +7,9 @@ import { BpfHashOfMaps } from '../maps/hashOfMaps'
 import { BpfLpmTrie } from '../maps/lpmTrie'
 import { BpfLruHashMap } from '../maps/lruHashMap'
 import type { BpfMapBase } from '../maps/types'
+import { CtTable } from './ctTable'
+
+export { type CtTuple, type CtValue, ctKey } from './ctTable'
 
 /**
  * The BPF maps of one node as the datapath reads them. Keys are numbers (or interned strings) so the hot
@@ -29,29 +32,6 @@ export interface ServiceMaster {
 
 export interface ServiceSlot {
   backendId: number
-}
-
-export interface CtValue {
-  /** expiry, seconds of the node clock */
-  expires: number
-  created: number
-  seenNonSyn: boolean
-  closing: boolean
-  revNat: number
-  backendId: number
-  srcIdentity: number
-  packets: number
-  /** the original tuple (for dumps) */
-  tuple: CtTuple
-  service: boolean
-}
-
-export interface CtTuple {
-  proto: number
-  saddr: number
-  sport: number
-  daddr: number
-  dport: number
 }
 
 export interface SnatValue {
@@ -87,17 +67,6 @@ export function serviceKey(addr: number, port: number, proto: number, scope: num
   return ((addr * 65536 + port) * 4 + p) * 2 + scope
 }
 
-export function ctKey(
-  proto: number,
-  saddr: number,
-  sport: number,
-  daddr: number,
-  dport: number,
-  service: boolean,
-): string {
-  return `${proto}|${saddr}|${sport}|${daddr}|${dport}|${service ? 's' : ''}`
-}
-
 function spec(name: CiliumMapName, maxEntries: number) {
   const l = CILIUM_MAP_LAYOUTS[name]
   return {
@@ -118,8 +87,8 @@ export class NodeMaps {
   readonly maglev: BpfHashOfMaps<number, BpfArrayMap<Uint32Array>>
   readonly ipcache: BpfLpmTrie<IpcacheValue>
   readonly lxc: BpfHashMap<number, LxcValue>
-  readonly ct: BpfLruHashMap<string, CtValue>
-  readonly ctAny: BpfLruHashMap<string, CtValue>
+  readonly ct: CtTable
+  readonly ctAny: CtTable
   readonly snat: BpfLruHashMap<string, SnatValue>
   /** cilium_policy_NNNNN by endpoint ID */
   readonly policy = new Map<number, BpfLpmTrie<PolicyValue>>()
@@ -138,8 +107,8 @@ export class NodeMaps {
     this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
     this.ipcache = new BpfLpmTrie({ ...spec('cilium_ipcache', max.ipcache), maxPrefixLen: 32 })
     this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
-    this.ct = new BpfLruHashMap(spec('cilium_ct4_global', max.ctTcp))
-    this.ctAny = new BpfLruHashMap(spec('cilium_ct_any4_global', max.ctAny))
+    this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
+    this.ctAny = new CtTable(spec('cilium_ct_any4_global', max.ctAny))
     this.snat = new BpfLruHashMap(spec('cilium_snat_v4_external', max.nat))
   }
 

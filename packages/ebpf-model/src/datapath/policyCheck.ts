@@ -1,4 +1,6 @@
-import { EGRESS } from '../agent/policy'
+import { WORLD_ID } from '../agent/identity'
+import { EGRESS, INGRESS } from '../agent/policy'
+import { ipText } from './addr'
 import { type NodeMaps, policyKeyWords } from './maps'
 import { DROP, type DropReason } from './reasons'
 import type { Ctx } from './trace'
@@ -22,23 +24,20 @@ export function checkPolicy(
 ): DropReason | null {
   const trie = maps.policy.get(endpointId)
   if (!trie) return DROP.POLICY
-  const name = `cilium_policy_${String(endpointId).padStart(5, '0')}`
-  const dir = direction === EGRESS ? 'Egress' : 'Ingress'
-  const l4 = proto === 1 ? 'ICMP' : `${protoName(proto)}/${dport}`
-  const l3 = trie.lookup(policyKeyWords(remoteId, direction, proto, dport, words), ctx.counts)
+  const l3 = trie.lookupInto(policyKeyWords(remoteId, direction, proto, dport, words), ctx.ops)
   if (ctx.steps)
     ctx.step(
-      name,
-      `${dir} identity=${remoteId} ${l4}`,
+      mapName(endpointId),
+      `${dirName(direction)} identity=${remoteId} ${l4Name(proto, dport)}`,
       l3 ? 'hit' : 'miss',
       l3 ? describe(l3.deny, l3.prefixLen) : undefined,
     )
   if (l3?.deny) return DROP.POLICY_DENY
-  const any = trie.lookup(policyKeyWords(0, direction, proto, dport, words), ctx.counts)
+  const any = trie.lookupInto(policyKeyWords(0, direction, proto, dport, words), ctx.ops)
   if (ctx.steps)
     ctx.step(
-      name,
-      `${dir} identity=ANY ${l4}`,
+      mapName(endpointId),
+      `${dirName(direction)} identity=ANY ${l4Name(proto, dport)}`,
       any ? 'hit' : 'miss',
       any ? describe(any.deny, any.prefixLen) : undefined,
     )
@@ -46,6 +45,10 @@ export function checkPolicy(
   if (l3) return null
   return DROP.POLICY
 }
+
+const mapName = (endpointId: number) => `cilium_policy_${String(endpointId).padStart(5, '0')}`
+const dirName = (direction: number) => (direction === EGRESS ? 'Egress' : 'Ingress')
+const l4Name = (proto: number, dport: number) => (proto === 1 ? 'ICMP' : `${protoName(proto)}/${dport}`)
 
 function describe(deny: boolean, prefixLen: number): string {
   const l4 =
@@ -57,4 +60,50 @@ function describe(deny: boolean, prefixLen: number): string {
           ? 'proto/port'
           : `proto/port-range(/${prefixLen - 8})`
   return `${deny ? 'deny' : 'allow'} ${l4}`
+}
+
+/** Source (or destination) identity from the ipcache (a miss is the world). */
+export function identityOf(maps: NodeMaps, addr: number, ctx: Ctx): number {
+  const info = maps.ipcache.lookupInto(addr, ctx.ops)
+  if (ctx.steps)
+    ctx.step(
+      'cilium_ipcache',
+      `${ipText(addr)}/32`,
+      info ? 'hit' : 'miss',
+      info ? `identity=${info.identity} tunnelendpoint=0.0.0.0` : 'identity=2 (world)',
+    )
+  return info ? info.identity : WORLD_ID
+}
+
+/** Egress policy of the source endpoint toward the destination's identity. */
+export function egressPolicy(
+  maps: NodeMaps,
+  daddr: number,
+  proto: number,
+  dport: number,
+  ctx: Ctx,
+  endpointId: number,
+): DropReason | null {
+  const dstId = identityOf(maps, daddr, ctx)
+  return checkPolicy(maps, endpointId, dstId, EGRESS, proto, dport, ctx)
+}
+
+/** Egress of the source and ingress of a local destination, for one candidate (enumerate mode). */
+export function localPolicy(
+  maps: NodeMaps,
+  daddr: number,
+  proto: number,
+  dport: number,
+  ctx: Ctx,
+  endpointId: number,
+  identity: number,
+  hairpin: boolean,
+): DropReason | null {
+  if (endpointId !== 0) {
+    const denied = egressPolicy(maps, daddr, proto, dport, ctx, endpointId)
+    if (denied) return denied
+  }
+  const dst = maps.lxc.peek(daddr)
+  if (!dst || hairpin) return null
+  return checkPolicy(maps, dst.endpointId, identity, INGRESS, proto, dport, ctx)
 }

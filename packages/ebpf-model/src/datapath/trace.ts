@@ -1,16 +1,25 @@
-import type { Step, Trace } from '@dataplane-sim/cluster'
+import type { Cost, CostProfile, Step, Trace } from '@dataplane-sim/cluster'
+import { OpCounts, opId, recordOf } from '../maps/opCounts'
 
-const PROG_KEYS = new Map<string, string>()
+const PROG_IDS = new Map<string, number>()
 
-/** What one classify call accumulates: counted operations, and steps when asked for. */
+/**
+ * What one classify call accumulates: counted operations (interned ids, see `OpCounts`), steps when asked
+ * for, and the conntrack slot the last CT lookup found. One per datapath, reset for every packet.
+ */
 export class Ctx {
-  readonly counts: Record<string, number> = {}
-  readonly steps: Step[] | null
+  readonly ops = new OpCounts()
+  steps: Step[] | null = null
   /** a BPF conntrack entry was created (the flow's first packet) */
   newFlow = false
+  /** slot of the entry the last `ctLookup` hit */
+  ctSlot = -1
 
-  constructor(withSteps: boolean) {
+  reset(withSteps: boolean): void {
+    this.ops.reset()
     this.steps = withSteps ? [] : null
+    this.newFlow = false
+    this.ctSlot = -1
   }
 
   step(where: string, text: string, outcome: Step['outcome'], detail?: string): void {
@@ -22,10 +31,26 @@ export class Ctx {
 
   /** A BPF program run: counted as `bpf.prog:<name>`, shown as an info step. */
   prog(name: string, why?: string): void {
-    let k = PROG_KEYS.get(name)
-    if (k === undefined) PROG_KEYS.set(name, (k = `bpf.prog:${name}`))
-    this.counts[k] = (this.counts[k] ?? 0) + 1
+    let id = PROG_IDS.get(name)
+    if (id === undefined) PROG_IDS.set(name, (id = opId(`bpf.prog:${name}`)))
+    this.ops.add(id)
     if (this.steps) this.step(name, why ?? 'program', 'info')
+  }
+
+  /**
+   * The packet's `Cost`: modeled ns now, the `counts` record built on first read from a copy of the ids
+   * (most callers of a benchmark never read it).
+   */
+  cost(profile: CostProfile): Cost {
+    const snap = this.ops.snapshot()
+    let rec: Record<string, number> | undefined
+    return {
+      get counts(): Record<string, number> {
+        if (rec === undefined) rec = recordOf(snap)
+        return rec
+      },
+      ns: this.ops.ns(profile),
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { type BpfErrno, BpfMapError } from './errors'
 import { memlockOf } from './memory'
+import { type OpCounts, opId } from './opCounts'
 import type {
   BpfCostKeys,
   BpfMapBase,
@@ -19,6 +20,8 @@ export abstract class MapBase implements BpfMapBase {
   readonly spec: Readonly<BpfMapSpec>
   readonly counters: BpfMapCounters = newCounters()
   readonly costKeys: BpfCostKeys
+  /** the cost keys interned as `OpCounts` ids (the datapath's fast path counts through these) */
+  readonly costIds: { lookup: number; update: number; progUpdate: number; delete: number }
 
   constructor(spec: BpfMapSpec) {
     if (!spec.name) throw new BpfMapError('EINVAL', '(unnamed)', 'a map needs a name')
@@ -36,6 +39,13 @@ export abstract class MapBase implements BpfMapBase {
       update: `bpf.update.${spec.type}:${spec.name}`,
       progUpdate: `bpf.prog_update.${spec.type}:${spec.name}`,
       delete: `bpf.delete.${spec.type}:${spec.name}`,
+    }
+    const k = this.costKeys
+    this.costIds = {
+      lookup: opId(k.lookup),
+      update: opId(k.update),
+      progUpdate: opId(k.progUpdate),
+      delete: opId(k.delete),
     }
   }
 
@@ -111,6 +121,15 @@ export abstract class MapBase implements BpfMapBase {
     if (hit) c.hits++
     else c.misses++
     if (counts) counts[this.costKeys.lookup] = (counts[this.costKeys.lookup] ?? 0) + 1
+  }
+
+  /** `countRead` into an `OpCounts` (the datapath's per-packet counts). */
+  protected countReadInto(ops: OpCounts, hit: boolean): void {
+    const c = this.counters
+    c.lookups++
+    if (hit) c.hits++
+    else c.misses++
+    ops.add(this.costIds.lookup)
   }
 
   protected checkFlags(flags: number): void {

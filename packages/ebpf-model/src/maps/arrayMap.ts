@@ -1,4 +1,5 @@
 import { MapBase } from './_base'
+import type { OpCounts } from './opCounts'
 import { BPF_ANY, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
 /**
@@ -26,6 +27,12 @@ export class BpfArrayMap<V> extends MapBase {
   lookup(index: number, counts?: Record<string, number>): V | undefined {
     const inRange = index >>> 0 === index && index < this.spec.maxEntries
     this.countRead(counts, inRange)
+    return inRange ? this.slots[index] : undefined
+  }
+
+  lookupInto(index: number, ops: OpCounts): V | undefined {
+    const inRange = index >>> 0 === index && index < this.spec.maxEntries
+    this.countReadInto(ops, inRange)
     return inRange ? this.slots[index] : undefined
   }
 

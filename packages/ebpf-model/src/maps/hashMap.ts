@@ -1,4 +1,5 @@
 import { MapBase } from './_base'
+import type { OpCounts } from './opCounts'
 import { BPF_ANY, type BpfKey, type BpfKeyedMap, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
 /**
@@ -22,6 +23,13 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
   lookup(key: K, counts?: Record<string, number>): V | undefined {
     const v = this.table.get(key)
     this.countRead(counts, v !== undefined)
+    return v
+  }
+
+  /** `lookup` counted into the datapath's `OpCounts` instead of a record. */
+  lookupInto(key: K, ops: OpCounts): V | undefined {
+    const v = this.table.get(key)
+    this.countReadInto(ops, v !== undefined)
     return v
   }
 

@@ -1,20 +1,9 @@
 import { MapBase } from './_base'
+import type { OpCounts } from './opCounts'
 import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
 /** A key's data: one 32-bit word as a number, or several words most significant first. */
 export type LpmData = number | ArrayLike<number>
-
-interface LpmNode<V> {
-  prefixLen: number
-  /** data[0] again as a plain field: the one-word walk reads it without touching the typed array */
-  d0: number
-  data: Uint32Array
-  value: V | undefined
-  /** LPM_TREE_NODE_FLAG_IM: a branching point that holds no entry */
-  intermediate: boolean
-  child0: LpmNode<V> | null
-  child1: LpmNode<V> | null
-}
 
 /** One entry of an LPM trie, as a dump lists it. */
 export interface LpmEntry<V> {
@@ -29,13 +18,24 @@ export interface LpmTrieSpec extends Omit<BpfMapSpec, 'type'> {
   maxPrefixLen?: number
 }
 
+/** Node layout in the trie's Int32Array: meta (prefix length | IM flag), child 0, child 1, then the data words. */
+const META = 0
+const CHILD0 = 1
+const CHILD1 = 2
+const DATA = 3
+/** LPM_TREE_NODE_FLAG_IM: a branching point that holds no entry */
+const IM = 1 << 16
+const PLEN = 0xffff
+
 function bitAt(data: Uint32Array, i: number): 0 | 1 {
   return ((data[i >>> 5] >>> (31 - (i & 31))) & 1) as 0 | 1
 }
 
 /**
  * BPF_MAP_TYPE_LPM_TRIE (kernel/bpf/lpm_trie.c): the kernel's own path-compressed binary trie, with its
- * intermediate nodes, so that lookup depth (reported as `lastDepth`) behaves like the kernel's. Keys are
+ * intermediate nodes, so that lookup depth (reported as `lastDepth`) behaves like the kernel's. Nodes are
+ * records of one Int32Array (meta, two children, the data words: 16 bytes for an ipcache node), so a walk
+ * through a trie of a million prefixes reads one short line per node instead of chasing objects. Keys are
  * `struct bpf_lpm_trie_key { u32 prefixlen; u8 data[] }`; here data is a list of 32-bit words compared
  * most-significant bit first, the order in which the kernel compares the key's bytes. A full trie refuses
  * a new prefix with ENOSPC (`trie_check_add_elem`). Host bits beyond the prefix are cleared on insert
@@ -47,9 +47,17 @@ export class BpfLpmTrie<V> extends MapBase {
   lastPrefixLen = -1
   /** nodes visited by the last `lookup` (intermediate ones included) */
   lastDepth = 0
-  private root: LpmNode<V> | null = null
+  /** −1 when empty */
+  private root = -1
   private count = 0
   private readonly words: number
+  /** Int32s per node */
+  private readonly stride: number
+  private nodes: Int32Array
+  private values: Array<V | undefined> = []
+  /** nodes allocated so far; free ones below it are on `freeNodes` */
+  private top = 0
+  private freeNodes: number[] = []
   private readonly scratch: Uint32Array
 
   constructor(spec: LpmTrieSpec) {
@@ -59,6 +67,8 @@ export class BpfLpmTrie<V> extends MapBase {
     if (this.maxPrefixLen <= 0 || this.maxPrefixLen > dataBits)
       this.fail('EINVAL', `max prefix length ${this.maxPrefixLen} outside 1..${dataBits}`)
     this.words = Math.ceil(this.maxPrefixLen / 32)
+    this.stride = DATA + this.words
+    this.nodes = new Int32Array(16 * this.stride)
     this.scratch = new Uint32Array(this.words)
   }
 
@@ -68,51 +78,68 @@ export class BpfLpmTrie<V> extends MapBase {
 
   /** Longest-prefix match of full-length `data` (`trie_lookup_elem`), counted. */
   lookup(data: LpmData, counts?: Record<string, number>): V | undefined {
+    const found = this.walk(data)
+    this.countRead(counts, found >= 0)
+    return found < 0 ? undefined : this.values[found]
+  }
+
+  /** `lookup` counted into the datapath's `OpCounts`. */
+  lookupInto(data: LpmData, ops: OpCounts): V | undefined {
+    const found = this.walk(data)
+    this.countReadInto(ops, found >= 0)
+    return found < 0 ? undefined : this.values[found]
+  }
+
+  /** The kernel's walk: the node of the longest match or −1; sets `lastDepth` and `lastPrefixLen`. */
+  private walk(data: LpmData): number {
     const key = this.keyData(data)
     const max = this.maxPrefixLen
-    let found: LpmNode<V> | null = null
+    const a = this.nodes
+    const stride = this.stride
+    let found = -1
     let depth = 0
     if (this.words === 1) {
       // one-word keys (ipcache): the same walk with the match length computed inline
       const k0 = key[0]
-      for (let node = this.root; node; ) {
+      for (let node = this.root; node >= 0; ) {
         depth++
-        const x = (node.d0 ^ k0) >>> 0
-        const m = Math.min(x === 0 ? 32 : Math.clz32(x), node.prefixLen, max)
+        const o = node * stride
+        const meta = a[o + META]
+        const plen = meta & PLEN
+        const x = (a[o + DATA] ^ k0) >>> 0
+        const m = Math.min(x === 0 ? 32 : Math.clz32(x), plen, max)
         if (m === max) {
           found = node
           break
         }
-        if (m < node.prefixLen) break
-        if (!node.intermediate) found = node
-        node = (k0 >>> (31 - node.prefixLen)) & 1 ? node.child1 : node.child0
+        if (m < plen) break
+        if (!(meta & IM)) found = node
+        node = (k0 >>> (31 - plen)) & 1 ? a[o + CHILD1] : a[o + CHILD0]
       }
     } else
-      for (let node = this.root; node; ) {
+      for (let node = this.root; node >= 0; ) {
         depth++
+        const o = node * stride
+        const meta = a[o + META]
+        const plen = meta & PLEN
         const m = this.matchLen(node, key, max)
         if (m === max) {
           found = node
           break
         }
-        if (m < node.prefixLen) break
-        if (!node.intermediate) found = node
-        node = bitAt(key, node.prefixLen) ? node.child1 : node.child0
+        if (m < plen) break
+        if (!(meta & IM)) found = node
+        node = bitAt(key, plen) ? a[o + CHILD1] : a[o + CHILD0]
       }
     this.lastDepth = depth
-    this.countRead(counts, found !== null)
-    if (!found) {
-      this.lastPrefixLen = -1
-      return undefined
-    }
-    this.lastPrefixLen = found.prefixLen
-    return found.value
+    this.lastPrefixLen = found >= 0 ? this.nodes[found * stride + META] & PLEN : -1
+    return found
   }
 
   /** The entry stored at exactly this prefix, not counted. */
   peek(prefixLen: number, data: LpmData): V | undefined {
     const node = this.find(prefixLen, this.keyData(data))
-    return node && !node.intermediate ? node.value : undefined
+    return node >= 0 && !this.isIm(node) ? this.values[node] : undefined
   }
 
   has(prefixLen: number, data: LpmData): boolean {
@@ -132,59 +159,41 @@ export class BpfLpmTrie<V> extends MapBase {
     if (!(prefixLen >= 0 && prefixLen <= this.maxPrefixLen && Number.isInteger(prefixLen)))
       this.fail('EINVAL', `prefix length ${prefixLen} outside 0..${this.maxPrefixLen}`)
     const key = this.masked(prefixLen, this.keyData(data))
-    const fresh: LpmNode<V> = {
-      prefixLen,
-      d0: key[0],
-      data: key,
-      value,
-      intermediate: false,
-      child0: null,
-      child1: null,
-    }
-    let parent: LpmNode<V> | null = null
+    let parent = -1
     let bit: 0 | 1 = 0
     let node = this.root
     let m = 0
-    while (node) {
+    while (node >= 0) {
       m = this.matchLen(node, key, prefixLen)
-      if (node.prefixLen !== m || node.prefixLen === prefixLen || node.prefixLen === this.maxPrefixLen) break
+      const plen = this.plen(node)
+      if (plen !== m || plen === prefixLen || plen === this.maxPrefixLen) break
       parent = node
-      bit = bitAt(key, node.prefixLen)
-      node = bit ? node.child1 : node.child0
+      bit = bitAt(key, plen)
+      node = this.child(node, bit)
     }
-    if (!node) {
+    if (node < 0) {
       this.checkAdd(flags)
-      this.link(parent, bit, fresh)
-    } else if (node.prefixLen === m && m === prefixLen) {
-      if (!node.intermediate) {
+      this.link(parent, bit, this.newNode(prefixLen, false, key, value))
+    } else if (this.plen(node) === m && m === prefixLen) {
+      // the kernel allocates a replacement node and frees the old one; rewriting it in place is the same trie
+      if (!this.isIm(node)) {
         if (flags === BPF_NOEXIST) this.fail('EEXIST', `prefix /${prefixLen} exists (BPF_NOEXIST)`)
       } else this.checkAdd(flags)
-      fresh.child0 = node.child0
-      fresh.child1 = node.child1
-      this.link(parent, bit, fresh)
+      const o = node * this.stride
+      this.nodes[o + META] = prefixLen
+      for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = key[w]
+      this.values[node] = value
     } else {
       this.checkAdd(flags)
+      const fresh = this.newNode(prefixLen, false, key, value)
       if (m === prefixLen) {
-        if (bitAt(node.data, m)) fresh.child1 = node
-        else fresh.child0 = node
+        this.setChild(fresh, this.bitOfNode(node, m), node)
         this.link(parent, bit, fresh)
       } else {
-        const im: LpmNode<V> = {
-          prefixLen: m,
-          d0: node.d0,
-          data: node.data.slice(),
-          value: undefined,
-          intermediate: true,
-          child0: null,
-          child1: null,
-        }
-        if (bitAt(key, m)) {
-          im.child0 = node
-          im.child1 = fresh
-        } else {
-          im.child0 = fresh
-          im.child1 = node
-        }
+        const im = this.newNode(m, true, this.dataOf(node), undefined)
+        const b = bitAt(key, m)
+        this.setChild(im, b, fresh)
+        this.setChild(im, b ? 0 : 1, node)
         this.link(parent, bit, im)
       }
     }
@@ -200,31 +209,38 @@ export class BpfLpmTrie<V> extends MapBase {
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
     const key = this.keyData(data)
-    let grand: LpmNode<V> | null = null
+    let grand = -1
     let grandBit: 0 | 1 = 0
-    let parent: LpmNode<V> | null = null
+    let parent = -1
     let bit: 0 | 1 = 0
     let node = this.root
     let m = 0
-    while (node) {
+    while (node >= 0) {
       m = this.matchLen(node, key, prefixLen)
-      if (node.prefixLen !== m || node.prefixLen === prefixLen) break
+      const plen = this.plen(node)
+      if (plen !== m || plen === prefixLen) break
       grand = parent
       grandBit = bit
       parent = node
-      bit = bitAt(key, node.prefixLen)
-      node = bit ? node.child1 : node.child0
+      bit = bitAt(key, plen)
+      node = this.child(node, bit)
     }
-    if (!node || node.prefixLen !== prefixLen || node.prefixLen !== m || node.intermediate)
+    if (node < 0 || this.plen(node) !== prefixLen || this.plen(node) !== m || this.isIm(node))
       this.fail('ENOENT', `no entry for prefix /${prefixLen}`)
     this.count--
-    if (node.child0 && node.child1) {
-      node.intermediate = true
-      node.value = undefined
-    } else if (parent?.intermediate && !node.child0 && !node.child1) {
-      this.link(grand, grandBit, parent.child0 === node ? parent.child1 : parent.child0)
+    const c0 = this.child(node, 0)
+    const c1 = this.child(node, 1)
+    if (c0 >= 0 && c1 >= 0) {
+      this.nodes[node * this.stride + META] |= IM
+      this.values[node] = undefined
+    } else if (parent >= 0 && this.isIm(parent) && c0 < 0 && c1 < 0) {
+      const sibling = this.child(parent, 0) === node ? this.child(parent, 1) : this.child(parent, 0)
+      this.link(grand, grandBit, sibling)
+      this.freeNode(parent)
+      this.freeNode(node)
     } else {
-      this.link(parent, bit, node.child0 ?? node.child1)
+      this.link(parent, bit, c0 >= 0 ? c0 : c1)
+      this.freeNode(node)
     }
     this.counters.deletes++
     this.countWrite(counts, origin, true)
@@ -232,18 +248,24 @@ export class BpfLpmTrie<V> extends MapBase {
 
   /** Entries in trie order (shorter prefixes before the longer ones under them). */
   *entries(): IterableIterator<LpmEntry<V>> {
-    const stack: LpmNode<V>[] = this.root ? [this.root] : []
+    const stack: number[] = this.root >= 0 ? [this.root] : []
     while (stack.length) {
-      const n = stack.pop()!
-      if (!n.intermediate) yield { prefixLen: n.prefixLen, data: Array.from(n.data), value: n.value as V }
-      if (n.child1) stack.push(n.child1)
-      if (n.child0) stack.push(n.child0)
+      const n = stack.pop() as number
+      if (!this.isIm(n))
+        yield { prefixLen: this.plen(n), data: Array.from(this.dataOf(n)), value: this.values[n] as V }
+      const c1 = this.child(n, 1)
+      const c0 = this.child(n, 0)
+      if (c1 >= 0) stack.push(c1)
+      if (c0 >= 0) stack.push(c0)
     }
   }
 
   clear(): void {
-    this.root = null
+    this.root = -1
     this.count = 0
+    this.top = 0
+    this.freeNodes = []
+    this.values = []
   }
 
   /** Copies the key into a scratch Uint32Array so the walk reads one array kind (monomorphic, no boxing). */
@@ -267,11 +289,12 @@ export class BpfLpmTrie<V> extends MapBase {
   }
 
   /** `longest_prefix_match`: leading bits equal, capped at both prefix lengths. */
-  private matchLen(node: LpmNode<V>, key: Uint32Array, keyPrefixLen: number): number {
-    const limit = Math.min(node.prefixLen, keyPrefixLen)
+  private matchLen(node: number, key: Uint32Array, keyPrefixLen: number): number {
+    const o = node * this.stride
+    const limit = Math.min(this.nodes[o + META] & PLEN, keyPrefixLen)
     let n = 0
     for (let w = 0; n < limit && w < this.words; w++) {
-      const x = (node.data[w] ^ key[w]) >>> 0
+      const x = (this.nodes[o + DATA + w] ^ key[w]) >>> 0
       if (x !== 0) {
         n += Math.clz32(x)
         break
@@ -281,15 +304,67 @@ export class BpfLpmTrie<V> extends MapBase {
     return Math.min(n, limit)
   }
 
-  private find(prefixLen: number, key: Uint32Array): LpmNode<V> | null {
+  private find(prefixLen: number, key: Uint32Array): number {
     let node = this.root
-    while (node) {
+    while (node >= 0) {
       const m = this.matchLen(node, key, prefixLen)
-      if (m !== node.prefixLen) return null
-      if (node.prefixLen === prefixLen) return node
-      node = bitAt(key, node.prefixLen) ? node.child1 : node.child0
+      const plen = this.plen(node)
+      if (m !== plen) return -1
+      if (plen === prefixLen) return node
+      node = this.child(node, bitAt(key, plen))
     }
-    return null
+    return -1
+  }
+
+  private plen(node: number): number {
+    return this.nodes[node * this.stride + META] & PLEN
+  }
+
+  private isIm(node: number): boolean {
+    return (this.nodes[node * this.stride + META] & IM) !== 0
+  }
+
+  private child(node: number, bit: 0 | 1): number {
+    return this.nodes[node * this.stride + (bit ? CHILD1 : CHILD0)]
+  }
+
+  private setChild(node: number, bit: 0 | 1, child: number): void {
+    this.nodes[node * this.stride + (bit ? CHILD1 : CHILD0)] = child
+  }
+
+  /** A copy of the node's data words. */
+  private dataOf(node: number): Uint32Array {
+    const o = node * this.stride + DATA
+    return Uint32Array.from(this.nodes.subarray(o, o + this.words))
+  }
+
+  private bitOfNode(node: number, i: number): 0 | 1 {
+    const w = this.nodes[node * this.stride + DATA + (i >>> 5)] >>> 0
+    return ((w >>> (31 - (i & 31))) & 1) as 0 | 1
+  }
+
+  private newNode(prefixLen: number, intermediate: boolean, data: Uint32Array, value: V | undefined): number {
+    let n = this.freeNodes.pop()
+    if (n === undefined) {
+      if ((this.top + 1) * this.stride > this.nodes.length) {
+        const grown = new Int32Array(this.nodes.length * 2)
+        grown.set(this.nodes)
+        this.nodes = grown
+      }
+      n = this.top++
+    }
+    const o = n * this.stride
+    this.nodes[o + META] = prefixLen | (intermediate ? IM : 0)
+    this.nodes[o + CHILD0] = -1
+    this.nodes[o + CHILD1] = -1
+    for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = data[w]
+    this.values[n] = value
+    return n
+  }
+
+  private freeNode(node: number): void {
+    this.values[node] = undefined
+    this.freeNodes.push(node)
   }
 
   private checkAdd(flags: number): void {
@@ -298,9 +373,8 @@ export class BpfLpmTrie<V> extends MapBase {
     this.count++
   }
 
-  private link(parent: LpmNode<V> | null, bit: 0 | 1, node: LpmNode<V> | null): void {
-    if (!parent) this.root = node
-    else if (bit) parent.child1 = node
-    else parent.child0 = node
+  private link(parent: number, bit: 0 | 1, node: number): void {
+    if (parent < 0) this.root = node
+    else this.setChild(parent, bit, node)
   }
 }

@@ -1,4 +1,5 @@
 import { MapBase } from './_base'
+import type { OpCounts } from './opCounts'
 import { BPF_ANY, type BpfKey, type BpfKeyedMap, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
 interface Slot<K, V> {
@@ -44,6 +45,15 @@ export class BpfLruHashMap<K extends BpfKey, V> extends MapBase implements BpfKe
   lookup(key: K, counts?: Record<string, number>): V | undefined {
     const slot = this.table.get(key)
     this.countRead(counts, slot !== undefined)
+    if (slot === undefined) return undefined
+    slot.ref = true
+    return slot.value
+  }
+
+  /** `lookup` counted into the datapath's `OpCounts`. */
+  lookupInto(key: K, ops: OpCounts): V | undefined {
+    const slot = this.table.get(key)
+    this.countReadInto(ops, slot !== undefined)
     if (slot === undefined) return undefined
     slot.ref = true
     return slot.value

@@ -1,0 +1,186 @@
+import { CT_LIFETIME } from '../cilium/constants'
+import { BpfLruTupleMap } from '../maps/lruTupleMap'
+import type { OpCounts } from '../maps/opCounts'
+import type { BpfMapSpec } from '../maps/types'
+
+export interface CtValue {
+  /** expiry, seconds of the node clock */
+  expires: number
+  created: number
+  seenNonSyn: boolean
+  closing: boolean
+  revNat: number
+  backendId: number
+  srcIdentity: number
+  packets: number
+  /** the original tuple (for dumps) */
+  tuple: CtTuple
+  service: boolean
+}
+
+export interface CtTuple {
+  proto: number
+  saddr: number
+  sport: number
+  daddr: number
+  dport: number
+}
+
+/** A CT key as text (`proto|saddr|sport|daddr|dport|s`): what `entries()` keys dumps by. */
+export function ctKey(
+  proto: number,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+  service: boolean,
+): string {
+  return `${proto}|${saddr}|${sport}|${daddr}|${dport}|${service ? 's' : ''}`
+}
+
+/** Value words of a conntrack slot (`struct ct_entry` fields the model keeps). */
+export const CT = {
+  EXPIRES: 0,
+  CREATED: 1,
+  PACKETS: 2,
+  REV_NAT: 3,
+  BACKEND_ID: 4,
+  SRC_IDENTITY: 5,
+  FLAGS: 6,
+} as const
+const STRIDE = 8
+
+export const CT_SEEN_NON_SYN = 1
+export const CT_CLOSING = 2
+export const CT_SERVICE = 4
+
+/** The 32-bit word packing both ports of a tuple key. */
+export function portsWord(sport: number, dport: number): number {
+  return ((sport & 0xffff) << 16) | (dport & 0xffff)
+}
+
+/**
+ * Lifetime in seconds of an entry in state `flags` (`bpf/lib/conntrack.h` ct_update_timeout): the numeric
+ * twin of `ctLifetime`.
+ */
+export function ctLifetimeOf(proto: number, flags: number): number {
+  const service = (flags & CT_SERVICE) !== 0
+  if (proto !== 6) return service ? CT_LIFETIME.serviceNonTcp : CT_LIFETIME.nonTcp
+  if (flags & CT_CLOSING) return CT_LIFETIME.tcpClose
+  if (!(flags & CT_SEEN_NON_SYN)) return CT_LIFETIME.tcpSyn
+  return service ? CT_LIFETIME.serviceTcp : CT_LIFETIME.tcp
+}
+
+/**
+ * `cilium_ct4_global` / `cilium_ct_any4_global` as the datapath uses them (`bpf/lib/conntrack.h`,
+ * `pkg/maps/ctmap`): an LRU hash keyed by the 5-tuple and the TUPLE_F_SERVICE flag (saddr, daddr,
+ * sport·dport, proto·service), values in the slot's words (`CT`). Programs write an entry in place through
+ * the slot, as they write through the lookup pointer. `entries()` materialises `CtValue` records for dumps.
+ */
+export class CtTable extends BpfLruTupleMap {
+  constructor(spec: Omit<BpfMapSpec, 'type'>) {
+    super(spec, STRIDE)
+  }
+
+  /** ct_lookup4 of one tuple direction, counted; the slot or −1. */
+  find(
+    proto: number,
+    saddr: number,
+    sport: number,
+    daddr: number,
+    dport: number,
+    service: boolean,
+    ops: OpCounts,
+  ): number {
+    return this.lookupInto(saddr, daddr, portsWord(sport, dport), (proto << 1) | (service ? 1 : 0), ops)
+  }
+
+  /** ct_create4: a new entry written by the program; returns its slot. */
+  create(
+    proto: number,
+    saddr: number,
+    sport: number,
+    daddr: number,
+    dport: number,
+    service: boolean,
+    now: number,
+    revNat: number,
+    backendId: number,
+    srcIdentity: number,
+    seenNonSyn: boolean,
+    ops: OpCounts,
+  ): number {
+    const e = this.update(
+      saddr,
+      daddr,
+      portsWord(sport, dport),
+      (proto << 1) | (service ? 1 : 0),
+      0,
+      ops,
+      'prog',
+    )
+    const vals = this.vals
+    const o = e * STRIDE
+    const flags = (seenNonSyn ? CT_SEEN_NON_SYN : 0) | (service ? CT_SERVICE : 0)
+    vals[o + CT.CREATED] = now
+    vals[o + CT.EXPIRES] = now + ctLifetimeOf(proto, flags)
+    vals[o + CT.PACKETS] = 1
+    vals[o + CT.REV_NAT] = revNat
+    vals[o + CT.BACKEND_ID] = backendId
+    vals[o + CT.SRC_IDENTITY] = srcIdentity
+    vals[o + CT.FLAGS] = flags
+    return e
+  }
+
+  /** ct_update of an established entry: packet count, TCP flags seen, new expiry. */
+  touch(e: number, proto: number, closing: boolean, nonSyn: boolean, now: number): void {
+    const vals = this.vals
+    const o = e * STRIDE
+    vals[o + CT.PACKETS]++
+    let flags = vals[o + CT.FLAGS]
+    if (nonSyn) flags |= CT_SEEN_NON_SYN
+    if (closing) flags |= CT_CLOSING
+    vals[o + CT.FLAGS] = flags
+    vals[o + CT.EXPIRES] = now + ctLifetimeOf(proto, flags)
+  }
+
+  get(e: number, field: number): number {
+    return this.vals[e * STRIDE + field]
+  }
+
+  /** The entry in slot `e` as a record (a copy: for dumps and tests). */
+  value(e: number): CtValue {
+    const vals = this.vals
+    const o = e * STRIDE
+    const flags = vals[o + CT.FLAGS]
+    const d = this.keyWord(e, 3)
+    const ports = this.keyWord(e, 2)
+    return {
+      expires: vals[o + CT.EXPIRES],
+      created: vals[o + CT.CREATED],
+      seenNonSyn: (flags & CT_SEEN_NON_SYN) !== 0,
+      closing: (flags & CT_CLOSING) !== 0,
+      service: (flags & CT_SERVICE) !== 0,
+      revNat: vals[o + CT.REV_NAT],
+      backendId: vals[o + CT.BACKEND_ID],
+      srcIdentity: vals[o + CT.SRC_IDENTITY],
+      packets: vals[o + CT.PACKETS],
+      tuple: {
+        proto: d >>> 1,
+        saddr: this.keyWord(e, 0),
+        sport: ports >>> 16,
+        daddr: this.keyWord(e, 1),
+        dport: ports & 0xffff,
+      },
+    }
+  }
+
+  /** Entries from the oldest to the youngest, keyed as `ctKey` prints a tuple. */
+  *entries(): IterableIterator<[string, CtValue]> {
+    for (const e of this.slots()) {
+      const v = this.value(e)
+      const t = v.tuple
+      yield [ctKey(t.proto, t.saddr, t.sport, t.daddr, t.dport, v.service), v]
+    }
+  }
+}

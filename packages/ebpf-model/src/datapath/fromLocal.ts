@@ -1,0 +1,109 @@
+import type { Candidate, Trace } from '@dataplane-sim/cluster'
+import type { ProgrammedBackend } from '../agent/sink'
+import { ipText } from './addr'
+import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
+import { CT } from './ctTable'
+import { deliver, reply } from './deliver'
+import { candidateOf, lookupBackend } from './lb'
+import type { ServiceMaster } from './maps'
+import { egressPolicy, localPolicy } from './policyCheck'
+import { DROP } from './reasons'
+import { pick, serviceFor } from './service'
+import { type DatapathState, drop, type Flow, flowTo } from './state'
+import type { Ctx } from './trace'
+
+/**
+ * A packet from a local pod (`bpf/bpf_lxc.c` cil_from_container) or from the host's own sockets: socket-LB
+ * at connect() (`bpf/bpf_sock.c`) or the per-packet tc service path, then CT, egress policy and delivery.
+ */
+export function fromLocal(
+  dp: DatapathState,
+  f: Flow,
+  ctx: Ctx,
+  enumerate: boolean,
+  endpointId: number,
+  identity: number,
+  closing: boolean,
+  nonSyn: boolean,
+): Trace {
+  const fromPod = endpointId !== 0
+  const maps = dp.maps
+  let svc: ServiceMaster | undefined
+  let backend: ProgrammedBackend | undefined
+  let revNat = 0
+  let candidates: Candidate[] = []
+  let all: Array<{ backend: ProgrammedBackend; probability: number }> = []
+  if (f.proto !== 1 && dp.cfg.socketLb) {
+    ctx.prog('cil_sock4_connect', fromPod ? 'socket-LB at connect()' : 'socket-LB at connect() (host socket)')
+    const sock = dp.sockets.findSocket(f.proto, f.saddr, f.sport, f.daddr, f.dport)
+    if (sock >= 0) {
+      if (ctx.steps)
+        ctx.step(
+          'socket',
+          `${ipText(f.saddr)}:${f.sport} connected`,
+          'info',
+          'destination already rewritten at connect(): no service lookup',
+        )
+      backend = maps.backends.peek(dp.sockets.backendId(sock))
+      revNat = dp.sockets.revNat(sock)
+    } else {
+      svc = serviceFor(dp, f, true, ctx)
+      if (svc) {
+        const r = pick(dp, svc, f, ctx, enumerate)
+        if ('verdict' in r) return r
+        ;({ backend, candidates, all } = r)
+        revNat = svc.revNat
+        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat)
+      }
+    }
+  }
+  ctx.prog(fromPod ? 'cil_from_container' : 'cil_to_netdev', fromPod ? 'bpf_lxc egress' : 'host egress')
+  if (f.proto !== 1 && !dp.cfg.socketLb && !backend) {
+    // tc path: per-packet service lookup, the service CT entry keeps the backend of an established flow
+    const probe = serviceFor(dp, f, true, ctx)
+    if (probe) {
+      const sct = serviceCt(dp, f, 'OUT', ctx)
+      revNat = probe.revNat
+      if (sct >= 0) backend = lookupBackend(maps, ctMapOf(maps, f.proto).get(sct, CT.BACKEND_ID), ctx)
+      if (!backend) {
+        const r = pick(dp, probe, f, ctx, enumerate)
+        if ('verdict' in r) return r
+        ;({ backend, candidates, all } = r)
+        ctCreate(dp, f, ctx, true, { revNat, backendId: backend.id, srcIdentity: identity }, nonSyn)
+      }
+      svc = probe
+    }
+  }
+  // Enumerate mode: policy for every candidate (probability before policy, as the reference's); the packet
+  // itself then follows an allowed one, so the verdict says whether any backend is reachable.
+  if (enumerate && all.length > 1) {
+    const allowed: Array<{ backend: ProgrammedBackend; probability: number }> = []
+    for (const c of all) {
+      const hairpin = c.backend.addr === f.saddr
+      if (
+        localPolicy(maps, c.backend.addr, f.proto, c.backend.port, ctx, endpointId, identity, hairpin) ===
+        null
+      )
+        allowed.push(c)
+    }
+    candidates = allowed.map((c) => candidateOf(c.backend, c.probability, c.backend.addr === f.saddr))
+    if (allowed.length === 0) {
+      const d = backend ? { ip: ipText(backend.addr), port: backend.port } : null
+      return drop(ctx, DROP.POLICY, d, [])
+    }
+    if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
+  }
+  const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
+  const dnat = backend ? { ip: ipText(backend.addr), port: backend.port } : null
+  const hairpin = backend !== undefined && backend.addr === f.saddr
+  const state = ctLookup(dp, t, ctx)
+  if (state === CT_REPLY) return reply(dp, t, ctx.ctSlot, ctx)
+  if (state === CT_NEW) {
+    if (fromPod) {
+      const denied = egressPolicy(maps, t.daddr, t.proto, t.dport, ctx, endpointId)
+      if (denied) return drop(ctx, denied, dnat, enumerate ? candidates : [])
+    }
+    ctCreate(dp, t, ctx, false, { revNat, backendId: backend?.id ?? 0, srcIdentity: identity }, nonSyn)
+  } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
+  return deliver(dp, t, ctx, identity, state === CT_NEW, { dnat, candidates, hairpin, fromPod })
+}

@@ -1,0 +1,117 @@
+import type { Candidate, Trace } from '@dataplane-sim/cluster'
+import { HOST_ID } from '../agent/identity'
+import { SVC_FLAG_SOURCE_RANGE } from '../agent/services'
+import type { ProgrammedBackend } from '../agent/sink'
+import { ipText } from './addr'
+import {
+  candidateOf,
+  enumerateBackends,
+  lookupBackend,
+  lookupService,
+  maglevShare,
+  selectBackend,
+} from './lb'
+import { type ServiceMaster, serviceKey } from './maps'
+import { DROP } from './reasons'
+import { type DatapathState, drop, type Flow } from './state'
+import { type Ctx, protoName } from './trace'
+
+/**
+ * The service half of a packet's path (`bpf/lib/lb.h`, `bpf/bpf_sock.c`): which frontend it hit, and the
+ * backend chosen for a new connection with its candidates.
+ */
+
+/** A backend chosen for a new connection, with the candidates a trace reports. */
+export interface Pick {
+  backend: ProgrammedBackend
+  candidates: Candidate[]
+  /** every selectable backend with its probability (enumerate mode only, else empty) */
+  all: Array<{ backend: ProgrammedBackend; probability: number }>
+}
+
+const NONE: Pick['all'] = []
+
+/** Service lookup; socket-LB also tries the NodePort wildcard frontend for any node address (sock4_wildcard_lookup). */
+export function serviceFor(
+  dp: DatapathState,
+  f: Flow,
+  internal: boolean,
+  ctx: Ctx,
+): ServiceMaster | undefined {
+  const maps = dp.maps
+  const m = lookupService(maps, f.daddr, f.dport, f.proto, internal, ctx)
+  if (m) return m
+  if (maps.unprogrammed.has(serviceKey(f.daddr, f.dport, f.proto, 0))) return unprogrammed(f, ctx)
+  if (!internal) return undefined
+  const info = maps.ipcache.lookupInto(f.daddr, ctx.ops)
+  const isNode =
+    info !== undefined && (info.identity === HOST_ID || info.identity === 6) && info.source === 'node'
+  if (ctx.steps)
+    ctx.step(
+      'cilium_ipcache',
+      `${ipText(f.daddr)}/32`,
+      info ? 'hit' : 'miss',
+      info
+        ? `identity=${info.identity}${isNode ? ' (node address: NodePort wildcard lookup)' : ''}`
+        : undefined,
+    )
+  if (!isNode) return undefined
+  return lookupService(maps, 0, f.dport, f.proto, internal, ctx)
+}
+
+function unprogrammed(f: Flow, ctx: Ctx): undefined {
+  if (ctx.steps)
+    ctx.step(
+      'cilium_lb4_services_v2',
+      `${ipText(f.daddr)}:${f.dport}/${protoName(f.proto)}`,
+      'info',
+      'frontend not programmed: cilium_lb4_services_v2 was full',
+    )
+  return undefined
+}
+
+/** Source-range check, then a backend for a new connection (random slot or Maglev, affinity first). */
+export function pick(
+  dp: DatapathState,
+  svc: ServiceMaster,
+  f: Flow,
+  ctx: Ctx,
+  enumerate: boolean,
+  external = false,
+): Trace | Pick {
+  const maps = dp.maps
+  if (svc.flags & SVC_FLAG_SOURCE_RANGE) {
+    const hit = maps.sourceRange.lookupInto([svc.revNat, f.saddr], ctx.ops)
+    if (ctx.steps)
+      ctx.step('cilium_lb4_source_range', `rev_nat=${svc.revNat} ${ipText(f.saddr)}/32`, hit ? 'hit' : 'miss')
+    if (!hit) return drop(ctx, DROP.NOT_IN_SRC_RANGE, null, [])
+  }
+  if (svc.count === 0) {
+    // service-no-backend-response=reject answers ICMP unreachable when the service has no backend at all;
+    // a Local traffic policy that left this node without one drops.
+    const t = drop(ctx, DROP.NO_SERVICE, null, [])
+    if (!svc.filteredOut) t.verdict = 'reject'
+    return t
+  }
+  const algorithm = dp.cfg.algorithm
+  const sel = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
+  const backend = sel ? lookupBackend(maps, sel.backendId, ctx) : undefined
+  if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
+  if (enumerate) {
+    const all = enumerateBackends(maps, svc, algorithm)
+    return {
+      backend,
+      candidates: all.map((c) =>
+        candidateOf(c.backend, c.probability, masqueraded(dp, c.backend, f, external)),
+      ),
+      all,
+    }
+  }
+  const p = algorithm === 'random' ? 1 / svc.count : maglevShare(maps, svc, backend.id)
+  return { backend, candidates: [candidateOf(backend, p, masqueraded(dp, backend, f, external))], all: NONE }
+}
+
+/** SNAT toward remote backends for external traffic (nodeport.h); from inside only a hairpin is NATed. */
+function masqueraded(dp: DatapathState, b: ProgrammedBackend, f: Flow, external: boolean): boolean {
+  return external ? !dp.maps.lxc.peek(b.addr) : b.addr === f.saddr
+}

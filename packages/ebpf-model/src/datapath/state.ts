@@ -1,0 +1,83 @@
+import type { Candidate, Cidr, CostProfile, Rng, Trace } from '@dataplane-sim/cluster'
+import type { NodeMaps } from './maps'
+import type { DropReason } from './reasons'
+import type { ConnectedSockets } from './sockets'
+import type { Ctx } from './trace'
+
+/**
+ * One node's datapath: the programs a packet runs through, in order, and the maps they read — mirroring
+ * `bpf/bpf_sock.c` (socket-LB at connect()), `bpf/bpf_lxc.c` (from-container: CT, egress policy, local
+ * delivery with the destination's ingress policy), `bpf/bpf_host.c` + `bpf/lib/nodeport.h` (NodePort /
+ * LoadBalancer / externalIP from outside, SNAT for externalTrafficPolicy Cluster, source ranges),
+ * `bpf/lib/conntrack.h` and `bpf/lib/policy.h`.
+ */
+export interface DatapathConfig {
+  nodeName: string
+  nodeIp: number
+  /** socket-LB (bpf-lb-sock; on under kube-proxy replacement): services translated at connect() */
+  socketLb: boolean
+  algorithm: 'random' | 'maglev'
+  /** installNoConntrackIptablesRules: pod traffic is NOTRACK in the raw table */
+  noTrack: boolean
+  /** ipv4-native-routing-cidr: no masquerade toward it */
+  nativeRoutingCidr: Cidr
+  /** bpf-lb-external-clusterip */
+  externalClusterIp: boolean
+  profile: CostProfile
+}
+
+/** What the datapath's pieces (from-local, from-network, CT, policy, delivery) share. */
+export interface DatapathState {
+  readonly maps: NodeMaps
+  readonly cfg: DatapathConfig
+  readonly rng: Rng
+  /** node clock, seconds (CT lifetimes, affinity) */
+  readonly now: number
+  /** connected sockets: socket-LB rewrote their peer at connect(); later packets need no service lookup */
+  readonly sockets: ConnectedSockets
+}
+
+/** A packet's 5-tuple, numeric. */
+export interface Flow {
+  proto: number
+  saddr: number
+  sport: number
+  daddr: number
+  dport: number
+}
+
+export function flowTo(f: Flow, daddr: number, dport: number): Flow {
+  return { proto: f.proto, saddr: f.saddr, sport: f.sport, daddr, dport }
+}
+
+/** A trace record built as one literal (object spread is slow on the per-packet path); cost filled in later. */
+export function result(
+  verdict: Trace['verdict'],
+  dnat: Trace['dnat'],
+  candidates: Candidate[],
+  masquerade: boolean,
+  outInterface?: string,
+  snat?: string,
+): Trace {
+  const t: Trace = { verdict, dnat, candidates, masquerade, steps: NO_STEPS, cost: NO_COST }
+  if (outInterface !== undefined) t.outInterface = outInterface
+  if (snat !== undefined) t.snat = snat
+  return t
+}
+
+/** Placeholders `classify` replaces before returning. */
+const NO_STEPS: Trace['steps'] = []
+const NO_COST: Trace['cost'] = { counts: {}, ns: 0 }
+
+export function drop(ctx: Ctx, reason: DropReason, dnat: Trace['dnat'], candidates: Candidate[]): Trace {
+  if (ctx.steps) ctx.step('drop', `${reason.code}`, 'verdict', reason.text)
+  return {
+    verdict: 'drop',
+    dnat,
+    candidates,
+    masquerade: false,
+    reason: reason.text,
+    steps: NO_STEPS,
+    cost: NO_COST,
+  }
+}

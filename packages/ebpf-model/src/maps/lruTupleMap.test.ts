@@ -1,0 +1,104 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { BpfLruHashMap } from './lruHashMap'
+import { BpfLruTupleMap } from './lruTupleMap'
+import { OpCounts, opId } from './opCounts'
+import { TupleIndex } from './tupleIndex'
+import { BPF_NOEXIST } from './types'
+
+/** A key number spread over the four words, with high bits set so signed/unsigned handling is exercised. */
+const words = (k: number): [number, number, number, number] => [
+  (0xc0a80000 + k) >>> 0,
+  (k * 2654435761) >>> 0,
+  ((k & 0xffff) << 16) | 80,
+  (6 << 1) | (k & 1),
+]
+
+describe('TupleIndex', () => {
+  it('finds every live key and none of the removed ones across growth and backward-shift deletes', () => {
+    const t = new TupleIndex(16)
+    const slots = new Map<number, number>()
+    for (let k = 0; k < 5000; k++) slots.set(k, t.insert(...words(k)))
+    for (let k = 0; k < 5000; k += 3) {
+      t.remove(slots.get(k) as number)
+      slots.delete(k)
+    }
+    for (let k = 5000; k < 6000; k++) slots.set(k, t.insert(...words(k)))
+    expect(t.size).toBe(slots.size)
+    for (let k = 0; k < 6000; k++) expect(t.find(...words(k))).toBe(slots.get(k) ?? -1)
+  })
+
+  it('keeps a slot stable while its entry lives and reuses freed slots', () => {
+    const t = new TupleIndex(16)
+    const a = t.insert(...words(1))
+    const b = t.insert(...words(2))
+    t.remove(a)
+    const c = t.insert(...words(3))
+    expect(c).toBe(a)
+    expect(t.find(...words(2))).toBe(b)
+    expect(t.keyWord(b, 0) >>> 0).toBe(words(2)[0])
+  })
+})
+
+describe('BpfLruTupleMap against BpfLruHashMap', () => {
+  it('agrees on contents, eviction victims, order and errors under random lookups, updates and deletes', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('lookup', 'update', 'delete', 'peek', 'noexist'),
+      key: fc.integer({ min: 0, max: 12 }),
+    })
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 80 }), (max, ops) => {
+        const spec = { name: 'ct', keySize: 16, valueSize: 8, maxEntries: max }
+        const ref = new BpfLruHashMap<number, number>(spec)
+        const m = new BpfLruTupleMap(spec, 1)
+        ops.forEach((o, i) => {
+          const w = words(o.key)
+          if (o.kind === 'lookup') {
+            const v = ref.lookup(o.key)
+            const e = m.lookup(...w)
+            expect(e >= 0 ? m.vals[e] : undefined).toBe(v)
+          } else if (o.kind === 'peek') {
+            const e = m.peek(...w)
+            expect(e >= 0 ? m.vals[e] : undefined).toBe(ref.peek(o.key))
+          } else if (o.kind === 'delete') {
+            if (ref.has(o.key)) {
+              ref.delete(o.key)
+              m.delete(...w)
+            } else {
+              expect(() => ref.delete(o.key)).toThrow()
+              expect(() => m.delete(...w)).toThrow()
+            }
+          } else {
+            const flags = o.kind === 'noexist' ? BPF_NOEXIST : 0
+            let refErr = false
+            let victim: number | undefined
+            try {
+              victim = ref.update(o.key, i, flags)
+            } catch {
+              refErr = true
+            }
+            if (refErr) expect(() => m.update(...w, flags)).toThrow()
+            else {
+              const e = m.update(...w, flags)
+              m.vals[e] = i
+              expect(m.lastEvicted).toEqual(victim === undefined ? [] : words(victim))
+            }
+          }
+          expect(m.size).toBe(ref.size)
+        })
+        expect([...m.slots()].map((e) => m.vals[e])).toEqual([...ref.entries()].map(([, v]) => v))
+        expect(m.counters).toEqual(ref.counters)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('counts datapath lookups and program writes under its lru_hash cost keys', () => {
+    const m = new BpfLruTupleMap({ name: 'cilium_ct4_glob', keySize: 16, valueSize: 56, maxEntries: 8 }, 2)
+    const ops = new OpCounts()
+    m.lookupInto(...words(1), ops)
+    m.update(...words(1), 0, ops, 'prog')
+    expect(ops.get(opId('bpf.lookup.lru_hash:cilium_ct4_glob'))).toBe(1)
+    expect(ops.get(opId('bpf.prog_update.lru_hash:cilium_ct4_glob'))).toBe(1)
+  })
+})

@@ -1,0 +1,208 @@
+import { MapBase } from './_base'
+import type { OpCounts } from './opCounts'
+import { TupleIndex } from './tupleIndex'
+import { BPF_ANY, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './types'
+
+/** Index + LRU list + numeric value columns; `BpfLruTupleMap` wraps it with the map semantics. */
+class Store extends TupleIndex {
+  /** value words of each slot, `stride` per slot */
+  vals: Float64Array
+  /** list links by slot: `older` towards the eviction end; −1 = none */
+  older: Int32Array
+  younger: Int32Array
+  /** the `ref` bit of struct bpf_lru_node */
+  ref: Uint8Array
+
+  constructor(
+    readonly stride: number,
+    initial: number,
+  ) {
+    super(initial)
+    this.vals = new Float64Array(this.capacity * stride)
+    this.older = new Int32Array(this.capacity)
+    this.younger = new Int32Array(this.capacity)
+    this.ref = new Uint8Array(this.capacity)
+  }
+
+  protected override resize(capacity: number): void {
+    super.resize(capacity)
+    const vals = new Float64Array(capacity * this.stride)
+    vals.set(this.vals)
+    this.vals = vals
+    const older = new Int32Array(capacity)
+    older.set(this.older)
+    this.older = older
+    const younger = new Int32Array(capacity)
+    younger.set(this.younger)
+    this.younger = younger
+    const ref = new Uint8Array(capacity)
+    ref.set(this.ref)
+    this.ref = ref
+  }
+}
+
+/**
+ * BPF_MAP_TYPE_LRU_HASH keyed by a four-word tuple with numeric values, on typed arrays: the same kernel
+ * semantics as `BpfLruHashMap` (reference-bit second chance from the oldest end, an update on a full map
+ * evicts before it looks at the key — see there for the kernel functions mirrored) without an object per
+ * entry. Entries are addressed by slot: `lookupInto` returns the slot (or −1), and the caller reads and
+ * writes the slot's `stride` value words in `vals` in place, as a program writes through the pointer
+ * `bpf_map_lookup_elem` returns. Slots are stable while the entry lives. For the datapath's conntrack and
+ * its other per-flow maps, where keys are 5-tuples and a million entries must not slow a lookup down.
+ */
+export class BpfLruTupleMap extends MapBase {
+  private readonly s: Store
+  private oldest = -1
+  private youngest = -1
+  /** the key evicted by the last update, as [a, b, c, d]; empty when it evicted nothing */
+  readonly lastEvicted: number[] = []
+
+  constructor(spec: Omit<BpfMapSpec, 'type'> & { type?: 'lru_hash' }, stride: number) {
+    super({ ...spec, type: 'lru_hash' })
+    this.s = new Store(stride, Math.min(spec.maxEntries, 1024))
+  }
+
+  get size(): number {
+    return this.s.size
+  }
+
+  /** The value words: slot `e`'s word `w` is `vals[e * stride + w]` (re-read after an update: it may grow). */
+  get vals(): Float64Array {
+    return this.s.vals
+  }
+
+  get stride(): number {
+    return this.s.stride
+  }
+
+  /** Datapath lookup: counted, sets the reference bit; the slot or −1. */
+  lookupInto(a: number, b: number, c: number, d: number, ops: OpCounts): number {
+    const e = this.s.find(a, b, c, d)
+    this.countReadInto(ops, e >= 0)
+    if (e >= 0) this.s.ref[e] = 1
+    return e
+  }
+
+  /** Datapath lookup counted into a record. */
+  lookup(a: number, b: number, c: number, d: number, counts?: Record<string, number>): number {
+    const e = this.s.find(a, b, c, d)
+    this.countRead(counts, e >= 0)
+    if (e >= 0) this.s.ref[e] = 1
+    return e
+  }
+
+  /** Syscall-side lookup: no count, no reference bit. */
+  peek(a: number, b: number, c: number, d: number): number {
+    return this.s.find(a, b, c, d)
+  }
+
+  /**
+   * `bpf_map_update_elem`; returns the slot whose value words the caller then writes (zeroed for a new
+   * key). On a full map one entry is evicted first (see `lastEvicted`), even when the key exists or the
+   * flags then fail.
+   */
+  update(
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    flags: number = BPF_ANY,
+    ops?: OpCounts,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): number {
+    this.checkFlags(flags)
+    this.lastEvicted.length = 0
+    if (this.s.size >= this.spec.maxEntries) this.evictOne()
+    let e = this.s.find(a, b, c, d)
+    if (flags !== BPF_ANY && (flags === BPF_NOEXIST) === e >= 0)
+      this.checkExists(flags, e >= 0, `${a >>> 0}|${b >>> 0}|${c >>> 0}|${d >>> 0}`)
+    if (e >= 0) {
+      // the replacing element is a new node: young, with the ref bit set
+      this.unlink(e)
+      this.s.ref[e] = 1
+    } else {
+      e = this.s.insert(a, b, c, d)
+      this.s.ref[e] = 0
+    }
+    this.s.vals.fill(0, e * this.s.stride, (e + 1) * this.s.stride)
+    this.pushYoung(e)
+    this.counters.updates++
+    if (ops) ops.add(origin === 'prog' ? this.costIds.progUpdate : this.costIds.update)
+    return e
+  }
+
+  /** `bpf_map_delete_elem` of the entry in slot `e`. */
+  deleteSlot(e: number, ops?: OpCounts, origin: BpfUpdateOrigin = 'syscall'): void {
+    this.unlink(e)
+    this.s.remove(e)
+    this.counters.deletes++
+    if (ops) ops.add(origin === 'prog' ? this.costIds.progUpdate : this.costIds.delete)
+  }
+
+  /** `bpf_map_delete_elem` by key: ENOENT when absent. */
+  delete(
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    ops?: OpCounts,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    const e = this.s.find(a, b, c, d)
+    if (e < 0) this.fail('ENOENT', `key ${a >>> 0}|${b >>> 0}|${c >>> 0}|${d >>> 0} absent`)
+    this.deleteSlot(e, ops, origin)
+  }
+
+  /** Word `w` (0..3) of the key in slot `e`, as an unsigned 32-bit number. */
+  keyWord(e: number, w: number): number {
+    return this.s.keyWord(e, w) >>> 0
+  }
+
+  /** Slots from the oldest to the youngest entry. */
+  *slots(): IterableIterator<number> {
+    for (let e = this.oldest; e >= 0; e = this.s.younger[e]) yield e
+  }
+
+  clear(): void {
+    this.s.clearIndex()
+    this.oldest = this.youngest = -1
+  }
+
+  private pushYoung(e: number): void {
+    const s = this.s
+    s.older[e] = this.youngest
+    s.younger[e] = -1
+    if (this.youngest >= 0) s.younger[this.youngest] = e
+    else this.oldest = e
+    this.youngest = e
+  }
+
+  private unlink(e: number): void {
+    const s = this.s
+    const o = s.older[e]
+    const y = s.younger[e]
+    if (o >= 0) s.younger[o] = y
+    else this.oldest = y
+    if (y >= 0) s.older[y] = o
+    else this.youngest = o
+    s.older[e] = s.younger[e] = -1
+  }
+
+  private evictOne(): void {
+    // at most one full rotation: after it every bit is clear
+    for (let scanned = 0, n = this.s.size; scanned <= n; scanned++) {
+      const e = this.oldest
+      if (e < 0) return
+      this.unlink(e)
+      if (this.s.ref[e]) {
+        this.s.ref[e] = 0
+        this.pushYoung(e)
+        continue
+      }
+      for (let w = 0; w < 4; w++) this.lastEvicted.push(this.keyWord(e, w))
+      this.s.remove(e)
+      this.counters.evictions++
+      return
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * A hash index over four-word keys (an IPv4 5-tuple packs into saddr, daddr, sport·dport, proto·flags) on
+ * typed arrays: entries live in stable slots (a deleted slot goes to a free list and is reused), the buckets
+ * are open addressing with linear probing and backward-shift deletion (no tombstones). No objects per entry,
+ * so a million-entry conntrack table is a few dense arrays the garbage collector never walks, and a lookup
+ * touches one bucket run and one key line whatever the table's size. Grows by doubling; subclasses grow
+ * their per-entry columns in `resize`.
+ */
+export class TupleIndex {
+  /** 4 words per entry slot */
+  protected keys: Int32Array
+  /** hash of each entry's key (backward-shift deletion needs every entry's home bucket) */
+  private hashes: Int32Array
+  /** entry slot + 1 per bucket, 0 = empty */
+  private buckets: Int32Array
+  private mask: number
+  /** slots allocated so far (the high-water mark); slots below it not in use are on the free list */
+  private top = 0
+  private freeList: number[] = []
+  protected capacity: number
+  private count = 0
+
+  constructor(initialCapacity = 1024) {
+    this.capacity = Math.max(16, initialCapacity)
+    this.keys = new Int32Array(this.capacity * 4)
+    this.hashes = new Int32Array(this.capacity)
+    this.buckets = new Int32Array(this.capacity * 2)
+    this.mask = this.capacity * 2 - 1
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  /** The slot holding key (a, b, c, d), or −1. */
+  find(a: number, b: number, c: number, d: number): number {
+    const keys = this.keys
+    const buckets = this.buckets
+    const mask = this.mask
+    for (let i = hash4(a, b, c, d) & mask; ; i = (i + 1) & mask) {
+      const e = buckets[i] - 1
+      if (e < 0) return -1
+      const k = e * 4
+      if (
+        keys[k] === (a | 0) &&
+        keys[k + 1] === (b | 0) &&
+        keys[k + 2] === (c | 0) &&
+        keys[k + 3] === (d | 0)
+      )
+        return e
+    }
+  }
+
+  /** Adds key (a, b, c, d), which must be absent; returns its slot. */
+  insert(a: number, b: number, c: number, d: number): number {
+    let e: number
+    if (this.freeList.length > 0) e = this.freeList.pop() as number
+    else {
+      if (this.top === this.capacity) this.resize(this.capacity * 2)
+      e = this.top++
+    }
+    const k = e * 4
+    this.keys[k] = a
+    this.keys[k + 1] = b
+    this.keys[k + 2] = c
+    this.keys[k + 3] = d
+    const h = hash4(a, b, c, d)
+    this.hashes[e] = h
+    const mask = this.mask
+    let i = h & mask
+    while (this.buckets[i] !== 0) i = (i + 1) & mask
+    this.buckets[i] = e + 1
+    this.count++
+    return e
+  }
+
+  /** Removes the entry in `slot` (which must be in use). */
+  remove(slot: number): void {
+    const buckets = this.buckets
+    const mask = this.mask
+    let i = this.hashes[slot] & mask
+    while (buckets[i] !== slot + 1) i = (i + 1) & mask
+    // backward shift: pull later members of the probe run into the hole when their home allows it
+    for (let j = (i + 1) & mask; buckets[j] !== 0; j = (j + 1) & mask) {
+      const home = this.hashes[buckets[j] - 1] & mask
+      const movable = i <= j ? home <= i || home > j : home <= i && home > j
+      if (movable) {
+        buckets[i] = buckets[j]
+        i = j
+      }
+    }
+    buckets[i] = 0
+    this.freeList.push(slot)
+    this.count--
+  }
+
+  /** Word `w` (0..3) of the key in `slot`. */
+  keyWord(slot: number, w: number): number {
+    return this.keys[slot * 4 + w]
+  }
+
+  clearIndex(): void {
+    this.buckets.fill(0)
+    this.top = 0
+    this.freeList = []
+    this.count = 0
+  }
+
+  /** Grows every per-slot array to `capacity` slots; subclasses extend it for their columns. */
+  protected resize(capacity: number): void {
+    const keys = new Int32Array(capacity * 4)
+    keys.set(this.keys)
+    this.keys = keys
+    const hashes = new Int32Array(capacity)
+    hashes.set(this.hashes)
+    this.hashes = hashes
+    this.capacity = capacity
+    this.buckets = new Int32Array(capacity * 2)
+    this.mask = capacity * 2 - 1
+    const inUse = new Uint8Array(this.top)
+    inUse.fill(1)
+    for (const f of this.freeList) inUse[f] = 0
+    for (let e = 0; e < this.top; e++) {
+      if (!inUse[e]) continue
+      let i = this.hashes[e] & this.mask
+      while (this.buckets[i] !== 0) i = (i + 1) & this.mask
+      this.buckets[i] = e + 1
+    }
+  }
+}
+
+/** murmur3-style finaliser over four words. */
+export function hash4(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0xcc9e2d51)
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593) ^ b
+  h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64
+  h = Math.imul(h ^ c, 0xcc9e2d51)
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593) ^ d
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h & 0x7fffffff
+}
