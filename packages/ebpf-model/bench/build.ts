@@ -5,8 +5,8 @@
  * bpf-lb-map-max is raised to 2^21 so the 1.2M services-map entries fit (the default 65536 would overflow,
  * which the sizing table would report).
  */
-import { generateCluster } from '@dataplane-sim/cluster'
 import { buildEbpfNode } from '../src/node/buildEbpfNode'
+import { benchCluster } from './_cluster'
 import { benchReport, cpuSeconds } from './_report'
 
 const services = Number(process.argv[2] ?? 100_000)
@@ -17,13 +17,7 @@ const sample = setInterval(() => {
 }, 50)
 
 const g0 = performance.now()
-const cluster = generateCluster({
-  seed: 1,
-  services,
-  endpoints,
-  policies: Math.round(services / 100),
-  podCIDR: '10.0.0.0/8',
-})
+const cluster = benchCluster(services, endpoints)
 const generateSeconds = (performance.now() - g0) / 1000
 const node = cluster.nodes[0].name
 global.gc?.()

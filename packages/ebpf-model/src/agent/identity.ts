@@ -95,8 +95,8 @@ export class IdentityAllocator {
     kind: 'global' | 'cidr',
     labels: string[],
     extra: Partial<Identity> = {},
+    key: string = labels.join(','),
   ): { identity: Identity; created: boolean } {
-    const key = labels.join(',')
     const have = this.byKey.get(key)
     if (have) {
       this.refs.set(have.id, (this.refs.get(have.id) ?? 0) + 1)
@@ -111,12 +111,8 @@ export class IdentityAllocator {
   }
 
   /** Whether `acquire('global', labels)` would succeed (a known label set, or a free number in the range). */
-  canAcquireGlobal(labels: string[]): boolean {
-    return (
-      this.free.global.length > 0 ||
-      this.next.global <= MAX_GLOBAL_IDENTITY ||
-      this.byKey.has(labels.join(','))
-    )
+  canAcquireGlobal(labels: string[], key: string = labels.join(',')): boolean {
+    return this.free.global.length > 0 || this.next.global <= MAX_GLOBAL_IDENTITY || this.byKey.has(key)
   }
 
   /** Drops a reference; returns the identity when it was released (last reference gone). */
@@ -133,8 +129,9 @@ export class IdentityAllocator {
     this.byKey.delete(identity.key)
     const kind = identity.kind === 'cidr' ? 'cidr' : 'global'
     const free = this.free[kind]
-    free.push(id)
-    free.sort((a, b) => b - a)
+    let i = free.length
+    while (i > 0 && free[i - 1] < id) i--
+    free.splice(i, 0, id)
     return identity
   }
 

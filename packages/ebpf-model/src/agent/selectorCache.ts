@@ -11,6 +11,11 @@ import { type Identity, WORLD_ID } from './identity'
 export interface CachedSelector {
   key: string
   matches(identity: Identity): boolean
+  /**
+   * which identities can match at all: CIDR and reserved ones (ipBlock), pod identities of one namespace
+   * (a peer without namespaceSelector), or every pod identity
+   */
+  scope: { namespace: string } | 'cidr' | 'pods'
   identities: Set<number>
 }
 
@@ -30,6 +35,7 @@ export function peerSelector(namespace: string, peer: NetworkPolicyPeer): Omit<C
     const except = (peer.ipBlock.except ?? []).map((e) => parseCidr(e))
     return {
       key: `cidr:${peer.ipBlock.cidr} except ${except.map((e) => `${e.base}/${e.prefix}`).join(',')}`,
+      scope: 'cidr',
       matches: (id) => {
         if (id.id === WORLD_ID) return cidr.prefix === 0
         if (id.kind !== 'cidr' || !id.cidr) return false
@@ -42,6 +48,7 @@ export function peerSelector(namespace: string, peer: NetworkPolicyPeer): Omit<C
   const ns = peer.namespaceSelector
   return {
     key: `ns:${ns ? selectorKey(ns) : `=${namespace}`} pod:${pod ? selectorKey(pod) : '*'}`,
+    scope: ns ? 'pods' : { namespace },
     matches: (id) => {
       if (id.kind !== 'global' || !id.podLabels) return false
       if (ns) {
@@ -54,8 +61,19 @@ export function peerSelector(namespace: string, peer: NetworkPolicyPeer): Omit<C
 
 export class SelectorCache {
   private readonly selectors = new Map<string, CachedSelector>()
+  /**
+   * Identities indexed by what a selector can match, so a new selector is evaluated against its namespace's
+   * pod identities (most peers) rather than every identity of the cluster: pod identities by namespace,
+   * the others (reserved, CIDR) apart.
+   */
+  private readonly podIdentities = new Map<string, Map<number, Identity>>()
+  private readonly otherIdentities = new Map<number, Identity>()
+  private readonly namespaceOf = new Map<number, string>()
 
-  constructor(private readonly allIdentities: () => Iterable<Identity>) {}
+  /** `initial`: the identities that exist already (the reserved ones) */
+  constructor(initial: Iterable<Identity>) {
+    for (const id of initial) this.index(id)
+  }
 
   /** The cached selector for a peer, computing its identity set on first use. */
   get(namespace: string, peer: NetworkPolicyPeer): CachedSelector {
@@ -63,7 +81,12 @@ export class SelectorCache {
     const have = this.selectors.get(s.key)
     if (have) return have
     const identities = new Set<number>()
-    for (const id of this.allIdentities()) if (s.matches(id)) identities.add(id.id)
+    const test = (ids: Iterable<Identity>) => {
+      for (const id of ids) if (s.matches(id)) identities.add(id.id)
+    }
+    if (s.scope === 'cidr') test(this.otherIdentities.values())
+    else if (s.scope === 'pods') for (const ids of this.podIdentities.values()) test(ids.values())
+    else test(this.podIdentities.get(s.scope.namespace)?.values() ?? [])
     const cached = { ...s, identities }
     this.selectors.set(s.key, cached)
     return cached
@@ -71,6 +94,7 @@ export class SelectorCache {
 
   /** Updates every selector for a new identity; returns the keys of the selectors that now select it. */
   addIdentity(identity: Identity): string[] {
+    this.index(identity)
     const changed: string[] = []
     for (const s of this.selectors.values())
       if (s.matches(identity)) {
@@ -82,6 +106,14 @@ export class SelectorCache {
 
   /** Removes a released identity; returns the keys of the selectors that selected it. */
   removeIdentity(id: number): string[] {
+    const ns = this.namespaceOf.get(id)
+    if (ns === undefined) this.otherIdentities.delete(id)
+    else {
+      this.namespaceOf.delete(id)
+      const ids = this.podIdentities.get(ns)
+      ids?.delete(id)
+      if (ids?.size === 0) this.podIdentities.delete(ns)
+    }
     const changed: string[] = []
     for (const s of this.selectors.values()) if (s.identities.delete(id)) changed.push(s.key)
     return changed
@@ -89,5 +121,17 @@ export class SelectorCache {
 
   get size(): number {
     return this.selectors.size
+  }
+
+  private index(identity: Identity): void {
+    const ns = identity.kind === 'global' && identity.podLabels ? identity.namespace : undefined
+    if (ns === undefined) {
+      this.otherIdentities.set(identity.id, identity)
+      return
+    }
+    this.namespaceOf.set(identity.id, ns)
+    let ids = this.podIdentities.get(ns)
+    if (!ids) this.podIdentities.set(ns, (ids = new Map()))
+    ids.set(identity.id, identity)
   }
 }

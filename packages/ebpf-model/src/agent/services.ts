@@ -14,8 +14,8 @@ export const IPPROTO_ICMP = 1
 
 export type FrontendType = 'ClusterIP' | 'NodePort' | 'ExternalIPs' | 'LoadBalancer'
 
-// lb4_key scopes and the low svc_flags bits are the map layout's (cilium/constants.ts); the agent's flags
-// word carries flags2 in its high byte, as pkg/loadbalancer's ServiceFlags does.
+// lb4_key scopes and the svc flags bits are the map layout's (cilium/constants.ts); the agent's flags word
+// is pkg/loadbalancer's 16-bit ServiceFlags: `flags` in the low byte, `flags2` in the high byte.
 import {
   LB_LOOKUP_SCOPE_EXT as SCOPE_EXT,
   LB_LOOKUP_SCOPE_INT as SCOPE_INT,
@@ -27,6 +27,9 @@ import {
   SVC_FLAG_NODEPORT,
   SVC_FLAG_ROUTABLE,
   SVC_FLAG_SOURCE_RANGE,
+  SVC_FLAG2_INT_LOCAL_SCOPE,
+  SVC_FLAG2_LOCALREDIRECT,
+  SVC_FLAG2_TWO_SCOPES,
 } from '../cilium/constants'
 
 export {
@@ -41,11 +44,15 @@ export {
   SVC_FLAG_ROUTABLE,
   SVC_FLAG_SOURCE_RANGE,
 }
-/** flags2 bits, shifted into the high byte of the agent's flags word */
-export const SVC_FLAG_LOCALREDIRECT = 1 << 8
-export const SVC_FLAG_CLUSTERIP = 1 << 9
-export const SVC_FLAG_INT_LOCAL_SCOPE = 1 << 13
-export const SVC_FLAG_TWO_SCOPES = 1 << 14
+/** flags2 bits, shifted into the high byte of the agent's flags word (serviceFlagLocalRedirect, ...) */
+export const SVC_FLAG_LOCALREDIRECT = SVC_FLAG2_LOCALREDIRECT << 8
+export const SVC_FLAG_INT_LOCAL_SCOPE = SVC_FLAG2_INT_LOCAL_SCOPE << 8
+export const SVC_FLAG_TWO_SCOPES = SVC_FLAG2_TWO_SCOPES << 8
+/**
+ * Not a Cilium flag (Cilium tells a ClusterIP frontend by the absence of the type flags): the model marks
+ * ClusterIP frontends above the 16-bit word so the datapath can refuse them from outside the cluster.
+ */
+export const SVC_FLAG_CLUSTERIP = 1 << 16
 
 export interface LbBackend {
   addr: number
@@ -76,12 +83,12 @@ export interface LbFrontend {
   sourceRanges: Cidr[]
 }
 
-export function backendKey(b: { addr: number; port: number; proto: number }): string {
-  return `${b.addr}:${b.port}:${b.proto}`
-}
-
-export function frontendAddrKey(f: { addr: number; port: number; proto: number }): string {
-  return `${f.addr}:${f.port}:${f.proto}`
+/**
+ * Address · port · protocol as one number (32 + 16 + 2 bits): the agent's key for backends and rev NAT
+ * frontends. Protocols are the three a Service port may name (TCP, UDP, SCTP).
+ */
+export function l4AddrKey(addr: number, port: number, proto: number): number {
+  return (addr * 65536 + port) * 4 + (proto === 6 ? 0 : proto === 17 ? 1 : 2)
 }
 
 /** The slices of each service, "namespace/name" → slices, so one service is translated without a scan. */
@@ -96,15 +103,15 @@ export function indexSlices(slices: readonly EndpointSlice[]): Map<string, Endpo
   return out
 }
 
+const byAddress = (a: LbBackend, b: LbBackend) => a.addr - b.addr || a.port - b.port
+
 /**
  * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
  * terminating (`pkg/k8s/endpoints.go`); an endpoint neither ready nor serving+terminating is skipped.
  */
-const byAddress = (a: LbBackend, b: LbBackend) => a.addr - b.addr || a.port - b.port
-
 function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBackend[] {
   const proto = PROTO_NUM[port.protocol]
-  const seen = new Set<string>()
+  const seen = new Set<number>()
   const out: LbBackend[] = []
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue
@@ -118,22 +125,16 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
       else if (ep.serving && ep.terminating) state = 'terminating'
       else if (ep.ready) state = 'active'
       else continue
-      const b: LbBackend = { addr, port: sp.port, proto, state, pod: ep.targetRef, node: ep.nodeName }
-      const k = backendKey(b)
+      const k = l4AddrKey(addr, sp.port, proto)
       if (seen.has(k)) continue
       seen.add(k)
-      out.push(b)
+      out.push({ addr, port: sp.port, proto, state, pod: ep.targetRef, node: ep.nodeName })
     }
   }
   out.sort(byAddress)
   return out
 }
 
-/**
- * Slots for a frontend: active backends first; terminating backends are used only when no active backend
- * exists (pkg/service: "if there are no active backends, use terminating ones"), `filter` applies a Local
- * traffic policy.
- */
 /**
  * Slots for a frontend: active backends first; terminating backends are used only when no active backend
  * exists (pkg/service: "if there are no active backends, use terminating ones"); `localTo` applies a Local

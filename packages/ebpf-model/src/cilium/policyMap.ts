@@ -105,14 +105,18 @@ export class PolicyMap {
   }
 
   *entries(): IterableIterator<[PolicyKey, PolicyEntry]> {
-    for (const e of this.map.entries()) {
-      const w = e.data[1]
-      const protocol = e.prefixLen > POLICY_STATIC_PREFIX ? (w >>> 16) & 0xff : 0
-      const portPrefixLen = Math.max(0, e.prefixLen - POLICY_STATIC_PREFIX - 8)
-      yield [
-        { identity: e.data[0], egress: w >>> 24 === 1, protocol, dport: w & 0xffff, portPrefixLen },
-        e.value,
-      ]
-    }
+    for (const e of this.map.entries()) yield [decodePolicyKey(e.prefixLen, e.data), e.value]
+  }
+}
+
+/** The policy key an LPM entry of a policy map stands for (prefix length and data words, as `update` wrote). */
+export function decodePolicyKey(prefixLen: number, data: ArrayLike<number>): PolicyKey {
+  const w = data[1] ?? 0
+  return {
+    identity: data[0] ?? 0,
+    egress: w >>> 24 === 1,
+    protocol: prefixLen > POLICY_STATIC_PREFIX ? (w >>> 16) & 0xff : 0,
+    dport: w & 0xffff,
+    portPrefixLen: Math.max(0, prefixLen - POLICY_STATIC_PREFIX - 8),
   }
 }

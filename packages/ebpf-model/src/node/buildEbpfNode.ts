@@ -72,6 +72,7 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
   )
   const view = opts.kubeProxyReplacement ? cluster : clusterIpOnly(cluster)
   const agent = new CiliumAgent(view, nodeName, programmer)
+  programmer.counts = undefined
   agent.start()
   programmer.counts = {}
   const datapath = new Datapath(

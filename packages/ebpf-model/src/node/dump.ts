@@ -1,42 +1,71 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
 import type { CiliumAgent } from '../agent/agent'
-import type { IpcacheValue } from '../agent/sink'
-import type { CtValue, NodeMaps, ServiceMaster, ServiceSlot } from '../datapath/maps'
+import type { ProgrammedBackend } from '../agent/sink'
+import { BE_STATE_ACTIVE, BE_STATE_TERMINATING } from '../cilium/constants'
+import { tablePrinter, tabwrite } from '../cilium/dump/_table'
+import { ipcacheList } from '../cilium/dump/ipcacheList'
+import { lbList } from '../cilium/dump/lbList'
+import { policyGet } from '../cilium/dump/policyGet'
+import { decodePolicyKey } from '../cilium/policyMap'
+import type {
+  IpcacheKey,
+  Lb4Backend,
+  Lb4Key,
+  Lb4Service,
+  PolicyEntry,
+  PolicyKey,
+  RemoteEndpointInfo,
+} from '../cilium/structs'
+import type { CtValue, NodeMaps, PolicyValue, ServiceMaster, ServiceSlot } from '../datapath/maps'
 import { protoName } from '../datapath/trace'
+import type { BpfLpmTrie } from '../maps/lpmTrie'
 
 /**
  * Map contents in the shapes operators know: `cilium bpf lb list`, `cilium bpf ipcache list`,
  * `cilium bpf policy get --all`, `cilium bpf ct list global`, `cilium bpf nat list`,
  * `cilium bpf endpoint list`. `mapName` picks one map (a map name or a prefix such as `cilium_policy`).
+ * The LB, ipcache and policy dumps are the cilium/dump formatters (one implementation per command), fed
+ * with the node's maps seen through Cilium's structs.
  */
 export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string): string {
   const parts: Array<[string, () => string]> = [
-    ['cilium_lb4_services_v2', () => lbList(maps)],
-    ['cilium_lb4_reverse_nat', () => revNatList(maps)],
+    ['cilium_lb4_services_v2', () => lbList({ entries: () => lbEntries(maps) }, lbBackends(maps))],
+    [
+      'cilium_lb4_reverse_nat',
+      () =>
+        tablePrinter(
+          'ID',
+          'BACKEND ADDRESS (REVNAT_ID) (SLOT)',
+          new Map(
+            [...maps.revNat.entries()].map(([id, v]) => [String(id), [`${u32ToIp(v.addr)}:${v.port}`]]),
+          ),
+        ),
+    ],
     [
       'cilium_lb4_source_range',
       () =>
-        table(
-          ['REV NAT ID', 'CIDR'],
-          [...maps.sourceRange.entries()].map((e) => [
-            String(e.data[0]),
-            `${u32ToIp(e.data[1] ?? 0)}/${e.prefixLen - 32}`,
+        tabwrite([
+          ['SOURCE RANGE (REVNAT_ID)'],
+          ...[...maps.sourceRange.entries()].map((e) => [
+            `${u32ToIp(e.data[1] ?? 0)}/${e.prefixLen - 32} (${e.data[0]})`,
           ]),
-        ),
+        ]),
     ],
-    ['cilium_ipcache', () => ipcacheList(maps)],
+    ['cilium_ipcache', () => ipcacheList({ entries: () => ipcacheEntries(maps) })],
     [
       'cilium_lxc',
       () =>
-        table(
+        tabwrite([
           ['IP ADDRESS', 'LOCAL ENDPOINT INFO'],
-          [...maps.lxc.entries()].map(([ip, v]) => [
-            `${u32ToIp(ip)}:0`,
-            `id=${v.endpointId} sec_id=${v.identity} flags=0x0000 ifindex=${v.ifindex} ${v.pod}`,
-          ]),
-        ),
+          ...[...maps.lxc.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([ip, v]) => [
+              `${u32ToIp(ip)}:0`,
+              `id=${v.endpointId} sec_id=${v.identity} flags=0x0000 ifindex=${v.ifindex} ${v.pod}`,
+            ]),
+        ]),
     ],
-    ['cilium_policy', () => policyGet(maps, agent)],
+    ['cilium_policy', () => policyGetAll(maps, agent)],
     ['cilium_ct4_global', () => ctList(maps.ct.entries())],
     ['cilium_ct_any4_global', () => ctList(maps.ctAny.entries())],
     ['cilium_snat_v4_external', () => natList(maps)],
@@ -49,126 +78,86 @@ export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string): 
   return chosen.map(([n, f]) => `# ${n}\n${f()}`).join('\n')
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
-      .join('   ')
-      .trimEnd()
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`
-}
-
-const FLAG_NAMES: Array<[number, string]> = [
-  [1 << 0, 'ExternalIPs'],
-  [1 << 1, 'NodePort'],
-  [1 << 2, 'Local'],
-  [1 << 4, 'sessionAffinity'],
-  [1 << 5, 'LoadBalancer'],
-  [1 << 7, 'check source-range'],
-  [1 << 9, 'ClusterIP'],
-  [1 << 13, 'InternalLocal'],
-  [1 << 14, 'two-scopes'],
-]
-
-function lbList(maps: NodeMaps): string {
-  const rows: string[][] = []
-  const masters = [...maps.services.entries()].filter(([k]) => typeof k === 'number') as Array<
-    [number, ServiceMaster]
-  >
-  masters.sort((a, b) => a[0] - b[0])
-  for (const [, m] of masters) {
+/**
+ * The node's services map as lb4_key / lb4_service records: the master entry (slot 0: affinity timeout in
+ * backend_id, the slot count, flags and flags2 from the low and high byte of the agent's ServiceFlags), then
+ * every slot, terminating ones included (they stay in the map, past `count`).
+ */
+function* lbEntries(maps: NodeMaps): Iterable<[Lb4Key, Lb4Service]> {
+  for (const [k, v] of maps.services.entries()) {
+    if (typeof k !== 'number') continue
+    const m = v as ServiceMaster
     const f = m.frontend
-    const fe = `${u32ToIp(f.addr)}:${f.port}/${protoName(f.proto)}${f.scope ? '/i' : ''}`
-    const flags = FLAG_NAMES.filter(([b]) => m.flags & b).map(([, n]) => n)
-    if (!(m.flags & (1 << 6))) flags.push('non-routable')
-    rows.push([fe, `0.0.0.0:0 (${m.revNat}) (0) [${flags.join(', ')}]`])
-    m.slotKeys.forEach((k, i) => {
-      const s = maps.services.peek(k) as ServiceSlot
-      const b = maps.backends.peek(s.backendId)
-      const addr = b
-        ? `${u32ToIp(b.addr)}:${b.port}/${protoName(b.proto)}`
-        : `backend ${s.backendId} (missing)`
-      rows.push([
-        '',
-        `${addr} (${m.revNat}) (${i + 1})${i >= m.count ? ' [not selectable]' : ''}${b?.state === 'terminating' ? ' [terminating]' : ''}`,
-      ])
+    const flags = m.flags & 0xff
+    const flags2 = (m.flags >>> 8) & 0xff
+    const key = (backendSlot: number): Lb4Key => ({
+      address: f.addr,
+      dport: f.port,
+      proto: f.proto,
+      scope: f.scope,
+      backendSlot,
     })
+    yield [key(0), { backendId: m.affinityTimeout, count: m.count, revNatIndex: m.revNat, flags, flags2 }]
+    for (let i = 0; i < m.slotKeys.length; i++) {
+      const s = maps.services.peek(m.slotKeys[i]) as ServiceSlot
+      yield [key(i + 1), { backendId: s.backendId, count: 0, revNatIndex: m.revNat, flags, flags2 }]
+    }
   }
-  return table(['SERVICE ADDRESS', 'BACKEND ADDRESS (REVNAT_ID) (SLOT)'], rows)
 }
 
-function revNatList(maps: NodeMaps): string {
-  const rows = [...maps.revNat.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([id, v]) => [String(id), `${u32ToIp(v.addr)}:${v.port}`])
-  return table(['ID', 'FRONTEND ADDRESS'], rows)
+function lbBackends(maps: NodeMaps): { peek(id: number): Lb4Backend | undefined } {
+  return {
+    peek: (id) => {
+      const b: ProgrammedBackend | undefined = maps.backends.peek(id)
+      if (!b) return undefined
+      const flags = b.state === 'terminating' ? BE_STATE_TERMINATING : BE_STATE_ACTIVE
+      return { address: b.addr, port: b.port, proto: b.proto, flags, clusterId: 0 }
+    },
+  }
 }
 
-function ipcacheList(maps: NodeMaps): string {
-  const rows = [...maps.ipcache.entries()]
-    .sort((a, b) => (a.data[0] ?? 0) - (b.data[0] ?? 0) || a.prefixLen - b.prefixLen)
-    .map((e) => {
-      const v = e.value as IpcacheValue
-      return [
-        `${u32ToIp(e.data[0] ?? 0)}/${e.prefixLen}`,
-        `identity=${v.identity} encryptkey=0 tunnelendpoint=${u32ToIp(v.tunnelEndpoint)} flags=<none>`,
-      ]
-    })
-  return table(['IP PREFIX/ADDRESS', 'IDENTITY'], rows)
+function* ipcacheEntries(maps: NodeMaps): Iterable<[IpcacheKey, RemoteEndpointInfo]> {
+  for (const e of maps.ipcache.entries())
+    yield [
+      { address: e.data[0] ?? 0, prefix: e.prefixLen, clusterId: 0 },
+      { secIdentity: e.value.identity, tunnelEndpoint: e.value.tunnelEndpoint, nodeId: 0, key: 0, flags: 0 },
+    ]
 }
 
-function policyGet(maps: NodeMaps, agent: CiliumAgent): string {
+function* policyEntries(trie: BpfLpmTrie<PolicyValue>): Iterable<[PolicyKey, PolicyEntry]> {
+  for (const e of trie.entries()) {
+    const key = decodePolicyKey(e.prefixLen, e.data)
+    yield [
+      key,
+      {
+        proxyPort: 0,
+        deny: e.value.deny,
+        wildcardProtocol: key.protocol === 0,
+        wildcardDport: key.portPrefixLen === 0,
+        lpmPrefixLength: e.value.prefixLen,
+        authType: 0,
+        packets: 0,
+        bytes: 0,
+      },
+    ]
+  }
+}
+
+/** `cilium bpf policy get --all`: each endpoint's map path (and pod), then its entries. */
+function policyGetAll(maps: NodeMaps, agent: CiliumAgent): string {
+  const podOf = new Map<number, string>()
+  for (const ep of agent.endpoints.values()) podOf.set(ep.id, `${ep.pod.namespace}/${ep.pod.name}`)
+  const labelsOf = (identity: number) =>
+    identity === 0
+      ? 'reserved:unknown'
+      : (agent.identities.get(identity)?.labels.join(' ') ?? `identity=${identity}`)
   const out: string[] = []
   for (const [id, trie] of [...maps.policy].sort((a, b) => a[0] - b[0])) {
-    const rows: string[][] = []
-    for (const e of trie.entries()) {
-      const identity = e.data[0] ?? 0
-      const w = e.data[1] ?? 0
-      const egress = w >>> 24
-      const proto = (w >>> 16) & 0xff
-      const port = w & 0xffff
-      const plen = e.value.prefixLen
-      const labels =
-        identity === 0 ? 'ANY' : (agent.identities.get(identity)?.labels.join(' ') ?? `identity ${identity}`)
-      const l4 =
-        plen === 0
-          ? 'ANY'
-          : plen <= 8
-            ? `ANY/${protoName(proto)}`
-            : `${port}${plen < 24 ? `-${port + 2 ** (24 - plen) - 1}` : ''}/${protoName(proto)}`
-      rows.push([
-        e.value.deny ? 'Deny' : 'Allow',
-        egress ? 'Egress' : 'Ingress',
-        labels,
-        l4,
-        'NONE',
-        'disabled',
-        '0',
-        '0',
-        String(40 + plen),
-      ])
-    }
-    const ep = [...agent.endpoints.values()].find((x) => x.id === id)
+    const pod = podOf.get(id)
     out.push(
-      `/sys/fs/bpf/tc/globals/cilium_policy_${String(id).padStart(5, '0')}${ep ? ` (${ep.pod.namespace}/${ep.pod.name})` : ''}:\n`,
+      `/sys/fs/bpf/tc/globals/cilium_policy_${String(id).padStart(5, '0')}${pod ? ` (${pod})` : ''}:\n`,
     )
-    out.push(
-      table(
-        [
-          'POLICY',
-          'DIRECTION',
-          'LABELS (source:key[=value])',
-          'PORT/PROTO',
-          'PROXY PORT',
-          'AUTH TYPE',
-          'BYTES',
-          'PACKETS',
-          'PREFIX',
-        ],
-        rows,
-      ),
-    )
+    out.push(policyGet({ entries: () => policyEntries(trie) }, { labelsOf }))
   }
   return out.join('')
 }

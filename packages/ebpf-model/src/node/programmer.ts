@@ -31,13 +31,16 @@ export interface MapOperation {
  * `pkg/maps/ipcache`, `pkg/maps/lxcmap` and `pkg/maps/policymap`.
  */
 export class MapProgrammer implements AgentSink {
-  counts: Record<string, number> = {}
+  /** where map writes are counted; undefined while the initial sync runs (its cost is not a change's) */
+  counts: Record<string, number> | undefined = {}
   ops: MapOperation[] | null = null
   readonly overflows = new Map<string, MapOverflow>()
   /** policy entries refused per endpoint (E2BIG/ENOSPC) */
   private readonly refused = new Map<number, number>()
   readonly endpointPods = new Map<number, string>()
   private ipcacheRefused = 0
+  /** scratch LPM key words of a policy entry (the trie copies what it keeps) */
+  private readonly words = [0, 0]
 
   constructor(
     private readonly maps: NodeMaps,
@@ -73,14 +76,14 @@ export class MapProgrammer implements AgentSink {
       this.maps.lxc.update(ip, value as LxcValue, 0, this.counts)
       this.endpointPods.set((value as LxcValue).endpointId, (value as LxcValue).pod)
     } else if (this.maps.lxc.has(ip)) this.maps.lxc.delete(ip, this.counts)
-    this.record('cilium_lxc', op, u32ToIp(ip))
+    if (this.ops) this.record('cilium_lxc', op, u32ToIp(ip))
   }
 
   backend(op: 'update' | 'delete', b: ProgrammedBackend): void {
     try {
       if (op === 'update') this.maps.backends.update(b.id, b, 0, this.counts)
       else if (this.maps.backends.has(b.id)) this.maps.backends.delete(b.id, this.counts)
-      this.record('cilium_lb4_backends_v3', op, String(b.id))
+      if (this.ops) this.record('cilium_lb4_backends_v3', op, String(b.id))
     } catch (e) {
       if (!isBpfMapError(e)) throw e
       this.overflow(
@@ -96,7 +99,7 @@ export class MapProgrammer implements AgentSink {
   service(op: 'update' | 'delete', pf: ProgrammedFrontend, previous?: ProgrammedFrontend): void {
     const fe = pf.frontend
     const key = serviceKey(fe.addr, fe.port, fe.proto, fe.scope)
-    const text = `${u32ToIp(fe.addr)}:${fe.port}/${protoName(fe.proto)}${fe.scope ? ' (int)' : ''}`
+    const text = this.ops ? frontendText(pf) : ''
     const old = this.maps.services.peek(key) as ServiceMaster | undefined
     const oldSlots = old ? old.slotKeys.length : 0
     if (op === 'delete') {
@@ -115,20 +118,23 @@ export class MapProgrammer implements AgentSink {
         fe.service,
         this.maps.services.size + needed,
         this.maps.max.lb,
-        `frontend ${text} not programmed: its traffic is not load-balanced`,
+        `frontend ${frontendText(pf)} not programmed: its traffic is not load-balanced`,
       )
       return
     }
     this.maps.unprogrammed.delete(key)
-    const slotKeys: string[] = []
-    for (let i = 1; i <= pf.backendIds.length; i++) slotKeys.push(`${key}#${i}`)
-    for (let i = 0; i < pf.backendIds.length; i++) {
-      this.maps.services.update(slotKeys[i], { backendId: pf.backendIds[i] }, 0, this.counts)
-      this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)
+    const n = pf.backendIds.length
+    const slotKeys: string[] = new Array(n)
+    const slotPrefix = `${key}#`
+    for (let i = 0; i < n; i++) {
+      const k = i < oldSlots ? (old as ServiceMaster).slotKeys[i] : slotPrefix + (i + 1)
+      slotKeys[i] = k
+      this.maps.services.update(k, { backendId: pf.backendIds[i] }, 0, this.counts)
+      if (this.ops) this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)
     }
-    for (let i = pf.backendIds.length; i < oldSlots; i++) {
-      this.maps.services.delete(`${key}#${i + 1}`, this.counts)
-      this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
+    for (let i = n; i < oldSlots; i++) {
+      this.maps.services.delete((old as ServiceMaster).slotKeys[i], this.counts)
+      if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
     }
     const master: ServiceMaster = {
       count: fe.count,
@@ -141,8 +147,9 @@ export class MapProgrammer implements AgentSink {
     }
     // the master entry is written last so the datapath never sees a count beyond the written slots
     this.maps.services.update(key, master, 0, this.counts)
-    this.record('cilium_lb4_services_v2', 'update', `${text} slot 0`)
-    this.syncSourceRanges(pf, previous)
+    if (this.ops) this.record('cilium_lb4_services_v2', 'update', `${text} slot 0`)
+    if (fe.sourceRanges.length > 0 || (previous && previous.frontend.sourceRanges.length > 0))
+      this.syncSourceRanges(pf, previous)
     if (this.maglevTable && fe.count > 0) {
       const inner = this.maps.newMaglevInner()
       inner.update(
@@ -174,10 +181,10 @@ export class MapProgrammer implements AgentSink {
   ): void {
     if (!old) return
     this.maps.services.delete(key, this.counts)
-    this.record('cilium_lb4_services_v2', 'delete', `${text} slot 0`)
+    if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot 0`)
     for (let i = 0; i < old.slotKeys.length; i++) {
       this.maps.services.delete(old.slotKeys[i], this.counts)
-      this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
+      if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
     }
     this.syncSourceRanges({ ...pf, frontend: { ...pf.frontend, sourceRanges: [] } }, pf)
     if (this.maps.maglev.has(maglevKey(pf))) {
@@ -224,7 +231,7 @@ export class MapProgrammer implements AgentSink {
     try {
       if (op === 'update') this.maps.revNat.update(id, { addr, port }, 0, this.counts)
       else if (this.maps.revNat.has(id)) this.maps.revNat.delete(id, this.counts)
-      this.record('cilium_lb4_reverse_nat', op, String(id))
+      if (this.ops) this.record('cilium_lb4_reverse_nat', op, String(id))
     } catch (e) {
       if (!isBpfMapError(e)) throw e
       this.overflow(
@@ -244,33 +251,32 @@ export class MapProgrammer implements AgentSink {
       this.refused.delete(endpointId)
       this.overflows.delete(`cilium_policy_${pad(endpointId)}`)
     }
-    this.record(`cilium_policy_${pad(endpointId)}`, op, op === 'update' ? 'map created' : 'map removed')
+    if (this.ops)
+      this.record(`cilium_policy_${pad(endpointId)}`, op, op === 'update' ? 'map created' : 'map removed')
   }
 
   policy(op: 'update' | 'delete', endpointId: number, e: PolicyEntry): void {
     const trie = this.maps.policy.get(endpointId)
     if (!trie) return
-    const name = `cilium_policy_${pad(endpointId)}`
     const prefix = 40 + e.prefixLen
-    const words = policyKeyWords(e.identity, e.direction, e.proto, e.port, [0, 0])
-    const key = `${e.direction ? 'Egress' : 'Ingress'} identity=${e.identity || 'ANY'} ${e.prefixLen === 0 ? 'ANY' : `${protoName(e.proto)}/${e.prefixLen > 8 ? e.port : 'ANY'}${e.prefixLen > 8 && e.prefixLen < 24 ? `/${e.prefixLen - 8}` : ''}`}`
+    const words = policyKeyWords(e.identity, e.direction, e.proto, e.port, this.words)
     if (op === 'delete') {
       if (trie.has(prefix, words)) {
         trie.delete(prefix, words, this.counts)
-        this.record(name, 'delete', key)
+        if (this.ops) this.record(policyMapName(endpointId), 'delete', policyEntryText(e))
       } else if (this.refused.get(endpointId))
         this.refused.set(endpointId, (this.refused.get(endpointId) ?? 1) - 1)
       return
     }
     try {
       trie.update(prefix, words, { deny: e.deny, prefixLen: e.prefixLen }, 0, this.counts)
-      this.record(name, 'update', key)
+      if (this.ops) this.record(policyMapName(endpointId), 'update', policyEntryText(e))
     } catch (err) {
       if (!isBpfMapError(err)) throw err
       const n = (this.refused.get(endpointId) ?? 0) + 1
       this.refused.set(endpointId, n)
       this.overflow(
-        name,
+        policyMapName(endpointId),
         this.endpointPods.get(endpointId),
         trie.size + n,
         this.maps.max.policy,
@@ -280,9 +286,9 @@ export class MapProgrammer implements AgentSink {
   }
 
   identity(op: 'update' | 'delete', identity: Identity): void {
-    if (op === 'update')
-      this.counts['agent.identity.allocate'] = (this.counts['agent.identity.allocate'] ?? 0) + 1
-    this.record('identity', op, `${identity.id} ${identity.labels.join(' ')}`)
+    const c = this.counts
+    if (op === 'update' && c) c['agent.identity.allocate'] = (c['agent.identity.allocate'] ?? 0) + 1
+    if (this.ops) this.record('identity', op, `${identity.id} ${identity.labels.join(' ')}`)
   }
 
   private overflow(
@@ -293,6 +299,13 @@ export class MapProgrammer implements AgentSink {
     consequence: string,
   ): void {
     const k = map === 'cilium_lb4_services_v2' ? `${map}|${owner}` : map
+    const have = this.overflows.get(k)
+    // a full map refuses entry after entry (a full ipcache, every further pod): one record, kept current
+    if (have && have.owner === owner && have.consequence === consequence) {
+      have.needed = needed
+      have.max = max
+      return
+    }
     const o: MapOverflow = { map, needed, max, consequence }
     if (owner) o.owner = owner
     this.overflows.set(k, o)
@@ -301,6 +314,25 @@ export class MapProgrammer implements AgentSink {
 
 function pad(id: number): string {
   return String(id).padStart(5, '0')
+}
+
+function policyMapName(endpointId: number): string {
+  return `cilium_policy_${pad(endpointId)}`
+}
+
+/** A frontend as operations name it: `10.96.0.10:53/UDP (int)`. */
+function frontendText(pf: ProgrammedFrontend): string {
+  const fe = pf.frontend
+  return `${u32ToIp(fe.addr)}:${fe.port}/${protoName(fe.proto)}${fe.scope ? ' (int)' : ''}`
+}
+
+/** A policy entry as operations name it: `Ingress identity=256 TCP/80`. */
+function policyEntryText(e: PolicyEntry): string {
+  const l4 =
+    e.prefixLen === 0
+      ? 'ANY'
+      : `${protoName(e.proto)}/${e.prefixLen > 8 ? e.port : 'ANY'}${e.prefixLen > 8 && e.prefixLen < 24 ? `/${e.prefixLen - 8}` : ''}`
+  return `${e.direction ? 'Egress' : 'Ingress'} identity=${e.identity || 'ANY'} ${l4}`
 }
 
 function maglevKey(pf: ProgrammedFrontend): number {

@@ -16,11 +16,11 @@ export function applyClusterChange(
   change: ClusterChange,
   profile: CostProfile,
 ): UpdateReport {
-  programmer.counts = {}
+  const counts: Record<string, number> = {}
+  programmer.counts = counts
   programmer.ops = []
   try {
     agent.apply(change)
-    const counts = programmer.counts
     const operations = programmer.ops
     return { counts, seconds: modelCost(counts, profile) / 1e9, operations }
   } finally {

@@ -1,6 +1,5 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
-import type { IpcacheMap } from '../ipcacheMap'
-import type { RemoteEndpointInfo } from '../structs'
+import type { IpcacheKey, RemoteEndpointInfo } from '../structs'
 import { tablePrinter } from './_table'
 
 /** pkg/maps/ipcache RemoteEndpointInfo.String(). */
@@ -9,8 +8,13 @@ export function remoteEndpointInfoString(v: RemoteEndpointInfo): string {
   return `identity=${v.secIdentity} encryptkey=${v.key} tunnelendpoint=${u32ToIp(v.tunnelEndpoint)} flags=${flags}`
 }
 
+/** What the dump reads: `IpcacheMap`, or a node's ipcache seen through the same structs. */
+export interface IpcacheSource {
+  entries(): Iterable<[IpcacheKey, RemoteEndpointInfo]>
+}
+
 /** `cilium bpf ipcache list` (cilium-dbg/cmd/bpf_ipcache_list.go). */
-export function ipcacheList(ipcache: IpcacheMap): string {
+export function ipcacheList(ipcache: IpcacheSource): string {
   const data = new Map<string, string[]>()
   for (const [k, v] of ipcache.entries())
     data.set(`${u32ToIp(k.address)}/${k.prefix}`, [remoteEndpointInfoString(v)])
@@ -18,7 +22,7 @@ export function ipcacheList(ipcache: IpcacheMap): string {
 }
 
 export function ipcacheListJson(
-  ipcache: IpcacheMap,
+  ipcache: IpcacheSource,
 ): Array<{ prefix: string } & RemoteEndpointInfo & { tunnel: string }> {
   return [...ipcache.entries()].map(([k, v]) => ({
     prefix: `${u32ToIp(k.address)}/${k.prefix}`,

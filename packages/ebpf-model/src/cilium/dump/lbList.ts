@@ -1,5 +1,4 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
-import type { BpfHashMap } from '../../maps/hashMap'
 import {
   LB_LOOKUP_SCOPE_INT,
   SVC_FLAG_AFFINITY,
@@ -17,9 +16,9 @@ import {
   SVC_FLAG2_NAT_46X64,
   SVC_FLAG2_TWO_SCOPES,
 } from '../constants'
-import type { Lb4ServicesMap } from '../lbServicesMap'
 import type { Lb4Backend, Lb4Key, Lb4Service } from '../structs'
 import { tablePrinter } from './_table'
+import { protoName } from './policyGet'
 
 /** pkg/loadbalancer ServiceFlags.String(): the service type, then its qualifiers. */
 export function serviceFlagsString(flags: number, flags2: number): string {
@@ -42,9 +41,16 @@ export function serviceFlagsString(flags: number, flags2: number): string {
   return out.join(', ')
 }
 
-/** lbmap Service4Key.String(): `addr:port`, `/i` for the internal scope. */
-export function serviceKeyString(k: Pick<Lb4Key, 'address' | 'dport' | 'scope'>): string {
-  return `${u32ToIp(k.address)}:${k.dport}${k.scope === LB_LOOKUP_SCOPE_INT ? '/i' : ''}`
+/**
+ * lbmap Service4Key.String(): `addr:port`, `/i` for the internal scope. Cilium 1.16 writes protocol 0 into
+ * the key; a key that names one (the model keeps TCP and UDP frontends of a port apart) prints it as later
+ * releases do, `addr:port/UDP`.
+ */
+export function serviceKeyString(
+  k: Pick<Lb4Key, 'address' | 'dport' | 'scope'> & { proto?: number },
+): string {
+  const proto = k.proto ? `/${protoName(k.proto)}` : ''
+  return `${u32ToIp(k.address)}:${k.dport}${proto}${k.scope === LB_LOOKUP_SCOPE_INT ? '/i' : ''}`
 }
 
 /** One frontend with its master entry and slots, for the JSON dump. */
@@ -59,7 +65,17 @@ export interface LbListEntry {
   >
 }
 
-function group(services: Lb4ServicesMap): Map<string, Array<[Lb4Key, Lb4Service]>> {
+/** What the dump reads: `Lb4ServicesMap`, or a node's services map seen through the same structs. */
+export interface Lb4ServicesSource {
+  entries(): Iterable<[Lb4Key, Lb4Service]>
+}
+
+/** What the dump reads of backends: the backends map (`BpfHashMap<number, Lb4Backend>`) or a view of it. */
+export interface Lb4BackendsSource {
+  peek(id: number): Lb4Backend | undefined
+}
+
+function group(services: Lb4ServicesSource): Map<string, Array<[Lb4Key, Lb4Service]>> {
   const by = new Map<string, Array<[Lb4Key, Lb4Service]>>()
   for (const [k, v] of services.entries()) {
     const name = serviceKeyString(k)
@@ -75,7 +91,7 @@ function group(services: Lb4ServicesMap): Map<string, Array<[Lb4Key, Lb4Service]
  * `cilium bpf lb list` (cilium-dbg/cmd/bpf_lb_list.go dumpSVC): per frontend the master entry as
  * `0.0.0.0:0 (revnat) (0) [flags]`, then each slot as `backend:port (revnat) (slot)`.
  */
-export function lbList(services: Lb4ServicesMap, backends: BpfHashMap<number, Lb4Backend>): string {
+export function lbList(services: Lb4ServicesSource, backends: Lb4BackendsSource): string {
   const data = new Map<string, string[]>()
   for (const [name, entries] of group(services)) {
     data.set(
@@ -93,10 +109,7 @@ export function lbList(services: Lb4ServicesMap, backends: BpfHashMap<number, Lb
 }
 
 /** The same content as structured JSON, frontends sorted by name. */
-export function lbListJson(
-  services: Lb4ServicesMap,
-  backends: BpfHashMap<number, Lb4Backend>,
-): LbListEntry[] {
+export function lbListJson(services: Lb4ServicesSource, backends: Lb4BackendsSource): LbListEntry[] {
   const out: LbListEntry[] = []
   for (const [name, entries] of [...group(services)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const master = entries.find(([k]) => k.backendSlot === 0)?.[1]

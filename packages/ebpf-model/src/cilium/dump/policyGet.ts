@@ -1,5 +1,4 @@
 import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../constants'
-import type { PolicyMap } from '../policyMap'
 import type { PolicyEntry, PolicyKey } from '../structs'
 import { tabwrite } from './_table'
 
@@ -39,7 +38,12 @@ export interface PolicyGetRow {
 
 const AUTH = ['disabled', 'spire', 'test-always-fail']
 
-function rows(map: PolicyMap, labelsOf: (identity: number) => string): PolicyGetRow[] {
+/** What the dump reads: a `PolicyMap`, or a node's policy map seen through the same structs. */
+export interface PolicySource {
+  entries(): Iterable<[PolicyKey, PolicyEntry]>
+}
+
+function rows(map: PolicySource, labelsOf: (identity: number) => string): PolicyGetRow[] {
   const entries: Array<[PolicyKey, PolicyEntry]> = [...map.entries()]
   entries.sort(
     (a, b) =>
@@ -74,7 +78,7 @@ function defaultLabels(identity: number): string {
  * IDENTITY column instead, as `-n` does.
  */
 export function policyGet(
-  map: PolicyMap,
+  map: PolicySource,
   opts: { labelsOf?: (identity: number) => string; ids?: boolean } = {},
 ): string {
   const r = rows(map, opts.labelsOf ?? defaultLabels)
@@ -106,7 +110,7 @@ export function policyGet(
 }
 
 export function policyGetJson(
-  map: PolicyMap,
+  map: PolicySource,
   labelsOf: (identity: number) => string = defaultLabels,
 ): PolicyGetRow[] {
   return rows(map, labelsOf)

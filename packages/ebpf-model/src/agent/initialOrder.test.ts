@@ -1,0 +1,51 @@
+import type { Namespace, Pod } from '@dataplane-sim/cluster'
+import { describe, expect, it } from 'vitest'
+import { podIdentityLabels } from './identity'
+import { podsByLabelSet } from './initialOrder'
+
+const namespaces = new Map<string, Namespace>([
+  ['a', { name: 'a', labels: { team: 'x' } }],
+  ['b', { name: 'b', labels: { team: 'y' } }],
+])
+
+function pod(namespace: string, name: string, labels: Record<string, string>, hostNetwork = false): Pod {
+  return { namespace, name, labels, ip: '10.0.0.1', nodeName: 'n', ports: [], hostNetwork }
+}
+
+describe('podsByLabelSet', () => {
+  it('orders pods as sorting every pod by its label key then "namespace/name" would', () => {
+    const web = { app: 'web' }
+    const pods = [
+      pod('b', 'web-10', web),
+      pod('a', 'web-2', web),
+      pod('a', 'web-10', web),
+      pod('a', 'db-0', { app: 'db', tier: 'x' }),
+      pod('a', 'web-1', { app: 'web' }),
+      pod('a', 'agent', { app: 'agent' }, true),
+    ]
+    const entries = pods.map((p): [string, Pod] => [`${p.namespace}/${p.name}`, p])
+    const got = podsByLabelSet(entries, (n) => namespaces.get(n)).flatMap((s) => s.pods.map((p) => p.key))
+    const expected = entries
+      .filter(([, p]) => !p.hostNetwork)
+      .map(([k, p]) => ({
+        k,
+        sortKey: `${podIdentityLabels(p, namespaces.get(p.namespace)).join(',')}\u0000${k}`,
+      }))
+      .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0))
+      .map((x) => x.k)
+    expect(got).toEqual(expected)
+  })
+
+  it('groups pods whose labels are equal but not the same object, and keeps namespaces apart', () => {
+    const sets = podsByLabelSet(
+      [
+        ['a/x', pod('a', 'x', { app: 'web' })],
+        ['a/y', pod('a', 'y', { app: 'web' })],
+        ['b/z', pod('b', 'z', { app: 'web' })],
+      ],
+      (n) => namespaces.get(n),
+    )
+    expect(sets.map((s) => s.pods.map((p) => p.key))).toEqual([['a/x', 'a/y'], ['b/z']])
+    expect(sets[0].key).toBe(sets[0].labels.join(','))
+  })
+})

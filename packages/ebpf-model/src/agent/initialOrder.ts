@@ -1,0 +1,47 @@
+import type { Labels, Namespace, Pod } from '@dataplane-sim/cluster'
+import { podIdentityLabels } from './identity'
+
+/** The pods sharing one identity label set, in "namespace/name" order. */
+export interface LabelSetPods {
+  /** the identity labels, sorted (`podIdentityLabels`) */
+  labels: string[]
+  /** the labels joined: the identity's key */
+  key: string
+  pods: Array<{ key: string; pod: Pod }>
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * The initial sync's allocation order: pods (host-network ones left out) grouped by identity label set,
+ * label sets in sorted order and pods by "namespace/name" within each — the order of sorting every pod by
+ * `labels + "\0" + key`, which CRD-mode allocation is modeled on, without building or sorting a string per
+ * pod. A label set is derived once per (labels object, namespace): pods of one workload share their labels
+ * object, so a million pods cost about as many label derivations as there are workloads.
+ */
+export function podsByLabelSet(
+  pods: Iterable<[string, Pod]>,
+  namespaceOf: (name: string) => Namespace | undefined,
+): LabelSetPods[] {
+  const derived = new Map<Labels, Map<string, LabelSetPods>>()
+  const byKey = new Map<string, LabelSetPods>()
+  for (const [key, pod] of pods) {
+    if (pod.hostNetwork) continue
+    let perNs = derived.get(pod.labels)
+    if (!perNs) derived.set(pod.labels, (perNs = new Map()))
+    let set = perNs.get(pod.namespace)
+    if (!set) {
+      const labels = podIdentityLabels(pod, namespaceOf(pod.namespace))
+      const k = labels.join(',')
+      set = byKey.get(k)
+      if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
+      perNs.set(pod.namespace, set)
+    }
+    set.pods.push({ key, pod })
+  }
+  const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
+  for (const s of out) if (s.pods.length > 1) s.pods.sort((a, b) => cmp(a.key, b.key))
+  return out
+}

@@ -1,0 +1,194 @@
+import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
+import { serviceKey } from '../datapath/maps'
+import { IdAllocator } from './idAllocator'
+import { indexSlices, type LbBackend, type LbFrontend, l4AddrKey, translateService } from './services'
+import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
+
+/** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
+export type TrackedBackend = ProgrammedBackend & { refs: number }
+
+const TYPE_INDEX = { ClusterIP: 0, NodePort: 1, ExternalIPs: 2, LoadBalancer: 3 } as const
+
+/** A frontend's identity within its service: lb4_key (51 bits) · type (2 bits), exact below 2^53. */
+function frontendKey(fe: LbFrontend): number {
+  return serviceKey(fe.addr, fe.port, fe.proto, fe.scope) * 4 + TYPE_INDEX[fe.type]
+}
+
+/**
+ * The service half of the agent (cilium/cilium `pkg/service/service.go` UpsertService / DeleteService and
+ * `pkg/service/id.go`): a service's frontends are diffed against what was programmed for it, backends and
+ * rev NAT IDs are reference-counted across frontends and allocated lowest-free-first. Every index is keyed
+ * by number (address · port · protocol), so programming a million backends builds no key strings.
+ */
+export class ServiceSync {
+  /** frontends by service "namespace/name" */
+  readonly frontends = new Map<string, ProgrammedFrontend[]>()
+  /** backends by address · port · protocol (`l4AddrKey`) */
+  readonly backends = new Map<number, TrackedBackend>()
+  /** backends by ID (IDs are dense from 1) */
+  private readonly backendsById: Array<TrackedBackend | undefined> = []
+  private readonly backendAlloc = new IdAllocator()
+  private readonly revNatIds = new Map<number, { id: number; refs: number }>()
+  private readonly revNatAlloc = new IdAllocator()
+  /** EndpointSlices by service "namespace/name" */
+  private readonly slices: Map<string, EndpointSlice[]>
+
+  constructor(
+    public sink: AgentSink,
+    private readonly nodeName: string,
+    slices: readonly EndpointSlice[],
+  ) {
+    this.slices = indexSlices(slices)
+  }
+
+  /** Reconciles one service: its frontends as `translateService` gives them for this node. */
+  sync(svc: Service, nodeIp: number | undefined): void {
+    const key = `${svc.namespace}/${svc.name}`
+    const next = translateService(svc, this.slices.get(key) ?? [], {
+      nodeName: this.nodeName,
+      nodeAddrs: nodeIp === undefined ? [] : [nodeIp],
+    })
+    const prev = this.frontends.get(key)
+    let prevByKey: Map<number, ProgrammedFrontend> | null = null
+    if (prev) {
+      prevByKey = new Map()
+      for (const p of prev) prevByKey.set(frontendKey(p.frontend), p)
+    }
+    const out: ProgrammedFrontend[] = []
+    for (const fe of next) {
+      let old: ProgrammedFrontend | undefined
+      if (prevByKey) {
+        const k = frontendKey(fe)
+        old = prevByKey.get(k)
+        prevByKey.delete(k)
+      }
+      const backendIds: number[] = new Array(fe.backends.length)
+      for (let i = 0; i < fe.backends.length; i++) backendIds[i] = this.refBackend(fe.backends[i])
+      const revNat = old ? old.revNat : this.refRevNat(fe)
+      const programmed: ProgrammedFrontend = { frontend: fe, revNat, backendIds }
+      if (old) for (const id of old.backendIds) this.unrefBackendId(id)
+      if (!old || !sameFrontend(old, programmed)) this.sink.service('update', programmed, old)
+      out.push(programmed)
+    }
+    if (prevByKey) for (const old of prevByKey.values()) this.dropFrontend(old)
+    if (out.length > 0) this.frontends.set(key, out)
+    else this.frontends.delete(key)
+  }
+
+  remove(key: string): void {
+    for (const old of this.frontends.get(key) ?? []) this.dropFrontend(old)
+    this.frontends.delete(key)
+  }
+
+  /** Replaces (or with `next` undefined, drops) one EndpointSlice in its service's bucket. */
+  reindexSlice(old: EndpointSlice | undefined, next: EndpointSlice | undefined): void {
+    const same = (s: EndpointSlice, o: EndpointSlice) => s.name === o.name && s.namespace === o.namespace
+    const sliceOf = (next ?? old) as EndpointSlice
+    if (old) {
+      const k = `${old.namespace}/${old.serviceName}`
+      const list = this.slices.get(k)
+      if (list)
+        this.slices.set(
+          k,
+          list.filter((s) => !same(s, sliceOf)),
+        )
+    }
+    if (next) {
+      const k = `${next.namespace}/${next.serviceName}`
+      this.slices.set(k, [...(this.slices.get(k) ?? []), next])
+    }
+  }
+
+  backendById(id: number): ProgrammedBackend | undefined {
+    return this.backendsById[id]
+  }
+
+  private dropFrontend(old: ProgrammedFrontend): void {
+    this.sink.service('delete', old)
+    for (const id of old.backendIds) this.unrefBackendId(id)
+    this.unrefRevNat(old.frontend)
+  }
+
+  private refBackend(b: LbBackend): number {
+    const k = l4AddrKey(b.addr, b.port, b.proto)
+    const have = this.backends.get(k)
+    if (have) {
+      have.refs++
+      if (have.state !== b.state || have.node !== b.node || have.pod !== b.pod) {
+        have.state = b.state
+        have.node = b.node
+        have.pod = b.pod
+        this.sink.backend('update', have)
+      }
+      return have.id
+    }
+    const pb: TrackedBackend = {
+      addr: b.addr,
+      port: b.port,
+      proto: b.proto,
+      state: b.state,
+      pod: b.pod,
+      node: b.node,
+      id: this.backendAlloc.take(),
+      refs: 1,
+    }
+    this.backends.set(k, pb)
+    this.backendsById[pb.id] = pb
+    this.sink.backend('update', pb)
+    return pb.id
+  }
+
+  private unrefBackendId(id: number): void {
+    const b = this.backendsById[id]
+    if (!b || --b.refs > 0) return
+    this.backends.delete(l4AddrKey(b.addr, b.port, b.proto))
+    this.backendsById[id] = undefined
+    this.backendAlloc.give(id)
+    this.sink.backend('delete', b)
+  }
+
+  private refRevNat(fe: LbFrontend): number {
+    const k = l4AddrKey(fe.addr, fe.port, fe.proto)
+    const have = this.revNatIds.get(k)
+    if (have) {
+      have.refs++
+      return have.id
+    }
+    const id = this.revNatAlloc.take()
+    this.revNatIds.set(k, { id, refs: 1 })
+    this.sink.revNat('update', id, fe.addr, fe.port)
+    return id
+  }
+
+  private unrefRevNat(fe: LbFrontend): void {
+    const k = l4AddrKey(fe.addr, fe.port, fe.proto)
+    const have = this.revNatIds.get(k)
+    if (!have || --have.refs > 0) return
+    this.revNatIds.delete(k)
+    this.revNatAlloc.give(have.id)
+    this.sink.revNat('delete', have.id, fe.addr, fe.port)
+  }
+}
+
+function sameFrontend(a: ProgrammedFrontend, b: ProgrammedFrontend): boolean {
+  const fa = a.frontend
+  const fb = b.frontend
+  if (
+    a.revNat !== b.revNat ||
+    fa.count !== fb.count ||
+    fa.flags !== fb.flags ||
+    fa.filteredOut !== fb.filteredOut ||
+    fa.affinityTimeout !== fb.affinityTimeout ||
+    a.backendIds.length !== b.backendIds.length ||
+    fa.sourceRanges.length !== fb.sourceRanges.length
+  )
+    return false
+  for (let i = 0; i < a.backendIds.length; i++) if (a.backendIds[i] !== b.backendIds[i]) return false
+  for (let i = 0; i < fa.sourceRanges.length; i++)
+    if (
+      fa.sourceRanges[i].base !== fb.sourceRanges[i].base ||
+      fa.sourceRanges[i].prefix !== fb.sourceRanges[i].prefix
+    )
+      return false
+  return true
+}
