@@ -1,5 +1,5 @@
 import type { Cost, CostProfile, Step, Trace } from '@dataplane-sim/cluster'
-import { OpCounts, opId, recordOf } from '../maps/opCounts'
+import { OpCounts, opId } from '../maps/opCounts'
 
 const PROG_IDS = new Map<string, number>()
 
@@ -38,19 +38,12 @@ export class Ctx {
   }
 
   /**
-   * The packet's `Cost`: modeled ns now, the `counts` record built on first read from a copy of the ids
-   * (most callers of a benchmark never read it).
+   * The packet's `Cost`. Its `counts` record is shared by every packet whose counts are the same, and frozen:
+   * read it, do not change it.
    */
   cost(profile: CostProfile): Cost {
-    const snap = this.ops.snapshot()
-    let rec: Record<string, number> | undefined
-    return {
-      get counts(): Record<string, number> {
-        if (rec === undefined) rec = recordOf(snap)
-        return rec
-      },
-      ns: this.ops.ns(profile),
-    }
+    const s = this.ops.summary(profile)
+    return { counts: s.counts as Record<string, number>, ns: s.ns }
   }
 }
 

@@ -1,4 +1,5 @@
 import { ipToU32, parseCidr } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { errnoOf } from './_testing'
 import { BpfLpmTrie } from './lpmTrie'
@@ -84,5 +85,69 @@ describe('BpfLpmTrie', () => {
     put(t, '10.1.0.0/16')
     expect(t.memlock()).toBe(2 * (40 + 4 + 4))
     expect(t.info().flags).toBe(1)
+  })
+})
+
+describe('BpfLpmTrie lookups through the prefix index', () => {
+  const mask = (len: number) => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0)
+
+  it('agree with a linear longest-prefix scan on two-word keys under inserts and deletes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            del: fc.boolean(),
+            len: fc.integer({ min: 0, max: 64 }),
+            a: fc.integer({ min: 0, max: 3 }),
+            b: fc.integer({ min: 0, max: 0xffffffff }),
+          }),
+          { maxLength: 50 },
+        ),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 0xffffffff })), {
+          maxLength: 20,
+        }),
+        (ops, probes) => {
+          const t = new BpfLpmTrie<number>({ name: 'p', keySize: 12, valueSize: 4, maxEntries: 1000 })
+          const ref = new Map<string, { len: number; a: number; b: number; v: number }>()
+          const norm = (b: number) => (b & 0xff0000ff) >>> 0
+          ops.forEach((o, i) => {
+            const a = (o.a & mask(Math.min(32, o.len))) >>> 0
+            const b = (norm(o.b) & mask(Math.max(0, o.len - 32))) >>> 0
+            const k = `${o.len}/${a}/${b}`
+            if (o.del && ref.has(k)) {
+              t.delete(o.len, [a, b])
+              ref.delete(k)
+            } else if (!o.del) {
+              t.update(o.len, [a, b], i)
+              ref.set(k, { len: o.len, a, b, v: i })
+            }
+          })
+          for (const [a, b0] of probes) {
+            const b = norm(b0)
+            let best: { len: number; v: number } | undefined
+            for (const e of ref.values()) {
+              const ok =
+                (a & mask(Math.min(32, e.len))) >>> 0 === e.a &&
+                (b & mask(Math.max(0, e.len - 32))) >>> 0 === e.b
+              if (ok && (!best || e.len > best.len)) best = e
+            }
+            expect(t.lookup([a, b])).toBe(best?.v)
+            expect(t.lastPrefixLen).toBe(best ? best.len : -1)
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
+  it("still reports the kernel walk's depth for the last lookup", () => {
+    const t = trie()
+    put(t, '10.0.0.0/8')
+    put(t, '10.1.0.0/16')
+    put(t, '10.1.2.3/32')
+    t.lookup(ipToU32('10.1.2.3'))
+    expect(t.lastDepth).toBe(3)
+    t.lookup(ipToU32('10.200.0.1'))
+    expect(t.lastDepth).toBe(1)
   })
 })

@@ -1,5 +1,6 @@
 import { MapBase } from './_base'
 import type { OpCounts } from './opCounts'
+import { PrefixIndex } from './prefixIndex'
 import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
 /** A key's data: one 32-bit word as a number, or several words most significant first. */
@@ -45,8 +46,6 @@ export class BpfLpmTrie<V> extends MapBase {
   readonly maxPrefixLen: number
   /** prefix length of the entry the last `lookup` hit, −1 after a miss */
   lastPrefixLen = -1
-  /** nodes visited by the last `lookup` (intermediate ones included) */
-  lastDepth = 0
   /** −1 when empty */
   private root = -1
   private count = 0
@@ -59,6 +58,10 @@ export class BpfLpmTrie<V> extends MapBase {
   private top = 0
   private freeNodes: number[] = []
   private readonly scratch: Uint32Array
+  /** (prefix length, masked key) → node, for one- and two-word keys: what `lookup` probes */
+  private readonly index: PrefixIndex | null
+  /** the key of the last lookup, for `lastDepth` */
+  private readonly lastKey: Uint32Array
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -70,6 +73,17 @@ export class BpfLpmTrie<V> extends MapBase {
     this.stride = DATA + this.words
     this.nodes = new Int32Array(16 * this.stride)
     this.scratch = new Uint32Array(this.words)
+    this.lastKey = new Uint32Array(this.words)
+    this.index = this.words <= 2 ? new PrefixIndex(this.maxPrefixLen) : null
+  }
+
+  /**
+   * Nodes the kernel's `trie_lookup_elem` visits for the last lookup's key (intermediate ones included): the
+   * walk itself, done when asked (lookups answer from the prefix index, which gives the same entry).
+   */
+  get lastDepth(): number {
+    this.walk(this.lastKey)
+    return this.walkDepth
   }
 
   get size(): number {
@@ -78,21 +92,49 @@ export class BpfLpmTrie<V> extends MapBase {
 
   /** Longest-prefix match of full-length `data` (`trie_lookup_elem`), counted. */
   lookup(data: LpmData, counts?: Record<string, number>): V | undefined {
-    const found = this.walk(data)
+    const found = this.match(data)
     this.countRead(counts, found >= 0)
     return found < 0 ? undefined : this.values[found]
   }
 
   /** `lookup` counted into the datapath's `OpCounts`. */
   lookupInto(data: LpmData, ops: OpCounts): V | undefined {
-    const found = this.walk(data)
+    const found = this.match(data)
     this.countReadInto(ops, found >= 0)
     return found < 0 ? undefined : this.values[found]
   }
 
-  /** The kernel's walk: the node of the longest match or −1; sets `lastDepth` and `lastPrefixLen`. */
-  private walk(data: LpmData): number {
+  /** The node of the longest prefix matching `data`, or −1; sets `lastPrefixLen`. */
+  private match(data: LpmData): number {
     const key = this.keyData(data)
+    const k0 = key[0] | 0
+    const k1 = this.words === 2 ? key[1] | 0 : 0
+    this.lastKey.set(key)
+    const index = this.index
+    if (!index) {
+      const n = this.walk(key)
+      this.lastPrefixLen = n >= 0 ? this.plen(n) : -1
+      return n
+    }
+    const lengths = index.lengths
+    for (let i = 0; i < lengths.length; i++) {
+      const len = lengths[i]
+      let n: number
+      if (len > 32) n = index.find(len, k0, len === 64 ? k1 : k1 & (0xffffffff << (64 - len)))
+      else n = index.find(len, len === 0 ? 0 : k0 & (0xffffffff << (32 - len)), 0)
+      if (n >= 0) {
+        this.lastPrefixLen = len
+        return n
+      }
+    }
+    this.lastPrefixLen = -1
+    return -1
+  }
+
+  private walkDepth = 0
+
+  /** The kernel's walk (`trie_lookup_elem`): the node of the longest match or −1; sets `walkDepth`. */
+  private walk(key: Uint32Array): number {
     const max = this.maxPrefixLen
     const a = this.nodes
     const stride = this.stride
@@ -131,8 +173,7 @@ export class BpfLpmTrie<V> extends MapBase {
         if (!(meta & IM)) found = node
         node = bitAt(key, plen) ? a[o + CHILD1] : a[o + CHILD0]
       }
-    this.lastDepth = depth
-    this.lastPrefixLen = found >= 0 ? this.nodes[found * stride + META] & PLEN : -1
+    this.walkDepth = depth
     return found
   }
 
@@ -173,12 +214,16 @@ export class BpfLpmTrie<V> extends MapBase {
     }
     if (node < 0) {
       this.checkAdd(flags)
-      this.link(parent, bit, this.newNode(prefixLen, false, key, value))
+      const fresh = this.newNode(prefixLen, false, key, value)
+      this.link(parent, bit, fresh)
+      this.indexAdd(prefixLen, key, fresh)
     } else if (this.plen(node) === m && m === prefixLen) {
       // the kernel allocates a replacement node and frees the old one; rewriting it in place is the same trie
-      if (!this.isIm(node)) {
+      const wasIm = this.isIm(node)
+      if (!wasIm) {
         if (flags === BPF_NOEXIST) this.fail('EEXIST', `prefix /${prefixLen} exists (BPF_NOEXIST)`)
       } else this.checkAdd(flags)
+      if (wasIm) this.indexAdd(prefixLen, key, node)
       const o = node * this.stride
       this.nodes[o + META] = prefixLen
       for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = key[w]
@@ -186,6 +231,7 @@ export class BpfLpmTrie<V> extends MapBase {
     } else {
       this.checkAdd(flags)
       const fresh = this.newNode(prefixLen, false, key, value)
+      this.indexAdd(prefixLen, key, fresh)
       if (m === prefixLen) {
         this.setChild(fresh, this.bitOfNode(node, m), node)
         this.link(parent, bit, fresh)
@@ -228,6 +274,10 @@ export class BpfLpmTrie<V> extends MapBase {
     if (node < 0 || this.plen(node) !== prefixLen || this.plen(node) !== m || this.isIm(node))
       this.fail('ENOENT', `no entry for prefix /${prefixLen}`)
     this.count--
+    if (this.index) {
+      const o = node * this.stride + DATA
+      this.index.remove(prefixLen, this.nodes[o], this.words === 2 ? this.nodes[o + 1] : 0)
+    }
     const c0 = this.child(node, 0)
     const c1 = this.child(node, 1)
     if (c0 >= 0 && c1 >= 0) {
@@ -261,6 +311,7 @@ export class BpfLpmTrie<V> extends MapBase {
   }
 
   clear(): void {
+    this.index?.clear()
     this.root = -1
     this.count = 0
     this.top = 0
@@ -360,6 +411,10 @@ export class BpfLpmTrie<V> extends MapBase {
     for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = data[w]
     this.values[n] = value
     return n
+  }
+
+  private indexAdd(prefixLen: number, key: Uint32Array, node: number): void {
+    this.index?.add(prefixLen, key[0], this.words === 2 ? key[1] : 0, node)
   }
 
   private freeNode(node: number): void {

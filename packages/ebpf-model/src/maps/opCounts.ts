@@ -71,15 +71,36 @@ export class OpCounts {
     return total
   }
 
-  /** [id, count, id, count, …] in first-touch order: a compact copy a lazy record can be built from later. */
-  snapshot(): number[] {
+  /**
+   * The counts as the contract's record with their modeled ns, shared by every packet with the same counts
+   * (a packet's path fixes them, and there are few paths): the record is frozen, built once per distinct
+   * set of counts and profile.
+   */
+  summary(profile: CostProfile): CountsSummary {
     const t = this.touched
-    const out = new Array<number>(t.length * 2)
-    for (let i = 0; i < t.length; i++) {
-      out[2 * i] = t[i]
-      out[2 * i + 1] = this.vals[t[i]]
-    }
-    return out
+    let h = t.length
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t[i], 0x9e3779b1) ^ this.vals[t[i]]
+    let byHash = summaries.get(profile)
+    if (!byHash) summaries.set(profile, (byHash = new Map()))
+    const bucket = byHash.get(h)
+    if (bucket) for (const s of bucket) if (this.equals(s.ids, s.values)) return s
+    if (byHash.size >= 4096) byHash.clear()
+    const ids = t.slice()
+    const values = ids.map((id) => this.vals[id])
+    const counts: Record<string, number> = {}
+    for (let i = 0; i < ids.length; i++) counts[names[ids[i]]] = values[i]
+    const s: CountsSummary = { ids, values, counts: Object.freeze(counts), ns: this.ns(profile) }
+    const list = byHash.get(h)
+    if (list) list.push(s)
+    else byHash.set(h, [s])
+    return s
+  }
+
+  private equals(ids: readonly number[], values: readonly number[]): boolean {
+    const t = this.touched
+    if (t.length !== ids.length) return false
+    for (let i = 0; i < t.length; i++) if (t[i] !== ids[i] || this.vals[t[i]] !== values[i]) return false
+    return true
   }
 
   /** Adds every count into a record keyed by name (the contract's `Cost.counts`). */
@@ -100,9 +121,12 @@ export class OpCounts {
   }
 }
 
-/** The record of a snapshot (see `OpCounts.snapshot`). */
-export function recordOf(snapshot: readonly number[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (let i = 0; i < snapshot.length; i += 2) out[names[snapshot[i]]] = snapshot[i + 1]
-  return out
+/** One distinct set of counts: ids and values in first-touch order, the frozen record, the modeled ns. */
+export interface CountsSummary {
+  readonly ids: readonly number[]
+  readonly values: readonly number[]
+  readonly counts: Readonly<Record<string, number>>
+  readonly ns: number
 }
+
+const summaries = new WeakMap<CostProfile, Map<number, CountsSummary[]>>()

@@ -1,0 +1,100 @@
+import { hash4 } from './tupleIndex'
+
+/**
+ * The prefixes of an LPM trie indexed by (prefix length, masked key) in one open-addressing table on an
+ * Int32Array, for keys of one or two 32-bit words, plus the prefix lengths present, longest first. A
+ * longest-prefix match is then one probe per distinct prefix length (ipcache: /32 pods first, then the few
+ * CIDR lengths of ipBlocks and the world /0) instead of a walk of one node per bit of branching — the same
+ * answer, since a longest-prefix match is a function of the stored prefixes alone. Buckets hold
+ * [length + 1, node, word 0, word 1] (16 bytes: one line per probe); deletion shifts back, no tombstones.
+ */
+export class PrefixIndex {
+  private buckets: Int32Array
+  private mask: number
+  private count = 0
+  /** entries per prefix length */
+  private readonly perLength: Int32Array
+  /** prefix lengths present, longest first */
+  readonly lengths: number[] = []
+
+  constructor(maxPrefixLen: number) {
+    this.perLength = new Int32Array(maxPrefixLen + 1)
+    this.buckets = new Int32Array(64 * 4)
+    this.mask = 63
+  }
+
+  /** The node stored for (len, w0, w1) (words already masked to `len`), or −1. */
+  find(len: number, w0: number, w1: number): number {
+    const b = this.buckets
+    const mask = this.mask
+    const tag = len + 1
+    for (let i = hash4(len, w0, w1, 0) & mask; ; i = (i + 1) & mask) {
+      const o = i * 4
+      const t = b[o]
+      if (t === 0) return -1
+      if (t === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) return b[o + 1]
+    }
+  }
+
+  add(len: number, w0: number, w1: number, node: number): void {
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow()
+    this.place(len, w0, w1, node)
+    this.count++
+    if (this.perLength[len]++ === 0) {
+      let i = 0
+      while (i < this.lengths.length && this.lengths[i] > len) i++
+      this.lengths.splice(i, 0, len)
+    }
+  }
+
+  remove(len: number, w0: number, w1: number): void {
+    const b = this.buckets
+    const mask = this.mask
+    const tag = len + 1
+    let i = hash4(len, w0, w1, 0) & mask
+    for (; ; i = (i + 1) & mask) {
+      const o = i * 4
+      if (b[o] === 0) return
+      if (b[o] === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) break
+    }
+    for (let j = (i + 1) & mask; b[j * 4] !== 0; j = (j + 1) & mask) {
+      const o = j * 4
+      const home = hash4(b[o] - 1, b[o + 2], b[o + 3], 0) & mask
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        b.copyWithin(i * 4, o, o + 4)
+        i = j
+      }
+    }
+    b.fill(0, i * 4, i * 4 + 4)
+    this.count--
+    if (--this.perLength[len] === 0) this.lengths.splice(this.lengths.indexOf(len), 1)
+  }
+
+  clear(): void {
+    this.buckets.fill(0)
+    this.count = 0
+    this.perLength.fill(0)
+    this.lengths.length = 0
+  }
+
+  private place(len: number, w0: number, w1: number, node: number): void {
+    const b = this.buckets
+    const mask = this.mask
+    let i = hash4(len, w0, w1, 0) & mask
+    while (b[i * 4] !== 0) i = (i + 1) & mask
+    const o = i * 4
+    b[o] = len + 1
+    b[o + 1] = node
+    b[o + 2] = w0
+    b[o + 3] = w1
+  }
+
+  private grow(): void {
+    const old = this.buckets
+    const size = (this.mask + 1) * 2
+    this.buckets = new Int32Array(size * 4)
+    this.mask = size - 1
+    for (let o = 0; o < old.length; o += 4)
+      if (old[o] !== 0) this.place(old[o] - 1, old[o + 2], old[o + 3], old[o + 1])
+  }
+}
