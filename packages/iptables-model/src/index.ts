@@ -10,7 +10,10 @@ export { formatAddrMask, formatIp, hex, parseAddrMask, parseIp } from './codec/v
 export { ruleBlobBytes, tableBlobBytes } from './cost/blobBytes'
 export type { RestoreBackend, TableRestoreTerms } from './cost/restoreCost'
 export {
+  anchorNatTerms,
   DEFAULT_IPTABLES_RESTORE_PROFILE,
+  ESTIMATED_CHAIN_BYTES,
+  ESTIMATED_RULE_BYTES,
   IPTABLES_RESTORE_CONSTANTS,
   modelRestoreSeconds,
   restoreModelCounts,
@@ -22,6 +25,8 @@ export type { NodeContext, SourceKind } from './engine/context'
 export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './engine/netfilter'
 export { Netfilter } from './engine/netfilter'
 export { RecentLists } from './engine/recent'
+export type { PacketBackend, WalkTotals } from './engine/walkCost'
+export { CACHE_BYTES_KEY, cacheBytesOf, walkCounts, walkKeys } from './engine/walkCost'
 export type { CompiledIpset, SetProbe } from './ipset/lookup'
 export { compileIpsets } from './ipset/lookup'
 export { parseIpsetSave, serializeIpsets } from './ipset/parse'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { modelRestoreSeconds, type TableRestoreTerms } from '../src/cost/restoreCost'
+import { anchorNatTerms, modelRestoreSeconds } from '../src/cost/restoreCost'
 
 // shared/anchors.md, "kube-proxy-shaped nat table": per service 1 KUBE-SERVICES rule, a KUBE-SVC chain with
-// 2 rules, 2 KUBE-SEP chains with 2 rules each (10 lines: 3 chain declarations + 7 rules)
+// 2 rules, 2 KUBE-SEP chains with 2 rules each (10 lines: 3 chain declarations + 7 rules; anchorNatTerms)
 const ANCHORS = [
   { services: 1000, legacyFull: 0.06, nftFull: 0.146, legacyOne: 0.031, nftOne: 0.007 },
   { services: 5000, legacyFull: 0.314, nftFull: 0.94, legacyOne: 0.168, nftOne: 0.019 },
@@ -10,13 +10,7 @@ const ANCHORS = [
   { services: 20000, legacyFull: 2.488, nftFull: 4.175, legacyOne: 0.855, nftOne: 0.063 },
 ]
 
-const natTable = (services: number, full: boolean): TableRestoreTerms => ({
-  table: 'nat',
-  // *nat, 4 built-in chain lines, KUBE-SERVICES declaration, the service lines, COMMIT — or `*nat`, one -A, COMMIT
-  lines: full ? 7 + 10 * services : 3,
-  rulesAfter: 7 * services + (full ? 0 : 1),
-  chainsAfter: 3 * services + 5,
-})
+const natTable = (services: number, full: boolean) => anchorNatTerms(services, full ? 'full' : 'oneRule')
 
 describe('restore cost model against the anchor measurements', () => {
   for (const a of ANCHORS) {

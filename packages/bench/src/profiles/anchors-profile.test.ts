@@ -12,7 +12,8 @@ describe('the anchors profile', () => {
     const keys = Object.keys(defaultProfile().constants)
     for (const k of [
       'ipt.rule',
-      'restore.legacy.tableRule',
+      'restore.legacy.tableByte',
+      'ipt.uncachedBytes',
       'restore.nft.line',
       'bpf.lookup.hash',
       'bpf.prog',

@@ -1,6 +1,6 @@
 import { type CostProfile, generateCluster, modelCost, type NodeDataplane } from '@dataplane-sim/cluster'
 import { buildEbpfNode, type EbpfNode } from '@dataplane-sim/ebpf-model'
-import { buildIptablesNode, restoreModelCounts } from '@dataplane-sim/iptables-model'
+import { anchorNatTerms, buildIptablesNode, restoreModelCounts } from '@dataplane-sim/iptables-model'
 import type { AnchorSpec } from '../report/anchors'
 import type { SuiteBuilders } from './builders'
 
@@ -98,12 +98,10 @@ export function defaultAnchorModel(
   profile: CostProfile,
 ): { value: number; note: string } | null {
   const c = (k: string) => profile.constants[k]?.value
+  // the anchors' own table (iptables-model anchorNatTerms: 10 lines, 7 rules, 3 chains, 2.3 kB per service)
   const restoreTable = (backend: 'legacy' | 'nft', services: number, lines: number) =>
     modelCost(
-      restoreModelCounts(
-        [{ table: 'nat', lines, rulesAfter: 7 * services, chainsAfter: 3 * services }],
-        backend,
-      ),
+      restoreModelCounts([anchorNatTerms(services, lines === 3 ? 'oneRule' : 'full')], backend),
       profile,
     )
   if (a.services && /^restore-(legacy|nft)-full/.test(a.id)) {

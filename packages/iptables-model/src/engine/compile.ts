@@ -1,5 +1,6 @@
 import { InputError } from '@dataplane-sim/cluster'
 import { protocolNumber } from '../codec/values'
+import { ruleBlobBytes } from '../cost/blobBytes'
 import type { Chain, Rule, Table, TableName, Target } from '../ruleset/types'
 import { IfaceMatcher } from './interfaces'
 import { compileMatch, type MatchEnv, type Pred } from './matchers'
@@ -90,6 +91,11 @@ export class CChain {
    * typed-array loads and integer compares (ip_packet_match) before touching the rule object.
    */
   hdr = new Int32Array(0)
+  /**
+   * Bytes of each rule's entry in the x_tables blob (cost/blobBytes.ts): what ipt_do_table steps over with
+   * `next_offset`, so the walk's cache footprint is the sum of the entries it visits.
+   */
+  entryBytes = new Int32Array(0)
   packets = 0
   bytes = 0
   /** `table:chain` for trace steps */
@@ -124,6 +130,7 @@ export function compileTable(t: Table, env: MatchEnv, source: string): CTable {
       cc.rules.push(compileRule(r, cc, k + 1, chains, env, source))
     })
     cc.hdr = new Int32Array(cc.rules.length * HDR)
+    cc.entryBytes = Int32Array.from(c.rules, ruleBlobBytes)
     cc.rules.forEach((r, k) => {
       const o = k * HDR
       cc.hdr[o] = r.srcAddr | 0

@@ -15,6 +15,24 @@ export const IPTABLES_PACKET_CONSTANTS: Record<string, CostConstant> = {
       '50k: (1192-3)/100000 = 11.9 ns; the 10k point is the middle). The anchor rules match only ip header fields, so ' +
       'this constant covers a rule whose extension matches are not reached.',
   },
+  'ipt.uncachedBytes': {
+    value: 0.041,
+    unit: 'ns per byte of rule entries read uncached',
+    source:
+      'kernel lab, this machine kind (reports/kernel, quiet full sweep): cold first-packet walks of kube-proxy ' +
+      'KUBE-SERVICES rules (488 bytes each) cost ~25 ns per rule against ~6 ns warm, i.e. ~0.04 ns per byte read ' +
+      'from memory (≈2.6 ns per 64-byte line, prefetched); fitted jointly with the warm FORWARD sweeps. Prices the ' +
+      'bytes a walk reads beyond ipt.cacheBytes (warm) or all of them (cold).',
+  },
+  'ipt.cacheBytes': {
+    value: 19.3e6,
+    unit: 'bytes',
+    source:
+      'anchors.md, iptables-legacy: the 50k-rule RTT costs 11.9 ns per rule against 7.7 at 10k; with ' +
+      'ipt.uncachedBytes (0.041 ns/byte) and rules of 488 bytes (kube-proxy-shaped, as the lab writes them) that is ' +
+      '(11.9 − 7.7) ns × 50,000 / 0.041 ≈ 5.1 MB read uncached per walk of 24.4 MB, so a walk of up to 19.3 MB stays ' +
+      'cached (the L3 /sys reports is 32 MiB, shared). Not multiplied: the engine reads it (engine/walkCost.ts).',
+  },
   'ipt.match': {
     value: 3,
     unit: 'ns per extension match tested',

@@ -35,6 +35,7 @@ import {
 } from './packet-state'
 import { RecentLists } from './recent'
 import { type Pass, traverse } from './traverse'
+import { cacheBytesOf, type PacketBackend, walkCounts } from './walkCost'
 
 export interface NetfilterOptions {
   /** name of the ruleset's file, for errors found at compile time */
@@ -45,6 +46,11 @@ export interface NetfilterOptions {
   seed?: number
   /** cost constants (default: IPTABLES_PACKET_PROFILE) */
   profile?: CostProfile
+  /**
+   * which iptables installed the rules (default legacy): an nft node counts its walks under `ipt.rule:nft`,
+   * `ipt.match:nft`, ... so the profile's nft constants price them (falling back to the legacy ones)
+   */
+  backend?: PacketBackend
 }
 
 export interface PacketOptions extends ClassifyOptions {
@@ -58,6 +64,11 @@ export interface PacketOptions extends ClassifyOptions {
   now?: number
   /** the packet is RELATED to a tracked connection (an ICMP error, an FTP data connection) */
   related?: boolean
+  /**
+   * the walk starts cache-cold (a rare new flow on a host busy with other work): every byte of rule entries it
+   * reads is priced as uncached, not only those beyond the profile's cache-resident size
+   */
+  cold?: boolean
 }
 
 /** One reachable result of a packet, with its probability (enumerate mode lists them all). */
@@ -99,6 +110,9 @@ export class Netfilter {
   private ruleset: Ruleset = { tables: [] }
   private readonly rng: Rng
   private readonly profile: CostProfile
+  private readonly backend: PacketBackend
+  /** the profile's cache-resident walk size for this backend (Infinity: none) */
+  private readonly cacheBytes: number
   private readonly source: string
   private readonly env: MatchEnv
   private readonly ps = new PacketState()
@@ -115,6 +129,8 @@ export class Netfilter {
     this.ctx = new ResolvedContext(ctx)
     this.rng = createRng(opts.seed ?? 1)
     this.profile = opts.profile ?? IPTABLES_PACKET_PROFILE
+    this.backend = opts.backend ?? 'legacy'
+    this.cacheBytes = cacheBytesOf(this.profile, this.backend)
     this.env = {
       decide: (p) => this.decide(p),
       dry: false,
@@ -283,7 +299,7 @@ export class Netfilter {
     p: this.ps,
     steps: null,
     dry: false,
-    counts: { rule: 0, match: 0, chain: 0 },
+    counts: { rule: 0, match: 0, chain: 0, bytes: 0 },
     lastRule: null,
     lastChain: null,
   }
@@ -430,6 +446,7 @@ export class Netfilter {
     pass.counts.rule = 0
     pass.counts.match = 0
     pass.counts.chain = 0
+    pass.counts.bytes = 0
     pass.lastRule = null
     pass.lastChain = null
     this.pending = null
@@ -490,13 +507,14 @@ export class Netfilter {
         if (ok) this.conntrackOut()
       }
     }
-    const counts: Record<string, number> = {
-      'ipt.rule': pass.counts.rule,
-      'ipt.match': pass.counts.match,
-      'ipt.chain': pass.counts.chain,
-      'ct.lookup': this.ctLookups,
-      'ct.create': 0,
-    }
+    const w = pass.counts
+    const counts = walkCounts(
+      { rules: w.rule, matches: w.match, chains: w.chain, bytes: w.bytes },
+      this.backend,
+      opts.cold ? 0 : this.cacheBytes,
+    )
+    counts['ct.lookup'] = this.ctLookups
+    counts['ct.create'] = 0
     // set by the hooks' methods, which TypeScript does not follow
     const e = p.ct as CtEntry | null
     const pending = this.pending as CtEntry | null

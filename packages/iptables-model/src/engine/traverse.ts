@@ -36,7 +36,8 @@ export interface Pass {
   steps: Step[] | null
   /** enumerate mode: no counters */
   dry: boolean
-  counts: { rule: number; match: number; chain: number }
+  /** rules evaluated, extension matches called, chains entered, bytes of rule entries walked */
+  counts: { rule: number; match: number; chain: number; bytes: number }
   /** the rule whose verdict ended the last traversal (null: a policy) */
   lastRule: CRule | null
   lastChain: CChain | null
@@ -77,8 +78,9 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
   const dst = p.dst | 0
   // the hot loop reads the header words of `chain`, which changes on jump/goto/return
   let depth = 0
-  // counted in a local and added on the way out: one less store per rule
+  // counted in locals and added on the way out: fewer stores per rule
   let nRule = 0
+  let nBytes = 0
   counts.chain++
   pass.lastRule = null
   pass.lastChain = start
@@ -92,9 +94,10 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
         i = stackIndex[depth]
         continue
       }
-      return counted(counts, nRule, policy(pass, start))
+      return counted(counts, nRule, nBytes, policy(pass, start))
     }
     nRule++
+    nBytes += chain.entryBytes[i]
     // ip_packet_match on the int32 header words (addresses compare as int32: `x | 0` on both sides)
     const h = chain.hdr
     const o = i * HDR
@@ -129,22 +132,22 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
     switch (r.target) {
       case T_ACCEPT:
         pass.lastRule = r
-        return counted(counts, nRule, 'ACCEPT')
+        return counted(counts, nRule, nBytes, 'ACCEPT')
       case T_DROP:
         pass.lastRule = r
-        return counted(counts, nRule, 'DROP')
+        return counted(counts, nRule, nBytes, 'DROP')
       case T_REJECT:
         pass.lastRule = r
-        return counted(counts, nRule, 'REJECT')
+        return counted(counts, nRule, nBytes, 'REJECT')
       case T_RETURN:
-        if (depth === 0) return counted(counts, nRule, policy(pass, start))
+        if (depth === 0) return counted(counts, nRule, nBytes, policy(pass, start))
         depth--
         chain = stackChain[depth]
         rules = chain.rules
         i = stackIndex[depth]
         continue
       case T_JUMP:
-        if (depth >= MAX_DEPTH) return counted(counts, nRule, 'DROP')
+        if (depth >= MAX_DEPTH) return counted(counts, nRule, nBytes, 'DROP')
         stackChain[depth] = chain
         stackIndex[depth] = i + 1
         depth++
@@ -165,7 +168,7 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
       case T_REDIRECT:
         nat(pass, r.rule.target, pending)
         pass.lastRule = r
-        return counted(counts, nRule, 'ACCEPT')
+        return counted(counts, nRule, nBytes, 'ACCEPT')
       case T_MARK: {
         const t = r.rule.target as Extract<Target, { kind: 'MARK' }>
         p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
@@ -193,9 +196,10 @@ export function traverse(pass: Pass, start: CChain, pending: CtEntry | null): 'A
   }
 }
 
-/** Adds the rules a traversal evaluated to the pass's count and passes its result on. */
-function counted<T>(counts: Pass['counts'], n: number, result: T): T {
+/** Adds the rules (and their entry bytes) a traversal evaluated to the pass's counts; passes its result on. */
+function counted<T>(counts: Pass['counts'], n: number, bytes: number, result: T): T {
   counts.rule += n
+  counts.bytes += bytes
   return result
 }
 

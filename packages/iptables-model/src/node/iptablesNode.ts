@@ -24,7 +24,7 @@ import { KubeProxySync, type KubeProxySyncOptions } from '../sync/kubeProxySync'
 import { iptablesFootprint } from './footprint'
 
 export interface IptablesNodeOptions extends NodeRenderOptions, KubeProxySyncOptions {
-  /** which iptables-restore prices updates (default legacy) */
+  /** which iptables the node runs (default legacy): prices its restores and its packets' walks */
   backend?: RestoreBackend
   /** cost constants for packets and restores (defaults: the engine's and IPTABLES_RESTORE_CONSTANTS) */
   profile?: CostProfile
@@ -84,7 +84,7 @@ export function buildIptablesNode(
       podCidrs: [node.podCIDR],
       podInterface: (ip) => ifaceByIp.get(ip) ?? `cali${ip.replace(/\./g, '')}`,
     },
-    { ipsets, seed: options.seed, profile: options.profile, source: `${nodeName}:render` },
+    { ipsets, seed: options.seed, profile: options.profile, backend, source: `${nodeName}:render` },
   )
 
   return {

@@ -57,15 +57,17 @@ export function restore(
     if (!stats.tables.includes(t.name)) continue
     let rules = 0
     for (const c of t.chains) rules += c.rules.length
+    const bytes = tableBlobBytes(t)
     terms.push({
       table: t.name,
       lines: linesPerTable.get(t.name) ?? 0,
       rulesAfter: rules,
       chainsAfter: t.chains.length,
+      bytesAfter: bytes,
     })
     tableRules += rules
     tableChains += t.chains.length
-    blobBytes += tableBlobBytes(t)
+    blobBytes += bytes
   }
   // nft sends a delta: the written rules' share of the blob (mean bytes per rule × rules written)
   const deltaBytes = tableRules

@@ -3,8 +3,9 @@ import type { MachineInfo } from '../env/machine'
 import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
 import { labReport } from '../report/labReport'
-import { buildProfile, profileKey } from './calibrate'
+import { buildProfile, fitGroups, profileKey } from './calibrate'
 import { bpfPacketCounts, forwardCounts, forwardMatchCounts, restoreCounts } from './counts'
+import { recount } from './recount'
 
 const machine: MachineInfo = {
   kernel: '6.18.0-test',
@@ -132,5 +133,66 @@ describe('labReport', () => {
     expect(report.worstError.halved).toBeCloseTo(0.5, 2)
     expect(report.markdown).toContain('### round trip through N non-matching FORWARD rules (rules) — nft')
     expect(report.markdown).toContain('| 20000 | 480.0 µs |')
+  })
+})
+
+describe('the cache-resident size of a walk', () => {
+  // synthetic legacy kernel: 6 ns per rule and 20 per match while cached, and 0.05 ns per byte a walk reads
+  // beyond 12 MiB (the lab's ip rules are 488 bytes: 20k of them fit, 50k do not; match rules are 192)
+  const cache = 12 * 2 ** 20
+  const measured = (experiment: 'packet-forward' | 'packet-forward-match', n: number) => {
+    const bytes = n * (experiment === 'packet-forward' ? 488 : 192)
+    const walk = n * (experiment === 'packet-forward' ? 6 : 26) + Math.max(0, bytes - cache) * 0.05
+    return point({
+      experiment,
+      backend: 'legacy',
+      size: n,
+      unit: 'ns',
+      counts: { 'ipt.rule': 1 },
+      value: 2 * walk,
+    })
+  }
+  const points = recount(
+    [1000, 5000, 10000, 20000, 50000].flatMap((n) => [
+      measured('packet-forward', n),
+      measured('packet-forward-match', n),
+    ]),
+  )
+  const fit = fitGroups(points).find((f) => f.name === 'iptables-legacy-packet')!
+
+  it('is chosen with the per-rule, per-match and per-uncached-byte costs, fitting a cliff exactly', () => {
+    expect(fit.rmsRelativeError).toBeLessThan(0.01)
+    expect(fit.constants['ipt.rule']).toBeCloseTo(6, 1)
+    expect(fit.constants['ipt.match']).toBeCloseTo(20, 1)
+    // anywhere between the largest walk without a cliff (20k × 488 B) and the one with it (50k × 488 B)
+    expect(fit.cacheBytes).toBeGreaterThanOrEqual(20000 * 488)
+    expect(fit.cacheBytes).toBeLessThan(50000 * 488)
+    expect(fit.constants['ipt.uncachedBytes']).toBeGreaterThan(0)
+  })
+
+  it('is what the report prices the calibrated profile with', () => {
+    const { profile } = buildProfile({ machine, quick: true, measurements: points })
+    expect(profile.constants['ipt.cacheBytes']).toMatchObject({ unit: 'bytes', value: fit.cacheBytes })
+    const report = labReport(points, [{ name: 'calibrated', profile }])
+    expect(report.worstError.calibrated).toBeLessThan(0.02)
+  })
+
+  it('is left out (no uncached cost) when no walk shows a cliff', () => {
+    const flat = recount(
+      [1000, 5000, 20000].map((n) =>
+        point({
+          experiment: 'packet-forward',
+          backend: 'nft',
+          size: n,
+          unit: 'ns',
+          counts: { 'ipt.rule': 1 },
+          value: 2 * n * 9,
+        }),
+      ),
+    )
+    const f = fitGroups(flat).find((g) => g.name === 'iptables-nft-packet')!
+    expect(f.cacheBytes).toBe(Number.POSITIVE_INFINITY)
+    expect(f.constants['ipt.uncachedBytes']).toBe(0)
+    expect(f.constants['ipt.rule']).toBeCloseTo(9, 3)
   })
 })

@@ -1,8 +1,10 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
+import { CACHE_BYTES_KEY } from '@dataplane-sim/iptables-model'
 import type { MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
 import { BPFTOOL_EXEC, restoreKeys } from './counts'
 import { type FitResult, fitNonNegative } from './leastSquares'
+import { countsAt, walkShapeOf } from './recount'
 
 /**
  * One group of constants fitted together: the measurements they explain, the keys they solve for and the
@@ -33,11 +35,10 @@ const GROUPS: FitGroup[] = [
     {
       name: `iptables-${backend}-packet`,
       backend,
-      // packet-nat-first validates, it is not fitted: its walks are cache-cold (one flow every few ms), the
-      // FORWARD sweeps' back-to-back walks are warm; one `ipt.rule` cannot be both (see the report)
-      experiments: ['packet-forward', 'packet-forward-match'],
-      validates: ['packet-nat-first'],
-      keys: ['ipt.rule', 'ipt.match'],
+      // the FORWARD sweeps' back-to-back walks are warm, the first packets' walks cold (every byte uncached):
+      // together they separate the per-rule cost from the per-uncached-byte one
+      experiments: ['packet-forward', 'packet-forward-match', 'packet-nat-first'],
+      keys: ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes'],
       unit: 'ns',
     },
   ]),
@@ -55,22 +56,28 @@ const GROUPS: FitGroup[] = [
 const MEANING: Record<string, string> = {
   invocation: 'one iptables-restore run (process start, table fetch)',
   line: 'per line of iptables-restore input',
-  tableRule: 'per rule of the table after the commit (legacy rewrites the whole blob)',
-  lineChain: 'per input line × chain in the table (chain lookups)',
-  ruleChain: 'per rule × chain at commit (jump offsets)',
-  'ipt.rule': 'per rule traversed by a packet',
+  tableByte:
+    'per byte of the table blob after the commit (legacy fetches, rebuilds and swaps the whole blob)',
+  lineChain: 'per input line × chain in the table (chain lookups, sorted chain insertion)',
+  'ipt.rule': 'per rule traversed by a packet, while the walk stays cache-resident',
   'ipt.match': 'per extension match (-m) a packet is tested against',
+  'ipt.uncachedBytes': 'per byte of rule entries a walk reads beyond the cache-resident size',
+  [CACHE_BYTES_KEY]: 'bytes of rule entries one walk can read and still find cached on the next packet',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
   'bpf.update.hash': 'per hash map update from user space (bpftool batch, one bpf() syscall each)',
   [BPFTOOL_EXEC]: 'fixed cost of one bpftool process',
 }
 
 export interface GroupFit extends FitResult {
+  /** the cache-resident size chosen (Infinity: no uncached term; only groups with walks choose one) */
+  cacheBytes: number
   name: string
   backend: LabBackend
   unit: 's' | 'ns'
-  /** the measurements of this group, in the order of relativeErrors */
+  /** the measurements fitted, in the order of relativeErrors */
   rows: Measurement[]
+  /** measurements of the group left out of the fit: missed by more than TRIM on a first fit */
+  excluded: Measurement[]
 }
 
 /** A measurement's median in `unit`. */
@@ -89,8 +96,37 @@ export function groupOf(m: Measurement): FitGroup | undefined {
   )
 }
 
-/** Fits every group that has measurements with counts. */
-export function fitGroups(measurements: readonly Measurement[]): GroupFit[] {
+/** A first fit missing a point by more than this leaves it out of the final fit (and the report says so). */
+export const TRIM = 0.4
+
+/** Candidate cache-resident sizes: none (Infinity) and 256 KiB to 64 MiB in quarter-octave steps, largest first. */
+export const CACHE_SIZES: readonly number[] = [
+  Number.POSITIVE_INFINITY,
+  // 4 significant digits, as the profile stores constants, so the size chosen is the size written
+  ...Array.from({ length: 33 }, (_, i) => Number((2 ** (26 - i / 4)).toPrecision(4))),
+]
+
+/** A measurement's counts with nft keys made neutral (`ipt.rule:nft` → `ipt.rule`), as the groups' keys are. */
+function neutralCounts(m: Measurement, cacheBytes: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(countsAt(m, cacheBytes))) {
+    const key = k.endsWith(':nft') ? k.slice(0, -4) : k
+    out[key] = (out[key] ?? 0) + v
+  }
+  return out
+}
+
+export interface FitOptions {
+  /** the value each measurement should explain (default its median): the bootstrap passes resampled ones */
+  valueFor?: (m: Measurement) => number
+}
+
+/**
+ * Fits every group that has measurements with counts. A group whose points carry engine walks (recount) also
+ * chooses the cache-resident size: the candidate of CACHE_SIZES whose non-negative fit has the least weighted
+ * error (ties: the larger size, so the uncached term is only used where the data ask for it).
+ */
+export function fitGroups(measurements: readonly Measurement[], opts: FitOptions = {}): GroupFit[] {
   const out: GroupFit[] = []
   for (const g of GROUPS) {
     const rows = measurements.filter(
@@ -102,11 +138,44 @@ export function fitGroups(measurements: readonly Measurement[]): GroupFit[] {
         measuredIn(m, g.unit) > 0,
     )
     if (rows.length === 0) continue
-    const fit = fitNonNegative(
-      rows.map((m) => ({ counts: m.counts, y: measuredIn(m, g.unit) })),
-      g.keys,
-    )
-    out.push({ ...fit, name: g.name, backend: g.backend, unit: g.unit, rows })
+    const y = (m: Measurement) =>
+      opts.valueFor
+        ? measuredIn({ ...m, summary: { ...m.summary, median: opts.valueFor(m) } }, g.unit)
+        : measuredIn(m, g.unit)
+    const sizes = rows.some((m) => walkShapeOf(m)) ? CACHE_SIZES : [Number.POSITIVE_INFINITY]
+    const fitRows = (rs: Measurement[]) => {
+      let best: (FitResult & { cacheBytes: number }) | null = null
+      for (const cacheBytes of sizes) {
+        const fit = fitNonNegative(
+          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes), y: y(m) })),
+          g.keys,
+        )
+        if (!best || fit.rmsRelativeError < best.rmsRelativeError * (1 - 1e-6)) best = { ...fit, cacheBytes }
+      }
+      return best!
+    }
+    let best = fitRows(rows)
+    // a point the model misses by more than TRIM is a step none of its terms has (see the report): fitting
+    // it would bend every constant of the group to halve that miss; fit without it, once
+    const kept = rows.filter((_m, i) => Math.abs(best.relativeErrors[i]) <= TRIM)
+    const excluded = rows.filter((m) => !kept.includes(m))
+    if (excluded.length > 0 && kept.length > g.keys.length) best = fitRows(kept)
+    else excluded.length = 0
+    const fit = best!
+    if (sizes.length > 1) {
+      // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
+      // walk measured) stands for "none"; the uncached price still holds for cold walks
+      fit.constants[CACHE_BYTES_KEY] = Number.isFinite(fit.cacheBytes) ? fit.cacheBytes : CACHE_SIZES[1]
+      fit.constants['ipt.uncachedBytes'] ??= 0
+    }
+    out.push({
+      ...fit,
+      name: g.name,
+      backend: g.backend,
+      unit: g.unit,
+      rows: excluded.length ? rows.filter((m) => !excluded.includes(m)) : rows,
+      excluded,
+    })
   }
   return out
 }
@@ -124,6 +193,14 @@ export interface CalibrationOptions {
   measurements: Measurement[]
 }
 
+/** Says so when the load average exceeded the CPU count: other work then competed with the timings. */
+function loadNote(m: CalibrationOptions['machine']): string {
+  const load = Math.max(m.loadAtStart ?? 0, m.load1)
+  return m.cpus > 0 && load > m.cpus
+    ? ' (above the CPU count, other work competed with the timings: see each point’s spread in the raw data)'
+    : ' (a quiet machine)'
+}
+
 /** Builds the CostProfile (constants with units and sources, provenance with kernel, CPU, date and data). */
 export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; fits: GroupFit[] } {
   const fits = fitGroups(opts.measurements)
@@ -133,7 +210,7 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       const sizes = [...new Set(f.rows.map((r) => r.size))].sort((a, b) => a - b)
       constants[profileKey(key, f.backend)] = {
         value: Number(value.toPrecision(4)),
-        unit: f.unit,
+        unit: key === CACHE_BYTES_KEY ? 'bytes' : key === 'ipt.uncachedBytes' ? 'ns/byte' : f.unit,
         source:
           `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
           `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
@@ -155,8 +232,7 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       notes:
         `${opts.quick ? 'quick' : 'full'} sweep on ${opts.machine.cpus} CPUs, Node ${opts.machine.node}; medians ` +
         `of several runs; 1-minute load average ${opts.machine.loadAtStart ?? '?'} at the start and ` +
-        `${opts.machine.load1} at the end (above the CPU count, other work competed with the timings: see each ` +
-        'point’s spread in the raw data)',
+        `${opts.machine.load1} at the end${loadNote(opts.machine)}`,
       data: opts.rawDataPath ?? opts.measurements,
     },
     constants: Object.fromEntries(Object.entries(constants).sort(([a], [b]) => a.localeCompare(b))),

@@ -15,19 +15,21 @@ export interface RestoreTerms {
   lines: number
   rulesAfter: number
   chainsAfter: number
+  /** x_tables blob bytes of the table after the commit (iptables-model's tableBlobBytes) */
+  bytesAfter?: number
 }
 
 /**
  * The restore model's own counts (iptables-model's `restoreModelCounts`), so the fitted constants drop into
- * IPTABLES_RESTORE_CONSTANTS' places: one invocation, per line, per rule of the resulting table, and the
- * lines×chains / rules×chains terms of libiptc's linear chain lookups.
+ * IPTABLES_RESTORE_CONSTANTS' places: one invocation, per line, per byte of the resulting table, and the
+ * lines×chains term of libiptc's chain lookups.
  */
 export function restoreCounts(t: RestoreTerms, backend: 'legacy' | 'nft'): Record<string, number> {
   return restoreModelCounts([{ table: 'nat', ...t }], backend)
 }
 
 export function restoreKeys(backend: 'legacy' | 'nft'): string[] {
-  return Object.keys(restoreCounts({ lines: 1, rulesAfter: 1, chainsAfter: 1 }, backend))
+  return Object.keys(restoreCounts({ lines: 1, rulesAfter: 1, chainsAfter: 1, bytesAfter: 1 }, backend))
 }
 
 /** ip-header-only rules: each traversed rule is one `ipt.rule` (the -s test is part of the rule entry). */

@@ -1,5 +1,10 @@
 import { generateCluster } from '@dataplane-sim/cluster'
-import { buildIptablesNode, type TableRestoreTerms } from '@dataplane-sim/iptables-model'
+import {
+  buildIptablesNode,
+  parseIptablesSave,
+  type TableRestoreTerms,
+  tableBlobBytes,
+} from '@dataplane-sim/iptables-model'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 
 /**
@@ -24,8 +29,12 @@ export function renderedKubeProxyRuleset(services: number, seed = 1): string {
   return buildIptablesNode(cluster, cluster.nodes[0].name, { policy: false }).saveText()
 }
 
-/** Per-table restore terms of iptables-save text (what iptables-model's restore cost counts). */
+/**
+ * Per-table restore terms of iptables-save text (what iptables-model's restore cost counts), restored into
+ * empty tables: lines, rules and chains of each table, and its blob bytes (`tableBlobBytes` of the parsed table).
+ */
 export function restoreTermsOf(text: string): TableRestoreTerms[] {
+  const parsed = parseIptablesSave(text, '<rendered ruleset>')
   const out: TableRestoreTerms[] = []
   let cur: TableRestoreTerms | null = null
   for (const raw of text.split('\n')) {
@@ -40,6 +49,10 @@ export function restoreTermsOf(text: string): TableRestoreTerms[] {
     if (line.startsWith(':')) cur.chainsAfter++
     else if (line.startsWith('-A ')) cur.rulesAfter++
     else if (line === 'COMMIT') cur = null
+  }
+  for (const t of out) {
+    const table = parsed.tables.find((p) => p.name === t.table)
+    t.bytesAfter = table ? tableBlobBytes(table) : 0
   }
   return out
 }

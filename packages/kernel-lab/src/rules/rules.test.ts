@@ -64,10 +64,12 @@ describe('renderedKubeProxyRuleset', () => {
 
   it('counts lines, rules and chains per table as the restore cost model wants them', () => {
     const terms = restoreTermsOf('*nat\n:A - [0:0]\n:B - [0:0]\n-A A -j B\nCOMMIT\n*filter\nCOMMIT\n')
-    expect(terms).toEqual([
+    expect(terms).toMatchObject([
       { table: 'nat', lines: 5, rulesAfter: 1, chainsAfter: 2 },
       { table: 'filter', lines: 2, rulesAfter: 0, chainsAfter: 0 },
     ])
+    // the rule (entry + standard target) and both chains' entries are in the nat blob
+    expect(terms[0].bytesAfter).toBeGreaterThan(112 + 40)
     expect(restoreTermsOf(text).map((t) => t.table)).toContain('nat')
   })
 })

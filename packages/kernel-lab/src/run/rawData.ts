@@ -1,4 +1,5 @@
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
+import { compareReruns, type RerunComparison, rerunMarkdown } from '../fit/compare'
 import type { Measurement } from '../measure/types'
 import type { VerdictResult } from '../verdict/differential'
 import { analyzeCalibration, type CalibrationRun } from './runCalibration'
@@ -53,4 +54,18 @@ export function analyzeRaw(
     rawDataPath: opts.rawDataPath ?? source,
     compareWith: opts.compareWith,
   })
+}
+
+/**
+ * The rerun check between two calibrations' raw data (`dpsim calibrate --from-raw A --compare-raw B`): both
+ * re-fitted with today's model, each constant of B against A's bootstrap interval.
+ */
+export function compareRaw(
+  a: { text: string; source: string },
+  b: { text: string; source: string },
+): RerunComparison & { markdown: string } {
+  const runA = analyzeRaw(a.text, a.source)
+  const runB = analyzeRaw(b.text, b.source)
+  const c = compareReruns(runA.spread, runB.spread)
+  return { ...c, markdown: rerunMarkdown(c, { a: a.source, b: b.source }) }
 }

@@ -1,7 +1,10 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
 import { machineInfo } from '../env/machine'
 import { preflight } from '../env/preflight'
+import { bootstrapConstants, type ConstantSpread } from '../fit/bootstrap'
 import { buildProfile, type CalibrationOptions, type GroupFit } from '../fit/calibrate'
+import { spreadMarkdown } from '../fit/compare'
+import { recount } from '../fit/recount'
 import { bpfSweep } from '../measure/bpfSweep'
 import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
 import type { Progress } from '../measure/restoreSweep'
@@ -27,9 +30,14 @@ export interface CalibrationRun {
   measurements: Measurement[]
   report: LabReport
   verdicts: VerdictResult[]
-  /** reports/kernel/README.md: method preamble, model vs measured, verdict table */
+  /** every fitted constant with its bootstrap interval over runs (BOOTSTRAP_SAMPLES resamples) */
+  spread: ConstantSpread[]
+  /** reports/kernel/README.md: method preamble, model vs measured, spread, verdict table */
   markdown: string
 }
+
+/** Resamples of the bootstrap that gives each constant's spread (seeded: same raw data, same spread). */
+export const BOOTSTRAP_SAMPLES = 200
 
 export interface RunCalibrationOptions {
   quick?: boolean
@@ -110,8 +118,10 @@ export interface AnalyzeOptions {
 
 /** Fits the profile and builds the report from measurements (a fresh run's, or raw data saved by an earlier one). */
 export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
-  const { measurements, verdicts } = opts
-  const { profile, fits } = buildProfile(opts)
+  const { verdicts } = opts
+  // today's model counts (raw data may predate a model change); per-packet points get the engine's walks
+  const measurements = recount(opts.measurements)
+  const { profile, fits } = buildProfile({ ...opts, measurements })
   // a complete profile: what the lab does not measure keeps the models' own constant, saying so
   const defaults = modelDefaultsProfile().constants
   const carried = Object.entries(defaults)
@@ -123,17 +133,24 @@ export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
   profile.constants = Object.fromEntries(
     [...Object.entries(profile.constants), ...carried].sort(([a], [b]) => a.localeCompare(b)),
   )
-  const report = labReport(measurements, [
-    { name: 'calibrated', profile },
-    { name: 'model-defaults', profile: modelDefaultsProfile() },
-    ...(opts.compareWith ?? []),
-  ])
+  const spread = bootstrapConstants(measurements, { samples: BOOTSTRAP_SAMPLES })
+  const report = labReport(
+    measurements,
+    [
+      { name: 'calibrated', profile },
+      { name: 'model-defaults', profile: modelDefaultsProfile() },
+      ...(opts.compareWith ?? []),
+    ],
+    undefined,
+    new Set(fits.flatMap((f) => f.excluded)),
+  )
   const markdown = [
     labReadmePreamble(profile),
     report.markdown,
+    spread.length ? spreadMarkdown(spread, BOOTSTRAP_SAMPLES) : '',
     verdicts.length ? verdictMarkdown(verdicts) : '',
   ]
     .filter(Boolean)
     .join('\n')
-  return { profile, fits, measurements, report, verdicts, markdown }
+  return { profile, fits, measurements, report, verdicts, spread, markdown }
 }

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path'
 import {
   analyzeRaw,
   type CalibrationRun,
+  compareRaw,
   LabUnavailableError,
   rawDataOf,
   runCalibration,
@@ -18,6 +19,7 @@ interface CalibrateOptions {
   compare: string[]
   only?: string
   fromRaw?: string
+  compareRaw?: string
 }
 
 const PARTS = ['restore', 'rendered', 'packet', 'bpf', 'verdict'] as const
@@ -48,7 +50,21 @@ export function register(program: Command): void {
     )
     .option('--only <parts>', `comma-separated subset of ${PARTS.join(',')}`)
     .option('--from-raw <raw.json>', 're-fit the raw data of an earlier run instead of measuring')
+    .option(
+      '--compare-raw <raw.json>',
+      'with --from-raw A: the rerun check, each constant of this second run against A’s bootstrap interval (Markdown)',
+    )
     .action(async (opts: CalibrateOptions) => {
+      if (opts.compareRaw) {
+        if (!opts.fromRaw) throw new UsageError('--compare-raw needs --from-raw (the first run)')
+        const c = compareRaw(
+          { text: readInput(opts.fromRaw), source: opts.fromRaw },
+          { text: readInput(opts.compareRaw), source: opts.compareRaw },
+        )
+        emit(c.markdown, opts.output)
+        process.stderr.write(`calibrate: ${c.within} of ${c.total} constants within the first run's spread\n`)
+        return
+      }
       const parts = opts.only?.split(',').map((s) => s.trim())
       for (const p of parts ?? []) {
         if (!(PARTS as readonly string[]).includes(p))

@@ -1,0 +1,108 @@
+import { type CostProfile, parsePacket } from '@dataplane-sim/cluster'
+import { describe, expect, it } from 'vitest'
+import { policyCluster } from '../../test/fixtures/policyCluster'
+import { parseIptablesSave } from '../codec/parse'
+import { ruleBlobBytes } from '../cost/blobBytes'
+import { buildIptablesNode } from '../node/iptablesNode'
+import { Netfilter, type NetfilterOptions } from './netfilter'
+import { CACHE_BYTES_KEY, cacheBytesOf, walkCounts } from './walkCost'
+
+const NODE = { localIps: ['192.168.1.10'], podCidrs: ['10.244.1.0/24'] }
+// outside → a pod on this node: walks filter FORWARD once
+const IN = parsePacket('tcp 192.168.5.5:40000 -> 10.244.1.5:80')
+
+/** filter FORWARD with `n` kube-proxy-sized rules the packet fails on their -d test */
+function forward(n: number): string {
+  const rules = Array.from(
+    { length: n },
+    (_, i) =>
+      `-A FORWARD -d 10.96.${i >> 8}.${i & 255}/32 -p tcp -m comment --comment "ns/svc-${i}:http cluster IP" -m tcp --dport 80 -j DROP`,
+  )
+  return [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ...rules,
+    'COMMIT',
+    '',
+  ].join('\n')
+}
+
+const constant = (value: number, unit = 'ns') => ({ value, unit, source: 'test' })
+function profile(constants: CostProfile['constants']): CostProfile {
+  return { schemaVersion: 1, name: 'test', description: '', provenance: { method: 'test' }, constants }
+}
+const make = (text: string, opts?: NetfilterOptions) => new Netfilter(parseIptablesSave(text), NODE, opts)
+
+describe('walk cost: bytes of rule entries walked and the cache-resident size', () => {
+  const oneRule = ruleBlobBytes(parseIptablesSave(forward(1)).tables[0].chains[1].rules[0])
+
+  it('counts the blob bytes of every rule a packet evaluates', () => {
+    const t = make(forward(40)).classify(IN, { steps: false })
+    expect(t.cost.counts['ipt.rule']).toBe(40)
+    expect(t.cost.counts['ipt.bytes']).toBe(40 * oneRule)
+    // a kube-proxy KUBE-SERVICES rule: entry, comment, tcp match and a standard target
+    expect(oneRule).toBe(112 + 32 + 256 + 32 + 16 + 32 + 8)
+  })
+
+  it('prices only the bytes beyond ipt.cacheBytes as uncached, at ipt.uncachedBytes per byte', () => {
+    const p = profile({
+      'ipt.rule': constant(10),
+      'ipt.uncachedBytes': constant(0.5, 'ns/byte'),
+      [CACHE_BYTES_KEY]: constant(10 * oneRule, 'bytes'),
+    })
+    const small = make(forward(10), { profile: p }).classify(IN, { steps: false })
+    expect(small.cost.counts['ipt.uncachedBytes']).toBe(0)
+    expect(small.cost.ns).toBeCloseTo(10 * 10)
+    const big = make(forward(30), { profile: p }).classify(IN, { steps: false })
+    expect(big.cost.counts['ipt.uncachedBytes']).toBe(20 * oneRule)
+    expect(big.cost.ns).toBeCloseTo(30 * 10 + 0.5 * 20 * oneRule)
+  })
+
+  it('treats every walk as cache-resident when the profile has no ipt.cacheBytes', () => {
+    expect(cacheBytesOf(profile({}), 'legacy')).toBe(Number.POSITIVE_INFINITY)
+    expect(
+      walkCounts({ rules: 1, matches: 0, chains: 1, bytes: 1e9 }, 'legacy', Number.POSITIVE_INFINITY),
+    ).toMatchObject({
+      'ipt.uncachedBytes': 0,
+    })
+  })
+})
+
+describe('walk cost keys of an iptables-nft node', () => {
+  const nftRule = profile({ 'ipt.rule': constant(10), 'ipt.rule:nft': constant(25) })
+
+  it('counts under the :nft keys, priced by the nft constant', () => {
+    const t = make(forward(20), { backend: 'nft', profile: nftRule }).classify(IN, { steps: false })
+    expect(t.cost.counts['ipt.rule:nft']).toBe(20)
+    expect(t.cost.counts['ipt.rule']).toBeUndefined()
+    expect(t.cost.ns).toBeCloseTo(20 * 25)
+  })
+
+  it('falls back to the legacy constant when the profile has no nft one', () => {
+    const t = make(forward(20), { backend: 'nft', profile: profile({ 'ipt.rule': constant(10) }) }).classify(
+      IN,
+      { steps: false },
+    )
+    expect(t.cost.ns).toBeCloseTo(20 * 10)
+  })
+
+  it('takes the nft cache-resident size before the legacy one', () => {
+    const p = profile({
+      [CACHE_BYTES_KEY]: constant(100, 'bytes'),
+      [`${CACHE_BYTES_KEY}:nft`]: constant(7, 'bytes'),
+    })
+    expect(cacheBytesOf(p, 'nft')).toBe(7)
+    expect(cacheBytesOf(p, 'legacy')).toBe(100)
+  })
+
+  it('is what buildIptablesNode gives a node built for nft', () => {
+    const p = parsePacket('tcp 10.244.1.9:40000 -> 10.96.0.10:80')
+    const legacy = buildIptablesNode(policyCluster(), 'node-a', { profile: nftRule }).classify(p)
+    const nft = buildIptablesNode(policyCluster(), 'node-a', { backend: 'nft', profile: nftRule }).classify(p)
+    expect(nft.cost.counts['ipt.rule:nft']).toBe(legacy.cost.counts['ipt.rule'])
+    expect(nft.cost.counts['ipt.rule:nft']).toBeGreaterThan(0)
+    expect(nft.cost.ns).toBeGreaterThan(legacy.cost.ns)
+  })
+})

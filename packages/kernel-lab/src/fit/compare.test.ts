@@ -1,0 +1,94 @@
+import { createRng } from '@dataplane-sim/cluster'
+import { describe, expect, it } from 'vitest'
+import { summarize } from '../measure/stats'
+import type { Measurement } from '../measure/types'
+import { bootstrapConstants, type ConstantSpread } from './bootstrap'
+import { compareReruns, rerunMarkdown } from './compare'
+import { restoreCounts } from './counts'
+
+const spread = (key: string, value: number, lo: number, hi: number): ConstantSpread => ({
+  key,
+  value,
+  lo,
+  hi,
+  samples: 100,
+})
+
+describe('compareReruns', () => {
+  const a = [
+    spread('ipt.rule', 6, 5.5, 6.5),
+    spread('ipt.match', 20, 18, 22),
+    spread('bpf.lookup.hash', 80, 75, 85),
+  ]
+
+  it('says which constants of run B lie inside run A’s interval', () => {
+    const b = [
+      spread('ipt.rule', 6.4, 6, 7),
+      spread('ipt.match', 25, 23, 27),
+      spread('bpf.lookup.hash', 86, 80, 90),
+    ]
+    const c = compareReruns(a, b)
+    expect(c.rows.map((r) => [r.key, r.within, r.overlap])).toEqual([
+      ['ipt.rule', true, true],
+      ['ipt.match', false, false],
+      ['bpf.lookup.hash', false, true],
+    ])
+    expect(c.within).toBe(1)
+    expect(c.total).toBe(3)
+  })
+
+  it('counts a constant the second run did not fit as outside', () => {
+    const c = compareReruns(a, [spread('ipt.rule', 6, 6, 6)])
+    expect(c.rows.find((r) => r.key === 'ipt.match')).toMatchObject({
+      b: undefined,
+      within: false,
+      overlap: false,
+    })
+  })
+
+  it('prints run A, run B, A’s interval and within yes/no per constant', () => {
+    const md = rerunMarkdown(compareReruns(a, [spread('ipt.rule', 6.4, 6, 7)]), { a: 'A.json', b: 'B.json' })
+    expect(md).toContain('| `ipt.rule` | 6 | 6.4 | 5.5 – 6.5 | 6 – 7 | yes | yes |')
+    expect(md).toContain('| `ipt.match` | 20 | — | 18 – 22 | — | no | no |')
+  })
+})
+
+/** A synthetic legacy restore sweep: invocation 5 ms, 3 µs per line, with ±noise per run. */
+function sweep(seed: number, line = 3e-6, noise = 0.05): Measurement[] {
+  const rng = createRng(seed)
+  return [1000, 5000, 10000, 20000, 50000].map((n) => {
+    const truth = 0.005 + 10 * n * line
+    const runs = [0, 1, 2].map(() => truth * (1 + noise * (2 * rng.float() - 1)))
+    return {
+      experiment: 'restore-full',
+      backend: 'legacy',
+      size: n,
+      unit: 's',
+      runs,
+      summary: summarize(runs),
+      counts: restoreCounts({ lines: 10 * n, rulesAfter: 0, chainsAfter: 0, bytesAfter: 0 }, 'legacy'),
+    } satisfies Measurement
+  })
+}
+
+describe('bootstrapConstants', () => {
+  it('gives each fitted constant an interval around its value, the same for the same seed', () => {
+    const s = bootstrapConstants(sweep(1), { samples: 100 })
+    const line = s.find((c) => c.key === 'restore.legacy.line')!
+    expect(line.lo).toBeLessThanOrEqual(line.value)
+    expect(line.hi).toBeGreaterThanOrEqual(line.value)
+    expect(line.hi - line.lo).toBeGreaterThan(0)
+    expect(Math.abs(line.value / 3e-6 - 1)).toBeLessThan(0.05)
+    expect(bootstrapConstants(sweep(1), { samples: 100 })).toEqual(s)
+  })
+
+  it('accepts a rerun of the same kernel and rejects one whose per-line cost doubled', () => {
+    const a = bootstrapConstants(sweep(1), { samples: 100 })
+    const line = (c: ReturnType<typeof compareReruns>) => c.rows.find((r) => r.key === 'restore.legacy.line')!
+    // the same process measured again, with other noise: inside (or at least overlapping) A's spread
+    expect(line(compareReruns(a, bootstrapConstants(sweep(2), { samples: 100 }))).overlap).toBe(true)
+    const slower = line(compareReruns(a, bootstrapConstants(sweep(3, 6e-6), { samples: 100 })))
+    expect(slower.within).toBe(false)
+    expect(slower.overlap).toBe(false)
+  })
+})

@@ -1,0 +1,105 @@
+import { type Packet, parsePacket, replyOf } from '@dataplane-sim/cluster'
+import {
+  Netfilter,
+  type PacketBackend,
+  parseIptablesSave,
+  type WalkTotals,
+  walkCounts,
+} from '@dataplane-sim/iptables-model'
+import { forwardRulesTable } from '../rules/forwardRules'
+import { kubeProxyShapeTable } from '../rules/kubeProxyShape'
+import { LAB_ADDRESSES } from '../topology/addressPlan'
+
+/** What iptables-model's engine counts for one packet's walks. */
+type Walk = WalkTotals
+
+/**
+ * The walks behind one measured per-packet value: the traces of the loaded table minus those of the sweep's
+ * baseline (the lab subtracts a baseline run from every point). Each trace is priced on its own, because the
+ * cache-resident size applies to one packet's walk.
+ */
+export interface WalkShape {
+  loaded: Walk[]
+  baseline: Walk[]
+  /** the walks start cache-cold: every byte they read is uncached (cache-resident size 0) */
+  cold: boolean
+}
+
+const ZERO: Walk = { rules: 0, matches: 0, chains: 0, bytes: 0 }
+
+/** The counts of a WalkShape under `backend`'s keys with cache-resident size `cacheBytes`. */
+export function walkShapeCounts(
+  shape: WalkShape,
+  backend: PacketBackend,
+  cacheBytes: number,
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  const add = (w: Walk, sign: number) => {
+    const c = walkCounts(w, backend, shape.cold ? 0 : cacheBytes)
+    for (const k in c) out[k] = (out[k] ?? 0) + sign * c[k]
+  }
+  for (const w of shape.loaded) add(w, 1)
+  for (const w of shape.baseline) add(w, -1)
+  return out
+}
+
+/** The lab node as the engine sees it: its two link addresses are local, nothing is a pod. */
+const NODE = { localIps: [LAB_ADDRESSES.nodeClientSide, LAB_ADDRESSES.nodeServerSide], podCidrs: [] }
+
+/** The walks of the packets of `packets` (in order, sharing conntrack) through the rules of `text`. */
+function engineWalks(text: string, packets: Packet[]): Walk[] {
+  const nf = new Netfilter(parseIptablesSave(text, '<lab table>'), NODE)
+  return packets.map((p) => {
+    const c = nf.classify(p, { steps: false }).cost.counts
+    return { rules: c['ipt.rule'], matches: c['ipt.match'], chains: c['ipt.chain'], bytes: c['ipt.bytes'] }
+  })
+}
+
+/**
+ * The walks of a table of `n` repeated units, from the engine's walks at 1 and 2 units: each unit adds the
+ * same rules to the walk, so the totals are linear in n (checked), and a 50k-rule table need not be built.
+ */
+function linearWalks(table: (n: number) => string, packets: Packet[], n: number): Walk[] {
+  const w0 = engineWalks(table(0), packets)
+  const w1 = engineWalks(table(1), packets)
+  const w2 = engineWalks(table(2), packets)
+  return w0.map((a, i) => {
+    const out = { ...ZERO }
+    for (const k of Object.keys(ZERO) as Array<keyof Walk>) {
+      const step = w1[i][k] - a[k]
+      if (w2[i][k] - w1[i][k] !== step) throw new Error(`lab table walk is not linear in its size (${k})`)
+      out[k] = a[k] + n * step
+    }
+    return out
+  })
+}
+
+const ECHO = parsePacket(`icmp ${LAB_ADDRESSES.client} -> ${LAB_ADDRESSES.server}`)
+
+/**
+ * `packet-forward` / `packet-forward-match`: a ping round trip, the echo request and its reply each walking
+ * filter FORWARD; the baseline has no rules.
+ */
+export function forwardWalkShape(rules: number, kind: 'ip' | 'match'): WalkShape {
+  const packets = [ECHO, replyOf(ECHO)]
+  return {
+    loaded: linearWalks((n) => forwardRulesTable(n, kind), packets, rules),
+    baseline: engineWalks(forwardRulesTable(0, kind), packets),
+    cold: false,
+  }
+}
+
+/**
+ * `packet-nat-first`: the echo of a new flow walks nat PREROUTING → KUBE-SERVICES (every service rule fails on
+ * its -d test) and nat POSTROUTING; its reply is an established connection and skips nat. The baseline is the
+ * same table without services. Cold: each probe is a new `ping` process a few ms after the last (fork, exec),
+ * and the measured cost per rule is 4× the back-to-back walks', as if nothing of the table were cached.
+ */
+export function natFirstWalkShape(services: number): WalkShape {
+  const packets = [ECHO, replyOf(ECHO)]
+  return {
+    loaded: linearWalks(kubeProxyShapeTable, packets, services),
+    baseline: engineWalks(kubeProxyShapeTable(0), packets),
+    cold: true,
+  }
+}
