@@ -179,7 +179,20 @@ export class BpfLpmTrie<V> extends MapBase {
 
   /** The entry stored at exactly this prefix, not counted. */
   peek(prefixLen: number, data: LpmData): V | undefined {
-    const node = this.find(prefixLen, this.keyData(data))
+    const key = this.keyData(data)
+    if (this.index && prefixLen >= 0 && prefixLen <= this.maxPrefixLen) {
+      // the index holds exactly the entries (no intermediate nodes), keyed by their masked data
+      const n =
+        prefixLen > 32
+          ? this.index.find(
+              prefixLen,
+              key[0] | 0,
+              prefixLen === 64 ? key[1] | 0 : key[1] & (0xffffffff << (64 - prefixLen)),
+            )
+          : this.index.find(prefixLen, prefixLen === 0 ? 0 : key[0] & (0xffffffff << (32 - prefixLen)), 0)
+      return n >= 0 ? this.values[n] : undefined
+    }
+    const node = this.find(prefixLen, key)
     return node >= 0 && !this.isIm(node) ? this.values[node] : undefined
   }
 
