@@ -4,7 +4,22 @@ import type { CostProfile } from '@dataplane-sim/cluster'
  * Why this lab's restore times are about twice shared/anchors.md's for "the same" kube-proxy table (measured on
  * this machine kind; see the README section it writes).
  */
-const ANCHORS_GAP = 'ANCHORS_GAP_PLACEHOLDER'
+const ANCHORS_GAP = [
+  'Why these restore times are about twice shared/anchors.md’s for the same table shape (legacy whole table',
+  '0.094/0.618/1.52/3.75 s here vs 0.060/0.314/0.820/2.488 s at 1k/5k/10k/20k services; one rule 0.075/0.33/0.64/1.24 s',
+  'vs 0.031/0.168/0.363/0.855 s): the lab’s table carries kube-proxy’s comment matches on every rule',
+  '(`-m comment --comment "ns/svc:port cluster IP"`, as pkg/proxy/iptables/proxier.go writes them). Each is a 256-byte',
+  'xt_comment_info in the kernel blob, so a service is 4,358 bytes of blob instead of 2,344 (1.86×), and legacy pays per',
+  'blob byte: 1.47e-8 s/byte fitted here, 1.49e-8 s/byte fitted to the anchors’ rows taken without comments — the same',
+  'kernel cost on twice the bytes. Checked directly in CPU seconds (comment-experiment.md, 10k services): one rule',
+  '--noflush 0.61 s with comments, 0.31 s without (anchors: 0.363 s); whole table 1.34 s vs 0.94 s (anchors: 0.820 s).',
+  'Not the cause: lines per service (10 in both), restoring into emptied rules (into a populated table costs more,',
+  '1.52 s vs 1.34 s), nor the timing (wall clock of the command from spawn to exit, `ip netns exec` included: a few ms,',
+  'visible only at 1k). nft keeps a comment as rule userdata: it costs iptables-nft-restore up to a third more here (noisy), and the lab’s',
+  'nft times stay 1.6–4× the anchors’ (one rule 0.13 s vs 0.033 s at 10k) for reasons the table’s shape does not',
+  'explain. The anchors profile models the anchors’ table (iptables-model anchorNatTerms); the calibrated profile models',
+  'this kernel’s measurements.',
+].join(' ')
 
 /**
  * The preamble of reports/kernel/README.md: where and how the numbers were measured, and what to keep in mind

@@ -6,15 +6,15 @@ import type { Measurement } from '../measure/types'
  */
 const REASONS: Partial<Record<string, string>> = {
   'packet-nat-first':
-    'these walks are cache-cold. Each probe is a new `ping` process (fork, exec, a new ICMP identifier) a few ms ' +
-    'after the last, so the KUBE-SERVICES entries are no longer cached when the first packet walks them; they cost ' +
-    '4–5× the warm back-to-back FORWARD walks the per-rule constants are fitted to. Validation only, not fitted: ' +
-    'the model prices warm walks (a busy node walking its nat table for every new connection).',
+    'these walks are cache-cold: each probe is a new `ping` process (fork, exec) a few ms after the last, and one ' +
+    'probe per run is a few hundred flows, so each point is noisier than the FORWARD sweeps (see the spread).',
   'packet-forward-match|nft':
     'iptables-nft evaluates `-m icmp` through nft_compat (the xtables match called from an nft expression); its ' +
     'per-rule cost steps up between 10k and 20k rules although these rules are the smallest of the sweeps (192 blob ' +
     'bytes in the legacy layout), while the larger ip-only rules show no step at 50k. The walk-bytes term uses the ' +
-    'legacy blob layout for both backends, which does not describe where nft_compat keeps its per-rule data.',
+    'legacy blob layout for both backends, which does not describe where nft_compat keeps its per-rule data. These ' +
+    'points are left out of the fit (a first fit missed them by more than 40 %), so the constants describe the ' +
+    'walks below the step.',
 }
 
 export function outsideReason(experiment: Measurement['experiment'], backend: string): string {
