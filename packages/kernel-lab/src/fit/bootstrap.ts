@@ -1,7 +1,8 @@
 import { createRng } from '@dataplane-sim/cluster'
+import { CACHE_BYTES_KEY } from '@dataplane-sim/iptables-model'
 import { quantile, summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
-import { fitGroups, profileKey } from './calibrate'
+import { CACHE_GRID_STEP, fitGroups, profileKey } from './calibrate'
 
 /** One fitted constant, and where it lands when the runs behind each point are resampled. */
 export interface ConstantSpread {
@@ -65,11 +66,13 @@ export function bootstrapConstants(
   return [...base.entries()]
     .map(([key, value]) => {
       const d = Float64Array.from(draws.get(key) ?? []).sort()
+      // the cache-resident size is chosen on a grid: its interval is at least one grid step either side
+      const step = key.startsWith(CACHE_BYTES_KEY) ? CACHE_GRID_STEP : 1
       return {
         key,
         value,
-        lo: d.length ? Math.min(value, quantile(d, tail)) : value,
-        hi: d.length ? Math.max(value, quantile(d, 1 - tail)) : value,
+        lo: (d.length ? Math.min(value, quantile(d, tail)) : value) / step,
+        hi: (d.length ? Math.max(value, quantile(d, 1 - tail)) : value) * step,
         samples: d.length,
       }
     })

@@ -99,6 +99,9 @@ export function groupOf(m: Measurement): FitGroup | undefined {
 /** A first fit missing a point by more than this leaves it out of the final fit (and the report says so). */
 export const TRIM = 0.4
 
+/** Ratio of neighbouring candidate cache-resident sizes (a quarter octave). */
+export const CACHE_GRID_STEP = 2 ** 0.25
+
 /** Candidate cache-resident sizes: none (Infinity) and 256 KiB to 64 MiB in quarter-octave steps, largest first. */
 export const CACHE_SIZES: readonly number[] = [
   Number.POSITIVE_INFINITY,
