@@ -144,6 +144,41 @@ function run(s: Setup, label: string, opts: Parameters<typeof buildEbpfNode>[2],
   return [viaText, viaTuple]
 }
 
+/**
+ * The report's match-suite shape: first packets to 32 services sampled once (a hot working set, as
+ * `dpsim report` times them), each a new flow; isolates what grows with the maps from cache misses on
+ * random services.
+ */
+function runSampled(s: Setup, label: string) {
+  const n = node(s, {})
+  let x = 99
+  const sample = Array.from({ length: Math.min(32, s.vips.length) }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0
+    return s.vips[x % s.vips.length]
+  })
+  const c = s.clients.length
+  const make = (count: number, base: number): Packet[] =>
+    Array.from({ length: count }, (_, k) => {
+      const v = sample[k % sample.length]
+      return {
+        protocol: v.proto === 'UDP' ? 'udp' : 'tcp',
+        src: s.clients[Math.floor(k / sample.length) % c],
+        dst: v.ip,
+        sport: base + (Math.floor(k / (sample.length * c)) % 20000),
+        dport: v.port,
+        tcpFlags: v.proto === 'UDP' ? undefined : ['SYN'],
+      }
+    })
+  for (const p of make(20_000, 44000)) n.classify(p, { steps: false })
+  const batch = make(PACKETS / 2, 1024)
+  return timed(label, 'classify(Packet)', batch.length, () => {
+    let ns = 0
+    const opts = { steps: false }
+    for (const p of batch) ns += n.classify(p, opts).cost.ns
+    return ns
+  })
+}
+
 const points = []
 for (const services of sizes) {
   const s = setup(services)
@@ -152,6 +187,7 @@ for (const services of sizes) {
     ...run(s, 'first packets, tc path (bpfLbSock=false)', { bpfLbSock: false }),
     ...run(s, 'first packets, socket-LB, Maglev', { bpfLbAlgorithm: 'maglev', maglevTableSize: 251 }),
     ...run(s, 'established packets, socket-LB', {}, true),
+    runSampled(s, 'first packets to 32 sampled services (report match-suite shape), socket-LB'),
   ]
   points.push({ services, policies: s.cluster.networkPolicies.length, clients: s.clients.length, figures })
   process.stderr.write(`${services} services done\n`)

@@ -7,11 +7,11 @@ import { BPF_ANY, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './t
 class Store extends TupleIndex {
   /** value words of each slot, `stride` per slot */
   vals: Float64Array
-  /** list links by slot: `older` towards the eviction end; −1 = none */
-  older: Int32Array
-  younger: Int32Array
-  /** the `ref` bit of struct bpf_lru_node */
-  ref: Uint8Array
+  /**
+   * Per slot, one 16-byte record: [older, younger, ref, unused] — list links (`older` towards the eviction
+   * end, −1 = none) and the `ref` bit of struct bpf_lru_node, together so an insert touches one line.
+   */
+  links: Int32Array
 
   constructor(
     readonly stride: number,
@@ -19,9 +19,7 @@ class Store extends TupleIndex {
   ) {
     super(initial)
     this.vals = new Float64Array(this.capacity * stride)
-    this.older = new Int32Array(this.capacity)
-    this.younger = new Int32Array(this.capacity)
-    this.ref = new Uint8Array(this.capacity)
+    this.links = new Int32Array(this.capacity * 4)
   }
 
   protected override resize(capacity: number): void {
@@ -29,15 +27,9 @@ class Store extends TupleIndex {
     const vals = new Float64Array(capacity * this.stride)
     vals.set(this.vals)
     this.vals = vals
-    const older = new Int32Array(capacity)
-    older.set(this.older)
-    this.older = older
-    const younger = new Int32Array(capacity)
-    younger.set(this.younger)
-    this.younger = younger
-    const ref = new Uint8Array(capacity)
-    ref.set(this.ref)
-    this.ref = ref
+    const links = new Int32Array(capacity * 4)
+    links.set(this.links)
+    this.links = links
   }
 }
 
@@ -79,7 +71,7 @@ export class BpfLruTupleMap extends MapBase {
   lookupInto(a: number, b: number, c: number, d: number, ops: OpCounts): number {
     const e = this.s.find(a, b, c, d)
     this.countReadInto(ops, e >= 0)
-    if (e >= 0) this.s.ref[e] = 1
+    if (e >= 0) this.s.links[e * 4 + 2] = 1
     return e
   }
 
@@ -87,7 +79,7 @@ export class BpfLruTupleMap extends MapBase {
   lookup(a: number, b: number, c: number, d: number, counts?: Record<string, number>): number {
     const e = this.s.find(a, b, c, d)
     this.countRead(counts, e >= 0)
-    if (e >= 0) this.s.ref[e] = 1
+    if (e >= 0) this.s.links[e * 4 + 2] = 1
     return e
   }
 
@@ -119,10 +111,10 @@ export class BpfLruTupleMap extends MapBase {
     if (e >= 0) {
       // the replacing element is a new node: young, with the ref bit set
       this.unlink(e)
-      this.s.ref[e] = 1
+      this.s.links[e * 4 + 2] = 1
     } else {
       e = this.s.insert(a, b, c, d)
-      this.s.ref[e] = 0
+      this.s.links[e * 4 + 2] = 0
     }
     this.s.vals.fill(0, e * this.s.stride, (e + 1) * this.s.stride)
     this.pushYoung(e)
@@ -160,7 +152,7 @@ export class BpfLruTupleMap extends MapBase {
 
   /** Slots from the oldest to the youngest entry. */
   *slots(): IterableIterator<number> {
-    for (let e = this.oldest; e >= 0; e = this.s.younger[e]) yield e
+    for (let e = this.oldest; e >= 0; e = this.s.links[e * 4 + 1]) yield e
   }
 
   clear(): void {
@@ -170,22 +162,22 @@ export class BpfLruTupleMap extends MapBase {
 
   private pushYoung(e: number): void {
     const s = this.s
-    s.older[e] = this.youngest
-    s.younger[e] = -1
-    if (this.youngest >= 0) s.younger[this.youngest] = e
+    s.links[e * 4] = this.youngest
+    s.links[e * 4 + 1] = -1
+    if (this.youngest >= 0) s.links[this.youngest * 4 + 1] = e
     else this.oldest = e
     this.youngest = e
   }
 
   private unlink(e: number): void {
     const s = this.s
-    const o = s.older[e]
-    const y = s.younger[e]
-    if (o >= 0) s.younger[o] = y
+    const o = s.links[e * 4]
+    const y = s.links[e * 4 + 1]
+    if (o >= 0) s.links[o * 4 + 1] = y
     else this.oldest = y
-    if (y >= 0) s.older[y] = o
+    if (y >= 0) s.links[y * 4] = o
     else this.youngest = o
-    s.older[e] = s.younger[e] = -1
+    s.links[e * 4] = s.links[e * 4 + 1] = -1
   }
 
   private evictOne(): void {
@@ -194,8 +186,8 @@ export class BpfLruTupleMap extends MapBase {
       const e = this.oldest
       if (e < 0) return
       this.unlink(e)
-      if (this.s.ref[e]) {
-        this.s.ref[e] = 0
+      if (this.s.links[e * 4 + 2]) {
+        this.s.links[e * 4 + 2] = 0
         this.pushYoung(e)
         continue
       }

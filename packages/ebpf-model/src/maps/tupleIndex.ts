@@ -9,9 +9,7 @@
 export class TupleIndex {
   /** 4 words per entry slot */
   protected keys: Int32Array
-  /** hash of each entry's key (backward-shift deletion needs every entry's home bucket) */
-  private hashes: Int32Array
-  /** entry slot + 1 per bucket, 0 = empty */
+  /** per bucket: [hash of the key, entry slot + 1] (0 = empty); the hash spares a key read on most misses */
   private buckets: Int32Array
   private mask: number
   /** slots allocated so far (the high-water mark); slots below it not in use are on the free list */
@@ -23,8 +21,7 @@ export class TupleIndex {
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity)
     this.keys = new Int32Array(this.capacity * 4)
-    this.hashes = new Int32Array(this.capacity)
-    this.buckets = new Int32Array(this.capacity * 2)
+    this.buckets = new Int32Array(this.capacity * 4)
     this.mask = this.capacity * 2 - 1
   }
 
@@ -37,9 +34,11 @@ export class TupleIndex {
     const keys = this.keys
     const buckets = this.buckets
     const mask = this.mask
-    for (let i = hash4(a, b, c, d) & mask; ; i = (i + 1) & mask) {
-      const e = buckets[i] - 1
+    const h = hash4(a, b, c, d)
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = buckets[2 * i + 1] - 1
       if (e < 0) return -1
+      if (buckets[2 * i] !== h) continue
       const k = e * 4
       if (
         keys[k] === (a | 0) &&
@@ -64,12 +63,7 @@ export class TupleIndex {
     this.keys[k + 1] = b
     this.keys[k + 2] = c
     this.keys[k + 3] = d
-    const h = hash4(a, b, c, d)
-    this.hashes[e] = h
-    const mask = this.mask
-    let i = h & mask
-    while (this.buckets[i] !== 0) i = (i + 1) & mask
-    this.buckets[i] = e + 1
+    this.place(hash4(a, b, c, d), e)
     this.count++
     return e
   }
@@ -78,18 +72,21 @@ export class TupleIndex {
   remove(slot: number): void {
     const buckets = this.buckets
     const mask = this.mask
-    let i = this.hashes[slot] & mask
-    while (buckets[i] !== slot + 1) i = (i + 1) & mask
+    const k = slot * 4
+    let i = hash4(this.keys[k], this.keys[k + 1], this.keys[k + 2], this.keys[k + 3]) & mask
+    while (buckets[2 * i + 1] !== slot + 1) i = (i + 1) & mask
     // backward shift: pull later members of the probe run into the hole when their home allows it
-    for (let j = (i + 1) & mask; buckets[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hashes[buckets[j] - 1] & mask
+    for (let j = (i + 1) & mask; buckets[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = buckets[2 * j] & mask
       const movable = i <= j ? home <= i || home > j : home <= i && home > j
       if (movable) {
-        buckets[i] = buckets[j]
+        buckets[2 * i] = buckets[2 * j]
+        buckets[2 * i + 1] = buckets[2 * j + 1]
         i = j
       }
     }
-    buckets[i] = 0
+    buckets[2 * i] = 0
+    buckets[2 * i + 1] = 0
     this.freeList.push(slot)
     this.count--
   }
@@ -111,21 +108,20 @@ export class TupleIndex {
     const keys = new Int32Array(capacity * 4)
     keys.set(this.keys)
     this.keys = keys
-    const hashes = new Int32Array(capacity)
-    hashes.set(this.hashes)
-    this.hashes = hashes
+    const old = this.buckets
     this.capacity = capacity
-    this.buckets = new Int32Array(capacity * 2)
+    this.buckets = new Int32Array(capacity * 4)
     this.mask = capacity * 2 - 1
-    const inUse = new Uint8Array(this.top)
-    inUse.fill(1)
-    for (const f of this.freeList) inUse[f] = 0
-    for (let e = 0; e < this.top; e++) {
-      if (!inUse[e]) continue
-      let i = this.hashes[e] & this.mask
-      while (this.buckets[i] !== 0) i = (i + 1) & this.mask
-      this.buckets[i] = e + 1
-    }
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i], old[i + 1] - 1)
+  }
+
+  private place(h: number, slot: number): void {
+    const buckets = this.buckets
+    const mask = this.mask
+    let i = h & mask
+    while (buckets[2 * i + 1] !== 0) i = (i + 1) & mask
+    buckets[2 * i] = h
+    buckets[2 * i + 1] = slot + 1
   }
 }
 
