@@ -20,7 +20,7 @@ function snapshot(n: EbpfNode): Record<string, string[]> {
   }
   const services: string[] = []
   for (const [k, v] of m.services.entries()) {
-    if (typeof k !== 'number') continue
+    if (typeof k !== 'number' || k < 0) continue
     const mv = v as ServiceMaster
     const f = mv.frontend
     const rn = m.revNat.peek(mv.revNat)

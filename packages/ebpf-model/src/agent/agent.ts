@@ -23,12 +23,13 @@ import {
 } from './identity'
 import { podsByLabelSet } from './initialOrder'
 import { IpcacheClaims } from './ipcacheClaims'
+import { PodIndex } from './podIndex'
 import { computeEndpointPolicy, type EndpointPolicy, type PolicyContext, policyEntryKey } from './policy'
 import { policyCidrs } from './policyCidrs'
 import { PolicyIndex } from './policyIndex'
 import { SelectorCache } from './selectorCache'
 import { ServiceSync, type TrackedBackend } from './serviceSync'
-import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
+import type { AgentSink, IpcacheValue, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /**
  * The Cilium agent of one node: it watches the cluster (pods, namespaces, nodes, services, EndpointSlices,
@@ -46,13 +47,6 @@ export interface LocalEndpoint {
   policy: EndpointPolicy
 }
 
-/** What the agent keeps of a pod that holds an identity. */
-interface PodState {
-  pod: Pod
-  ip: number
-  identity: number
-}
-
 const podKeyOf = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
 
 export class CiliumAgent {
@@ -61,14 +55,17 @@ export class CiliumAgent {
   readonly nodeName: string
   /** the cluster of the initial sync; watch events then update `objects`, never a copy of the whole cluster */
   private readonly cluster: Cluster
-  /** every object the agent has seen, by kind and "namespace/name" (insertion order, as the API lists them) */
-  private readonly objects: { [K in ResourceKind]: Map<string, ResourceByKind[K]> }
+  /**
+   * every object the agent has seen, by kind and "namespace/name" (insertion order, as the API lists them);
+   * pods only once a pod event or lookup needs them (`podsByKey`): a key string per pod of the cluster is
+   * the most expensive part of indexing a million pods, and only watch events use it
+   */
+  private readonly objects: { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> }
+  private podObjects: Map<string, Pod> | null = null
   private sink: AgentSink
   private readonly nsByName = new Map<string, Namespace>()
-  /** pods holding an identity, by "namespace/name" */
-  private readonly pods = new Map<string, PodState>()
-  private readonly podsByNs = new Map<string, Set<string>>()
-  private readonly podsByIdentity = new Map<number, Set<Pod>>()
+  /** pods holding an identity */
+  private readonly pods: PodIndex
   private readonly policies = new PolicyIndex()
   private readonly nodeIps = new Map<string, number>()
   private readonly ipcache: IpcacheClaims
@@ -76,10 +73,13 @@ export class CiliumAgent {
   private readonly cidrs: CidrIdentities
   readonly endpoints = new Map<string, LocalEndpoint>()
   /** pods that got no identity because the global range 256–65535 was exhausted */
-  readonly withoutIdentity = new Set<string>()
+  readonly withoutIdentity = new Set<Pod>()
   private readonly endpointsBySelector = new Map<string, Set<string>>()
   private readonly endpointIds = new IdAllocator()
   private readonly policyCtx: PolicyContext
+  /** the /32 of a pod address, reused: sinks read a prefix during the call only */
+  private readonly hostPrefix: Cidr = { base: 0, prefix: 32, mask: 0xffffffff }
+  private readonly podValues = new Map<number, IpcacheValue>()
 
   constructor(cluster: Cluster, nodeName: string, sink: AgentSink) {
     if (!cluster.nodes.some((n) => n.name === nodeName))
@@ -88,13 +88,13 @@ export class CiliumAgent {
     this.objects = {
       Node: keyed('Node', cluster.nodes),
       Namespace: keyed('Namespace', cluster.namespaces),
-      Pod: keyed('Pod', cluster.pods),
       Service: keyed('Service', cluster.services),
       EndpointSlice: keyed('EndpointSlice', cluster.endpointSlices),
       NetworkPolicy: keyed('NetworkPolicy', cluster.networkPolicies),
     }
     this.nodeName = nodeName
     this.sink = sink
+    this.pods = new PodIndex()
     this.ipcache = new IpcacheClaims(sink)
     this.services = new ServiceSync(sink, nodeName, cluster.endpointSlices)
     this.cidrs = new CidrIdentities(this.identities, this.ipcache)
@@ -102,8 +102,8 @@ export class CiliumAgent {
     this.policyCtx = {
       selectors: this.selectors,
       policiesIn: (ns) => this.policies.inNamespace(ns),
-      podsOf: (id) => this.podsByIdentity.get(id) ?? [],
-      allPods: () => podsOf(this.pods.values()),
+      podsOf: (id) => this.pods.withIdentity(id),
+      allPods: () => this.pods.all(),
     }
   }
 
@@ -118,9 +118,9 @@ export class CiliumAgent {
     return this.services.frontends
   }
 
-  /** backends by address · port · protocol */
+  /** backends by ID (a copy) */
   get backends(): ReadonlyMap<number, TrackedBackend> {
-    return this.services.backends
+    return this.services.backends()
   }
 
   backendById(id: number): ProgrammedBackend | undefined {
@@ -135,8 +135,8 @@ export class CiliumAgent {
     for (const n of c.nodes) this.addNode(n)
     for (const np of c.networkPolicies) this.policies.add(np)
     // Global identities in sorted label order (CRD mode allocates in order here), then CIDR identities.
-    for (const set of podsByLabelSet(this.objects.Pod, (ns) => this.nsByName.get(ns)))
-      for (const { key, pod } of set.pods) this.addPod(pod, key, null, set.labels, set.key)
+    for (const set of podsByLabelSet(c.pods, (ns) => this.nsByName.get(ns)))
+      for (const pod of set.pods) this.addPod(pod, null, set.labels, set.key)
     this.cidrs.refInAddressOrder(c.networkPolicies.flatMap(policyCidrs), this.cidrEvents(null))
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     const nodeIp = this.nodeIps.get(this.nodeName)
@@ -147,7 +147,10 @@ export class CiliumAgent {
   apply(change: ClusterChange): void {
     const key =
       change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
-    const known = this.objects[change.kind] as Map<string, ResourceByKind[ResourceKind]>
+    const known = (change.kind === 'Pod' ? this.podsByKey() : this.objects[change.kind]) as Map<
+      string,
+      ResourceByKind[ResourceKind]
+    >
     // All-or-nothing, as a watch never deletes what it did not add: refuse before anything changes.
     if (change.op === 'delete' && !known.has(key)) throw new Error(`no ${change.kind} ${key} to delete`)
     const previous = known.get(key)
@@ -156,10 +159,11 @@ export class CiliumAgent {
     const affected = new Set<string>()
     switch (change.kind) {
       case 'Pod': {
-        this.withoutIdentity.delete(key)
-        const old = this.pods.get(key)
-        if (old) this.removePod(key, old, affected)
-        if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(change.object, key, affected)
+        if (previous) {
+          this.withoutIdentity.delete(previous as Pod)
+          if (this.pods.identityOf(previous as Pod) !== undefined) this.removePod(previous as Pod, affected)
+        }
+        if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(change.object, affected)
         break
       }
       case 'Namespace': {
@@ -167,10 +171,9 @@ export class CiliumAgent {
         if (ns) this.nsByName.set(ns.name, ns)
         else this.nsByName.delete(key)
         // Namespace labels are part of every pod identity in it: re-identify those pods.
-        for (const pk of [...(this.podsByNs.get(key) ?? [])]) {
-          const state = this.pods.get(pk) as PodState
-          this.removePod(pk, state, affected)
-          this.addPod(state.pod, pk, affected)
+        for (const pod of this.pods.inNamespace(key)) {
+          this.removePod(pod, affected)
+          this.addPod(pod, affected)
         }
         break
       }
@@ -220,6 +223,11 @@ export class CiliumAgent {
     }
   }
 
+  private host(ip: number): Cidr {
+    this.hostPrefix.base = ip
+    return this.hostPrefix
+  }
+
   // ---- nodes -------------------------------------------------------------------------------------------
 
   private addNode(n: Node): void {
@@ -239,13 +247,7 @@ export class CiliumAgent {
 
   // ---- pods, identities, endpoints ---------------------------------------------------------------------
 
-  private addPod(
-    pod: Pod,
-    key: string,
-    affected: Set<string> | null,
-    podLabels?: string[],
-    labelKey?: string,
-  ): void {
+  private addPod(pod: Pod, affected: Set<string> | null, podLabels?: string[], labelKey?: string): void {
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
     const ns = this.nsByName.get(pod.namespace)
@@ -253,26 +255,21 @@ export class CiliumAgent {
     const lk = labelKey ?? labels.join(',')
     if (!this.identities.canAcquireGlobal(labels, lk)) {
       // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
-      this.withoutIdentity.add(key)
+      this.withoutIdentity.add(pod)
       return
     }
     const { identity, created } = this.identities.acquire(
       'global',
       labels,
-      { namespace: pod.namespace, podLabels: pod.labels, namespaceLabels: ns?.labels ?? {} },
+      () => ({ namespace: pod.namespace, podLabels: pod.labels, namespaceLabels: ns?.labels ?? {} }),
       lk,
     )
-    this.pods.set(key, { pod, ip, identity: identity.id })
-    let set = this.podsByNs.get(pod.namespace)
-    if (!set) this.podsByNs.set(pod.namespace, (set = new Set()))
-    set.add(key)
-    let holders = this.podsByIdentity.get(identity.id)
-    if (!holders) this.podsByIdentity.set(identity.id, (holders = new Set()))
-    holders.add(pod)
+    this.pods.add(pod, identity.id)
     if (created) this.identityAdded(identity, affected)
     else if (affected && pod.ports.length > 0) this.markNamedPortUsers(affected)
-    this.ipcache.set(host32(ip), { identity: identity.id, tunnelEndpoint: 0, source: 'pod', pod: key })
+    this.ipcache.set(this.host(ip), this.podIpcacheValue(identity.id))
     if (pod.nodeName === this.nodeName) {
+      const key = podKeyOf(pod)
       const id = this.endpointIds.take()
       const ep: LocalEndpoint = {
         id,
@@ -294,9 +291,11 @@ export class CiliumAgent {
     }
   }
 
-  private removePod(key: string, state: PodState, affected: Set<string>): void {
-    const { pod, ip } = state
-    const ep = this.endpoints.get(key)
+  /** Removes `pod` (the object it was added as) and drops its identity reference. */
+  private removePod(pod: Pod, affected: Set<string>): void {
+    const ip = tryIpToU32(pod.ip) as number
+    const key = pod.nodeName === this.nodeName ? podKeyOf(pod) : ''
+    const ep = key ? this.endpoints.get(key) : undefined
     if (ep) {
       for (const e of ep.policy.entries) this.sink.policy('delete', ep.id, e)
       this.sink.policyMap('delete', ep.id)
@@ -306,15 +305,11 @@ export class CiliumAgent {
       this.endpointIds.give(ep.id)
       affected.delete(key)
     }
-    this.ipcache.unset(host32(ip), 'pod')
-    this.pods.delete(key)
-    this.podsByNs.get(pod.namespace)?.delete(key)
-    const id = state.identity
-    this.podsByIdentity.get(id)?.delete(pod)
+    this.ipcache.unset(this.host(ip), 'pod')
+    const id = this.pods.remove(pod) as number
     const released = this.identities.release(id)
     if (released) {
       this.sink.identity?.('delete', released)
-      this.podsByIdentity.delete(id)
       for (const s of this.selectors.removeIdentity(id)) this.markSelector(s, affected)
     } else if (pod.ports.length > 0) this.markNamedPortUsers(affected)
   }
@@ -338,7 +333,7 @@ export class CiliumAgent {
   }
 
   private markSelected(np: NetworkPolicy, affected: Set<string>): void {
-    for (const pk of this.podsByNs.get(np.namespace) ?? []) if (this.endpoints.has(pk)) affected.add(pk)
+    for (const [k, ep] of this.endpoints) if (ep.pod.namespace === np.namespace) affected.add(k)
   }
 
   /** Endpoint regeneration: recompute its policy, write the difference into its policy map. */
@@ -364,7 +359,21 @@ export class CiliumAgent {
 
   /** The identity of a pod "namespace/name". */
   identityOfPod(key: string): number | undefined {
-    return this.pods.get(key)?.identity
+    const pod = this.podsByKey().get(key)
+    return pod ? this.pods.identityOf(pod) : undefined
+  }
+
+  /** Pods by "namespace/name", built on first use (watch events and lookups), then kept by `apply`. */
+  private podsByKey(): Map<string, Pod> {
+    if (!this.podObjects) this.podObjects = keyed('Pod', this.cluster.pods)
+    return this.podObjects
+  }
+
+  /** The ipcache value of a pod address: one shared object per identity (the map holds values by reference). */
+  private podIpcacheValue(identity: number): IpcacheValue {
+    let v = this.podValues.get(identity)
+    if (!v) this.podValues.set(identity, (v = { identity, tunnelEndpoint: 0, source: 'pod' }))
+    return v
   }
 
   /** CIDR identities currently allocated, by prefix text. */
@@ -382,10 +391,6 @@ export class CiliumAgent {
       },
     }
   }
-}
-
-function* podsOf(states: Iterable<PodState>): Iterable<Pod> {
-  for (const s of states) yield s.pod
 }
 
 function host32(ip: number): Cidr {

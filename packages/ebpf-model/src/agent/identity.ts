@@ -94,7 +94,7 @@ export class IdentityAllocator {
   acquire(
     kind: 'global' | 'cidr',
     labels: string[],
-    extra: Partial<Identity> = {},
+    extra: Partial<Identity> | (() => Partial<Identity>) = {},
     key: string = labels.join(','),
   ): { identity: Identity; created: boolean } {
     const have = this.byKey.get(key)
@@ -103,7 +103,7 @@ export class IdentityAllocator {
       return { identity: have, created: false }
     }
     const id = this.take(kind)
-    const identity: Identity = { ...extra, id, kind, labels, key }
+    const identity: Identity = { ...(typeof extra === 'function' ? extra() : extra), id, kind, labels, key }
     this.byKey.set(key, identity)
     this.byId.set(id, identity)
     this.refs.set(id, 1)

@@ -24,7 +24,9 @@ describe('podsByLabelSet', () => {
       pod('a', 'agent', { app: 'agent' }, true),
     ]
     const entries = pods.map((p): [string, Pod] => [`${p.namespace}/${p.name}`, p])
-    const got = podsByLabelSet(entries, (n) => namespaces.get(n)).flatMap((s) => s.pods.map((p) => p.key))
+    const got = podsByLabelSet(pods, (n) => namespaces.get(n)).flatMap((s) =>
+      s.pods.map((p) => `${p.namespace}/${p.name}`),
+    )
     const expected = entries
       .filter(([, p]) => !p.hostNetwork)
       .map(([k, p]) => ({
@@ -38,14 +40,10 @@ describe('podsByLabelSet', () => {
 
   it('groups pods whose labels are equal but not the same object, and keeps namespaces apart', () => {
     const sets = podsByLabelSet(
-      [
-        ['a/x', pod('a', 'x', { app: 'web' })],
-        ['a/y', pod('a', 'y', { app: 'web' })],
-        ['b/z', pod('b', 'z', { app: 'web' })],
-      ],
+      [pod('a', 'y', { app: 'web' }), pod('a', 'x', { app: 'web' }), pod('b', 'z', { app: 'web' })],
       (n) => namespaces.get(n),
     )
-    expect(sets.map((s) => s.pods.map((p) => p.key))).toEqual([['a/x', 'a/y'], ['b/z']])
+    expect(sets.map((s) => s.pods.map((p) => `${p.namespace}/${p.name}`))).toEqual([['a/x', 'a/y'], ['b/z']])
     expect(sets[0].key).toBe(sets[0].labels.join(','))
   })
 })

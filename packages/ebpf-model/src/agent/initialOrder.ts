@@ -1,13 +1,13 @@
 import type { Labels, Namespace, Pod } from '@dataplane-sim/cluster'
 import { podIdentityLabels } from './identity'
 
-/** The pods sharing one identity label set, in "namespace/name" order. */
+/** The pods sharing one identity label set, by name (they share a namespace: it is one of the labels). */
 export interface LabelSetPods {
   /** the identity labels, sorted (`podIdentityLabels`) */
   labels: string[]
   /** the labels joined: the identity's key */
   key: string
-  pods: Array<{ key: string; pod: Pod }>
+  pods: Pod[]
 }
 
 function cmp(a: string, b: string): number {
@@ -16,18 +16,19 @@ function cmp(a: string, b: string): number {
 
 /**
  * The initial sync's allocation order: pods (host-network ones left out) grouped by identity label set,
- * label sets in sorted order and pods by "namespace/name" within each — the order of sorting every pod by
- * `labels + "\0" + key`, which CRD-mode allocation is modeled on, without building or sorting a string per
- * pod. A label set is derived once per (labels object, namespace): pods of one workload share their labels
- * object, so a million pods cost about as many label derivations as there are workloads.
+ * label sets in sorted order and pods by name within each — the order of sorting every pod by
+ * `labels + "\0" + namespace/name`, which CRD-mode allocation is modeled on (pods of one label set share the
+ * namespace, so their names decide), without building or sorting a string per pod. A label set is derived
+ * once per (labels object, namespace): pods of one workload share their labels object, so a million pods
+ * cost about as many label derivations as there are workloads.
  */
 export function podsByLabelSet(
-  pods: Iterable<[string, Pod]>,
+  pods: Iterable<Pod>,
   namespaceOf: (name: string) => Namespace | undefined,
 ): LabelSetPods[] {
   const derived = new Map<Labels, Map<string, LabelSetPods>>()
   const byKey = new Map<string, LabelSetPods>()
-  for (const [key, pod] of pods) {
+  for (const pod of pods) {
     if (pod.hostNetwork) continue
     let perNs = derived.get(pod.labels)
     if (!perNs) derived.set(pod.labels, (perNs = new Map()))
@@ -39,9 +40,9 @@ export function podsByLabelSet(
       if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
       perNs.set(pod.namespace, set)
     }
-    set.pods.push({ key, pod })
+    set.pods.push(pod)
   }
   const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
-  for (const s of out) if (s.pods.length > 1) s.pods.sort((a, b) => cmp(a.key, b.key))
+  for (const s of out) if (s.pods.length > 1) s.pods.sort((a, b) => cmp(a.name, b.name))
   return out
 }

@@ -6,6 +6,14 @@ type Source = IpcacheValue['source']
 /** Highest priority first: a node address beats a pod on it, a pod beats a policy's /32, CIDRs beat world. */
 const PRIORITY: readonly Source[] = ['node', 'pod', 'cidr', 'world']
 
+/**
+ * A /32 is keyed by its address (a small integer for pod addresses in 10.0.0.0/8, which V8 hashes without
+ * boxing), any other prefix by −(base · 64 + length) − 1.
+ */
+function claimKey(prefix: Cidr): number {
+  return prefix.prefix === 32 ? prefix.base : -(prefix.base * 64 + prefix.prefix) - 1
+}
+
 /** Two or more sources claiming one prefix (rare: a node or pod address a policy also names). */
 class ClaimSet {
   node?: IpcacheValue
@@ -22,8 +30,8 @@ class ClaimSet {
 /**
  * The ipcache metadata layer (cilium/cilium `pkg/ipcache/metadata.go`): several sources may claim one prefix;
  * the map holds the claim of highest priority, and is written only when that winner changes. Prefixes are
- * keyed by number (base · 64 + length), and a prefix with one claim (nearly every pod address) holds the
- * claim itself, not a set: the initial sync of a million pods allocates nothing here beyond the map entry.
+ * keyed by number (`claimKey`), and a prefix with one claim (nearly every pod address) holds the claim
+ * itself, not a set: the initial sync of a million pods allocates nothing here beyond the map entry.
  */
 export class IpcacheClaims {
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
@@ -31,7 +39,7 @@ export class IpcacheClaims {
   constructor(public sink: AgentSink) {}
 
   set(prefix: Cidr, value: IpcacheValue): void {
-    const k = prefix.base * 64 + prefix.prefix
+    const k = claimKey(prefix)
     const have = this.claims.get(k)
     if (have === undefined) {
       this.claims.set(k, value)
@@ -60,7 +68,7 @@ export class IpcacheClaims {
   }
 
   unset(prefix: Cidr, source: Source): void {
-    const k = prefix.base * 64 + prefix.prefix
+    const k = claimKey(prefix)
     const have = this.claims.get(k)
     if (have === undefined) return
     if (!(have instanceof ClaimSet)) {

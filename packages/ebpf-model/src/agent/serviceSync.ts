@@ -4,8 +4,11 @@ import { IdAllocator } from './idAllocator'
 import { indexSlices, type LbBackend, type LbFrontend, l4AddrKey, translateService } from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
-/** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
-export type TrackedBackend = ProgrammedBackend & { refs: number }
+/**
+ * A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it; backends
+ * of one address are chained through `next` (an address has one backend per service port it serves).
+ */
+export type TrackedBackend = ProgrammedBackend & { refs: number; next: TrackedBackend | undefined }
 
 const TYPE_INDEX = { ClusterIP: 0, NodePort: 1, ExternalIPs: 2, LoadBalancer: 3 } as const
 
@@ -17,14 +20,16 @@ function frontendKey(fe: LbFrontend): number {
 /**
  * The service half of the agent (cilium/cilium `pkg/service/service.go` UpsertService / DeleteService and
  * `pkg/service/id.go`): a service's frontends are diffed against what was programmed for it, backends and
- * rev NAT IDs are reference-counted across frontends and allocated lowest-free-first. Every index is keyed
- * by number (address · port · protocol), so programming a million backends builds no key strings.
+ * rev NAT IDs are reference-counted across frontends and allocated lowest-free-first. Backends are found by
+ * address (a small integer for pod addresses, which V8 hashes without boxing) and then port and protocol, so
+ * programming a million backends builds no key strings and boxes no key numbers.
  */
 export class ServiceSync {
   /** frontends by service "namespace/name" */
   readonly frontends = new Map<string, ProgrammedFrontend[]>()
-  /** backends by address · port · protocol (`l4AddrKey`) */
-  readonly backends = new Map<number, TrackedBackend>()
+  /** the first backend of each address (the others chained through `next`) */
+  private readonly byAddr = new Map<number, TrackedBackend>()
+  private backendCount = 0
   /** backends by ID (IDs are dense from 1) */
   private readonly backendsById: Array<TrackedBackend | undefined> = []
   private readonly backendAlloc = new IdAllocator()
@@ -103,6 +108,17 @@ export class ServiceSync {
     return this.backendsById[id]
   }
 
+  /** Every backend, by ID. */
+  backends(): Map<number, TrackedBackend> {
+    const out = new Map<number, TrackedBackend>()
+    for (const b of this.backendsById) if (b) out.set(b.id, b)
+    return out
+  }
+
+  get size(): number {
+    return this.backendCount
+  }
+
   private dropFrontend(old: ProgrammedFrontend): void {
     this.sink.service('delete', old)
     for (const id of old.backendIds) this.unrefBackendId(id)
@@ -110,8 +126,8 @@ export class ServiceSync {
   }
 
   private refBackend(b: LbBackend): number {
-    const k = l4AddrKey(b.addr, b.port, b.proto)
-    const have = this.backends.get(k)
+    let have = this.byAddr.get(b.addr)
+    while (have && (have.port !== b.port || have.proto !== b.proto)) have = have.next
     if (have) {
       have.refs++
       if (have.state !== b.state || have.node !== b.node || have.pod !== b.pod) {
@@ -131,8 +147,10 @@ export class ServiceSync {
       node: b.node,
       id: this.backendAlloc.take(),
       refs: 1,
+      next: this.byAddr.get(b.addr),
     }
-    this.backends.set(k, pb)
+    this.byAddr.set(b.addr, pb)
+    this.backendCount++
     this.backendsById[pb.id] = pb
     this.sink.backend('update', pb)
     return pb.id
@@ -141,7 +159,17 @@ export class ServiceSync {
   private unrefBackendId(id: number): void {
     const b = this.backendsById[id]
     if (!b || --b.refs > 0) return
-    this.backends.delete(l4AddrKey(b.addr, b.port, b.proto))
+    const head = this.byAddr.get(b.addr) as TrackedBackend
+    if (head === b) {
+      if (b.next) this.byAddr.set(b.addr, b.next)
+      else this.byAddr.delete(b.addr)
+    } else {
+      let prev = head
+      while (prev.next !== b) prev = prev.next as TrackedBackend
+      prev.next = b.next
+    }
+    b.next = undefined
+    this.backendCount--
     this.backendsById[id] = undefined
     this.backendAlloc.give(id)
     this.sink.backend('delete', b)

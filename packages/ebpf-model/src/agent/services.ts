@@ -111,7 +111,6 @@ const byAddress = (a: LbBackend, b: LbBackend) => a.addr - b.addr || a.port - b.
  */
 function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBackend[] {
   const proto = PROTO_NUM[port.protocol]
-  const seen = new Set<number>()
   const out: LbBackend[] = []
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue
@@ -125,13 +124,15 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
       else if (ep.serving && ep.terminating) state = 'terminating'
       else if (ep.ready) state = 'active'
       else continue
-      const k = l4AddrKey(addr, sp.port, proto)
-      if (seen.has(k)) continue
-      seen.add(k)
       out.push({ addr, port: sp.port, proto, state, pod: ep.targetRef, node: ep.nodeName })
     }
   }
+  // A stable sort keeps an address listed twice (two slices) in slice order: the first one stays.
   out.sort(byAddress)
+  let n = 0
+  for (let i = 0; i < out.length; i++)
+    if (n === 0 || out[i].addr !== out[n - 1].addr || out[i].port !== out[n - 1].port) out[n++] = out[i]
+  out.length = n
   return out
 }
 

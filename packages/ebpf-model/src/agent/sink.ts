@@ -9,8 +9,6 @@ export interface IpcacheValue {
   tunnelEndpoint: number
   /** where the entry comes from (`cilium bpf ipcache list` has no such column; kept for dumps) */
   source: 'pod' | 'node' | 'cidr' | 'world'
-  /** "namespace/name" of the pod, for pod entries */
-  pod?: string
 }
 
 /** A local endpoint as `cilium_lxc` holds it (`pkg/maps/lxcmap`): endpoint ID, identity, interface. */
@@ -38,6 +36,7 @@ export interface ProgrammedBackend extends LbBackend {
  * the agent's reconcilers write them. The node points it at the BPF maps and records the operations.
  */
 export interface AgentSink {
+  /** `prefix` is valid during the call only (the agent reuses the object for pod addresses) */
   ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue): void
   lxc(op: 'update' | 'delete', ip: number, value?: LxcValue): void
   backend(op: 'update' | 'delete', backend: ProgrammedBackend): void

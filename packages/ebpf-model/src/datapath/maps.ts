@@ -25,8 +25,11 @@ export interface ServiceMaster {
   affinityTimeout: number
   /** the traffic policy filtered every usable backend out (drop, not reject) */
   filteredOut: boolean
-  /** keys of the slot entries 1..n (interned: the slot lookup does not build a string) */
-  slotKeys: string[]
+  /**
+   * keys of the slot entries 1..n: small negative integers the agent allocates (never a master key, which is
+   * ≥ 0), so slot lookups and writes hash a small integer, not a string
+   */
+  slotKeys: number[]
   frontend: LbFrontend
 }
 

@@ -85,7 +85,7 @@ export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string): 
  */
 function* lbEntries(maps: NodeMaps): Iterable<[Lb4Key, Lb4Service]> {
   for (const [k, v] of maps.services.entries()) {
-    if (typeof k !== 'number') continue
+    if (typeof k !== 'number' || k < 0) continue // slots have negative keys
     const m = v as ServiceMaster
     const f = m.frontend
     const flags = m.flags & 0xff

@@ -1,9 +1,16 @@
 import type { Cidr } from '@dataplane-sim/cluster'
 import { u32ToIp } from '@dataplane-sim/cluster'
+import { IdAllocator } from '../agent/idAllocator'
 import type { Identity } from '../agent/identity'
 import type { PolicyEntry } from '../agent/policy'
 import type { AgentSink, IpcacheValue, LxcValue, ProgrammedBackend, ProgrammedFrontend } from '../agent/sink'
-import { type NodeMaps, policyKeyWords, type ServiceMaster, serviceKey } from '../datapath/maps'
+import {
+  type NodeMaps,
+  policyKeyWords,
+  type ServiceMaster,
+  type ServiceSlot,
+  serviceKey,
+} from '../datapath/maps'
 import { protoName } from '../datapath/trace'
 import type { MaglevBackend } from '../maglev/table'
 import { isBpfMapError } from '../maps/errors'
@@ -39,6 +46,10 @@ export class MapProgrammer implements AgentSink {
   private readonly refused = new Map<number, number>()
   readonly endpointPods = new Map<number, string>()
   private ipcacheRefused = 0
+  /** keys of services-map slot entries, as positive numbers (the key is the negation) */
+  private readonly slotIds = new IdAllocator()
+  /** slot values by backend ID: read-only, so every slot naming a backend shares one */
+  private readonly slotValues: ServiceSlot[] = []
   /** scratch LPM key words of a policy entry (the trie copies what it keeps) */
   private readonly words = [0, 0]
 
@@ -124,16 +135,17 @@ export class MapProgrammer implements AgentSink {
     }
     this.maps.unprogrammed.delete(key)
     const n = pf.backendIds.length
-    const slotKeys: string[] = new Array(n)
-    const slotPrefix = `${key}#`
+    const slotKeys: number[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      const k = i < oldSlots ? (old as ServiceMaster).slotKeys[i] : slotPrefix + (i + 1)
+      const k = i < oldSlots ? (old as ServiceMaster).slotKeys[i] : -this.slotIds.take()
       slotKeys[i] = k
-      this.maps.services.update(k, { backendId: pf.backendIds[i] }, 0, this.counts)
+      this.maps.services.update(k, this.slotValue(pf.backendIds[i]), 0, this.counts)
       if (this.ops) this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)
     }
     for (let i = n; i < oldSlots; i++) {
-      this.maps.services.delete((old as ServiceMaster).slotKeys[i], this.counts)
+      const k = (old as ServiceMaster).slotKeys[i]
+      this.maps.services.delete(k, this.counts)
+      this.slotIds.give(-k)
       if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
     }
     const master: ServiceMaster = {
@@ -173,6 +185,12 @@ export class MapProgrammer implements AgentSink {
     }
   }
 
+  private slotValue(backendId: number): ServiceSlot {
+    let v = this.slotValues[backendId]
+    if (!v) this.slotValues[backendId] = v = { backendId }
+    return v
+  }
+
   private removeService(
     key: number,
     old: ServiceMaster | undefined,
@@ -184,6 +202,7 @@ export class MapProgrammer implements AgentSink {
     if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot 0`)
     for (let i = 0; i < old.slotKeys.length; i++) {
       this.maps.services.delete(old.slotKeys[i], this.counts)
+      this.slotIds.give(-old.slotKeys[i])
       if (this.ops) this.record('cilium_lb4_services_v2', 'delete', `${text} slot ${i + 1}`)
     }
     this.syncSourceRanges({ ...pf, frontend: { ...pf.frontend, sourceRanges: [] } }, pf)
