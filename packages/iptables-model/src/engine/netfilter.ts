@@ -1,15 +1,10 @@
 import {
-  type Candidate,
-  type ClassifyOptions,
   type CostProfile,
   createRng,
-  type Endpoint,
   InputError,
-  modelCost,
   type Packet,
   type Rng,
   type Step,
-  type Trace,
   type Verdict,
 } from '@dataplane-sim/cluster'
 import { formatRule } from '../codec/serialize'
@@ -24,6 +19,7 @@ import { IPTABLES_PACKET_PROFILE } from './constants'
 import { type NodeContext, ResolvedContext, type SourceKind } from './context'
 import { Interfaces } from './interfaces'
 import type { MatchEnv } from './matchers'
+import type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './options'
 import {
   HOOK_FORWARD,
   HOOK_INPUT,
@@ -34,61 +30,11 @@ import {
   TCP_FLAG_BITS,
 } from './packet-state'
 import { RecentLists } from './recent'
+import { traceOfOutcome, traceOfOutcomes } from './trace'
 import { type Pass, traverse } from './traverse'
 import { cacheBytesOf, type PacketBackend, walkCounts } from './walkCost'
 
-export interface NetfilterOptions {
-  /** name of the ruleset's file, for errors found at compile time */
-  source?: string
-  /** `ipset save` content the `set` matches refer to */
-  ipsets?: Ipsets
-  /** seed of the RNG `statistic --mode random` draws from (default 1) */
-  seed?: number
-  /** cost constants (default: IPTABLES_PACKET_PROFILE) */
-  profile?: CostProfile
-  /**
-   * which iptables installed the rules (default legacy): an nft node counts its walks under `ipt.rule:nft`,
-   * `ipt.match:nft`, ... so the profile's nft constants price them (falling back to the legacy ones)
-   */
-  backend?: PacketBackend
-}
-
-export interface PacketOptions extends ClassifyOptions {
-  /** where the packet comes from; by default from its source address (local → host, pod CIDR → pod) */
-  sourceKind?: SourceKind
-  /** incoming interface (default: the pod's veth, or the uplink for outside traffic) */
-  inInterface?: string
-  /** IP length in bytes for the byte counters (default 60) */
-  length?: number
-  /** clock in seconds for recent/limit (default: the engine's clock, advanced by `tick`) */
-  now?: number
-  /** the packet is RELATED to a tracked connection (an ICMP error, an FTP data connection) */
-  related?: boolean
-  /**
-   * the walk starts cache-cold (a rare new flow on a host busy with other work): every byte of rule entries it
-   * reads is priced as uncached, not only those beyond the profile's cache-resident size
-   */
-  cold?: boolean
-}
-
-/** One reachable result of a packet, with its probability (enumerate mode lists them all). */
-export interface Outcome {
-  verdict: Verdict
-  dnat: Endpoint | null
-  /** destination after the node's rewrites */
-  destination: Endpoint
-  masquerade: boolean
-  snat?: string
-  outInterface?: string
-  reason?: string
-  probability: number
-  counts: Record<string, number>
-}
-
-export interface NetfilterTrace extends Trace {
-  /** enumerate mode: every reachable outcome; probabilities sum to 1 */
-  outcomes?: Outcome[]
-}
+export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './options'
 
 /** Enumerate mode gives up after this many branches (a ruleset with many random rules in a row). */
 const MAX_OUTCOMES = 4096
@@ -208,7 +154,7 @@ export class Netfilter {
       this.env.dry = false
       const pass = this.run(packet, src, dst, opts, steps) as Outcome
       pass.probability = 1
-      return this.single(pass, steps)
+      return traceOfOutcome(pass, steps, this.profile)
     }
     // enumerate: re-run with every combination of random decisions (depth first), changing no state
     this.enumerating = true
@@ -234,63 +180,7 @@ export class Netfilter {
       this.enumerating = false
       this.env.dry = false
     }
-    return this.toTrace(outcomes, steps, true)
-  }
-
-  /** The Trace of one outcome (no enumerate): no maps, no copies. */
-  private single(o: Outcome, steps: Step[] | null): NetfilterTrace {
-    const trace: NetfilterTrace = {
-      verdict: o.verdict,
-      dnat: o.dnat,
-      candidates:
-        o.verdict === 'forward' || o.verdict === 'local'
-          ? [{ ip: o.destination.ip, port: o.destination.port, probability: 1 }]
-          : [],
-      masquerade: o.masquerade,
-      steps: steps ?? [],
-      cost: { counts: o.counts, ns: modelCost(o.counts, this.profile) },
-    }
-    if (o.snat) trace.snat = o.snat
-    if (o.outInterface) trace.outInterface = o.outInterface
-    if (o.reason) trace.reason = o.reason
-    return trace
-  }
-
-  private toTrace(outcomes: Outcome[], steps: Step[] | null, enumerate: boolean): NetfilterTrace {
-    const counts: Record<string, number> = {}
-    const byDest = new Map<string, Candidate>()
-    let best = outcomes[0]
-    const verdictP = new Map<Verdict, number>()
-    for (const o of outcomes) {
-      for (const k in o.counts) counts[k] = (counts[k] ?? 0) + o.counts[k] * o.probability
-      verdictP.set(o.verdict, (verdictP.get(o.verdict) ?? 0) + o.probability)
-      if (o.verdict === 'forward' || o.verdict === 'local') {
-        const key = `${o.destination.ip}:${o.destination.port}`
-        const c = byDest.get(key)
-        if (c) c.probability += o.probability
-        else byDest.set(key, { ...o.destination, probability: o.probability })
-      }
-    }
-    // the verdict of several outcomes: the most likely one (ties: the first reached)
-    let bestP = -1
-    for (const [v, p] of verdictP)
-      if (p > bestP + 1e-12) {
-        bestP = p
-        best = outcomes.find((o) => o.verdict === v)!
-      }
-    const trace: NetfilterTrace = {
-      verdict: best.verdict,
-      dnat: best.dnat,
-      candidates: [...byDest.values()],
-      masquerade: best.masquerade,
-      steps: steps ?? [],
-      cost: { counts, ns: modelCost(counts, this.profile) },
-    }
-    if (best.snat) trace.snat = best.snat
-    if (best.outInterface) trace.outInterface = best.outInterface
-    if (best.reason) trace.reason = best.reason
-    if (enumerate) trace.outcomes = outcomes
-    return trace
+    return traceOfOutcomes(outcomes, steps, true, this.profile)
   }
 
   // state of the current pass, in fields rather than closures: classify runs millions of times
