@@ -196,6 +196,14 @@ export interface CalibrationOptions {
   measurements: Measurement[]
 }
 
+/** The unit of a fitted constant: per what its count counts (`s/line`, `ns/byte`, ...). */
+function unitOf(key: string, unit: 's' | 'ns'): string {
+  if (key === CACHE_BYTES_KEY) return 'bytes'
+  if (key === 'ipt.uncachedBytes') return 'ns/byte'
+  const leaf = key.split('.').pop()
+  return key.startsWith('restore.') && leaf !== 'invocation' ? `${unit}/${leaf}` : unit
+}
+
 /** Says so when the load average exceeded the CPU count: other work then competed with the timings. */
 function loadNote(m: CalibrationOptions['machine']): string {
   const load = Math.max(m.loadAtStart ?? 0, m.load1)
@@ -213,7 +221,7 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       const sizes = [...new Set(f.rows.map((r) => r.size))].sort((a, b) => a - b)
       constants[profileKey(key, f.backend)] = {
         value: Number(value.toPrecision(4)),
-        unit: key === CACHE_BYTES_KEY ? 'bytes' : key === 'ipt.uncachedBytes' ? 'ns/byte' : f.unit,
+        unit: unitOf(key, f.unit),
         source:
           `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
           `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
