@@ -6,23 +6,17 @@ import { type LintResult, lintText } from '../src/lint/lint'
 import { nodeIpsetText, nodeSaveText, renderNode } from '../src/render/nodeRuleset'
 import { overallCluster } from './fixtures/overallCluster'
 import { policyCluster } from './fixtures/policyCluster'
+import { lintView } from './lint-view'
 import { mutate } from './mutate'
 import { arbDump } from './ruleset-arbitrary'
 
 /** Everything lint reports, as the CLI would print it. */
-const view = (r: LintResult) => ({
-  ok: r.ok,
-  error: r.error?.format(),
-  findings: r.findings,
-  lines: r.lines,
-  rules: r.rules,
-})
 
 function same(text: string, ipsets?: ReturnType<typeof parseIpsetSave>): LintResult {
   const fast = lintText(text, 'dump', ipsets)
   const full = lintText(text, 'dump', ipsets, { fastPath: false })
   expect(full.fastLines).toBe(0)
-  expect(view(fast), text).toEqual(view(full))
+  expect(lintView(fast), text).toEqual(lintView(full))
   return fast
 }
 

@@ -97,29 +97,6 @@ export class RestoreReader {
     else this.fail(`unexpected line: expected *table, :CHAIN, -A CHAIN, COMMIT or a # comment`, n, i + 1)
   }
 
-  /** The table block being read, or null outside one (for lint's byte-level fast path). */
-  get currentTable(): TableName | null {
-    return this.table
-  }
-
-  isBuiltin(chain: string): boolean {
-    return this.builtins.includes(chain)
-  }
-
-  /**
-   * `:NAME POLICY [p:b]` whose words lint's fast path has already read, and which it has found not yet
-   * declared (in the ChainNameSet it gave this reader, where it records it after a true return): does what
-   * `chainLine` does and returns true, or returns false having done nothing when `chainLine` would refuse
-   * the line (the caller then hands it the text, for the error with its column).
-   */
-  declareChecked(name: string, policy: 'ACCEPT' | 'DROP' | '-', counters: Counters, n: number): boolean {
-    if (!this.table || name.length === 0 || name.length > 28) return false
-    const builtin = this.builtins.includes(name)
-    if (builtin ? policy === '-' : policy !== '-') return false
-    this.sink.chain({ name, policy: policy === '-' ? null : policy, counters, line: n }, builtin)
-    return true
-  }
-
   /** Call after the last line; `lastLine` is the number of lines read. */
   end(lastLine: number): void {
     if (this.table) this.fail(`table ${this.table} (line ${this.tableLine}) has no COMMIT`, lastLine + 1)

@@ -8,6 +8,7 @@ import {
   type TableName,
 } from '../ruleset/types'
 import type { ChainDecl, RestoreOp } from './restore-reader'
+import { checkJumps, checkNatHooks, isUnconditional, NAT_HOOKS, SAY, TERMINAL_KINDS } from './table-checks'
 
 /**
  * A chain while a table block is being applied. Kept small: a dump can hold 600k chains. Its jumps and NAT
@@ -31,33 +32,6 @@ interface ChainState {
   /** first rule after it and how many (lint) */
   unreachableLine: number
   unreachableCount: number
-}
-
-/** Hooks from which each NAT target may be reached (kernel xt_target.hooks in xt_nat.c / xt_MASQUERADE.c). */
-const NAT_HOOKS: Readonly<Record<string, readonly string[]>> = {
-  DNAT: ['PREROUTING', 'OUTPUT'],
-  REDIRECT: ['PREROUTING', 'OUTPUT'],
-  SNAT: ['POSTROUTING', 'INPUT'],
-  MASQUERADE: ['POSTROUTING'],
-}
-
-const TERMINAL = new Set([
-  'ACCEPT',
-  'DROP',
-  'REJECT',
-  'RETURN',
-  'goto',
-  'DNAT',
-  'SNAT',
-  'MASQUERADE',
-  'REDIRECT',
-])
-
-/** True when a rule matches every packet and its target ends the chain (lint: what follows is dead). */
-function isUnconditionalTerminal(r: Rule): boolean {
-  if (r.src || r.dst || r.inIface || r.outIface || r.protocol) return false
-  for (const m of r.matches) if (m.module !== 'comment') return false
-  return TERMINAL.has(r.target.kind)
 }
 
 /**
@@ -178,52 +152,39 @@ export class TableState {
     const chain = this.lookup(op.chain)
     switch (op.op) {
       case 'new-chain':
-        if (chain) this.fail(`-N ${op.chain}: chain already exists`, line)
+        if (chain) this.fail(SAY.chainExists(op.chain), line)
         this.create(op.chain, null, { packets: 0, bytes: 0 }, line)
         return
       case 'flush':
-        if (!chain) this.fail(`-F ${op.chain}: no chain by that name in table ${this.name}`, line)
+        if (!chain) this.fail(SAY.noChain('-F', op.chain, this.name), line)
         this.flush(chain)
         return
       case 'delete-chain': {
-        if (!chain) this.fail(`-X ${op.chain}: no chain by that name in table ${this.name}`, line)
-        if (chain.policy !== null) this.fail(`-X ${op.chain}: cannot delete a built-in chain`, line)
-        if (chain.ruleCount > 0) this.fail(`-X ${op.chain}: chain is not empty (flush it first)`, line)
+        if (!chain) this.fail(SAY.noChain('-X', op.chain, this.name), line)
+        if (chain.policy !== null) this.fail(SAY.deleteBuiltin(op.chain), line)
+        if (chain.ruleCount > 0) this.fail(SAY.deleteNotEmpty(op.chain), line)
         for (let k = 0; k < this.edgeTo.length; k++)
           if (this.edgeTo[k] === chain.idx && this.live(this.edgeFrom[k], this.edgeGen[k]))
-            this.fail(
-              `-X ${op.chain}: chain is still referenced from ${this.list[this.edgeFrom[k]].name}`,
-              line,
-            )
+            this.fail(SAY.deleteReferenced(op.chain, this.list[this.edgeFrom[k]].name), line)
         chain.deleted = true
         this.chains.delete(op.chain)
         this.lastName = null
         return
       }
       default: {
-        if (!chain)
-          this.fail(
-            `${op.op === 'append' ? '-A' : '-I'} ${op.chain}: no chain by that name in table ${this.name} (declare it with :${op.chain} - [0:0])`,
-            line,
-          )
+        if (!chain) this.fail(SAY.noChainToAdd(op.op === 'append' ? '-A' : '-I', op.chain, this.name), line)
         const rule = op.rule
         const t = rule.target
         let to: ChainState | undefined
         if (t.kind === 'jump' || t.kind === 'goto') {
           to = this.chains.get(t.chain)
-          if (!to)
-            this.fail(
-              `Couldn't load target '${t.chain}': no chain by that name in table ${this.name} and no such target`,
-              line,
-            )
-          if (to.policy !== null) this.fail(`cannot jump to built-in chain ${t.chain}`, line)
+          if (!to) this.fail(SAY.noTarget(t.chain, this.name), line)
+          if (to.policy !== null) this.fail(SAY.jumpToBuiltin(t.chain), line)
         }
         const tables = TARGET_TABLES[t.kind]
-        if (tables && !tables.includes(this.name))
-          this.fail(`${t.kind} target is only valid in the ${tables.join('/')} table, not ${this.name}`, line)
+        if (tables && !tables.includes(this.name)) this.fail(SAY.wrongTable(t.kind, tables, this.name), line)
         const position = op.op === 'insert' ? op.position - 1 : chain.ruleCount
-        if (position > chain.ruleCount)
-          this.fail(`-I ${op.chain} ${position + 1}: index of insertion too big`, line)
+        if (position > chain.ruleCount) this.fail(SAY.insertTooBig(op.chain, position + 1), line)
         this.add(chain, rule, position, to)
       }
     }
@@ -260,98 +221,35 @@ export class TableState {
       if (c.terminalLine) {
         if (!c.unreachableCount) c.unreachableLine = rule.line
         c.unreachableCount++
-      } else if (isUnconditionalTerminal(rule)) c.terminalLine = rule.line
+      } else if (TERMINAL_KINDS.has(t.kind) && isUnconditional(rule)) c.terminalLine = rule.line
     }
   }
 
   /**
    * The kernel's whole-table checks at COMMIT (translate_table / mark_source_chains in ip_tables.c): no loop
-   * in jumps, and each NAT target reached only from the hooks it allows. One depth-first pass over chain
-   * numbers; its reverse post-order is a topological order along which the hooks reaching each chain are
-   * propagated.
+   * in jumps, and each NAT target reached only from the hooks it allows.
    */
   check(): void {
-    const n = this.list.length
-    const m = this.edgeFrom.length
-    // live edges grouped by source chain (CSR)
-    const start = new Int32Array(n + 1)
-    const inDegree = new Int32Array(n)
-    for (let k = 0; k < m; k++)
-      if (this.live(this.edgeFrom[k], this.edgeGen[k])) {
-        start[this.edgeFrom[k] + 1]++
-        inDegree[this.edgeTo[k]]++
-      }
-    this.inDegree = inDegree
-    for (let v = 0; v < n; v++) start[v + 1] += start[v]
-    const fill = start.slice(0, n)
-    const adj = new Int32Array(start[n])
-    const adjLine = new Int32Array(start[n])
-    for (let k = 0; k < m; k++) {
-      if (!this.live(this.edgeFrom[k], this.edgeGen[k])) continue
-      const at = fill[this.edgeFrom[k]]++
-      adj[at] = this.edgeTo[k]
-      adjLine[at] = this.edgeLine[k]
-    }
-    const color = new Uint8Array(n)
-    const order = new Int32Array(n)
-    let done = 0
-    const stackNode = new Int32Array(n)
-    const stackEdge = new Int32Array(n)
-    for (let s = 0; s < n; s++) {
-      if (color[s] || this.list[s].deleted) continue
-      let sp = 0
-      stackNode[0] = s
-      stackEdge[0] = start[s]
-      color[s] = 1
-      while (sp >= 0) {
-        const v = stackNode[sp]
-        const k = stackEdge[sp]
-        if (k >= start[v + 1]) {
-          color[v] = 2
-          order[done++] = v
-          sp--
-          continue
-        }
-        stackEdge[sp]++
-        const t = adj[k]
-        if (color[t] === 1) {
-          let from = sp
-          while (stackNode[from] !== t) from--
-          const cycle: string[] = []
-          for (let q = from; q <= sp; q++) cycle.push(this.list[stackNode[q]].name)
-          cycle.push(this.list[t].name)
-          this.fail(`loop in chain jumps: ${cycle.join(' -> ')} (the kernel refuses loops)`, adjLine[k])
-        }
-        if (color[t] === 0) {
-          color[t] = 1
-          sp++
-          stackNode[sp] = t
-          stackEdge[sp] = start[t]
-        }
-      }
-    }
+    const nameOf = (v: number): string => this.list[v].name
+    const fail = (message: string, line: number): never => this.fail(message, line)
+    const g = checkJumps(
+      this.list.length,
+      { from: this.edgeFrom, to: this.edgeTo, line: this.edgeLine, count: this.edgeFrom.length },
+      (k) => this.live(this.edgeFrom[k], this.edgeGen[k]),
+      (v) => this.list[v].deleted,
+      nameOf,
+      fail,
+    )
+    this.inDegree = g.inDegree
     if (this.name !== 'nat' || this.natFrom.length === 0) return
-    const hooks = new Uint8Array(n)
-    this.builtins.forEach((b, bit) => {
-      hooks[this.chains.get(b)!.idx] |= 1 << bit
-    })
-    for (let q = done - 1; q >= 0; q--) {
-      const v = order[q]
-      const mask = hooks[v]
-      if (mask) for (let k = start[v]; k < start[v + 1]; k++) hooks[adj[k]] |= mask
-    }
-    for (let k = 0; k < this.natFrom.length; k++) {
-      if (!this.live(this.natFrom[k], this.natGen[k])) continue
-      const mask = hooks[this.natFrom[k]]
-      const allowed = NAT_HOOKS[this.natKind[k]]
-      this.builtins.forEach((hook, bit) => {
-        if (mask & (1 << bit) && !allowed.includes(hook))
-          this.fail(
-            `${this.natKind[k]} is only valid from ${allowed.join(' and ')}, but chain ${this.list[this.natFrom[k]].name} is reached from ${hook}`,
-            this.natLine[k],
-          )
-      })
-    }
+    checkNatHooks(
+      g,
+      this.builtins,
+      { from: this.natFrom, kind: (k) => this.natKind[k], line: this.natLine, count: this.natFrom.length },
+      (k) => this.live(this.natFrom[k], this.natGen[k]),
+      nameOf,
+      fail,
+    )
   }
 
   /**
@@ -380,10 +278,10 @@ export class TableState {
       if (c.unreachableCount)
         out.push({
           line: c.unreachableLine,
-          message: `${this.name}:${c.name}: ${c.unreachableCount} rule(s) can never be reached: the rule at line ${c.terminalLine} ends the chain for every packet`,
+          message: SAY.unreachable(this.name, c.name, c.unreachableCount, c.terminalLine),
         })
       if (c.policy === null && !this.inDegree[c.idx])
-        out.push({ line: c.line, message: `${this.name}:${c.name}: nothing jumps to this chain` })
+        out.push({ line: c.line, message: SAY.unused(this.name, c.name) })
     }
     return out
   }

@@ -19,7 +19,8 @@ import {
  */
 export const BUILTIN_VERDICTS = ['ACCEPT', 'DROP', 'RETURN'] as const
 
-const EXTENSION_TARGETS = [
+/** Targets other than the verdicts: iptables loads them as extensions (libxt_NAME / libipt_NAME). */
+export const EXTENSION_TARGETS = [
   'REJECT',
   'DNAT',
   'SNAT',

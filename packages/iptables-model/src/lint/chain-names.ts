@@ -1,41 +1,87 @@
 import type { ChainNameSet } from '../codec/restore-reader'
 import { UNSUPPORTED_TARGETS } from '../codec/rule-line'
-import { BUILTIN_VERDICTS, isExtensionTarget } from '../codec/targets'
-import { NameTable } from './name-table'
+import { BUILTIN_VERDICTS, EXTENSION_TARGETS } from '../codec/targets'
+import { hashBytes, NameTable } from './name-table'
 
 /**
- * The chain names of a dump for lint, by the bytes of each name: their ids for the fast path, whether a name
- * is a target iptables knows (so `-j NAME` is not a jump), and which are declared in the current table
- * block — shared with the full reader as its ChainNameSet, so a `:CHAIN` line read by either path is seen
- * by both when the same chain comes again.
+ * The chain names of a dump for lint, by the bytes of each name: their ids (lint's LintState keeps each
+ * chain's facts by id), whether a name is a target iptables knows (so `-j NAME` is not a jump), and which
+ * are declared in the current table block — shared with the full reader as its ChainNameSet, so a `:CHAIN`
+ * line read by either path is seen by both when the same chain comes again.
  */
 export class ChainNames implements ChainNameSet {
-  private readonly table = new NameTable(16)
-  /** 1 when the name is a verdict, an extension or an unsupported target */
-  private targetLike = new Uint8Array(1 << 12)
+  private readonly table: NameTable
+  /** ids below this are the targets iptables knows (verdicts, extensions, unsupported ones) */
+  private readonly targets: number
   /** number of the table block the chain was declared in (0: none) */
-  private declaredIn = new Int32Array(1 << 12)
+  private declaredIn: Int32Array
   private block = 1
 
-  /** the name looked up last: dumps append runs of rules to one chain */
+  /** the chain of the `-A` line and the chain of the jump looked up last */
   private last = -1
+  private lastJump = -1
 
-  /** The id of the name at bytes [s, e) of `buf` (ASCII). */
-  id(buf: Buffer, s: number, e: number): number {
-    if (this.last >= 0 && this.table.is(this.last, buf, s, e)) return this.last
-    const before = this.table.size
-    const id = this.table.id(buf, s, e)
-    if (id === before) this.added(id)
+  /** `expected`: about how many names the dump holds (room made up front) */
+  constructor(expected = 1 << 12) {
+    this.table = new NameTable(expected)
+    this.declaredIn = new Int32Array(Math.max(1 << 12, expected))
+    for (const t of [...BUILTIN_VERDICTS, ...EXTENSION_TARGETS, ...UNSUPPORTED_TARGETS]) this.table.idOf(t)
+    this.targets = this.table.size
+  }
+
+  /** The id of the name at bytes [s, e) of `buf` (ASCII), whose hash is `h`. */
+  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
+    return this.room(this.table.id(buf, s, e, h))
+  }
+
+  /**
+   * `id` for the chain of an `-A` line. iptables-save prints each chain's rules together, chain after chain
+   * in the order it declared them: the chain is the line before's, or the one declared after it.
+   */
+  appendedTo(buf: Buffer, s: number, e: number, h: number): number {
+    const last = this.last
+    if (last >= 0 && this.table.is(last, buf, s, e, h)) return last
+    const id = this.table.is(last + 1, buf, s, e, h) ? last + 1 : this.id(buf, s, e, h)
     this.last = id
     return id
   }
 
+  /**
+   * `id` for a jump's chain: the same as the last jump's (KUBE-MARK-MASQ), or the chain declared after it
+   * (kube-proxy's service chains jump to endpoint chains declared one after the other).
+   */
+  jumpedTo(buf: Buffer, s: number, e: number, h: number): number {
+    const last = this.lastJump
+    if (this.table.is(last, buf, s, e, h)) return last
+    const id = this.table.is(last + 1, buf, s, e, h) ? last + 1 : this.id(buf, s, e, h)
+    this.lastJump = id
+    return id
+  }
+
+  /** The id of a name given as a string (from the full reader). */
+  idOf(name: string): number {
+    return this.room(this.table.idOf(name))
+  }
+
+  private room(id: number): number {
+    if (id >= this.declaredIn.length) {
+      const d = new Int32Array(this.declaredIn.length * 2)
+      d.set(this.declaredIn)
+      this.declaredIn = d
+    }
+    return id
+  }
+
+  get size(): number {
+    return this.table.size
+  }
+
   name(id: number): string {
-    return this.table.names[id]
+    return this.table.name(id)
   }
 
   isTargetName(id: number): boolean {
-    return this.targetLike[id] === 1
+    return id < this.targets
   }
 
   isDeclared(id: number): boolean {
@@ -48,38 +94,14 @@ export class ChainNames implements ChainNameSet {
 
   // the ChainNameSet of the full reader's `:CHAIN` lines (rare: the fast path takes the usual ones)
   has(name: string): boolean {
-    const b = Buffer.from(name, 'utf8')
-    const id = this.table.find(b, 0, b.length)
-    return id >= 0 && this.isDeclared(id)
+    return this.isDeclared(this.idOf(name))
   }
 
   add(name: string): void {
-    const b = Buffer.from(name, 'utf8')
-    const before = this.table.size
-    const id = this.table.id(b, 0, b.length, name)
-    if (id === before) this.added(id)
-    this.declare(id)
+    this.declare(this.idOf(name))
   }
 
   clear(): void {
     this.block++
-  }
-
-  private added(id: number): void {
-    if (id >= this.targetLike.length) {
-      const t = new Uint8Array(this.targetLike.length * 2)
-      t.set(this.targetLike)
-      this.targetLike = t
-      const d = new Int32Array(this.declaredIn.length * 2)
-      d.set(this.declaredIn)
-      this.declaredIn = d
-    }
-    const name = this.table.names[id]
-    this.targetLike[id] =
-      (BUILTIN_VERDICTS as readonly string[]).includes(name) ||
-      isExtensionTarget(name) ||
-      UNSUPPORTED_TARGETS.has(name)
-        ? 1
-        : 0
   }
 }

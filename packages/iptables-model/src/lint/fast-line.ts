@@ -1,7 +1,4 @@
-import { isAscii } from 'node:buffer'
 import { ADDR_TYPES, CT_STATE_NAMES } from '../codec/matches'
-import type { RestoreReader, RestoreSink } from '../codec/restore-reader'
-import type { Match, Rule, Target } from '../ruleset/types'
 import {
   addrAt,
   listAt,
@@ -13,130 +10,92 @@ import {
   valueMaskAt,
 } from './byte-values'
 import type { ChainNames } from './chain-names'
+import { LineWords } from './line-words'
+import { kindCode, type LintState } from './lint-state'
 import { NameTable } from './name-table'
 
 /**
  * Lint's fast path: reads the common shapes of `-A` and `:CHAIN` lines (kube-proxy's and Calico's) straight
- * from the bytes of the read buffer — words found with byte compares, option and module names recognised by
- * a hash of the slice, chain names decoded once per dump — and feeds the same RestoreSink the full reader
- * feeds, so every whole-table check (undefined jump, chain defined twice, loops, NAT hooks, findings) is the
- * same code. It accepts only what `parseRuleWords` accepts: for anything it does not fully understand, or
- * that would be an error (quotes with escapes, non-ASCII, tabs, rare options, a bad value), `line` returns
- * false having changed nothing, and the caller hands the decoded line to the full reader, which raises the
- * error with its line and column. Mirrors the option checks of codec/rule-line.ts, matches.ts, targets.ts.
+ * from the bytes of the read buffer — words found with byte compares and hashed as they are split, option
+ * and module names recognised by that hash, chain names turned into ids without decoding them — and hands
+ * LintState chain ids and a target kind number, so a line allocates nothing. It accepts only what
+ * `parseRuleWords` accepts: for anything it does not fully understand, or that would be an error (quotes
+ * with escapes, non-ASCII, tabs, rare options, a bad value), `line` returns -1 having changed nothing, and
+ * the caller hands the decoded line to the full reader, which raises the error with its line and column.
+ * Whole-table refusals (undefined jump, loops, NAT hooks) are LintState's, worded as the full path's.
+ * Mirrors the option checks of codec/rule-line.ts, matches.ts, targets.ts.
  */
 export class FastLineReader {
-  private readonly ws = new Int32Array(MAX_WORDS)
-  private readonly we = new Int32Array(MAX_WORDS)
-  private readonly quoted = new Uint8Array(MAX_WORDS)
+  private readonly words = new LineWords(MAX_WORDS)
+  private readonly ws = this.words.ws
+  private readonly we = this.words.we
+  private readonly hs = this.words.hs
+  private readonly quoted = this.words.quoted
   private readonly matchMod = new Int32Array(MAX_WORDS)
   private readonly matchDone = new Uint8Array(MAX_WORDS)
   /** the word being read and the number of words of the current line */
   private k = 0
   private count = 0
+  // built-in chains where iptables refuses -i / -o (as in rule-line.ts)
+  private readonly output: number
+  private readonly postrouting: number
+  private readonly input: number
+  private readonly prerouting: number
 
   constructor(
     /** the chain names, also the reader's set of declared chains */
     private readonly chains: ChainNames,
-    private readonly reader: RestoreReader,
-    private readonly sink: RestoreSink,
+    private readonly state: LintState,
     /** `-m set` lines go to the full path when the set names are checked against ipsets */
     private readonly checkSets: boolean,
-  ) {}
-
-  /** Handles line `n` at bytes [s, e) of `buf` and returns true, or returns false having done nothing. */
-  line(buf: Buffer, s: number, e: number, n: number): boolean {
-    const c0 = buf[s]
-    if (c0 !== 45 /* - */ && c0 !== 58 /* : */) return false
-    if (this.reader.currentTable === null) return false
-    const count = this.split(buf, s, e)
-    if (count < 2) return false
-    return c0 === 58 ? this.chainLine(buf, count, n) : this.ruleLine(buf, count, n)
+  ) {
+    this.output = chains.idOf('OUTPUT')
+    this.postrouting = chains.idOf('POSTROUTING')
+    this.input = chains.idOf('INPUT')
+    this.prerouting = chains.idOf('PREROUTING')
   }
 
   /**
-   * Tells the reader about the bytes [s, e) whose lines come next: when they are all ASCII without a tab,
-   * a carriage return or a backslash (any dump iptables-save wrote without odd comments), the word splitter
-   * looks only for spaces and quotes.
+   * Handles line `n`, which starts at `s` and ends at the next `\n` or at `e`, and returns where it ends;
+   * or returns -1 having done nothing.
    */
-  region(buf: Buffer, s: number, e: number): void {
-    const none = (c: number): boolean => {
-      const at = buf.indexOf(c, s)
-      return at < 0 || at >= e
-    }
-    this.plain = isAscii(buf.subarray(s, e)) && none(9) && none(13) && none(92)
+  line(buf: Buffer, s: number, e: number, n: number): number {
+    const c0 = buf[s]
+    if ((c0 !== 45 /* - */ && c0 !== 58) /* : */ || !this.state.inTable) return -1
+    const count = this.words.split(buf, s, e)
+    if (count < 2) return -1
+    const ok = c0 === 58 ? this.chainLine(buf, count, n) : this.ruleLine(buf, count, n)
+    return ok ? this.words.end : -1
   }
-  private plain = false
 
-  /** Words separated by spaces; -1 when the line needs the full tokenizer. */
-  private split(buf: Buffer, s: number, e: number): number {
-    const { ws, we, quoted } = this
-    const plain = this.plain
-    let n = 0
-    let i = s
-    while (i < e) {
-      let c = buf[i]
-      if (c === 32) {
-        i++
-        continue
-      }
-      if (n === MAX_WORDS) return -1
-      if (c === 34) {
-        const st = i + 1
-        let j = st
-        if (plain) while (j < e && buf[j] !== 34) j++
-        else
-          for (; j < e; j++) {
-            c = buf[j]
-            if (c === 34) break
-            if (c === 92 || c < 32 || c > 126) return -1
-          }
-        if (j >= e || (j + 1 < e && buf[j + 1] !== 32)) return -1
-        ws[n] = st
-        we[n] = j
-        quoted[n++] = 1
-        i = j + 1
-        continue
-      }
-      const st = i
-      if (plain) {
-        while (i < e && (c = buf[i]) !== 32 && c !== 34) i++
-        if (i < e && c === 34) return -1
-      } else
-        for (; i < e; i++) {
-          c = buf[i]
-          if (c === 32) break
-          if (c < 33 || c > 126 || c === 34 || c === 92) return -1
-        }
-      ws[n] = st
-      we[n] = i
-      quoted[n++] = 0
-    }
-    return n
+  /** See LineWords.region. */
+  region(buf: Buffer, s: number, e: number): void {
+    this.words.region(buf, s, e)
+  }
+
+  private find(buf: Buffer, k: number): number {
+    return this.quoted[k] ? -1 : WORDS.find(buf, this.ws[k], this.we[k], this.hs[k])
   }
 
   /** `:NAME POLICY [p:b]` */
   private chainLine(buf: Buffer, count: number, n: number): boolean {
     const { ws, we, quoted } = this
-    if (count > 3 || quoted[0] || quoted[1] || we[0] - ws[0] < 2) return false
-    const p = WORDS.find(buf, ws[1], we[1])
-    const policy = p === W.DASH ? '-' : p === W.ACCEPT ? 'ACCEPT' : p === W.DROP ? 'DROP' : null
-    if (policy === null) return false
-    let packets = 0
-    let bytes = 0
+    const len = we[0] - ws[0]
+    if (count > 3 || quoted[0] || len < 1 || len > 28) return false
+    const p = this.find(buf, 1)
+    if (p !== W.DASH && p !== W.ACCEPT && p !== W.DROP) return false
     if (count === 3) {
       const s = ws[2]
       const e = we[2]
       if (quoted[2] || buf[s] !== 91 || buf[e - 1] !== 93) return false
       let colon = s + 1
       while (colon < e && buf[colon] !== 58) colon++
-      packets = uintAt(buf, s + 1, colon)
-      bytes = uintAt(buf, colon + 1, e - 1)
-      if (packets < 0 || bytes < 0) return false
+      if (uintAt(buf, s + 1, colon) < 0 || uintAt(buf, colon + 1, e - 1) < 0) return false
     }
-    const id = this.chains.id(buf, ws[0] + 1, we[0])
+    const id = this.chains.id(buf, ws[0], we[0], this.hs[0])
     if (this.chains.isDeclared(id)) return false
-    if (!this.reader.declareChecked(this.chains.name(id), policy, { packets, bytes }, n)) return false
+    if (this.state.isBuiltin(id) ? p === W.DASH : p !== W.DASH) return false
+    this.state.declare(id, n)
     this.chains.declare(id)
     return true
   }
@@ -144,9 +103,8 @@ export class FastLineReader {
   /** `-A CHAIN rule…` */
   private ruleLine(buf: Buffer, count: number, n: number): boolean {
     const { ws, we, quoted, matchMod, matchDone } = this
-    if (quoted[0] || quoted[1] || WORDS.find(buf, ws[0], we[0]) !== W.A) return false
-    const chain = this.chains.name(this.chains.id(buf, ws[1], we[1]))
-    const builtin = this.reader.isBuiltin(chain)
+    if (quoted[1] || this.find(buf, 0) !== W.A) return false
+    const chain = this.chains.appendedTo(buf, ws[1], we[1], this.hs[1])
     let invert = false
     let conditional = false
     let src = false
@@ -155,7 +113,10 @@ export class FastLineReader {
     /** the -p module id when not negated, else 0 (what a match's finish check sees) */
     let proto = 0
     let matches = 0
-    let target: Target | null = null
+    /** the target's word (W.ACCEPT, W.MARK, …; JUMP for a jump or goto), its kind number and chain */
+    let target = -1
+    let code = NO_TARGET
+    let to = -1
     let markSet = false
     let natTo = false
     let natPort = false
@@ -163,7 +124,7 @@ export class FastLineReader {
     this.k = 2
     while (this.k < count) {
       const k = this.k++
-      const w = quoted[k] ? -1 : WORDS.find(buf, ws[k], we[k])
+      const w = this.find(buf, k)
       if (w === W.BANG) {
         if (invert) return false
         invert = true
@@ -182,7 +143,11 @@ export class FastLineReader {
         }
         case W.I:
         case W.O: {
-          if (builtin && (w === W.I ? NO_IN : NO_OUT).includes(chain)) return false
+          const refused =
+            w === W.I
+              ? chain === this.output || chain === this.postrouting
+              : chain === this.input || chain === this.prerouting
+          if (refused && this.state.isBuiltin(chain)) return false
           const v = this.value(buf)
           if (v < 0 || we[v] - ws[v] > 15) return false
           conditional = true
@@ -191,7 +156,7 @@ export class FastLineReader {
         case W.P: {
           const v = this.value(buf)
           if (protoSeen || v < 0) return false
-          const p = WORDS.find(buf, ws[v], we[v])
+          const p = this.find(buf, v)
           if (p !== W.TCP && p !== W.UDP && p !== W.SCTP && p !== W.ICMP) return false
           protoSeen = true
           proto = invert ? 0 : p
@@ -201,7 +166,7 @@ export class FastLineReader {
         case W.M: {
           const v = this.value(buf)
           if (invert || v < 0) return false
-          const m = WORDS.find(buf, ws[v], we[v])
+          const m = this.find(buf, v)
           if (m < 0 || !MODULE[m] || (m === W.SET && this.checkSets)) return false
           matchMod[matches] = m
           matchDone[matches++] = 0
@@ -211,31 +176,29 @@ export class FastLineReader {
         case W.J:
         case W.G: {
           const v = this.value(buf)
-          if (invert || target || v < 0) return false
-          if (w === W.G) target = { kind: 'goto', chain: this.chains.name(this.chains.id(buf, ws[v], we[v])) }
-          else {
-            const t = WORDS.find(buf, ws[v], we[v])
-            const verdict = t >= 0 ? VERDICT[t] : undefined
-            if (verdict) target = verdict
-            else {
-              const id = this.chains.id(buf, ws[v], we[v])
-              if (this.chains.isTargetName(id)) return false
-              target = { kind: 'jump', chain: this.chains.name(id) }
-            }
+          if (invert || target >= 0 || v < 0) return false
+          const t = w === W.J ? this.find(buf, v) : -1
+          if (t >= 0 && VERDICT[t] >= 0) {
+            target = t
+            code = VERDICT[t]
+          } else {
+            to = this.chains.jumpedTo(buf, ws[v], we[v], this.hs[v])
+            if (w === W.J && this.chains.isTargetName(to)) return false
+            target = JUMP
+            code = w === W.J ? JUMP_CODE : GOTO_CODE
           }
           break
         }
         default: {
           if (w < 0) return false
-          if (target) {
+          if (target >= 0) {
             // iptables refuses `!` before a target option; match options take it (or ignore it)
             if (invert) return false
-            const kind = target.kind
-            if (kind === 'MARK' && w === W.SET_XMARK && !markSet) {
+            if (target === W.MARK && w === W.SET_XMARK && !markSet) {
               const v = this.value(buf)
               if (v < 0 || !valueMaskAt(buf, ws[v], we[v])) return false
               markSet = true
-            } else if ((kind === 'DNAT' && w === W.TO_DEST) || (kind === 'SNAT' && w === W.TO_SRC)) {
+            } else if ((target === W.DNAT && w === W.TO_DEST) || (target === W.SNAT && w === W.TO_SRC)) {
               const v = this.value(buf)
               if (natTo || v < 0) return false
               const r = natAt(buf, ws[v], we[v])
@@ -244,8 +207,8 @@ export class FastLineReader {
               natPort = r === 1
             } else if (
               !(
-                ((kind === 'DNAT' || kind === 'SNAT') && (w === W.RANDOM_OPT || w === W.PERSISTENT)) ||
-                ((kind === 'DNAT' || kind === 'SNAT' || kind === 'MASQUERADE') &&
+                ((target === W.DNAT || target === W.SNAT) && (w === W.RANDOM_OPT || w === W.PERSISTENT)) ||
+                ((target === W.DNAT || target === W.SNAT || target === W.MASQUERADE) &&
                   (w === W.RANDOM_FULLY || w === W.RANDOM_OPT))
               )
             )
@@ -265,15 +228,10 @@ export class FastLineReader {
         return false
       if ((m === W.STATISTIC || m === W.SET) && !matchDone[q]) return false
     }
-    if (target) {
-      if (target.kind === 'MARK' && !markSet) return false
-      if ((target.kind === 'DNAT' || target.kind === 'SNAT') && !natTo) return false
-      if (natPort && !(proto === W.TCP || proto === W.UDP || proto === W.SCTP)) return false
-    }
-    // lint keeps no rules (its builder does not retain them): the rule carries only what TableState reads —
-    // the target, the line, and whether anything conditions it (for the unreachable-rules finding)
-    const rule: Rule = { matches: conditional ? CONDITIONED : NONE, target: target ?? NO_TARGET, line: n }
-    this.sink.op({ op: 'append', chain, rule })
+    if (target === W.MARK && !markSet) return false
+    if ((target === W.DNAT || target === W.SNAT) && !natTo) return false
+    if (natPort && !(proto === W.TCP || proto === W.UDP || proto === W.SCTP)) return false
+    this.state.append(chain, code, to, n, conditional)
     return true
   }
 
@@ -300,7 +258,7 @@ export class FastLineReader {
       case W.STATISTIC:
         if (w === W.MODE) {
           v = this.value(buf)
-          return v >= 0 && WORDS.find(buf, ws[v], we[v]) === W.RANDOM
+          return v >= 0 && this.find(buf, v) === W.RANDOM
         }
         if (w !== W.PROBABILITY) return false
         v = this.value(buf)
@@ -354,17 +312,12 @@ export class FastLineReader {
 }
 
 const MAX_WORDS = 96
-/** Chains where iptables refuses -i / -o (as in rule-line.ts) */
-const NO_IN = ['OUTPUT', 'POSTROUTING']
-const NO_OUT = ['INPUT', 'PREROUTING']
-const CONDITION: Match = { module: 'mark', value: 0, mask: 0, invert: false }
-/** stands for "the rule has conditions": lint keeps no matches, only whether there are any */
-const CONDITIONED: Match[] = [CONDITION]
-const NONE: Match[] = []
-const NO_TARGET: Target = { kind: 'none' }
+const NO_TARGET = kindCode('none')
+const JUMP_CODE = kindCode('jump')
+const GOTO_CODE = kindCode('goto')
 
 const WORDS = new NameTable(10)
-const lit = (s: string): number => WORDS.literal(s)
+const lit = (s: string): number => WORDS.idOf(s)
 const W = {
   A: lit('-A'),
   BANG: lit('!'),
@@ -441,12 +394,9 @@ const MODULE = flags([
   W.SET,
   W.MULTIPORT,
 ])
-/** targets the fast path reads, as TableState sees them (kind only; lint keeps no rules) */
-const VERDICT: Array<Target | undefined> = []
-VERDICT[W.ACCEPT] = { kind: 'ACCEPT' }
-VERDICT[W.DROP] = { kind: 'DROP' }
-VERDICT[W.RETURN] = { kind: 'RETURN' }
-VERDICT[W.MARK] = { kind: 'MARK', value: 0, mask: -1 }
-VERDICT[W.DNAT] = { kind: 'DNAT', to: null, random: false, persistent: false, fully: false }
-VERDICT[W.SNAT] = { kind: 'SNAT', to: null, random: false, persistent: false, fully: false }
-VERDICT[W.MASQUERADE] = { kind: 'MASQUERADE', random: false, fully: false }
+/** the targets the fast path reads (by word), as LintState numbers their kinds; -1: not one of them */
+const VERDICT = new Int32Array(WORDS.size).fill(-1)
+for (const t of ['ACCEPT', 'DROP', 'RETURN', 'MARK', 'DNAT', 'SNAT', 'MASQUERADE'] as const)
+  VERDICT[lit(t)] = kindCode(t)
+/** stands for "a jump or goto" where a target word is expected */
+const JUMP = WORDS.size

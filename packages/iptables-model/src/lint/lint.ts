@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { InputError, isInputError } from '@dataplane-sim/cluster'
 import { RulesetBuilder } from '../codec/parse'
 import { type ChainDecl, type RestoreOp, RestoreReader, type RestoreSink } from '../codec/restore-reader'
@@ -6,11 +6,9 @@ import type { Ipsets } from '../ipset/types'
 import type { TableName } from '../ruleset/types'
 import { ChainNames } from './chain-names'
 import { FastLineReader } from './fast-line'
+import { type LintFinding, LintState, refuseUnknownSets } from './lint-state'
 
-export interface LintFinding {
-  line: number
-  message: string
-}
+export type { LintFinding } from './lint-state'
 
 export interface LintResult {
   /** iptables-restore would accept the input */
@@ -31,15 +29,14 @@ export interface LintOptions {
 }
 
 /**
- * A RestoreSink that checks like iptables-restore (through RulesetBuilder) without keeping the rules, so a
- * multi-million-line dump is checked in little memory, and also refuses `-m set` on a set the ipsets lack.
+ * The full path's sink: checks like iptables-restore through the parser's own RulesetBuilder (keeping no
+ * rules), the reference the fast path's LintState is tested against (test/lint-fast-path.test.ts).
  */
 class LintSink implements RestoreSink {
   readonly builder: RulesetBuilder
   constructor(
-    source: string,
+    private readonly source: string,
     private readonly ipsets: Ipsets | undefined,
-    private readonly sourceName: string,
   ) {
     this.builder = new RulesetBuilder(null, source, false, false)
   }
@@ -50,60 +47,64 @@ class LintSink implements RestoreSink {
     this.builder.chain(decl)
   }
   op(op: RestoreOp): void {
-    if (this.ipsets && (op.op === 'append' || op.op === 'insert'))
-      for (const m of op.rule.matches)
-        if (m.module === 'set' && !this.ipsets.has(m.name))
-          throw new InputError(`Set ${m.name} doesn't exist`, this.sourceName, op.rule.line, 1)
+    refuseUnknownSets(op, this.ipsets, this.source)
     this.builder.op(op)
   }
   commit(): void {
     this.builder.commit()
   }
-}
-
-function finish(run: LintRun): LintResult {
-  const { sink, reader, n: lines } = run
-  reader.end(lines)
-  const findings: LintFinding[] = []
-  for (const t of sink.builder.committed.values()) findings.push(...t.findings())
-  findings.sort((a, b) => a.line - b.line)
-  return { ok: true, findings, lines, rules: sink.builder.stats.rulesWritten, fastLines: run.fastLines }
-}
-
-function refused(e: unknown, lines: number, fastLines = 0): LintResult {
-  if (!isInputError(e)) throw e
-  return { ok: false, error: e, findings: [], lines, rules: 0, fastLines }
+  findings(): LintFinding[] {
+    const findings: LintFinding[] = []
+    for (const t of this.builder.committed.values()) for (const f of t.findings()) findings.push(f)
+    return findings.sort((a, b) => a.line - b.line)
+  }
 }
 
 /**
- * One lint run over bytes: each line goes to the fast path (lint/fast-line.ts) and, when it does not take
- * it, decoded to the full reader. Lines are split at `\n` (never inside a UTF-8 sequence), so decoding a
- * line alone gives the same text as decoding the whole input.
+ * One lint run over bytes. With the fast path (the default), each line goes to lint/fast-line.ts and, when
+ * it does not take it, decoded to the full reader, both feeding one LintState; without it, every line is
+ * decoded and read by the full reader into the parser's RulesetBuilder. Lines are split at `\n` (never
+ * inside a UTF-8 sequence), so decoding a line alone gives the same text as decoding the whole input.
  */
 class LintRun {
-  readonly sink: LintSink
   readonly reader: RestoreReader
   private readonly fast: FastLineReader | null
+  readonly outcome: () => { findings: LintFinding[]; rules: number }
   n = 0
   fastLines = 0
 
-  constructor(source: string, ipsets: Ipsets | undefined, opts: LintOptions) {
-    this.sink = new LintSink(source, ipsets, source)
-    const chains = opts.fastPath === false ? undefined : new ChainNames()
-    this.reader = new RestoreReader(source, this.sink, false, chains)
-    this.fast = chains ? new FastLineReader(chains, this.reader, this.sink, ipsets !== undefined) : null
+  /** `bytes`: the input's size when known (tables are sized from it) */
+  constructor(source: string, ipsets: Ipsets | undefined, opts: LintOptions, bytes = 0) {
+    if (opts.fastPath === false) {
+      const sink = new LintSink(source, ipsets)
+      this.reader = new RestoreReader(source, sink, false)
+      this.fast = null
+      this.outcome = () => ({ findings: sink.findings(), rules: sink.builder.stats.rulesWritten })
+    } else {
+      // a kube-proxy dump holds a chain per ~400 bytes: room for more than that up front
+      const expected = Math.ceil(bytes / 256)
+      const chains = new ChainNames(expected)
+      const state = new LintState(chains, source, ipsets, expected)
+      this.reader = new RestoreReader(source, state, false, chains)
+      this.fast = new FastLineReader(chains, state, ipsets !== undefined)
+      this.outcome = () => ({ findings: state.findings(), rules: state.rules })
+    }
   }
 
   /** Every `\n`-separated segment of buf[s, e) is a line, the last one included. */
   feed(buf: Buffer, s: number, e: number): void {
-    this.fast?.region(buf, s, e)
+    const fast = this.fast
+    fast?.region(buf, s, e)
     for (;;) {
-      let end = buf.indexOf(10, s)
-      if (end < 0 || end > e) end = e
       const n = ++this.n
-      if (this.fast?.line(buf, s, end, n)) this.fastLines++
-      else this.reader.line(buf.toString('utf8', s, end), n)
-      if (end === e) return
+      let end = fast ? fast.line(buf, s, e, n) : -1
+      if (end >= 0) this.fastLines++
+      else {
+        end = buf.indexOf(10, s)
+        if (end < 0 || end > e) end = e
+        this.reader.line(buf.toString('utf8', s, end), n)
+      }
+      if (end >= e) return
       s = end + 1
     }
   }
@@ -114,6 +115,17 @@ class LintRun {
     if (last >= 0) this.feed(buf, 0, last)
     if (last + 1 < buf.length) this.feed(buf, last + 1, buf.length)
   }
+
+  finish(): LintResult {
+    this.reader.end(this.n)
+    const { findings, rules } = this.outcome()
+    return { ok: true, findings, lines: this.n, rules, fastLines: this.fastLines }
+  }
+}
+
+function refused(e: unknown, lines: number, fastLines = 0): LintResult {
+  if (!isInputError(e)) throw e
+  return { ok: false, error: e, findings: [], lines, rules: 0, fastLines }
 }
 
 /** Lints iptables-restore input held in memory. */
@@ -123,18 +135,21 @@ export function lintText(
   ipsets?: Ipsets,
   opts: LintOptions = {},
 ): LintResult {
-  const run = new LintRun(source, ipsets, opts)
+  const bytes = Buffer.from(text, 'utf8')
+  const run = new LintRun(source, ipsets, opts, bytes.length)
   try {
-    run.all(Buffer.from(text, 'utf8'))
-    return finish(run)
+    run.all(bytes)
+    return run.finish()
   } catch (e) {
     return refused(e, run.n, run.fastLines)
   }
 }
 
-/** Lints a file, streaming it in 4 MiB chunks (the whole dump never sits in memory). */
+/** bytes read at a time: a chunk's lines are read while its bytes are still in the CPU's caches */
+const CHUNK = 1 << 18
+
+/** Lints a file, streaming it in chunks into one buffer (the whole dump never sits in memory). */
 export function lintFile(path: string, ipsets?: Ipsets, opts: LintOptions = {}): LintResult {
-  const run = new LintRun(path, ipsets, opts)
   let fd = 0
   try {
     if (path !== '-') fd = openSync(path, 'r')
@@ -144,25 +159,33 @@ export function lintFile(path: string, ipsets?: Ipsets, opts: LintOptions = {}):
       0,
     )
   }
-  const chunk = Buffer.allocUnsafe(4 << 20)
-  let carry = Buffer.alloc(0)
+  const run = new LintRun(path, ipsets, opts, fd === 0 ? 0 : fstatSync(fd).size)
+  let buf = Buffer.allocUnsafe(2 * CHUNK)
+  /** bytes [0, have) of buf: the start of a line whose end is not read yet */
+  let have = 0
   try {
     for (;;) {
-      const got = readSync(fd, chunk, 0, chunk.length, null)
+      if (buf.length - have < CHUNK) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2)
+        buf.copy(bigger, 0, 0, have)
+        buf = bigger
+      }
+      const got = readSync(fd, buf, have, CHUNK, null)
       if (got === 0) {
-        if (carry.length) run.feed(carry, 0, carry.length)
+        if (have) run.feed(buf, 0, have)
         break
       }
-      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got)
-      const last = data.lastIndexOf(10)
+      const total = have + got
+      const last = buf.lastIndexOf(10, total - 1)
       if (last < 0) {
-        carry = Buffer.from(data)
+        have = total
         continue
       }
-      run.feed(data, 0, last)
-      carry = Buffer.from(data.subarray(last + 1))
+      run.feed(buf, 0, last)
+      buf.copyWithin(0, last + 1, total)
+      have = total - last - 1
     }
-    return finish(run)
+    return run.finish()
   } catch (e) {
     return refused(e, run.n, run.fastLines)
   } finally {

@@ -1,7 +1,8 @@
 /**
  * Byte strings (chain names, option words) interned by their bytes: the lint fast path looks a word up in
- * place in the read buffer and gets back one small id and the same JS string every time, so a dump with 600k
- * chains decodes each name once instead of once per rule that mentions it. ASCII only (callers check).
+ * place in the read buffer (with the hash its word splitter computed on the way) and gets back one small id;
+ * the name is decoded to a JS string only when asked for (an error or a finding names it), so a dump with
+ * 600k chains decodes almost none of them. Names are stored as UTF-8 (the fast path gives ASCII only).
  */
 export class NameTable {
   /**
@@ -10,24 +11,44 @@ export class NameTable {
    */
   private slots: Int32Array
   private mask: number
-  private store = Buffer.alloc(1 << 16)
+  private store: Buffer
   private used = 0
-  private starts = new Int32Array(1 << 10)
-  private lengths = new Int32Array(1 << 10)
-  readonly names: string[] = []
+  private starts: Int32Array
+  private lengths: Int32Array
+  private hashes: Int32Array
+  /** decoded names, filled on demand */
+  private readonly texts: Array<string | undefined> = []
+  private count = 0
 
-  constructor(capacityLog2 = 12) {
+  /** `expected`: how many names to make room for up front (growing a big table re-places every slot) */
+  constructor(expected = 1 << 11) {
+    let capacityLog2 = 4
+    while (1 << capacityLog2 < 2 * expected) capacityLog2++
     this.slots = new Int32Array(4 << capacityLog2)
     this.mask = (1 << capacityLog2) - 1
+    this.store = Buffer.alloc(Math.max(1 << 16, expected * 24))
+    this.starts = new Int32Array(Math.max(1 << 10, expected))
+    this.lengths = new Int32Array(this.starts.length)
+    this.hashes = new Int32Array(this.starts.length)
   }
 
   get size(): number {
-    return this.names.length
+    return this.count
   }
 
-  /** The id of bytes [s, e) of `buf`, or -1 when absent. */
-  find(buf: Buffer, s: number, e: number): number {
-    const h = hashBytes(buf, s, e)
+  /** Name `id` as a string. */
+  name(id: number): string {
+    let t = this.texts[id]
+    if (t === undefined) {
+      const at = this.starts[id]
+      t = this.store.toString('utf8', at, at + this.lengths[id])
+      this.texts[id] = t
+    }
+    return t
+  }
+
+  /** The id of bytes [s, e) of `buf` whose hash (`hashBytes`) is `h`, or -1 when absent. */
+  find(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
     const len = e - s
     const slots = this.slots
     const store = this.store
@@ -43,53 +64,51 @@ export class NameTable {
     }
   }
 
-  /** The id of bytes [s, e) of `buf`, added when absent (as `text`, default: the bytes as latin1). */
-  id(buf: Buffer, s: number, e: number, text?: string): number {
-    const found = this.find(buf, s, e)
-    if (found >= 0) return found
-    return this.add(buf, s, e, text ?? buf.toString('latin1', s, e))
+  /** The id of bytes [s, e) of `buf` whose hash is `h`, added when absent. */
+  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
+    const found = this.find(buf, s, e, h)
+    return found >= 0 ? found : this.add(buf, s, e, h)
   }
 
-  /** Adds a literal (an option or module name) and returns its id. */
-  literal(text: string): number {
-    const bytes = Buffer.from(text, 'latin1')
-    const found = this.find(bytes, 0, bytes.length)
-    return found >= 0 ? found : this.add(bytes, 0, bytes.length, text)
+  /** The id of a string (its UTF-8 bytes), added when absent. */
+  idOf(text: string): number {
+    const bytes = Buffer.from(text, 'utf8')
+    const id = this.id(bytes, 0, bytes.length)
+    this.texts[id] ??= text
+    return id
   }
 
-  /** Whether name `id` is the bytes [s, e) of `buf` (a check cheaper than `find` when a name repeats). */
-  is(id: number, buf: Buffer, s: number, e: number): boolean {
+  /** Whether name `id` is the bytes [s, e) of `buf` with hash `h` (cheaper than `find` when a name repeats). */
+  is(id: number, buf: Buffer, s: number, e: number, h: number): boolean {
     const len = e - s
-    if (this.lengths[id] !== len) return false
+    if (id < 0 || id >= this.count || this.hashes[id] !== h || this.lengths[id] !== len) return false
     const at = this.starts[id]
     const store = this.store
     for (let k = 0; k < len; k++) if (store[at + k] !== buf[s + k]) return false
     return true
   }
 
-  private add(buf: Buffer, s: number, e: number, text: string): number {
+  private add(buf: Buffer, s: number, e: number, h: number): number {
     const len = e - s
     if (this.used + len > this.store.length) {
       const bigger = Buffer.alloc(Math.max(this.store.length * 2, this.used + len))
       bigger.set(this.store.subarray(0, this.used))
       this.store = bigger
     }
-    this.store.set(buf.subarray(s, e), this.used)
-    const id = this.names.length
+    const store = this.store
+    for (let k = 0, at = this.used; k < len; k++) store[at + k] = buf[s + k]
+    const id = this.count++
     if (id === this.starts.length) {
-      const starts = new Int32Array(id * 2)
-      starts.set(this.starts)
-      this.starts = starts
-      const lengths = new Int32Array(id * 2)
-      lengths.set(this.lengths)
-      this.lengths = lengths
+      this.starts = doubled(this.starts)
+      this.lengths = doubled(this.lengths)
+      this.hashes = doubled(this.hashes)
     }
     this.starts[id] = this.used
     this.lengths[id] = len
-    this.names.push(text)
+    this.hashes[id] = h
     this.used += len
-    if (this.names.length * 2 > this.mask + 1) this.grow()
-    else this.place(id, hashBytes(buf, s, e))
+    if (this.count * 2 > this.mask + 1) this.grow()
+    this.place(id, h)
     return id
   }
 
@@ -121,9 +140,40 @@ export class NameTable {
   }
 }
 
-/** FNV-1a over the bytes. */
-function hashBytes(buf: Buffer, s: number, e: number): number {
-  let h = 0x811c9dc5 | 0
-  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193)
-  return h
+function doubled(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2)
+  b.set(a)
+  return b
+}
+
+/**
+ * The hash of a word: FNV-1a's multiply over 32-bit little-endian blocks (the last one zero-padded), with a
+ * shift after each block and murmur3's finaliser, so that the word splitter can hash four bytes at a time
+ * as it looks for the word's end (lint/line-words.ts) and get the same value as `hashBytes`.
+ */
+export const HASH_START = 0x811c9dc5 | 0
+
+export function hashStep(h: number, block: number): number {
+  const x = Math.imul(h ^ block, 0x01000193)
+  return x ^ (x >>> 15)
+}
+
+export function hashEnd(h: number): number {
+  let x = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35)
+  return x ^ (x >>> 16)
+}
+
+/** The hash of bytes [s, e). */
+export function hashBytes(buf: Buffer, s: number, e: number): number {
+  let h = HASH_START
+  let i = s
+  for (; i + 4 <= e; i += 4)
+    h = hashStep(h, buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))
+  if (i < e) {
+    let v = 0
+    for (let k = 0; i < e; i++, k += 8) v |= buf[i] << k
+    h = hashStep(h, v)
+  }
+  return hashEnd(h)
 }
