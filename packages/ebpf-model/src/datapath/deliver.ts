@@ -35,14 +35,7 @@ export function deliver(
   o: Delivery,
 ): Trace {
   const maps = dp.maps
-  const dst = maps.lxc.lookupInto(t.daddr, ctx.ops)
-  if (ctx.steps)
-    ctx.step(
-      'cilium_lxc',
-      ipText(t.daddr),
-      dst ? 'hit' : 'miss',
-      dst ? `id=${dst.endpointId} sec_id=${dst.identity} ifindex=${dst.ifindex} ${dst.pod}` : undefined,
-    )
+  const dst = lookupLxc(dp, t.daddr, ctx, false)
   if (dst) {
     if (o.hairpin) {
       // a pod reaching itself through a service: SNAT to IPV4_LOOPBACK, ingress policy skipped (bpf_lxc loopback)
@@ -76,6 +69,20 @@ export function deliver(
   return result('forward', o.dnat, o.candidates, false, 'eth0')
 }
 
+/** The destination's endpoint in cilium_lxc (a local pod), with its trace step. */
+function lookupLxc(dp: DatapathState, daddr: number, ctx: Ctx, isReply: boolean) {
+  const dst = dp.maps.lxc.lookupInto(daddr, ctx.ops)
+  if (ctx.steps) {
+    const detail = !dst
+      ? undefined
+      : isReply
+        ? `id=${dst.endpointId} (reply: no policy)`
+        : `id=${dst.endpointId} sec_id=${dst.identity} ifindex=${dst.ifindex} ${dst.pod}`
+    ctx.step('cilium_lxc', ipText(daddr), dst ? 'hit' : 'miss', detail)
+  }
+  return dst
+}
+
 const lxcNames: string[] = []
 
 /** `lxc<id>`, built once per endpoint id. */
@@ -104,14 +111,7 @@ export function reply(dp: DatapathState, t: Flow, slot: number, ctx: Ctx): Trace
       )
     if (rn) snatText = `${ipText(rn.addr)}:${rn.port}`
   }
-  const dst = maps.lxc.lookupInto(t.daddr, ctx.ops)
-  if (ctx.steps)
-    ctx.step(
-      'cilium_lxc',
-      ipText(t.daddr),
-      dst ? 'hit' : 'miss',
-      dst ? `id=${dst.endpointId} (reply: no policy)` : undefined,
-    )
+  lookupLxc(dp, t.daddr, ctx, true)
   const out = result(t.daddr === dp.cfg.nodeIp ? 'local' : 'forward', null, [], false)
   if (snatText) out.snat = snatText
   return out
