@@ -196,3 +196,46 @@ describe('the cache-resident size of a walk', () => {
     expect(f.constants['ipt.rule']).toBeCloseTo(9, 3)
   })
 })
+
+describe('points a first fit misses by more than TRIM', () => {
+  // 18 ns per rule, 70 per match call; the match sweep steps up 3× at 50k rules (as iptables-nft's compat
+  // matches do) while the ip sweep, whose walks are larger, does not: no cache-resident size explains that
+  const points = recount(
+    [1000, 5000, 10000, 20000, 50000].flatMap((n) => [
+      point({
+        experiment: 'packet-forward',
+        backend: 'nft',
+        size: n,
+        unit: 'ns',
+        counts: { 'ipt.rule': 1 },
+        value: 2 * n * 18,
+      }),
+      point({
+        experiment: 'packet-forward-match',
+        backend: 'nft',
+        size: n,
+        unit: 'ns',
+        counts: { 'ipt.rule': 1 },
+        value: 2 * n * (n === 50000 ? 3 * 88 : 88),
+      }),
+    ]),
+  )
+  const fit = fitGroups(points).find((f) => f.name === 'iptables-nft-packet')!
+
+  it('are left out of the fit, which then fits the others exactly', () => {
+    expect(fit.excluded.map((m) => `${m.experiment} ${m.size}`)).toEqual(['packet-forward-match 50000'])
+    expect(fit.rows).toHaveLength(9)
+    expect(fit.constants['ipt.match']).toBeCloseTo(70, 1)
+    expect(fit.rmsRelativeError).toBeLessThan(0.01)
+  })
+
+  it('are still in the report, marked as not fitted', () => {
+    const { profile } = buildProfile({ machine, quick: true, measurements: points })
+    const report = labReport(points, [{ name: 'calibrated', profile }], undefined, new Set(fit.excluded))
+    const row = (e: string) => report.rows.find((r) => r.experiment === e && r.size === 50000)
+    expect(row('packet-forward-match')?.notFitted).toBe(true)
+    expect(row('packet-forward')?.notFitted).toBeUndefined()
+    expect(report.markdown).toContain('| 50000 (not fitted) |')
+    expect(report.markdown).toMatch(/Outside ±25 % with `calibrated` at 50000: /)
+  })
+})

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { forwardCounts } from '../fit/counts'
 import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
-import { analyzeRaw } from './rawData'
+import { analyzeRaw, compareRaw } from './rawData'
 
 const runs = [800, 810, 790]
 const m: Measurement = {
@@ -56,5 +56,38 @@ describe('analyzeRaw', () => {
     expect(isInputError(err)).toBe(true)
     expect((err as Error).message).toMatch(/measurements/)
     expect(() => analyzeRaw('not json', 'y.json')).toThrow(/expected raw.json/)
+  })
+})
+
+describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
+  const sweep = (perRule: number) =>
+    JSON.stringify({
+      measurements: [100, 400, 1600].map((n): Measurement => {
+        const r = [0.97, 1, 1.03].map((f) => 2 * n * perRule * f)
+        return {
+          experiment: 'packet-forward',
+          backend: 'legacy',
+          size: n,
+          unit: 'ns',
+          runs: r,
+          summary: summarize(r),
+          counts: forwardCounts(n),
+        }
+      }),
+    })
+
+  it('finds a run’s constants inside its own spread', () => {
+    const c = compareRaw({ text: sweep(6), source: 'A' }, { text: sweep(6), source: 'A again' })
+    expect(c.rows.find((r) => r.key === 'ipt.rule')).toMatchObject({ within: true, overlap: true })
+    expect(c.markdown).toContain('## Rerun check: A again against A')
+  })
+
+  it('flags a second run whose per-rule cost moved', () => {
+    const c = compareRaw({ text: sweep(6), source: 'A' }, { text: sweep(9), source: 'B' })
+    const rule = c.rows.find((r) => r.key === 'ipt.rule')!
+    expect(rule.a).toBeCloseTo(6, 1)
+    expect(rule.b).toBeCloseTo(9, 1)
+    expect(rule.within).toBe(false)
+    expect(c.markdown).toMatch(/\| `ipt.rule` \| 6(\.\d+)? \| 9(\.\d+)? \| .* \| no \|/)
   })
 })
