@@ -22,7 +22,8 @@ export interface TableRestoreTerms {
 /**
  * Mean blob bytes of a kube-proxy nat rule (KUBE-SERVICES, KUBE-SVC and KUBE-SEP rules each carry a 256-byte
  * comment match: 488, 496/440, 440 and 536 bytes) and of a chain's head and tail entries, for callers that
- * count rules and chains but not bytes (the anchors' table: 7 rules and 3 chains, 4,358 bytes per service).
+ * count rules and chains but not bytes (7 rules and 3 chains: 4,358 bytes per service; the kernel lab's
+ * kube-proxy-shaped table has 4,360).
  */
 export const ESTIMATED_RULE_BYTES = 482
 export const ESTIMATED_CHAIN_BYTES = 328

@@ -9,7 +9,7 @@ const ANCHORS_GAP = [
   '0.094/0.618/1.52/3.75 s here vs 0.060/0.314/0.820/2.488 s at 1k/5k/10k/20k services; one rule 0.075/0.33/0.64/1.24 s',
   'vs 0.031/0.168/0.363/0.855 s): the lab’s table carries kube-proxy’s comment matches on every rule',
   '(`-m comment --comment "ns/svc:port cluster IP"`, as pkg/proxy/iptables/proxier.go writes them). Each is a 256-byte',
-  'xt_comment_info in the kernel blob, so a service is 4,358 bytes of blob instead of 2,344 (1.86×), and legacy pays per',
+  'xt_comment_info in the kernel blob, so a service is 4,360 bytes of blob instead of 2,344 (1.86×), and legacy pays per',
   'blob byte: 1.47e-8 s/byte fitted here, 1.49e-8 s/byte fitted to the anchors’ rows taken without comments — the same',
   'kernel cost on twice the bytes. Checked directly in CPU seconds (comment-experiment.md, 10k services): one rule',
   '--noflush 0.61 s with comments, 0.31 s without (anchors: 0.363 s); whole table 1.34 s vs 0.94 s (anchors: 0.820 s).',
