@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer'
-import { HASH_START, hashEnd, hashStep } from './name-table'
+import { HASH_START, hashStep } from './name-table'
 
 /**
  * The words of one line for lint's fast path, found in place in the read buffer as iptables-restore's
@@ -140,7 +140,6 @@ export class LineWords {
         }
         if (k > 0) h = hashStep(h, v)
       }
-      h = hashEnd(h)
       ws[n] = st
       we[n] = i
       hs[n] = h

@@ -11,6 +11,8 @@ export class NameTable {
    */
   private slots: Int32Array
   private mask: number
+  /** a hash's slot is its top bits after a multiply by 2^32/φ (Fibonacci hashing: every bit counts) */
+  private shift: number
   private store: Buffer
   private used = 0
   private starts: Int32Array
@@ -26,6 +28,7 @@ export class NameTable {
     while (1 << capacityLog2 < 2 * expected) capacityLog2++
     this.slots = new Int32Array(4 << capacityLog2)
     this.mask = (1 << capacityLog2) - 1
+    this.shift = 32 - capacityLog2
     this.store = Buffer.alloc(Math.max(1 << 16, expected * 24))
     this.starts = new Int32Array(Math.max(1 << 10, expected))
     this.lengths = new Int32Array(this.starts.length)
@@ -52,7 +55,7 @@ export class NameTable {
     const len = e - s
     const slots = this.slots
     const store = this.store
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+    for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask) {
       const at = 4 * i
       const id = slots[at + 1] - 1
       if (id < 0) return -1
@@ -114,7 +117,7 @@ export class NameTable {
 
   private place(id: number, h: number): void {
     const slots = this.slots
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask)
+    for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask)
       if (slots[4 * i + 1] === 0) {
         slots[4 * i] = h
         slots[4 * i + 1] = id + 1
@@ -128,10 +131,11 @@ export class NameTable {
     const old = this.slots
     this.slots = new Int32Array(old.length * 2)
     this.mask = this.slots.length / 4 - 1
+    this.shift--
     // re-place each slot as it is (hash, id, start, length): no name is hashed again
     for (let at = 0; at < old.length; at += 4) {
       if (old[at + 1] === 0) continue
-      for (let i = old[at] & this.mask; ; i = (i + 1) & this.mask)
+      for (let i = Math.imul(old[at], FIB) >>> this.shift; ; i = (i + 1) & this.mask)
         if (this.slots[4 * i + 1] === 0) {
           this.slots.set(old.subarray(at, at + 4), 4 * i)
           break
@@ -147,21 +151,17 @@ function doubled(a: Int32Array): Int32Array<ArrayBuffer> {
 }
 
 /**
- * The hash of a word: FNV-1a's multiply over 32-bit little-endian blocks (the last one zero-padded), with a
- * shift after each block and murmur3's finaliser, so that the word splitter can hash four bytes at a time
- * as it looks for the word's end (lint/line-words.ts) and get the same value as `hashBytes`.
+ * The hash of a word: FNV-1a's multiply over 32-bit little-endian blocks (the last one zero-padded), each
+ * followed by a shift that brings the high bits down, so that the word splitter can hash four bytes at a
+ * time as it looks for the word's end (lint/line-words.ts) and get the same value as `hashBytes`.
  */
+const FIB = 0x9e3779b1 | 0
+
 export const HASH_START = 0x811c9dc5 | 0
 
 export function hashStep(h: number, block: number): number {
   const x = Math.imul(h ^ block, 0x01000193)
   return x ^ (x >>> 15)
-}
-
-export function hashEnd(h: number): number {
-  let x = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35)
-  return x ^ (x >>> 16)
 }
 
 /** The hash of bytes [s, e). */
@@ -175,5 +175,5 @@ export function hashBytes(buf: Buffer, s: number, e: number): number {
     for (let k = 0; i < e; i++, k += 8) v |= buf[i] << k
     h = hashStep(h, v)
   }
-  return hashEnd(h)
+  return h
 }
