@@ -5,6 +5,7 @@
  * bpf-lb-map-max is raised to 2^21 so the 1.2M services-map entries fit (the default 65536 would overflow,
  * which the sizing table would report).
  */
+import { loadavg } from 'node:os'
 import { buildEbpfNode } from '../src/node/buildEbpfNode'
 import { benchCluster } from './_cluster'
 import { benchReport, cpuSeconds } from './_report'
@@ -39,12 +40,13 @@ const policyMaps = rows.filter((r) => r.map.startsWith('cilium_policy_'))
 benchReport(
   'ebpf-build',
   `buildEbpfNode for ${services} services × ${endpoints} endpoints (generateCluster seed 1, ${cluster.pods.length} pods, ${cluster.nodes.length} nodes, ${cluster.networkPolicies.length} policies): ` +
-    'agent initial sync into the model maps, one node. Provisional: taken on 2 cores shared with other helpers (load average 10+); CPU seconds beside wall seconds.',
+    'agent initial sync into the model maps, one node; CPU seconds (all threads, GC included) beside wall seconds, and the 1-minute load average when the build ended.',
   { buildSeconds: 5 },
   {
     generateSeconds: Number(generateSeconds.toFixed(2)),
     buildSeconds: Number(buildSeconds.toFixed(2)),
     buildCpuSeconds: Number(buildCpuSeconds.toFixed(2)),
+    loadAverage1mAfterBuild: Number(loadavg()[0].toFixed(2)),
     peakRssBytes: peakRss,
     rssBeforeBuildBytes: rssBefore,
     entries,

@@ -28,8 +28,16 @@ export function podsByLabelSet(
 ): LabelSetPods[] {
   const derived = new Map<Labels, Map<string, LabelSetPods>>()
   const byKey = new Map<string, LabelSetPods>()
+  // pods of a workload come one after another: the last (labels, namespace) answers most lookups
+  let lastLabels: Labels | null = null
+  let lastNs = ''
+  let last: LabelSetPods | null = null
   for (const pod of pods) {
     if (pod.hostNetwork) continue
+    if (last && pod.labels === lastLabels && pod.namespace === lastNs) {
+      last.pods.push(pod)
+      continue
+    }
     let perNs = derived.get(pod.labels)
     if (!perNs) derived.set(pod.labels, (perNs = new Map()))
     let set = perNs.get(pod.namespace)
@@ -41,6 +49,9 @@ export function podsByLabelSet(
       perNs.set(pod.namespace, set)
     }
     set.pods.push(pod)
+    lastLabels = pod.labels
+    lastNs = pod.namespace
+    last = set
   }
   const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
   for (const s of out) if (s.pods.length > 1) s.pods.sort((a, b) => cmp(a.name, b.name))
