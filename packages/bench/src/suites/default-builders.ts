@@ -1,6 +1,12 @@
 import { type CostProfile, generateCluster, modelCost, type NodeDataplane } from '@dataplane-sim/cluster'
 import { buildEbpfNode, type EbpfNode } from '@dataplane-sim/ebpf-model'
-import { anchorNatTerms, buildIptablesNode, restoreModelCounts } from '@dataplane-sim/iptables-model'
+import {
+  anchorNatTerms,
+  buildIptablesNode,
+  cacheBytesOf,
+  restoreModelCounts,
+  walkCounts,
+} from '@dataplane-sim/iptables-model'
 import type { AnchorSpec } from '../report/anchors'
 import type { SuiteBuilders } from './builders'
 
@@ -87,6 +93,8 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
 }
 
 const BASE_RTT_US = 3
+/** blob bytes of a KUBE-SERVICES-shaped FORWARD rule (entry, comment, udp match, DROP), as the kernel lab writes them */
+const FORWARD_RULE_BYTES = 488
 
 /**
  * Model figures for the anchors that are not a swept point: `iptables-restore` of the anchors' own nat table
@@ -118,21 +126,34 @@ export function defaultAnchorModel(
       note: `restore cost model: one rule (3 lines) with --noflush into the anchor's table, ${backend}`,
     }
   }
+  // a FORWARD walk of N kube-proxy-shaped rules priced like the engine prices it (iptables-model walkCounts):
+  // per rule, plus the bytes beyond the profile's cache-resident size; the nft variant under its :nft keys
+  const walk = (backend: 'legacy' | 'nft', rules: number) =>
+    modelCost(
+      walkCounts(
+        { rules, matches: 0, chains: 0, bytes: rules * FORWARD_RULE_BYTES },
+        backend,
+        cacheBytesOf(profile, backend),
+      ),
+      profile,
+    )
   const rule = c('ipt.rule')
   if (a.rules && a.id.startsWith('rtt-legacy') && rule !== undefined) {
     return {
-      value: BASE_RTT_US + (2 * a.rules * rule) / 1000,
+      value: BASE_RTT_US + (2 * walk('legacy', a.rules)) / 1000,
       note:
-        `3 µs base round trip + 2 FORWARD traversals × ${a.rules} rules × ipt.rule (${rule} ns, fitted at 10k)` +
-        (a.rules >= 50_000
-          ? '; at 50k the measured cost per rule rises to 11.9 ns as the ruleset outgrows the CPU caches, which one constant cannot follow'
-          : ''),
+        `3 µs base round trip + 2 FORWARD walks of ${a.rules} rules of ${FORWARD_RULE_BYTES} bytes: ipt.rule (${rule} ns) each` +
+        ` and ipt.uncachedBytes for the bytes beyond ipt.cacheBytes (${c('ipt.cacheBytes') ?? '—'} bytes)`,
     }
   }
   if (a.rules && a.id.startsWith('rtt-nft') && rule !== undefined) {
+    const nft = c('ipt.rule:nft')
     return {
-      value: BASE_RTT_US + (2 * a.rules * rule) / 1000,
-      note: `priced like legacy: the model has one per-rule constant (ipt.rule ${rule} ns, fitted to legacy); nft's per-rule expression evaluation measured 10–13 ns, so the model is low for nft`,
+      value: BASE_RTT_US + (2 * walk('nft', a.rules)) / 1000,
+      note:
+        nft === undefined
+          ? `priced like legacy: this profile has no ipt.rule:nft (the calibrated one has), so the walk falls back to ipt.rule (${rule} ns); nft's per-rule evaluation measured 10–13 ns here, so the model is low for nft`
+          : `3 µs base round trip + 2 FORWARD walks priced with the profile's nft constants (ipt.rule:nft ${nft} ns)`,
     }
   }
   const lookup = c('bpf.lookup.hash')
