@@ -1,14 +1,12 @@
 import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
 import { serviceKey } from '../datapath/maps'
+import { BackendIndex } from './backendIndex'
 import { IdAllocator } from './idAllocator'
 import { indexSlices, type LbBackend, type LbFrontend, l4AddrKey, translateService } from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
-/**
- * A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it; backends
- * of one address are chained through `next` (an address has one backend per service port it serves).
- */
-export type TrackedBackend = ProgrammedBackend & { refs: number; next: TrackedBackend | undefined }
+/** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
+export type TrackedBackend = ProgrammedBackend & { refs: number }
 
 const TYPE_INDEX = { ClusterIP: 0, NodePort: 1, ExternalIPs: 2, LoadBalancer: 3 } as const
 
@@ -20,16 +18,15 @@ function frontendKey(fe: LbFrontend): number {
 /**
  * The service half of the agent (cilium/cilium `pkg/service/service.go` UpsertService / DeleteService and
  * `pkg/service/id.go`): a service's frontends are diffed against what was programmed for it, backends and
- * rev NAT IDs are reference-counted across frontends and allocated lowest-free-first. Backends are found by
- * address (a small integer for pod addresses, which V8 hashes without boxing) and then port and protocol, so
- * programming a million backends builds no key strings and boxes no key numbers.
+ * rev NAT IDs are reference-counted across frontends and allocated lowest-free-first. Backends are found
+ * through a typed-array index (`BackendIndex`), so programming a million backends builds no key strings and
+ * no map entries beyond the BPF map's own.
  */
 export class ServiceSync {
   /** frontends by service "namespace/name" */
   readonly frontends = new Map<string, ProgrammedFrontend[]>()
-  /** the first backend of each address (the others chained through `next`) */
-  private readonly byAddr = new Map<number, TrackedBackend>()
-  private backendCount = 0
+  /** backend IDs by address, port and protocol */
+  private readonly index = new BackendIndex()
   /** backends by ID (IDs are dense from 1) */
   private readonly backendsById: Array<TrackedBackend | undefined> = []
   private readonly backendAlloc = new IdAllocator()
@@ -116,7 +113,7 @@ export class ServiceSync {
   }
 
   get size(): number {
-    return this.backendCount
+    return this.index.size
   }
 
   private dropFrontend(old: ProgrammedFrontend): void {
@@ -126,8 +123,8 @@ export class ServiceSync {
   }
 
   private refBackend(b: LbBackend): number {
-    let have = this.byAddr.get(b.addr)
-    while (have && (have.port !== b.port || have.proto !== b.proto)) have = have.next
+    const known = this.index.get(b.addr, b.port, b.proto)
+    const have = known === 0 ? undefined : this.backendsById[known]
     if (have) {
       have.refs++
       if (have.state !== b.state || have.node !== b.node || have.pod !== b.pod) {
@@ -147,10 +144,8 @@ export class ServiceSync {
       node: b.node,
       id: this.backendAlloc.take(),
       refs: 1,
-      next: this.byAddr.get(b.addr),
     }
-    this.byAddr.set(b.addr, pb)
-    this.backendCount++
+    this.index.set(b.addr, b.port, b.proto, pb.id)
     this.backendsById[pb.id] = pb
     this.sink.backend('update', pb)
     return pb.id
@@ -159,17 +154,7 @@ export class ServiceSync {
   private unrefBackendId(id: number): void {
     const b = this.backendsById[id]
     if (!b || --b.refs > 0) return
-    const head = this.byAddr.get(b.addr) as TrackedBackend
-    if (head === b) {
-      if (b.next) this.byAddr.set(b.addr, b.next)
-      else this.byAddr.delete(b.addr)
-    } else {
-      let prev = head
-      while (prev.next !== b) prev = prev.next as TrackedBackend
-      prev.next = b.next
-    }
-    b.next = undefined
-    this.backendCount--
+    this.index.delete(b.addr, b.port, b.proto)
     this.backendsById[id] = undefined
     this.backendAlloc.give(id)
     this.sink.backend('delete', b)
