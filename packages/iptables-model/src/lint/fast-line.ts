@@ -73,8 +73,14 @@ export class FastLineReader {
     this.words.region(buf, s, e)
   }
 
+  /** The WORDS id of word k (-1: quoted or not one of them); `-x` and one-byte words by a table lookup. */
   private find(buf: Buffer, k: number): number {
-    return this.quoted[k] ? -1 : WORDS.find(buf, this.ws[k], this.we[k], this.hs[k])
+    if (this.quoted[k]) return -1
+    const s = this.ws[k]
+    const len = this.we[k] - s
+    if (len === 2 && buf[s] === 45) return DASH_LETTER[buf[s + 1]]
+    if (len === 1) return ONE_BYTE[buf[s]]
+    return WORDS.find(buf, s, this.we[k], this.hs[k])
   }
 
   /** `:NAME POLICY [p:b]` */
@@ -400,3 +406,11 @@ for (const t of ['ACCEPT', 'DROP', 'RETURN', 'MARK', 'DNAT', 'SNAT', 'MASQUERADE
   VERDICT[lit(t)] = kindCode(t)
 /** stands for "a jump or goto" where a target word is expected */
 const JUMP = WORDS.size
+/** WORDS ids of the two-byte words `-x` by x, and of the one-byte words, so the commonest words need no probe */
+const DASH_LETTER = new Int32Array(256).fill(-1)
+const ONE_BYTE = new Int32Array(256).fill(-1)
+for (let id = 0; id < WORDS.size; id++) {
+  const w = WORDS.name(id)
+  if (w.length === 2 && w[0] === '-') DASH_LETTER[w.charCodeAt(1)] = id
+  if (w.length === 1) ONE_BYTE[w.charCodeAt(0)] = id
+}
