@@ -41,7 +41,7 @@ export function labReadmePreamble(profile: CostProfile): string {
     'npx --yes pnpm@10 dpsim calibrate -o packages/bench/profiles/calibrated.json --raw-dir reports/kernel',
     'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json   # re-fit without measuring',
     '# rerun check: every constant of a second run against this run’s bootstrap interval',
-    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --compare-raw /tmp/cal2/raw.json',
+    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --compare-raw OTHER_RUN/raw.json',
     '```',
     '',
     'Set-up (packages/kernel-lab): three network namespaces, client → node → server, joined by veth pairs made ' +

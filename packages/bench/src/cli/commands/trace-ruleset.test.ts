@@ -54,6 +54,16 @@ describe('dpsim trace --ruleset', () => {
     expect(json.steps[0]).toMatchObject({ where: 'conntrack' })
   })
 
+  it('counts the rules an iptables-nft node evaluates (its walks are keyed ipt.rule:nft)', () => {
+    const rules = (out: string) => Number(/^cost: ([\d.]+) rules evaluated, ([\d.]+) matches/m.exec(out)?.[1])
+    const legacy = traceRulesetCommand({ ...OPTS, seed: '1' }, PACKET)
+    const nft = traceRulesetCommand({ ...OPTS, seed: '1', backend: 'nft' }, PACKET)
+    expect(rules(legacy)).toBeGreaterThan(0)
+    expect(rules(nft)).toBe(rules(legacy))
+    expect(nft).not.toMatch(/ 0 matches tested/)
+    expect(() => traceRulesetCommand({ ...OPTS, backend: 'bpf' }, PACKET)).toThrow(/legacy or nft/)
+  })
+
   it('exits 2 on a packet without a dump, and with file:line on a bad dump or packet', async () => {
     const errors: string[] = []
     const write = process.stderr.write

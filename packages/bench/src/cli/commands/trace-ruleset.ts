@@ -21,6 +21,8 @@ export interface TraceRulesetOptions {
   enumerate?: boolean
   verbose?: boolean
   seed?: string
+  /** which iptables installed the dump: legacy (default) or nft (its walks are priced by the nft constants) */
+  backend?: string
 }
 
 const KINDS: readonly SourceKind[] = ['pod', 'host', 'outside']
@@ -32,6 +34,16 @@ function stepLine(s: Step): string {
   if (s.where === 'verdict') return ''
   const mark = s.outcome === 'match' ? 'match   ' : 'no match'
   return `${s.where}:rule:${s.index}  ${mark}  ${s.text}${s.outcome === 'match' && s.detail ? `  → ${s.detail}` : ''}`
+}
+
+/**
+ * `key` summed over its backend variants: an iptables-nft node counts its walks under `ipt.rule:nft`, ... (the
+ * engine's walkKeys), so reading `ipt.rule` alone would say 0 rules evaluated on such a node.
+ */
+export function countOf(counts: Readonly<Record<string, number>>, key: string): number {
+  let total = 0
+  for (const k in counts) if (k === key || k.startsWith(`${key}:`)) total += counts[k]
+  return total
 }
 
 /** The human form: like the kernel's TRACE log (table:chain:rule:N), then the outcome and the cost. */
@@ -55,8 +67,7 @@ export function formatTrace(packetText: string, t: NetfilterTrace, verbose: bool
   if (t.snat) v += `, source now ${t.snat}${t.masquerade ? ' (MASQUERADE)' : ''}`
   if (t.reason) v += ` — ${t.reason}`
   lines.push(v)
-  const c = t.cost.counts
-  const n = (k: string): string => String(Math.round((c[k] ?? 0) * 100) / 100)
+  const n = (k: string): string => String(Math.round(countOf(t.cost.counts, k) * 100) / 100)
   lines.push(
     `cost: ${n('ipt.rule')} rules evaluated, ${n('ipt.match')} matches tested, ${n('ipt.chain')} chains entered, ${n('ct.lookup')} conntrack lookups, ${n('ct.create')} created → ${t.cost.ns.toFixed(0)} ns modeled${t.outcomes ? ' (expected over the outcomes)' : ''}`,
   )
@@ -70,6 +81,8 @@ export function traceRulesetCommand(opts: TraceRulesetOptions, packetText: strin
     throw new UsageError("trace: give the packet, e.g. 'tcp 10.244.1.5:40000 -> 10.96.0.10:80'")
   if (opts.from && !KINDS.includes(opts.from as SourceKind))
     throw new UsageError(`--from: expected pod, host or outside, got ${opts.from}`)
+  if (opts.backend !== undefined && opts.backend !== 'legacy' && opts.backend !== 'nft')
+    throw new UsageError(`--backend: expected legacy or nft, got ${opts.backend}`)
   const seed = opts.seed === undefined ? 1 : Number(opts.seed)
   if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${opts.seed}`)
   const packet = parsePacket(packetText)
@@ -78,7 +91,7 @@ export function traceRulesetCommand(opts: TraceRulesetOptions, packetText: strin
   const nf = new Netfilter(
     ruleset,
     { localIps: opts.localIp, podCidrs: opts.podCidr },
-    { source: opts.ruleset, ipsets, seed },
+    { source: opts.ruleset, ipsets, seed, backend: opts.backend as 'legacy' | 'nft' | undefined },
   )
   const trace = nf.classify(packet, {
     enumerate: opts.enumerate,
@@ -102,6 +115,7 @@ export function register(program: Command): void {
     .option('--pod-cidr <cidr>', "this node's pod CIDR (repeatable)", collect, [])
     .option('--from <kind>', 'source kind: pod, host or outside (default: from the source address)')
     .option('--seed <n>', 'seed of statistic --mode random draws', '1')
+    .option('--backend <kind>', 'ruleset mode: legacy (default) or nft, the iptables that installed the dump')
     .option('--enumerate', 'walk every random branch and list each outcome with its probability')
     .option('--verbose', 'also list the rules that did not match')
     .option('--json', 'print the Trace as JSON')
