@@ -2,10 +2,10 @@ import { ipToU32, u32ToIp } from '@dataplane-sim/cluster'
 
 /**
  * Dotted-quad ⇄ uint32 for the per-packet path, memoised: packets name their addresses as text, and the
- * same few thousand addresses recur (pods, service VIPs, backends). Bounded: a cache past 64k entries
- * starts over. Pure functions of the text, not of any map, so nothing the kernel would compute is skipped.
+ * same addresses recur (pods, service VIPs, backends: 200k at 100k services × 2). Bounded: a cache past
+ * 256k entries starts over. Pure functions of the text, not of any map, so nothing the kernel would compute is skipped.
  */
-const LIMIT = 1 << 16
+const LIMIT = 1 << 18
 const toU32 = new Map<string, number>()
 const toText = new Map<number, string>()
 
