@@ -322,7 +322,9 @@ const NO_TARGET = kindCode('none')
 const JUMP_CODE = kindCode('jump')
 const GOTO_CODE = kindCode('goto')
 
-const WORDS = new NameTable(10)
+// sparse (a quarter full or less): a word that is not an option or module name, such as a chain name after -j,
+// is known absent after one or two probes
+const WORDS = new NameTable(256)
 const lit = (s: string): number => WORDS.idOf(s)
 const W = {
   A: lit('-A'),

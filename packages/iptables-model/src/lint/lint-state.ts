@@ -112,7 +112,7 @@ export class LintState implements RestoreSink {
     /** about how many chains the dump holds (room made up front) */
     expected = 1 << 12,
   ) {
-    const n = Math.max(1 << 12, expected)
+    const n = Math.max(1 << 12, Math.ceil(1.25 * expected))
     this.facts = new Int32Array(F * n)
     this.posId = new Int32Array(n)
     this.posGen = new Int32Array(n)

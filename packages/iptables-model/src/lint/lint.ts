@@ -81,8 +81,8 @@ class LintRun {
       this.fast = null
       this.outcome = () => ({ findings: sink.findings(), rules: sink.builder.stats.rulesWritten })
     } else {
-      // a kube-proxy dump holds a chain per ~400 bytes: room for more than that up front
-      const expected = Math.ceil(bytes / 256)
+      // a kube-proxy dump holds a chain per ~400 bytes: room for that many up front
+      const expected = Math.ceil(bytes / 400)
       const chains = new ChainNames(expected)
       const state = new LintState(chains, source, ipsets, expected)
       this.reader = new RestoreReader(source, state, false, chains)

@@ -6,8 +6,8 @@
  */
 export class NameTable {
   /**
-   * open addressing, four ints a slot: hash, id + 1 (0: empty), start in `store` and length, so a probe
-   * touches one cache line before the bytes are compared (a 600k-name table is far bigger than the caches)
+   * open addressing, two ints a slot: hash and id + 1 (0: empty), up to three quarters full; small, since a
+   * 600k-name table is far bigger than the caches and a name not there yet (each `:CHAIN` line) costs a miss
    */
   private slots: Int32Array
   private mask: number
@@ -25,8 +25,8 @@ export class NameTable {
   /** `expected`: how many names to make room for up front (growing a big table re-places every slot) */
   constructor(expected = 1 << 11) {
     let capacityLog2 = 4
-    while (1 << capacityLog2 < 2 * expected) capacityLog2++
-    this.slots = new Int32Array(4 << capacityLog2)
+    while (3 << capacityLog2 < 4 * expected) capacityLog2++
+    this.slots = new Int32Array(2 << capacityLog2)
     this.mask = (1 << capacityLog2) - 1
     this.shift = 32 - capacityLog2
     this.store = Buffer.alloc(Math.max(1 << 16, expected * 24))
@@ -56,11 +56,10 @@ export class NameTable {
     const slots = this.slots
     const store = this.store
     for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask) {
-      const at = 4 * i
-      const id = slots[at + 1] - 1
+      const id = slots[2 * i + 1] - 1
       if (id < 0) return -1
-      if (slots[at] !== h || slots[at + 3] !== len) continue
-      const from = slots[at + 2]
+      if (slots[2 * i] !== h || this.lengths[id] !== len) continue
+      const from = this.starts[id]
       let k = 0
       while (k < len && store[from + k] === buf[s + k]) k++
       if (k === len) return id
@@ -110,7 +109,7 @@ export class NameTable {
     this.lengths[id] = len
     this.hashes[id] = h
     this.used += len
-    if (this.count * 2 > this.mask + 1) this.grow()
+    if (this.count * 4 > 3 * (this.mask + 1)) this.grow()
     this.place(id, h)
     return id
   }
@@ -118,11 +117,9 @@ export class NameTable {
   private place(id: number, h: number): void {
     const slots = this.slots
     for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask)
-      if (slots[4 * i + 1] === 0) {
-        slots[4 * i] = h
-        slots[4 * i + 1] = id + 1
-        slots[4 * i + 2] = this.starts[id]
-        slots[4 * i + 3] = this.lengths[id]
+      if (slots[2 * i + 1] === 0) {
+        slots[2 * i] = h
+        slots[2 * i + 1] = id + 1
         return
       }
   }
@@ -130,17 +127,10 @@ export class NameTable {
   private grow(): void {
     const old = this.slots
     this.slots = new Int32Array(old.length * 2)
-    this.mask = this.slots.length / 4 - 1
+    this.mask = this.slots.length / 2 - 1
     this.shift--
-    // re-place each slot as it is (hash, id, start, length): no name is hashed again
-    for (let at = 0; at < old.length; at += 4) {
-      if (old[at + 1] === 0) continue
-      for (let i = Math.imul(old[at], FIB) >>> this.shift; ; i = (i + 1) & this.mask)
-        if (this.slots[4 * i + 1] === 0) {
-          this.slots.set(old.subarray(at, at + 4), 4 * i)
-          break
-        }
-    }
+    // re-place each slot as it is (hash, id): no name is hashed again
+    for (let at = 0; at < old.length; at += 2) if (old[at + 1] !== 0) this.place(old[at + 1] - 1, old[at])
   }
 }
 
