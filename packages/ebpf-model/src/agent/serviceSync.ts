@@ -65,7 +65,13 @@ export class ServiceSync {
         prevByKey.delete(k)
       }
       const backendIds: number[] = new Array(fe.backends.length)
-      for (let i = 0; i < fe.backends.length; i++) backendIds[i] = this.refBackend(fe.backends[i])
+      for (let i = 0; i < fe.backends.length; i++) {
+        const id = this.refBackend(fe.backends[i])
+        backendIds[i] = id
+        // the frontend keeps the programmed backend (same address, port and protocol), so the translated
+        // copy is garbage at once instead of a second object per backend for the frontend's lifetime
+        fe.backends[i] = this.backendsById[id] as TrackedBackend
+      }
       const revNat = old ? old.revNat : this.refRevNat(fe)
       const programmed: ProgrammedFrontend = { frontend: fe, revNat, backendIds }
       if (old) for (const id of old.backendIds) this.unrefBackendId(id)
