@@ -32,7 +32,7 @@ describe('buildReport (fake dataplanes)', () => {
   it('writes results.json that validates against results.schema.json', () => {
     const json = JSON.parse(files.get('results.json')!)
     expect(validateJson(json, resultsSchema())).toEqual([])
-    expect(json.schemaVersion).toBe(1)
+    expect(json.schemaVersion).toBe(2)
   })
 
   it('detects a results.json that breaks the schema', () => {

@@ -5,6 +5,10 @@ export interface Series {
   name: string
   points: ReadonlyArray<readonly [number, number]>
   dashed?: boolean
+  /** overrides the palette colour picked by the series' position */
+  colour?: string
+  /** an SVG stroke-dasharray, overriding `dashed` */
+  dash?: string
 }
 
 export interface LineChartSpec {
@@ -23,7 +27,16 @@ export interface LineChartSpec {
 }
 
 /** Colour-blind-safe palette (Okabe–Ito). */
-const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442']
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+]
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"'
 // the legend sits right of the plot; series names run to ~40 characters
 const MARGIN = { top: 44, right: 300, bottom: 56, left: 78 }
@@ -115,7 +128,8 @@ export function lineChart(spec: LineChartSpec): string {
     .x((p: [number, number]) => x(p[0]))
     .y((p: [number, number]) => y(p[1]))
   spec.series.forEach((s, i) => {
-    const colour = PALETTE[i % PALETTE.length]
+    const colour = s.colour ?? PALETTE[i % PALETTE.length]
+    const dash = s.dash ?? (s.dashed ? '6 4' : null)
     const pts = s.points
       .filter((p) => (!xLog || p[0] > 0) && (!yLog || p[1] > 0))
       .slice()
@@ -125,7 +139,7 @@ export function lineChart(spec: LineChartSpec): string {
       .attr('fill', 'none')
       .attr('stroke', colour)
       .attr('stroke-width', 2)
-      .attr('stroke-dasharray', s.dashed ? '6 4' : null)
+      .attr('stroke-dasharray', dash)
     for (const p of pts) {
       g.append('circle').attr('cx', x(p[0])).attr('cy', y(p[1])).attr('r', 3).attr('fill', colour)
     }
@@ -138,7 +152,7 @@ export function lineChart(spec: LineChartSpec): string {
       .attr('y2', ly)
       .attr('stroke', colour)
       .attr('stroke-width', 2)
-      .attr('stroke-dasharray', s.dashed ? '6 4' : null)
+      .attr('stroke-dasharray', dash)
     svg
       .append('text')
       .attr('x', width - MARGIN.right + 44)

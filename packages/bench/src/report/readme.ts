@@ -2,6 +2,7 @@ import { foldPolicyMaps } from '../plan/warnings'
 import type { ScalingPoint } from '../suites/scaling'
 import { checkClaims } from './claims'
 import { fmtBytes, fmtInt, fmtNs, fmtPct, fmtRatio, fmtSeconds, mdTable, sig } from './format'
+import { kernelLabMarkdown } from './kernel-lab-readme'
 import type { Results } from './results'
 
 const m = (p: ScalingPoint, dp: 'iptables' | 'ebpf', kind: string) => p[dp].match.find((x) => x.kind === kind)
@@ -383,6 +384,7 @@ export function renderReadme(r: Results): string {
       `\n${outside.length} anchor figure(s) fall outside ±30 %: ${outside.map((a) => `${a.id} (${fmtPct(a.errorPct ?? 0)})`).join(', ')}. Their notes above say why.\n`,
     )
   }
+  out.push(kernelLabMarkdown(r.kernelLab))
   out.push('\n## Benchmarks recorded by the other packages\n')
   if (r.benchmarks.length === 0)
     out.push('No `reports/bench/*.json` files were present when this report ran.\n')

@@ -4,9 +4,10 @@ import type { ChurnResult } from '../churn/simulate'
 import type { CapacityPlan } from '../plan/types'
 import type { ScalingPoint } from '../suites/scaling'
 import type { AnchorRow } from './anchors'
+import type { KernelLabSection } from './kernel-lab'
 
 /** Version of `results.json`; bump on any incompatible change, with `results.schema.json`. */
-export const RESULTS_SCHEMA_VERSION = 1
+export const RESULTS_SCHEMA_VERSION = 2
 
 export type { MachineInfo } from '@dataplane-sim/cluster/bench'
 
@@ -59,5 +60,7 @@ export interface Results {
   churn: ChurnSection
   plan: CapacityPlan
   anchors: AnchorRow[]
+  /** the kernel lab's measurements beside the models (schema 2); `status: 'absent'` when there are none */
+  kernelLab: KernelLabSection
   benchmarks: RecordedBenchmark[]
 }

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { join } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
 import { loadNote, machineInfo } from '@dataplane-sim/cluster/bench'
 import { sweepChurn } from '../churn/simulate'
 import { type SyncSample, syncSecondsFromSamples } from '../churn/sync-model'
 import { planCapacity } from '../plan/plan'
+import { loadProfile, profileNames } from '../profiles/load'
 import type { SuiteBuilders } from '../suites/builders'
 import type { SuiteConfig } from '../suites/config'
 import { runScalingSuite, type ScalingPoint, scalingSteps } from '../suites/scaling'
@@ -13,6 +14,8 @@ import { type AnchorSpec, compareAnchors } from './anchors'
 import { reportCharts } from './charts'
 import { textTable } from './format'
 import { type JsonSchema, validateJson } from './json-schema'
+import { kernelLabSection } from './kernel-lab'
+import { kernelLabCharts } from './kernel-lab-charts'
 import { createProgress } from './progress'
 import { renderReadme, summaryRows } from './readme'
 import { RESULTS_SCHEMA_VERSION, type Results } from './results'
@@ -34,6 +37,13 @@ export interface ReportOptions {
   anchorModel?: AnchorModel
   /** directory of other packages' benchmark JSON (default `reports/bench` under the current directory) */
   benchDir?: string
+  /**
+   * The kernel lab's data for the model-vs-measured section: `rawPath` (default `kernel/raw.json` beside
+   * benchDir, i.e. reports/kernel/raw.json), the calibrated profile to set beside the report's (default the
+   * shipped `calibrated` profile; null for none), `rendered` to include the rendered-ruleset restores (slow to
+   * recount; default in full mode only).
+   */
+  kernelLab?: { rawPath?: string; calibrated?: CostProfile | null; rendered?: boolean }
   /** show a progress bar (default: when stderr is a TTY) */
   progress?: boolean
   now?: () => Date
@@ -54,6 +64,17 @@ export function readRecordedBenchmarks(dir: string): Results['benchmarks'] {
     }
   }
   return out
+}
+
+/** The shipped calibrated profile, when the kernel lab committed one. */
+function shippedCalibrated(): CostProfile | null {
+  return profileNames().includes('calibrated') ? loadProfile('calibrated') : null
+}
+
+/** A path as the report names it: relative to the working directory when under it. */
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p
 }
 
 const u = (p: ScalingPoint, dp: 'iptables' | 'ebpf') => p[dp].update.find((x) => x.op === 'addService')
@@ -132,7 +153,7 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
     seed: opts.seed,
   }))
   const variationSizes = cfg.variations.map((v) => ({ ...v, nodes: 0, seed: opts.seed }))
-  const total = scalingSteps(sizes) + scalingSteps(variationSizes) + 2
+  const total = scalingSteps(sizes) + scalingSteps(variationSizes) + 3
   const progress = createProgress(total, { enabled: opts.progress })
   try {
     const common = {
@@ -170,6 +191,18 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         opts.anchorModel?.(a, [...scaling, ...variations], opts.profile) ??
         scalingAnchorModel(a, [...scaling, ...variations]),
     )
+    const benchDir = opts.benchDir ?? join(process.cwd(), 'reports', 'bench')
+    const rawPath = opts.kernelLab?.rawPath ?? join(dirname(benchDir), 'kernel', 'raw.json')
+    const kernelLab = kernelLabSection({
+      rawPath,
+      displayPath: displayPath(rawPath),
+      reportProfile: opts.profile,
+      calibrated: opts.kernelLab?.calibrated !== undefined ? opts.kernelLab.calibrated : shippedCalibrated(),
+      rendered: opts.kernelLab?.rendered ?? cfg.mode === 'full',
+    })
+    const kernelCharts = kernelLabCharts(kernelLab)
+    kernelLab.charts = [...kernelCharts.keys()]
+    progress.tick('kernel lab section')
     const machine = machineInfo()
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -201,13 +234,14 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
       },
       plan,
       anchors,
-      benchmarks: readRecordedBenchmarks(opts.benchDir ?? join(process.cwd(), 'reports', 'bench')),
+      kernelLab,
+      benchmarks: readRecordedBenchmarks(benchDir),
     }
     results.run.wallSeconds = (performance.now() - started) / 1000
     const files = new Map<string, string>()
     files.set('README.md', renderReadme(results))
     files.set('results.json', `${JSON.stringify(results, null, 2)}\n`)
-    for (const [name, svg] of reportCharts(results)) files.set(`charts/${name}`, svg)
+    for (const [name, svg] of [...reportCharts(results), ...kernelCharts]) files.set(`charts/${name}`, svg)
     return { results, files }
   } finally {
     progress.stop()

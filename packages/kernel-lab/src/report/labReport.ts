@@ -38,7 +38,8 @@ export function backendCounts(m: Measurement, profile: CostProfile): Record<stri
   return out
 }
 
-const TITLES: Record<Measurement['experiment'], string> = {
+/** What each experiment measures, with the unit of its size in parentheses (table headings, chart titles). */
+export const EXPERIMENT_TITLES: Record<Measurement['experiment'], string> = {
   'restore-full': 'whole nat table, iptables-restore (services)',
   'restore-rendered':
     'everything the kube-proxy renderer writes for a generated lab cluster, iptables-restore (services)',
@@ -62,7 +63,7 @@ function fmt(value: number, unit: 's' | 'ns'): string {
 }
 
 /** The acceptance bound of issue 7: modeled within ±25 % of measured. */
-const BOUND = 0.25
+export const LAB_ERROR_BOUND = 0.25
 
 const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`
 
@@ -153,7 +154,7 @@ function renderMarkdown(
     )
   if (first) {
     out.push(
-      `Per table, the worst |error| of \`${first}\` over ${range[0]}–${range[1]} (the acceptance bound is ±${BOUND * 100} %):`,
+      `Per table, the worst |error| of \`${first}\` over ${range[0]}–${range[1]} (the acceptance bound is ±${LAB_ERROR_BOUND * 100} %):`,
       '',
       '| table | backend | worst |error| | within ±25 % |',
       '|---|---|---:|---|',
@@ -163,14 +164,14 @@ function renderMarkdown(
       if (!rs.some((r) => inRange(r) && r.modeled[first])) continue
       const w = tableWorst(rs)
       out.push(
-        `| ${TITLES[experiment]} | ${backend} | ${(w * 100).toFixed(1)}% | ${w <= BOUND ? 'yes' : 'no'} |`,
+        `| ${EXPERIMENT_TITLES[experiment]} | ${backend} | ${(w * 100).toFixed(1)}% | ${w <= LAB_ERROR_BOUND ? 'yes' : 'no'} |`,
       )
     }
     out.push('')
   }
   for (const [k, rs] of groups) {
     const [experiment, backend] = k.split('|') as [Measurement['experiment'], Measurement['backend']]
-    out.push(`### ${TITLES[experiment]} — ${backend}`, '')
+    out.push(`### ${EXPERIMENT_TITLES[experiment]} — ${backend}`, '')
     const withModel = names.filter((n) => rs.some((r) => r.modeled[n]))
     out.push(`| size | measured | spread |${withModel.map((n) => ` ${n} | error |`).join('')}`)
     out.push(`|---:|---:|---:|${withModel.map(() => '---:|---:|').join('')}`)
@@ -185,11 +186,11 @@ function renderMarkdown(
     }
     out.push('')
     const outside = rs.filter(
-      (r) => inRange(r) && r.modeled[first] && Math.abs(r.modeled[first].error) > BOUND,
+      (r) => inRange(r) && r.modeled[first] && Math.abs(r.modeled[first].error) > LAB_ERROR_BOUND,
     )
     if (outside.length) {
       out.push(
-        `Outside ±${BOUND * 100} % with \`${first}\` at ${outside.map((r) => r.size).join(', ')}: ${outsideReason(experiment, backend)}`,
+        `Outside ±${LAB_ERROR_BOUND * 100} % with \`${first}\` at ${outside.map((r) => r.size).join(', ')}: ${outsideReason(experiment, backend)}`,
         '',
       )
     }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
@@ -13,6 +14,7 @@ interface ReportCliOptions {
   seed: string
   profile: string
   progress: boolean
+  kernelRaw?: string
 }
 
 /** `dpsim report`: runs the suites, the churn simulation and a plan, writes README.md, charts and results.json. */
@@ -25,11 +27,19 @@ export function register(program: Command): void {
     .option('--out <dir>', 'report directory (default reports/quick or reports/full)')
     .option('--seed <n>', 'seed for the generated clusters and the churn arrivals', '1')
     .option('--profile <name|file>', 'cost profile (anchors, calibrated, or a JSON file)', 'anchors')
+    .option(
+      '--kernel-raw <raw.json>',
+      "the kernel lab's measurements for the model-vs-measured section (default reports/kernel/raw.json)",
+    )
     .option('--no-progress', 'no progress bar even on a terminal')
     .action((o: ReportCliOptions) => {
       if (o.quick && o.full) throw new UsageError('report: --quick and --full exclude each other')
       if (!/^\d+$/.test(o.seed))
         throw new UsageError(`--seed: expected a non-negative integer, got ${JSON.stringify(o.seed)}`)
+      if (o.kernelRaw && !existsSync(o.kernelRaw))
+        throw new UsageError(
+          `--kernel-raw: no such file ${o.kernelRaw} (the raw.json of dpsim calibrate --raw-dir)`,
+        )
       const config = o.full ? FULL : QUICK
       const out = o.out ?? `reports/${config.mode}`
       const t0 = performance.now()
@@ -39,6 +49,7 @@ export function register(program: Command): void {
         profile: loadProfile(o.profile),
         builders: reusingBuilders(defaultBuilders),
         anchorModel: defaultAnchorModel,
+        kernelLab: o.kernelRaw ? { rawPath: o.kernelRaw } : undefined,
         progress: o.progress ? undefined : false,
         out,
       })
