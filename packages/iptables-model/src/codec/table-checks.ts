@@ -85,8 +85,9 @@ export interface JumpGraph {
 export function checkJumps(
   n: number,
   edges: Edges,
-  live: (k: number) => boolean,
-  deleted: (v: number) => boolean,
+  /** whether edge k is live; null: all are (nothing was flushed or deleted) */
+  live: ((k: number) => boolean) | null,
+  deleted: ((v: number) => boolean) | null,
   nameOf: (v: number) => string,
   fail: (message: string, line: number) => never,
 ): JumpGraph {
@@ -94,7 +95,7 @@ export function checkJumps(
   const inDegree = new Int32Array(n)
   const { from, to, line, count } = edges
   for (let k = 0; k < count; k++)
-    if (live(k)) {
+    if (live === null || live(k)) {
       start[from[k] + 1]++
       inDegree[to[k]]++
     }
@@ -103,7 +104,7 @@ export function checkJumps(
   const adj = new Int32Array(start[n])
   const adjLine = new Int32Array(start[n])
   for (let k = 0; k < count; k++) {
-    if (!live(k)) continue
+    if (live !== null && !live(k)) continue
     const at = fill[from[k]]++
     adj[at] = to[k]
     adjLine[at] = line[k]
@@ -114,7 +115,7 @@ export function checkJumps(
   const stackNode = new Int32Array(n)
   const stackEdge = new Int32Array(n)
   for (let s = 0; s < n; s++) {
-    if (color[s] || deleted(s)) continue
+    if (color[s] || (deleted !== null && deleted(s))) continue
     let sp = 0
     stackNode[0] = s
     stackEdge[0] = start[s]
@@ -165,7 +166,7 @@ export function checkNatHooks(
   g: JumpGraph,
   builtins: readonly string[],
   nat: NatTargets,
-  live: (k: number) => boolean,
+  live: ((k: number) => boolean) | null,
   nameOf: (v: number) => string,
   fail: (message: string, line: number) => never,
 ): void {
@@ -179,7 +180,7 @@ export function checkNatHooks(
     if (mask) for (let k = start[v]; k < start[v + 1]; k++) hooks[adj[k]] |= mask
   }
   for (let k = 0; k < nat.count; k++) {
-    if (!live(k)) continue
+    if (live !== null && !live(k)) continue
     const mask = hooks[nat.from[k]]
     const kind = nat.kind(k)
     const allowed = NAT_HOOKS[kind]

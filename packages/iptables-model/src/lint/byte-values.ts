@@ -47,7 +47,8 @@ function indexOfByte(buf: Buffer, c: number, s: number, e: number): number {
 export function addrAt(buf: Buffer, s: number, e: number): boolean {
   const slash = indexOfByte(buf, 47, s, e)
   if (slash < 0) return ipAt(buf, s, e)
-  if (!ipAt(buf, s, slash) || indexOfByte(buf, 46, slash, e) >= 0) return false
+  if (!ipAt(buf, s, slash)) return false
+  // a dotted mask has a dot, which uintAt refuses
   const p = uintAt(buf, slash + 1, e)
   return p >= 0 && p <= 32
 }
@@ -122,10 +123,9 @@ export function valueMaskAt(buf: Buffer, s: number, e: number): boolean {
 /** `IP` or `IP:PORT` (ranges go to the full parser): 0, 1 with a port, -1 when not understood */
 export function natAt(buf: Buffer, s: number, e: number): number {
   const colon = indexOfByte(buf, 58, s, e)
-  const ipEnd = colon < 0 ? e : colon
-  if (indexOfByte(buf, 45, s, ipEnd) >= 0 || !ipAt(buf, s, ipEnd)) return -1
+  // an address or port range has a dash, which ipAt and portAt refuse
+  if (!ipAt(buf, s, colon < 0 ? e : colon)) return -1
   if (colon < 0) return 0
-  if (indexOfByte(buf, 45, colon, e) >= 0) return -1
   const p = portAt(buf, colon + 1, e)
   return p >= 1 ? 1 : -1
 }

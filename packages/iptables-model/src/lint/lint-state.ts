@@ -87,6 +87,8 @@ export class LintState implements RestoreSink {
   private posGen: Int32Array
   private n = 0
   private nextGen = 1
+  /** a chain of the block was flushed or deleted: some edges may be dead */
+  private changed = false
   // jumps and gotos: from chain number, its generation then, to chain number, rule line
   private eFrom: Int32Array
   private eGen: Int32Array
@@ -151,6 +153,7 @@ export class LintState implements RestoreSink {
     this.n = 0
     this.m = 0
     this.nats = 0
+    this.changed = false
     let ids = this.builtinIds.get(name)
     if (!ids) {
       ids = BUILTIN_CHAINS[name].map((b) => this.chains.idOf(b))
@@ -205,6 +208,7 @@ export class LintState implements RestoreSink {
     f[at + DEAD_COUNT] = 0
     f[at + GEN] = this.nextGen++
     this.posGen[f[at + POS]] = f[at + GEN]
+    this.changed = true
   }
 
   /** A command line from the full reader. */
@@ -242,6 +246,7 @@ export class LintState implements RestoreSink {
             this.fail(SAY.deleteReferenced(op.chain, this.name(this.posId[this.eFrom[k]])), line)
         this.posGen[pos] = -1
         this.facts[at + STAMP] = 0
+        this.changed = true
       }
     }
   }
@@ -317,8 +322,8 @@ export class LintState implements RestoreSink {
     const g = checkJumps(
       this.n,
       { from: eFrom, to: this.eTo, line: this.eLine, count: this.m },
-      (k) => posGen[eFrom[k]] === eGen[k],
-      (v) => posGen[v] < 0,
+      this.changed ? (k) => posGen[eFrom[k]] === eGen[k] : null,
+      this.changed ? (v) => posGen[v] < 0 : null,
       nameOf,
       fail,
     )
@@ -327,7 +332,7 @@ export class LintState implements RestoreSink {
         g,
         BUILTIN_CHAINS.nat,
         { from: natFrom, kind: (k) => KINDS[natKind[k]], line: this.natLine, count: this.nats },
-        (k) => posGen[natFrom[k]] === natGen[k],
+        this.changed ? (k) => posGen[natFrom[k]] === natGen[k] : null,
         nameOf,
         fail,
       )
