@@ -54,8 +54,8 @@ const SPECS: KernelChartSpec[] = [
       `Round trip through non-matching rules, iptables-${b}: measured vs modeled`,
       RTT,
       [
-        ['packet-forward', b, 'ip-header rules'],
-        ['packet-forward-match', b, 'one extension match'],
+        ['packet-forward', b, 'ip-only rules'],
+        ['packet-forward-match', b, 'rules with a match'],
       ],
     ),
   ]),
@@ -79,8 +79,7 @@ const PROFILE_DASH = ['6 4', '2 3', '10 3 2 3']
 
 /**
  * The section's charts, file name → SVG: each measured line (solid, points) beside each profile's modeled line
- * (dashed, same colour). Log-log where sizes span decades (chart.ts picks it); sizes ≤ 0 (the sweeps' baselines)
- * are left out since a log axis cannot show them.
+ * (dashed, same colour), log-log; sizes ≤ 0 (the sweeps' baselines) are left out since a log axis cannot show them.
  */
 export function kernelLabCharts(s: KernelLabSection): Map<string, string> {
   const charts = new Map<string, string>()
@@ -99,10 +98,10 @@ export function kernelLabCharts(s: KernelLabSection): Map<string, string> {
           const v = f(r)
           return v !== undefined && v > 0 ? [[r.size, y(v, r.unit)] as const] : []
         })
-      series.push({ name: `${l.name}, measured`, points: pts((r) => r.measured), colour })
+      series.push({ name: `${l.name} — measured`, points: pts((r) => r.measured), colour })
       s.profiles.forEach((p, j) => {
         series.push({
-          name: `${l.name}, ${p.name} (modeled)`,
+          name: `${l.name} — ${p.name} model`,
           points: pts((r) => r.modeled[p.name]?.value),
           colour,
           dash: PROFILE_DASH[j % PROFILE_DASH.length],
@@ -110,7 +109,18 @@ export function kernelLabCharts(s: KernelLabSection): Map<string, string> {
       })
     })
     if (series.every((x) => x.points.length === 0)) continue
-    charts.set(spec.file, lineChart({ title: spec.title, xLabel: spec.xLabel, yLabel: spec.yLabel, series }))
+    charts.set(
+      spec.file,
+      lineChart({
+        title: spec.title,
+        xLabel: spec.xLabel,
+        yLabel: spec.yLabel,
+        series,
+        // sizes 1k–50k and times over one to two decades: log-log keeps every point and the slopes readable
+        xScale: 'log',
+        yScale: 'log',
+      }),
+    )
   }
   return charts
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
+import { runCli } from '../cli/program'
 import { validateJson } from './json-schema'
 import { kernelLabSection } from './kernel-lab'
 import { kernelLabCharts } from './kernel-lab-charts'
@@ -122,9 +123,9 @@ describe('kernelLabSection', () => {
     expect([...charts.keys()].sort()).toEqual(['kernel-restore-legacy.svg', 'kernel-restore-nft.svg'])
     const svg = charts.get('kernel-restore-legacy.svg')!
     const wanted = [
-      'whole table, measured',
-      'whole table, report (modeled)',
-      'whole table, calibrated (modeled)',
+      'whole table — measured',
+      'whole table — report model',
+      'whole table — calibrated model',
       'services in the nat table — log scale',
       'restore command time (s)',
     ]
@@ -173,5 +174,21 @@ describe('kernelLabSection without data', () => {
     expect(err).toBeInstanceOf(InputError)
     expect((err as InputError).message).toMatch(/measurement 1: expected "backend" legacy, nft or bpf/)
     expect((err as InputError).line).toBeGreaterThan(20)
+  })
+})
+
+describe('dpsim report --kernel-raw', () => {
+  it('exits 2 naming the flag when the file does not exist, before running any suite', async () => {
+    const errors: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((t: string) => errors.push(t) > 0) as unknown as typeof process.stderr.write
+    try {
+      expect(
+        await runCli(['report', '--kernel-raw', join(dir, 'missing.json'), '--out', join(dir, 'r')]),
+      ).toBe(2)
+    } finally {
+      process.stderr.write = write
+    }
+    expect(errors.join('')).toMatch(/--kernel-raw: no such file .*missing\.json/)
   })
 })
