@@ -183,7 +183,8 @@ export class FastLineReader {
         case W.G: {
           const v = this.value(buf)
           if (invert || target >= 0 || v < 0) return false
-          const t = w === W.J ? this.find(buf, v) : -1
+          // a word longer than every target the fast path reads is a chain: no probe
+          const t = w === W.J && we[v] - ws[v] <= LONGEST_VERDICT ? this.find(buf, v) : -1
           if (t >= 0 && VERDICT[t] >= 0) {
             target = t
             code = VERDICT[t]
@@ -404,8 +405,9 @@ const MODULE = flags([
 ])
 /** the targets the fast path reads (by word), as LintState numbers their kinds; -1: not one of them */
 const VERDICT = new Int32Array(WORDS.size).fill(-1)
-for (const t of ['ACCEPT', 'DROP', 'RETURN', 'MARK', 'DNAT', 'SNAT', 'MASQUERADE'] as const)
-  VERDICT[lit(t)] = kindCode(t)
+const VERDICT_NAMES = ['ACCEPT', 'DROP', 'RETURN', 'MARK', 'DNAT', 'SNAT', 'MASQUERADE'] as const
+for (const t of VERDICT_NAMES) VERDICT[lit(t)] = kindCode(t)
+const LONGEST_VERDICT = Math.max(...VERDICT_NAMES.map((t) => t.length))
 /** stands for "a jump or goto" where a target word is expected */
 const JUMP = WORDS.size
 /** WORDS ids of the two-byte words `-x` by x, and of the one-byte words, so the commonest words need no probe */
