@@ -13,21 +13,16 @@ import type {
 import { objectKey, parseCidr, tryIpToU32 } from '@dataplane-sim/cluster'
 import { CidrIdentities, type CidrIdentityEvents } from './cidrIdentities'
 import { IdAllocator } from './idAllocator'
-import {
-  HOST_ID,
-  type Identity,
-  IdentityAllocator,
-  podIdentityLabels,
-  REMOTE_NODE_ID,
-  WORLD_ID,
-} from './identity'
-import { podsByLabelSet } from './initialOrder'
+import { type Identity, IdentityAllocator, podIdentityLabels, WORLD_ID } from './identity'
+import { type LabelSetPods, podsByLabelSet } from './initialOrder'
 import { IpcacheClaims } from './ipcacheClaims'
+import { NodeAddresses } from './nodeAddresses'
 import { PodIndex } from './podIndex'
-import { computeEndpointPolicy, type EndpointPolicy, type PolicyContext, policyEntryKey } from './policy'
+import { computeEndpointPolicy, type EndpointPolicy, type PolicyContext } from './policy'
 import { policyCidrs } from './policyCidrs'
 import { PolicyIndex } from './policyIndex'
 import { SelectorCache } from './selectorCache'
+import { SelectorUsers, writePolicyDiff } from './selectorUsers'
 import { ServiceSync, type TrackedBackend } from './serviceSync'
 import type { AgentSink, IpcacheValue, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
@@ -67,14 +62,14 @@ export class CiliumAgent {
   /** pods holding an identity */
   private readonly pods: PodIndex
   private readonly policies = new PolicyIndex()
-  private readonly nodeIps = new Map<string, number>()
+  private readonly nodes: NodeAddresses
   private readonly ipcache: IpcacheClaims
   private readonly services: ServiceSync
   private readonly cidrs: CidrIdentities
   readonly endpoints = new Map<string, LocalEndpoint>()
   /** pods that got no identity because the global range 256–65535 was exhausted */
   readonly withoutIdentity = new Set<Pod>()
-  private readonly endpointsBySelector = new Map<string, Set<string>>()
+  private readonly selectorUsers = new SelectorUsers()
   private readonly endpointIds = new IdAllocator()
   private readonly policyCtx: PolicyContext
   /** the /32 of a pod address, reused: sinks read a prefix during the call only */
@@ -98,6 +93,7 @@ export class CiliumAgent {
     this.ipcache = new IpcacheClaims(sink)
     this.services = new ServiceSync(sink, nodeName, cluster.endpointSlices)
     this.cidrs = new CidrIdentities(this.identities, this.ipcache)
+    this.nodes = new NodeAddresses(nodeName, this.ipcache)
     this.selectors = new SelectorCache(this.identities.byId.values())
     this.policyCtx = {
       selectors: this.selectors,
@@ -132,14 +128,13 @@ export class CiliumAgent {
     const c = this.cluster
     for (const ns of c.namespaces) this.nsByName.set(ns.name, ns)
     this.ipcache.set(parseCidr('0.0.0.0/0'), { identity: WORLD_ID, tunnelEndpoint: 0, source: 'world' })
-    for (const n of c.nodes) this.addNode(n)
+    for (const n of c.nodes) this.nodes.add(n)
     for (const np of c.networkPolicies) this.policies.add(np)
     // Global identities in sorted label order (CRD mode allocates in order here), then CIDR identities.
-    for (const set of podsByLabelSet(c.pods, (ns) => this.nsByName.get(ns)))
-      for (const pod of set.pods) this.addPod(pod, null, set.labels, set.key)
+    for (const set of podsByLabelSet(c.pods, (ns) => this.nsByName.get(ns))) this.addLabelSet(set)
     this.cidrs.refInAddressOrder(c.networkPolicies.flatMap(policyCidrs), this.cidrEvents(null))
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
-    const nodeIp = this.nodeIps.get(this.nodeName)
+    const nodeIp = this.nodes.local
     for (const svc of c.services) this.services.sync(svc, nodeIp)
   }
 
@@ -179,16 +174,16 @@ export class CiliumAgent {
       }
       case 'Node': {
         const old = previous as Node | undefined
-        if (old) this.removeNode(old)
-        if (change.op === 'upsert') this.addNode(change.object)
+        if (old) this.nodes.remove(old)
+        if (change.op === 'upsert') this.nodes.add(change.object)
         if (key === this.nodeName) {
-          const nodeIp = this.nodeIps.get(this.nodeName)
+          const nodeIp = this.nodes.local
           for (const svc of this.objects.Service.values()) this.services.sync(svc, nodeIp)
         }
         break
       }
       case 'Service': {
-        if (change.op === 'upsert') this.services.sync(change.object, this.nodeIps.get(this.nodeName))
+        if (change.op === 'upsert') this.services.sync(change.object, this.nodes.local)
         else this.services.remove(key)
         break
       }
@@ -199,7 +194,7 @@ export class CiliumAgent {
         const ns = key.split('/')[0]
         const sliceSvc = next ? next.serviceName : old?.serviceName
         const svc = this.objects.Service.get(`${ns}/${sliceSvc}`)
-        if (svc) this.services.sync(svc, this.nodeIps.get(this.nodeName))
+        if (svc) this.services.sync(svc, this.nodes.local)
         break
       }
       case 'NetworkPolicy': {
@@ -230,40 +225,55 @@ export class CiliumAgent {
 
   // ---- nodes -------------------------------------------------------------------------------------------
 
-  private addNode(n: Node): void {
-    const ip = tryIpToU32(n.internalIP)
-    if (ip === null) return
-    this.nodeIps.set(n.name, ip)
-    const identity = n.name === this.nodeName ? HOST_ID : REMOTE_NODE_ID
-    this.ipcache.set(host32(ip), { identity, tunnelEndpoint: 0, source: 'node' })
-  }
-
-  private removeNode(n: Node): void {
-    const ip = this.nodeIps.get(n.name)
-    if (ip === undefined) return
-    this.nodeIps.delete(n.name)
-    this.ipcache.unset(host32(ip), 'node')
-  }
-
   // ---- pods, identities, endpoints ---------------------------------------------------------------------
 
-  private addPod(pod: Pod, affected: Set<string> | null, podLabels?: string[], labelKey?: string): void {
+  private addPod(pod: Pod, affected: Set<string>): void {
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
     const ns = this.nsByName.get(pod.namespace)
-    const labels = podLabels ?? podIdentityLabels(pod, ns)
-    const lk = labelKey ?? labels.join(',')
+    const labels = podIdentityLabels(pod, ns)
+    const lk = labels.join(',')
     if (!this.identities.canAcquireGlobal(labels, lk)) {
       // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
       this.withoutIdentity.add(pod)
       return
     }
-    const { identity, created } = this.identities.acquire(
-      'global',
-      labels,
-      () => ({ namespace: pod.namespace, podLabels: pod.labels, namespaceLabels: ns?.labels ?? {} }),
-      lk,
-    )
+    const { identity, created } = this.identities.acquire('global', labels, identityExtra(pod, ns), lk)
+    this.addPodWithIdentity(pod, ip, identity, created, affected)
+  }
+
+  /**
+   * The initial sync's `addPod` for every pod of one label set: the identity is looked up (or allocated)
+   * once and takes one reference per pod with an address, in the order `addPod` one by one would.
+   */
+  private addLabelSet(set: LabelSetPods): void {
+    const pods: Pod[] = []
+    const ips: number[] = []
+    for (const pod of set.pods) {
+      const ip = tryIpToU32(pod.ip)
+      if (ip === null) continue
+      pods.push(pod)
+      ips.push(ip)
+    }
+    if (pods.length === 0) return
+    if (!this.identities.canAcquireGlobal(set.labels, set.key)) {
+      for (const pod of pods) this.withoutIdentity.add(pod)
+      return
+    }
+    const first = pods[0]
+    const extra = identityExtra(first, this.nsByName.get(first.namespace))
+    const { identity, created } = this.identities.acquire('global', set.labels, extra, set.key, pods.length)
+    for (let i = 0; i < pods.length; i++)
+      this.addPodWithIdentity(pods[i], ips[i], identity, created && i === 0, null)
+  }
+
+  private addPodWithIdentity(
+    pod: Pod,
+    ip: number,
+    identity: Identity,
+    created: boolean,
+    affected: Set<string> | null,
+  ): void {
     this.pods.add(pod, identity.id)
     if (created) this.identityAdded(identity, affected)
     else if (affected && pod.ports.length > 0) this.markNamedPortUsers(affected)
@@ -300,7 +310,7 @@ export class CiliumAgent {
       for (const e of ep.policy.entries) this.sink.policy('delete', ep.id, e)
       this.sink.policyMap('delete', ep.id)
       this.sink.lxc('delete', ip)
-      for (const s of ep.policy.selectors) this.endpointsBySelector.get(s)?.delete(key)
+      this.selectorUsers.untrack(key, ep.policy.selectors)
       this.endpoints.delete(key)
       this.endpointIds.give(ep.id)
       affected.delete(key)
@@ -310,7 +320,7 @@ export class CiliumAgent {
     const released = this.identities.release(id)
     if (released) {
       this.sink.identity?.('delete', released)
-      for (const s of this.selectors.removeIdentity(id)) this.markSelector(s, affected)
+      for (const s of this.selectors.removeIdentity(id)) this.selectorUsers.mark(s, affected)
     } else if (pod.ports.length > 0) this.markNamedPortUsers(affected)
   }
 
@@ -318,14 +328,9 @@ export class CiliumAgent {
     this.sink.identity?.('update', identity)
     const changed = this.selectors.addIdentity(identity)
     if (affected) {
-      for (const s of changed) this.markSelector(s, affected)
+      for (const s of changed) this.selectorUsers.mark(s, affected)
       this.markNamedPortUsers(affected)
     }
-  }
-
-  private markSelector(selectorKey: string, affected: Set<string> | null): void {
-    if (!affected) return
-    for (const k of this.endpointsBySelector.get(selectorKey) ?? []) affected.add(k)
   }
 
   private markNamedPortUsers(affected: Set<string>): void {
@@ -338,22 +343,9 @@ export class CiliumAgent {
 
   /** Endpoint regeneration: recompute its policy, write the difference into its policy map. */
   private regenerate(ep: LocalEndpoint): void {
-    const key = podKeyOf(ep.pod)
     const next = computeEndpointPolicy(ep.pod, this.policyCtx)
-    const before = new Map(ep.policy.entries.map((e) => [policyEntryKey(e), e]))
-    const after = new Map(next.entries.map((e) => [policyEntryKey(e), e]))
-    for (const [k, e] of before) if (!after.has(k)) this.sink.policy('delete', ep.id, e)
-    for (const [k, e] of after) {
-      const b = before.get(k)
-      if (!b || b.deny !== e.deny) this.sink.policy('update', ep.id, e)
-    }
-    for (const s of ep.policy.selectors)
-      if (!next.selectors.has(s)) this.endpointsBySelector.get(s)?.delete(key)
-    for (const s of next.selectors) {
-      let set = this.endpointsBySelector.get(s)
-      if (!set) this.endpointsBySelector.set(s, (set = new Set()))
-      set.add(key)
-    }
+    writePolicyDiff(this.sink, ep.id, ep.policy.entries, next.entries)
+    this.selectorUsers.track(podKeyOf(ep.pod), ep.policy.selectors, next.selectors)
     ep.policy = next
   }
 
@@ -387,14 +379,15 @@ export class CiliumAgent {
       added: (identity) => this.identityAdded(identity, affected),
       removed: (id, released) => {
         if (released) this.sink.identity?.('delete', released)
-        for (const s of this.selectors.removeIdentity(id)) this.markSelector(s, affected)
+        for (const s of this.selectors.removeIdentity(id)) this.selectorUsers.mark(s, affected)
       },
     }
   }
 }
 
-function host32(ip: number): Cidr {
-  return { base: ip, prefix: 32, mask: 0xffffffff }
+/** What a pod identity keeps for selector matching, computed only when the identity is new. */
+function identityExtra(pod: Pod, ns: Namespace | undefined): () => Partial<Identity> {
+  return () => ({ namespace: pod.namespace, podLabels: pod.labels, namespaceLabels: ns?.labels ?? {} })
 }
 
 function keyed<K extends ResourceKind>(kind: K, items: ResourceByKind[K][]): Map<string, ResourceByKind[K]> {

@@ -90,23 +90,24 @@ export class IdentityAllocator {
     }
   }
 
-  /** Takes a reference on the identity of `labels`, allocating it when new. */
+  /** Takes a reference (`count` of them) on the identity of `labels`, allocating it when new. */
   acquire(
     kind: 'global' | 'cidr',
     labels: string[],
     extra: Partial<Identity> | (() => Partial<Identity>) = {},
     key: string = labels.join(','),
+    count = 1,
   ): { identity: Identity; created: boolean } {
     const have = this.byKey.get(key)
     if (have) {
-      this.refs.set(have.id, (this.refs.get(have.id) ?? 0) + 1)
+      this.refs.set(have.id, (this.refs.get(have.id) ?? 0) + count)
       return { identity: have, created: false }
     }
     const id = this.take(kind)
     const identity: Identity = { ...(typeof extra === 'function' ? extra() : extra), id, kind, labels, key }
     this.byKey.set(key, identity)
     this.byId.set(id, identity)
-    this.refs.set(id, 1)
+    this.refs.set(id, count)
     return { identity, created: true }
   }
 
