@@ -1,14 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
+import { fakeBuilders } from '../../test/fakes'
 import { runCli } from '../cli/program'
 import { validateJson } from './json-schema'
 import { kernelLabSection } from './kernel-lab'
 import { kernelLabCharts } from './kernel-lab-charts'
 import { kernelLabMarkdown } from './kernel-lab-readme'
-import { resultsSchema } from './run'
+import { buildReport, resultsSchema } from './run'
 
 const dir = mkdtempSync(join(tmpdir(), 'dpsim-kernel-section-'))
 
@@ -108,7 +109,7 @@ describe('kernelLabSection', () => {
   it('renders the section: provenance, worst errors, a table per experiment with spread and error %', () => {
     const md = kernelLabMarkdown({ ...s, charts: ['kernel-restore-legacy.svg'] })
     expect(md).toContain('## Kernel lab: model vs measured')
-    expect(md).toContain('Linux 6.1-test, Test CPU, 2026-01-01')
+    expect(md).toContain('Linux 6.1-test, Test CPU, on 2026-01-01: quiet.')
     expect(md).toContain('worst |error| with `report` over 1,000–50,000, every table below')
     expect(md).toContain('**100.0 %**')
     expect(md).toContain('](charts/kernel-restore-legacy.svg)')
@@ -174,6 +175,39 @@ describe('kernelLabSection without data', () => {
     expect(err).toBeInstanceOf(InputError)
     expect((err as InputError).message).toMatch(/measurement 1: expected "backend" legacy, nft or bpf/)
     expect((err as InputError).line).toBeGreaterThan(20)
+  })
+})
+
+describe('buildReport with kernel-lab data beside reports/bench', () => {
+  it('adds the section, its charts and results.kernelLab, and results.json still validates', () => {
+    const reports = join(dir, 'reports')
+    mkdirSync(join(reports, 'kernel'), { recursive: true })
+    writeFileSync(join(reports, 'kernel', 'raw.json'), readFileSync(RAW))
+    const { results, files } = buildReport({
+      config: {
+        mode: 'quick',
+        services: [20, 200],
+        endpoints: 2,
+        variations: [],
+        timing: { timeMs: 1, iterations: 2, updateBudgetMs: 1 },
+        packets: 4,
+        churn: { rates: [1], services: [100, 1000], durationSeconds: 10 },
+        plan: { services: 50, endpoints: 2 },
+      },
+      seed: 1,
+      profile: report,
+      builders: fakeBuilders,
+      progress: false,
+      benchDir: join(reports, 'bench'),
+      kernelLab: { calibrated },
+    })
+    expect(results.kernelLab.status).toBe('present')
+    expect(results.kernelLab.charts).toEqual(['kernel-restore-legacy.svg', 'kernel-restore-nft.svg'])
+    expect(files.has('charts/kernel-restore-nft.svg')).toBe(true)
+    expect(files.get('README.md')).toMatch(
+      /## Kernel lab: model vs measured\n\n[\s\S]*## Benchmarks recorded/,
+    )
+    expect(validateJson(JSON.parse(files.get('results.json')!), resultsSchema())).toEqual([])
   })
 })
 
