@@ -45,11 +45,23 @@ export function constantOf(profile: CostProfile, id: number): number {
 /** Counts of one packet (reused from packet to packet: `reset` clears only what was touched). */
 export class OpCounts {
   private vals = new Float64Array(64)
-  private readonly touched: number[] = []
+  /** ids touched since the last reset, in first-touch order: `touched[0 .. n)` */
+  private touched = new Int32Array(64)
+  private n = 0
+  /** the summary returned last: consecutive packets mostly take the same path */
+  private last: CountsSummary | null = null
+  private lastProfile: CostProfile | null = null
 
   add(id: number, n = 1): void {
     if (id >= this.vals.length) this.grow(id)
-    if (this.vals[id] === 0) this.touched.push(id)
+    if (this.vals[id] === 0) {
+      if (this.n === this.touched.length) {
+        const t = new Int32Array(this.n * 2)
+        t.set(this.touched)
+        this.touched = t
+      }
+      this.touched[this.n++] = id
+    }
     this.vals[id] += n
   }
 
@@ -59,15 +71,15 @@ export class OpCounts {
 
   reset(): void {
     const t = this.touched
-    for (let i = 0; i < t.length; i++) this.vals[t[i]] = 0
-    t.length = 0
+    for (let i = 0; i < this.n; i++) this.vals[t[i]] = 0
+    this.n = 0
   }
 
   /** Σ counts × constants, as `modelCost` computes it. */
   ns(profile: CostProfile): number {
     let total = 0
     const t = this.touched
-    for (let i = 0; i < t.length; i++) total += this.vals[t[i]] * constantOf(profile, t[i])
+    for (let i = 0; i < this.n; i++) total += this.vals[t[i]] * constantOf(profile, t[i])
     return total
   }
 
@@ -77,15 +89,24 @@ export class OpCounts {
    * set of counts and profile.
    */
   summary(profile: CostProfile): CountsSummary {
+    const last = this.last
+    if (last !== null && this.lastProfile === profile && this.equals(last.ids, last.values)) return last
+    const s = this.lookupSummary(profile)
+    this.last = s
+    this.lastProfile = profile
+    return s
+  }
+
+  private lookupSummary(profile: CostProfile): CountsSummary {
     const t = this.touched
-    let h = t.length
-    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t[i], 0x9e3779b1) ^ this.vals[t[i]]
+    let h = this.n
+    for (let i = 0; i < this.n; i++) h = Math.imul(h ^ t[i], 0x9e3779b1) ^ this.vals[t[i]]
     let byHash = summaries.get(profile)
     if (!byHash) summaries.set(profile, (byHash = new Map()))
     const bucket = byHash.get(h)
     if (bucket) for (const s of bucket) if (this.equals(s.ids, s.values)) return s
     if (byHash.size >= 4096) byHash.clear()
-    const ids = t.slice()
+    const ids = Array.from(t.subarray(0, this.n))
     const values = ids.map((id) => this.vals[id])
     const counts: Record<string, number> = {}
     for (let i = 0; i < ids.length; i++) counts[names[ids[i]]] = values[i]
@@ -98,15 +119,15 @@ export class OpCounts {
 
   private equals(ids: readonly number[], values: readonly number[]): boolean {
     const t = this.touched
-    if (t.length !== ids.length) return false
-    for (let i = 0; i < t.length; i++) if (t[i] !== ids[i] || this.vals[t[i]] !== values[i]) return false
+    if (this.n !== ids.length) return false
+    for (let i = 0; i < this.n; i++) if (t[i] !== ids[i] || this.vals[t[i]] !== values[i]) return false
     return true
   }
 
   /** Adds every count into a record keyed by name (the contract's `Cost.counts`). */
   addTo(record: Record<string, number>): void {
     const t = this.touched
-    for (let i = 0; i < t.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const k = names[t[i]]
       record[k] = (record[k] ?? 0) + this.vals[t[i]]
     }
