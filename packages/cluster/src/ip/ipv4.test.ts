@@ -51,3 +51,53 @@ describe('ipv4', () => {
     expect(() => subnet(pod, 24, 256)).toThrow(/only 256/)
   })
 })
+
+describe('tryIpToU32 against the dotted-quad grammar', () => {
+  // the grammar the scanner implements, as a regular expression: four 1–3 digit parts, no leading zero, ≤ 255
+  const reference = (text: string): number | null => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text)
+    if (!m) return null
+    let n = 0
+    for (let i = 1; i <= 4; i++) {
+      if (m[i].length > 1 && m[i][0] === '0') return null
+      if (Number(m[i]) > 255) return null
+      n = n * 256 + Number(m[i])
+    }
+    return n
+  }
+  const chars = fc.constantFrom(...'0123456789..'.split(''), '1', '2', '5', 'a', ' ', '/', '-', '+', 'x')
+
+  it('agrees on near-addresses (digits and dots in any arrangement, stray characters)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 18 }), (text) => {
+        expect(tryIpToU32(text)).toBe(reference(text))
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it('reads every address it writes back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
+        expect(tryIpToU32(u32ToIp(n))).toBe(n)
+      }),
+    )
+  })
+
+  it('refuses leading zeros, parts over 255, missing and extra parts', () => {
+    for (const bad of [
+      '01.2.3.4',
+      '1.2.3.256',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..3.4',
+      '.1.2.3',
+      '1.2.3.4.',
+      ' 1.2.3.4',
+      '1.2.3.0x1',
+    ])
+      expect(tryIpToU32(bad)).toBeNull()
+    expect(tryIpToU32('0.0.0.0')).toBe(0)
+    expect(tryIpToU32('255.255.255.255')).toBe(0xffffffff)
+  })
+})

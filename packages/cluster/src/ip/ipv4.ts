@@ -13,21 +13,37 @@ export interface Cidr {
   mask: number
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
-
-/** Strict dotted-quad parse; null when not an IPv4 address. */
+/**
+ * Strict dotted-quad parse; null when not an IPv4 address: four decimal parts of one to three digits, no
+ * leading zero, each at most 255. Scans char codes instead of a regular expression: the agent and the
+ * renderers parse every pod and backend address of a 100k-service cluster through here.
+ */
 export function tryIpToU32(text: string): number | null {
-  const m = IPV4.exec(text)
-  if (!m) return null
+  const len = text.length
+  if (len < 7 || len > 15) return null
   let n = 0
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i]
-    if (part.length > 1 && part[0] === '0') return null
-    const o = Number(part)
-    if (o > 255) return null
-    n = n * 256 + o
+  let part = 0
+  let digits = 0
+  let first = 0
+  let dots = 0
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null
+      n = n * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) first = c
+      else if (first === 48 || digits === 3) return null
+      part = part * 10 + (c - 48)
+      if (part > 255) return null
+      digits++
+    } else return null
   }
-  return n
+  if (digits === 0 || dots !== 3) return null
+  return n * 256 + part
 }
 
 export function ipToU32(text: string): number {
