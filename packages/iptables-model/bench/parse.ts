@@ -6,9 +6,10 @@
  *   npx tsx packages/iptables-model/bench/parse.ts [services] [endpoints]
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BenchRun } from '@dataplane-sim/cluster/bench'
 import { parseIptablesSave } from '../src/codec/parse'
 import { lintFile } from '../src/lint/lint'
 import { writeKubeProxyDump } from './kube-proxy-dump'
@@ -16,6 +17,7 @@ import { writeKubeProxyDump } from './kube-proxy-dump'
 const services = Number(process.argv[2] ?? 100_000)
 const endpoints = Number(process.argv[3] ?? 5)
 const root = join(import.meta.dirname, '..', '..', '..')
+const bench = new BenchRun()
 const dir = mkdtempSync(join(tmpdir(), 'dpsim-parse-'))
 const dump = join(dir, 'nat.txt')
 try {
@@ -81,21 +83,8 @@ try {
   )
 
   const report = {
-    name: 'iptables-parse',
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model,
-      node: process.version,
-      platform: process.platform,
-    },
-    date: new Date().toISOString(),
-    // the load average when each figure was taken (1, 5, 15 min), instead of a hand-written caveat: on this
-    // shared 2-core machine a load near or above 2 means the wall times include other processes' turns
-    loadAverage: {
-      lintRuns: runs.map((r) => r.load1),
-      end: loadavg().map((l) => Math.round(l * 100) / 100),
-      cores: cpus().length,
-    },
+    // the 1-minute load average when each lint run started (the header's note covers the whole benchmark)
+    loadAverageAtLintRuns: runs.map((r) => r.load1),
     input: { services, endpoints, lines, bytes },
     lint: {
       command:
@@ -123,8 +112,7 @@ try {
     },
     reference: 'iptables-legacy-restore --test on the same shape: 223 s (anchors.md)',
   }
-  mkdirSync(join(root, 'reports/bench'), { recursive: true })
-  writeFileSync(join(root, 'reports/bench/iptables-parse.json'), `${JSON.stringify(report, null, 2)}\n`)
+  bench.write(root, 'iptables-parse', report)
   console.log('wrote reports/bench/iptables-parse.json')
 } finally {
   rmSync(dir, { recursive: true, force: true })
