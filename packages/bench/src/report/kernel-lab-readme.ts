@@ -113,3 +113,11 @@ export function kernelLabMarkdown(s: KernelLabSection): string {
   if (s.omitted.length) out.push(`\nNot shown here: ${s.omitted.join('; ')}.\n`)
   return out.join('')
 }
+
+/** One line for the terminal after `dpsim report`: the worst |error| per profile, or where the data was missing. */
+export function kernelLabSummaryLine(s: KernelLabSection): string {
+  if (s.status === 'absent')
+    return `kernel lab: no measurements at ${s.source} (the README section says how to make them)`
+  const worst = s.profiles.map((p) => `${p.name} ${worstCell(s.worstError[p.name])}`).join(', ')
+  return `kernel lab (${s.source}): worst |error| over ${fmtInt(s.range[0])}–${fmtInt(s.range[1])}: ${worst}`
+}

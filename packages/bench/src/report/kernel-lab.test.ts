@@ -8,7 +8,7 @@ import { runCli } from '../cli/program'
 import { validateJson } from './json-schema'
 import { kernelLabSection } from './kernel-lab'
 import { kernelLabCharts } from './kernel-lab-charts'
-import { kernelLabMarkdown } from './kernel-lab-readme'
+import { kernelLabMarkdown, kernelLabSummaryLine } from './kernel-lab-readme'
 import { buildReport, resultsSchema } from './run'
 
 const dir = mkdtempSync(join(tmpdir(), 'dpsim-kernel-section-'))
@@ -117,6 +117,9 @@ describe('kernelLabSection', () => {
     expect(md).toContain('| 1,000 | 500 ms | 10 % | 1 s | +100 % | 2 s | +300 % |')
     expect(md).toMatch(/Outside ±25 % with `calibrated` at 1,000:/)
     expect(md).toMatch(/`report` has no constant for `restore\.nft\.line`/)
+    expect(kernelLabSummaryLine(s)).toBe(
+      'kernel lab (lab/raw.json): worst |error| over 1,000–50,000: report 100.0 %, calibrated 300.0 %',
+    )
   })
 
   it('draws restore charts with a measured line and one modeled line per profile', () => {
@@ -156,6 +159,7 @@ describe('kernelLabSection without data', () => {
     expect(validateJson(s, { $ref: '#/$defs/kernelLab' }, resultsSchema())).toEqual([])
     const md = kernelLabMarkdown(s)
     expect(md).toContain('No kernel-lab measurements at')
+    expect(kernelLabSummaryLine(s)).toMatch(/^kernel lab: no measurements at .*none\.json/)
     expect(md).toContain(
       'dpsim calibrate -o packages/bench/profiles/calibrated.json --raw-dir reports/kernel',
     )

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
+import { kernelLabSummaryLine } from '../../report/kernel-lab-readme'
 import { runReport } from '../../report/run'
 import { FULL, QUICK } from '../../suites/config'
 import { defaultAnchorModel, defaultBuilders, reusingBuilders } from '../../suites/default-builders'
@@ -43,7 +44,7 @@ export function register(program: Command): void {
       const config = o.full ? FULL : QUICK
       const out = o.out ?? `reports/${config.mode}`
       const t0 = performance.now()
-      const { summary } = runReport({
+      const { summary, results } = runReport({
         config,
         seed: Number(o.seed),
         profile: loadProfile(o.profile),
@@ -55,7 +56,7 @@ export function register(program: Command): void {
       })
       const secs = ((performance.now() - t0) / 1000).toFixed(1)
       process.stdout.write(
-        `${summary}\nreport written to ${relative(process.cwd(), out) || out}/ in ${secs} s\n`,
+        `${summary}\n${kernelLabSummaryLine(results.kernelLab)}\nreport written to ${relative(process.cwd(), out) || out}/ in ${secs} s\n`,
       )
     })
 }
