@@ -46,10 +46,10 @@ export function kernelLabMarkdown(s: KernelLabSection): string {
   )
   if (names.includes('anchors'))
     out.push(
-      '`anchors` is priced from shared/anchors.md’s measurements, taken on another node with a kube-proxy table ' +
-        'without comment matches (about half the rule blob per service) and without the bpftool process in map ' +
-        'updates: its errors here measure those differences as much as the model’s shape. reports/kernel/README.md ' +
-        'explains the gap; `calibrated` is the profile to judge the model by.\n\n',
+      '`anchors` is priced from shared/anchors.md’s measurements (this machine kind, but a kube-proxy table ' +
+        'without comment matches: about half the rule blob per service) and prices a map update as the kernel ' +
+        'operation alone (no bpftool process): its errors here measure those differences as much as the model’s ' +
+        'shape. reports/kernel/README.md explains the gap; `calibrated` is the profile to judge the model by.\n\n',
     )
   for (const n of names)
     out.push(
