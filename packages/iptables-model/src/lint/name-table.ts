@@ -59,6 +59,8 @@ export class NameTable {
       const id = slots[2 * i + 1] - 1
       if (id < 0) return -1
       if (slots[2 * i] !== h || this.lengths[id] !== len) continue
+      // a word of one block (up to four bytes) is its hash: hashStep is a bijection of the block
+      if (len <= 4) return id
       const from = this.starts[id]
       let k = 0
       while (k < len && store[from + k] === buf[s + k]) k++
