@@ -50,7 +50,7 @@ const TABLES = Uint8Array.from(KINDS, (k) =>
   (TARGET_TABLES[k] ?? []).reduce((m, t) => m | (1 << TABLE_NAMES.indexOf(t)), 0),
 )
 
-// the facts of chain `id` in the current table block: F ints from F * id (one cache line per chain)
+// the facts of chain `id` in the current table block: F ints from F * id (32 bytes, all in one cache line)
 const F = 8
 const STAMP = 0 // number of the block the chain exists in
 const POS = 1 // its number in the block, in creation order (built-in chains first)
