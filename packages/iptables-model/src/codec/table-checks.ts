@@ -115,7 +115,7 @@ export function checkJumps(
   const stackNode = new Int32Array(n)
   const stackEdge = new Int32Array(n)
   for (let s = 0; s < n; s++) {
-    if (color[s] || (deleted !== null && deleted(s))) continue
+    if (color[s] || deleted?.(s)) continue
     let sp = 0
     stackNode[0] = s
     stackEdge[0] = start[s]
