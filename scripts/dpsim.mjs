@@ -5,7 +5,17 @@
 // packages are inlined; third-party packages stay external, imported by the absolute path esbuild resolves
 // from the importing package, so pnpm's strict node_modules layout still applies. No manual build step:
 // the first run after a clone or an edit builds (a second or two), every later run just imports.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+// The bundle is split (esbuild splitting): cli.mjs holds commander and the command list, each command's
+// code sits in chunks it imports on demand, so `dpsim lint` does not compile the report or eBPF code.
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -14,6 +24,7 @@ const root = join(import.meta.dirname, '..')
 const entry = join(root, 'packages/bench/src/cli/main.ts')
 const cacheDir = join(root, 'node_modules/.cache/dpsim')
 const bundle = join(cacheDir, 'cli.mjs')
+const chunkDir = join(cacheDir, 'chunks')
 const inputsFile = join(cacheDir, 'cli.inputs.json')
 
 function fresh() {
@@ -51,6 +62,7 @@ function ownMeta(file, text) {
 async function build() {
   // esbuild comes with tsx (a root devDependency), so it is resolved through tsx rather than added again
   const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'))('esbuild')
+  const lazy = new Set(['d3-node', 'yaml'])
   const workspace = {
     name: 'dpsim-workspace',
     setup(b) {
@@ -63,20 +75,33 @@ async function build() {
           pluginData: true,
         })
         if (r.errors.length) return { errors: r.errors }
-        if (args.path === 'd3-node') return { path: r.path, namespace: 'lazy' }
+        if (lazy.has(args.path)) return { path: r.path, namespace: 'lazy' }
         return { path: r.path, external: true }
       })
-      // d3-node pulls in jsdom (~0.9 s CPU to load) for the report's charts only: load it on first use
-      // (Node >= 20.19 can require an ES module), so every other command starts without it
-      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-        contents: `import { createRequire } from 'node:module'
-let real
-export function D3Node(...a) {
-  real ??= createRequire(import.meta.url)(${JSON.stringify(args.path)}).D3Node
-  return new real(...a)
+      // d3-node pulls in jsdom (~0.9 s CPU to load) for the report's charts only, yaml (~60 ms) is for
+      // cluster files only: each is loaded on first use (Node >= 20.19 can require an ES module), so a
+      // command that does not need them (lint, trace on a dump) starts without them. The stand-in exports
+      // every function of the package (classes too: a call with new constructs the real class); an import
+      // of a non-function export fails the build, so such a name would have to be added here.
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+        const mod = createRequire(import.meta.url)(args.path)
+        const names = Object.keys(mod).filter(
+          (k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default',
+        )
+        const fns = names.map(
+          (k) => `export function ${k}(...a) {
+  const f = load().${k}
+  return new.target ? new f(...a) : f(...a)
 }`,
-        loader: 'js',
-      }))
+        )
+        return {
+          contents: `import { createRequire } from 'node:module'
+let real
+const load = () => (real ??= createRequire(import.meta.url)(${JSON.stringify(args.path)}))
+${fns.join('\n')}`,
+          loader: 'js',
+        }
+      })
       b.onLoad({ filter: /\.ts$/ }, (args) => ({
         contents: ownMeta(args.path, readFileSync(args.path, 'utf8')),
         loader: 'ts',
@@ -91,6 +116,13 @@ export function D3Node(...a) {
     target: 'node20',
     write: false,
     metafile: true,
+    splitting: true,
+    outdir: cacheDir,
+    entryNames: 'cli',
+    // content-hashed names: a chunk file never changes once written, so a process still running an older
+    // cli.mjs keeps importing the chunks it was built with
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     logLevel: 'error',
     absWorkingDir: root,
     conditions: ['import', 'node'],
@@ -100,12 +132,33 @@ export function D3Node(...a) {
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes(':'))
     .map((p) => join(root, p))
-  // write beside and rename: two dpsim processes starting together never see half a bundle
+  mkdirSync(chunkDir, { recursive: true })
+  // write beside and rename, chunks before the entry that imports them: two dpsim processes starting
+  // together never see half a bundle
+  const written = new Set()
+  let main
+  for (const out of result.outputFiles) {
+    if (out.path === bundle) {
+      main = out
+      continue
+    }
+    const tmp = `${out.path}.${process.pid}.tmp`
+    writeFileSync(tmp, out.contents)
+    renameSync(tmp, out.path)
+    written.add(out.path)
+  }
   const tmp = `${bundle}.${process.pid}.tmp`
-  writeFileSync(tmp, result.outputFiles[0].contents)
+  writeFileSync(tmp, main.contents)
   writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify(inputs))
   renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile)
   renameSync(tmp, bundle)
+  // chunks of earlier builds: drop those over an hour old (no process still starting from them)
+  for (const name of readdirSync(chunkDir)) {
+    const f = join(chunkDir, name)
+    try {
+      if (!written.has(f) && statSync(f).mtimeMs < Date.now() - 3_600_000) unlinkSync(f)
+    } catch {}
+  }
 }
 
 if (!fresh()) await build()
