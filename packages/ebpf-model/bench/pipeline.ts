@@ -12,9 +12,16 @@
  * for the flatness sweep). Writes reports/bench/ebpf-pipeline.json when 100000 is among the sizes.
  */
 import { loadavg } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { generateCluster, ipToU32, type Packet } from '@dataplane-sim/cluster'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 import { benchReport, cpuSeconds } from './_report'
+
+// a full collection before each timed run: at 100k services the previous runs' nodes are gigabytes of
+// garbage, and a major GC landing inside one timed loop made figures vary 2-4x between runs
+setFlagsFromString('--expose-gc')
+const collect = runInNewContext('gc') as () => void
 
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000]
 const PACKETS = 200_000
@@ -82,6 +89,7 @@ const tupleOf = (p: Packet): Tuple => ({
 })
 
 function timed(task: string, entry: 'classify(Packet)' | 'classifyTuple', n: number, body: () => number) {
+  collect()
   const c0 = cpuSeconds()
   const t0 = performance.now()
   const ns = body()
@@ -127,10 +135,10 @@ function run(s: Setup, label: string, opts: Parameters<typeof buildEbpfNode>[2],
       dp.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, -1, { steps: false })
   }
   const flags = established ? 0x10 : -1
+  if (established) for (const p of textBatch) p.tcpFlags = ['ACK']
   const viaText = timed(label, 'classify(Packet)', half, () => {
     let ns = 0
     const opts = { steps: false }
-    if (established) for (const p of textBatch) p.tcpFlags = ['ACK']
     for (const p of textBatch) ns += n.classify(p, opts).cost.ns
     return ns
   })
@@ -194,7 +202,7 @@ for (const services of sizes) {
 }
 benchReport(
   'ebpf-pipeline',
-  `classify() throughput of the model on one core (steps off) at ${sizes.join(', ')} services (generateCluster seed 1, 2 endpoints each, services/100 policies); ${PACKETS / 2} packets per entry point, each a new flow for first-packet tasks; simulator speed, not kernel speed (modeled kernel ns per packet beside it). classifyTuple is the numeric entry (no address parsing), classify(Packet) the contract's. Provisional: 2 cores shared with other helpers; CPU seconds and the 1-minute load average beside wall figures.`,
+  `classify() throughput of the model on one core (steps off) at ${sizes.join(', ')} services (generateCluster seed 1, 2 endpoints each, services/100 policies); ${PACKETS / 2} packets per entry point, each a new flow for first-packet tasks; simulator speed, not kernel speed (modeled kernel ns per packet beside it). classifyTuple is the numeric entry (no address parsing), classify(Packet) the contract's. A full GC runs before each timed loop. Provisional: 2 cores shared with other helpers; CPU seconds and the 1-minute load average beside wall figures.`,
   { firstPacketsPerSecond: 1_000_000, flatness: 'jsNsPerPacket at 100k services ≤ 3× that at 100 services' },
   points,
   sizes.includes(100_000),
