@@ -12,6 +12,7 @@ import { type MeasureOptions, measure, type TimingStats } from './measure'
 import {
   clientAddress,
   clusterIPFrontends,
+  FreshFlows,
   firstPackets,
   sampleFrontends,
   UPDATE_OPS,
@@ -177,9 +178,16 @@ function matchFigure(
   packets: Packet[],
   timing: ScalingOptions['timing'],
   fresh: boolean,
+  /** destinations the timed rounds rotate over for new tuples (default: the packets' own) */
+  templates: readonly Packet[] = packets,
 ): MatchFigure {
   const { ns, counts } = modeled(dp, packets)
-  let port = 20000
+  const flows = fresh
+    ? new FreshFlows(
+        packets,
+        templates.map((p) => ({ ...p })),
+      )
+    : null
   // warm the JIT on this dataplane's code paths before anything is timed (the first calls run cold tiers)
   // (the iptables engine needs a few hundred first packets before its timings settle), for at least 3 rounds
   // and 5× the task's time budget
@@ -198,17 +206,14 @@ function matchFigure(
     {
       ...timing,
       opsPerCall: packets.length,
-      // a first packet must open a new connection: move every flow to a new source port (not timed)
-      beforeEach: fresh
-        ? () => {
-            packets.forEach((p, i) => {
-              p.sport = port + i
-            })
-            port = port + packets.length >= 49000 ? 20000 : port + packets.length
-          }
-        : undefined,
+      // a first packet must open a new connection: move every flow to a tuple no round used (not timed)
+      beforeEach: flows ? () => flows.next() : undefined,
     },
   )
+  if (flows && flows.repeated > 0)
+    throw new Error(
+      `${dp.kind} ${kind}: ${flows.repeated} timed rounds reused earlier tuples (established packets timed as first ones); lower the time budget`,
+    )
   return {
     kind,
     js,
@@ -233,17 +238,22 @@ function measureMatch(
   // last frontends; probe the tail and the sample and keep the costliest one
   const tail = frontends.slice(-8)
   const probes = firstPackets(src, [...tail, ...sample], 10000)
-  let worst = probes[0]
-  let worstNs = -1
-  for (const p of probes) {
-    const ns = dp.classify(p, { steps: false }).cost.ns
-    if (ns > worstNs) {
-      worstNs = ns
-      worst = p
-    }
-  }
+    .map((p) => ({ p, ns: dp.classify(p, { steps: false }).cost.ns }))
+    // costliest first; equal costs keep the tail's order
+    .sort((a, b) => b.ns - a.ns)
+  const worst = probes[0].p
   const worstPackets = Array.from({ length: 8 }, (_, i) => ({ ...worst, sport: 11000 + i }))
-  out.push(matchFigure('worst', dp, worstPackets, timing, true))
+  // the timed rounds need a new tuple each: they rotate over the costliest distinct frontends probed (for
+  // iptables the last ones of KUBE-SERVICES, a rule or two apart; for eBPF every frontend costs the same)
+  const seen = new Set<string>()
+  const costliest = probes
+    .map((x) => x.p)
+    .filter((p) => {
+      const k = `${p.dst}:${p.dport}/${p.protocol}`
+      return !seen.has(k) && seen.add(k)
+    })
+    .slice(0, 8)
+  out.push(matchFigure('worst', dp, worstPackets, timing, true, costliest))
   // established: the flows exist in conntrack after their SYN; ACKs of the same tuples
   const est = firstPackets(src, sample, 60000)
   for (const p of est) dp.classify(p, { steps: false })

@@ -160,3 +160,52 @@ export function sampleFrontends(frontends: readonly Frontend[], count: number, r
   while (picked.size < count) picked.add(rng.int(frontends.length))
   return [...picked].sort((a, b) => a - b).map((i) => frontends[i])
 }
+
+/**
+ * New connections for a timed first-packet loop: every round moves the packets to source ports no earlier
+ * round used, so each one misses conntrack (and Cilium's connected-socket table) as a real first packet does.
+ * When the port window [firstPort, lastPort) is used up, the packets move on to the next destination of
+ * `templates` (the same source port now goes to another frontend, still a new tuple); after every rotation
+ * has been used the tuples would repeat, which `exhausted` reports instead of letting established packets be
+ * timed as first ones.
+ */
+export class FreshFlows {
+  private port: number
+  private rotation = 0
+  /** rounds handed out after the tuples began to repeat */
+  repeated = 0
+
+  constructor(
+    readonly packets: Packet[],
+    private readonly templates: readonly Packet[],
+    private readonly firstPort = 20000,
+    private readonly lastPort = 49000,
+  ) {
+    this.port = firstPort
+  }
+
+  get exhausted(): boolean {
+    return this.rotation >= this.templates.length
+  }
+
+  /** Moves every packet to a tuple no earlier round used (the loop's untimed set-up). */
+  next(): void {
+    const n = this.packets.length
+    if (this.port + n > this.lastPort) {
+      this.port = this.firstPort
+      this.rotation++
+    }
+    if (this.exhausted) this.repeated++
+    const k = this.templates.length
+    for (let i = 0; i < n; i++) {
+      const t = this.templates[(i + this.rotation) % k]
+      const p = this.packets[i]
+      p.protocol = t.protocol
+      p.dst = t.dst
+      p.dport = t.dport
+      p.tcpFlags = t.tcpFlags
+      p.sport = this.port + i
+    }
+    this.port += n
+  }
+}
