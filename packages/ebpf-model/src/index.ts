@@ -4,7 +4,10 @@
  * BPF map primitives (maps/): kernel semantics of HASH, LRU_HASH, LPM_TRIE, ARRAY, HASH_OF_MAPS.
  *   new BpfHashMap<K, V>(spec) / new BpfLruHashMap<K, V>(spec): lookup(key, counts?) (counted datapath read),
  *     peek(key) (uncounted), update(key, value, flags = BPF_ANY, counts?, origin = 'syscall' | 'prog'),
- *     delete(key, counts?, origin?), entries(), size, counters, costKeys, memlock(), info(), checkRoom(n)
+ *     delete(key, counts?, origin?), entries(), size, counters, costKeys, memlock(), info(), checkRoom(n);
+ *     lookupInto(key, ops: OpCounts) is the datapath's read, counting under interned op ids (no strings per packet)
+ *   new BpfLruTupleMap(spec, stride): an LRU_HASH keyed by 4-word tuples on typed arrays (same second-chance
+ *     eviction as BpfLruHashMap); CtTable (datapath/) is cilium_ct4_global / cilium_ct_any4_global on it
  *   new BpfLpmTrie<V>(spec & { maxPrefixLen? }): lookup(data, counts?) longest match (lastPrefixLen, lastDepth),
  *     peek/update/delete(prefixLen, data, ...), data = a u32 or [u32, u32, ...] most significant first
  *   new BpfArrayMap<V>(spec, zero), new BpfHashOfMaps<K, Inner>(spec)
@@ -87,9 +90,11 @@ export type {
 export type { GcPass } from './datapath/conntrack'
 export { ConntrackGc, ctLifetime, nextGcInterval } from './datapath/conntrack'
 export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from './datapath/costs'
+export type { CtTuple, CtValue } from './datapath/ctTable'
+export { CtTable, ctKey } from './datapath/ctTable'
 export { NodeMaps } from './datapath/maps'
 export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
-export { Datapath, IPV4_LOOPBACK } from './datapath/pipeline'
+export { Datapath, IPV4_LOOPBACK, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './datapath/pipeline'
 export { DROP } from './datapath/reasons'
 export { formatEbpfTrace } from './datapath/trace'
 export { jhash3words, maglevFlowHash } from './maglev/flowHash'
@@ -107,6 +112,7 @@ export { BpfHashOfMaps } from './maps/hashOfMaps'
 export type { LpmData, LpmEntry, LpmTrieSpec } from './maps/lpmTrie'
 export { BpfLpmTrie } from './maps/lpmTrie'
 export { BpfLruHashMap } from './maps/lruHashMap'
+export { BpfLruTupleMap } from './maps/lruTupleMap'
 export {
   arrayMemlock,
   DEFAULT_POSSIBLE_CPUS,
@@ -116,6 +122,9 @@ export {
   lpmMemlock,
   memlockOf,
 } from './maps/memory'
+export type { CountsSummary } from './maps/opCounts'
+export { OpCounts, opId, opName } from './maps/opCounts'
+export { hash4, TupleIndex } from './maps/tupleIndex'
 export type {
   BpfCostKeys,
   BpfKey,
