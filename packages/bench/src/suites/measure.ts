@@ -1,3 +1,5 @@
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { Bench } from 'tinybench'
 
 /** JS time of one operation: median and p99 in nanoseconds over `samples` timed iterations. */
@@ -38,4 +40,23 @@ export function measure(name: string, fn: () => void, opts: MeasureOptions): Tim
     p99Ns: r.latency.p99 * per,
     samples: r.latency.samplesCount,
   }
+}
+
+let gcFn: (() => void) | null | undefined
+
+/**
+ * A full garbage collection before a timed section, so that the heap another dataplane left behind is not
+ * collected inside this one's timings. Node exposes `gc` only under --expose-gc; the flag can be set at run
+ * time and the function read from a fresh context. Without it (a runtime that refuses the flag) nothing happens.
+ */
+export function collectGarbage(): void {
+  if (gcFn === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc')
+      gcFn = vm.runInNewContext('gc') as () => void
+    } catch {
+      gcFn = null
+    }
+  }
+  gcFn?.()
 }

@@ -8,7 +8,7 @@ import {
 } from '@dataplane-sim/cluster'
 import { quantile } from '../report/quantile'
 import type { ClusterSize, SuiteBuilders } from './builders'
-import { type MeasureOptions, measure, type TimingStats } from './measure'
+import { collectGarbage, type MeasureOptions, measure, type TimingStats } from './measure'
 import {
   clientAddress,
   clusterIPFrontends,
@@ -118,6 +118,8 @@ export function runScalingSuite(opts: ScalingOptions): ScalingPoint[] {
       const t0 = performance.now()
       const dp = opts.builders[kind](cluster, node, opts.profile)
       const buildMs = performance.now() - t0
+      // the cluster generator's and the previous dataplane's garbage is collected here, not in the timings
+      collectGarbage()
       const match = measureMatch(dp, src, sample, frontends, opts.timing)
       const update = measureUpdates(dp, cluster, opts.timing, opts.builders.fullSync, opts.profile)
       figures[kind] = { buildMs, update, match, footprint: dp.footprint() }
