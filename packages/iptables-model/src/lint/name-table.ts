@@ -6,17 +6,21 @@
  */
 export class NameTable {
   /**
-   * open addressing, two ints a slot: hash and id + 1 (0: empty), up to three quarters full; small, since a
-   * 600k-name table is far bigger than the caches and a name not there yet (each `:CHAIN` line) costs a miss
+   * open addressing, two ints a slot: hash and record offset + 1 (0: empty), up to three quarters full. A
+   * slot points at the name's record — its id, length and bytes side by side — so a lookup in a 600k-name
+   * table, far bigger than the caches, costs two cache misses (slot, record) rather than one per array
    */
   private slots: Int32Array
   private mask: number
   /** a hash's slot is its top bits after a multiply by 2^32/φ (Fibonacci hashing: every bit counts) */
   private shift: number
+  /** records at 4-byte aligned offsets: id (int32), length (int32), the bytes, zero padding to 4 */
   private store: Buffer
+  /** the store as int32s (the id and length of the record at byte r are at r/4 and r/4 + 1) */
+  private ints: Int32Array
   private used = 0
+  /** each id's record offset and hash (for `is`, whose ids are the recent ones) */
   private starts: Int32Array
-  private lengths: Int32Array
   private hashes: Int32Array
   /** decoded names, filled on demand */
   private readonly texts: Array<string | undefined> = []
@@ -29,9 +33,10 @@ export class NameTable {
     this.slots = new Int32Array(2 << capacityLog2)
     this.mask = (1 << capacityLog2) - 1
     this.shift = 32 - capacityLog2
-    this.store = Buffer.alloc(Math.max(1 << 16, expected * 24))
+    const bytes = new ArrayBuffer(Math.max(1 << 16, expected * 36))
+    this.store = Buffer.from(bytes)
+    this.ints = new Int32Array(bytes)
     this.starts = new Int32Array(Math.max(1 << 10, expected))
-    this.lengths = new Int32Array(this.starts.length)
     this.hashes = new Int32Array(this.starts.length)
   }
 
@@ -44,7 +49,7 @@ export class NameTable {
     let t = this.texts[id]
     if (t === undefined) {
       const at = this.starts[id]
-      t = this.store.toString('utf8', at, at + this.lengths[id])
+      t = this.store.toString('utf8', at + 8, at + 8 + this.ints[(at >> 2) + 1])
       this.texts[id] = t
     }
     return t
@@ -54,17 +59,13 @@ export class NameTable {
   find(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
     const len = e - s
     const slots = this.slots
-    const store = this.store
+    const ints = this.ints
     for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask) {
-      const id = slots[2 * i + 1] - 1
-      if (id < 0) return -1
-      if (slots[2 * i] !== h || this.lengths[id] !== len) continue
+      const r = slots[2 * i + 1] - 1
+      if (r < 0) return -1
+      if (slots[2 * i] !== h || ints[(r >> 2) + 1] !== len) continue
       // a word of one block (up to four bytes) is its hash: hashStep is a bijection of the block
-      if (len <= 4) return id
-      const from = this.starts[id]
-      let k = 0
-      while (k < len && store[from + k] === buf[s + k]) k++
-      if (k === len) return id
+      if (len <= 4 || this.same(r + 8, buf, s, len)) return ints[r >> 2]
     }
   }
 
@@ -85,8 +86,13 @@ export class NameTable {
   /** Whether name `id` is the bytes [s, e) of `buf` with hash `h` (cheaper than `find` when a name repeats). */
   is(id: number, buf: Buffer, s: number, e: number, h: number): boolean {
     const len = e - s
-    if (id < 0 || id >= this.count || this.hashes[id] !== h || this.lengths[id] !== len) return false
+    if (id < 0 || id >= this.count || this.hashes[id] !== h) return false
     const at = this.starts[id]
+    return this.ints[(at >> 2) + 1] === len && this.same(at + 8, buf, s, len)
+  }
+
+  /** Whether the store's bytes from `at` are buf[s, s + len). */
+  private same(at: number, buf: Buffer, s: number, len: number): boolean {
     const store = this.store
     for (let k = 0; k < len; k++) if (store[at + k] !== buf[s + k]) return false
     return true
@@ -94,34 +100,39 @@ export class NameTable {
 
   private add(buf: Buffer, s: number, e: number, h: number): number {
     const len = e - s
-    if (this.used + len > this.store.length) {
-      const bigger = Buffer.alloc(Math.max(this.store.length * 2, this.used + len))
+    const size = 8 + ((len + 3) & ~3)
+    if (this.used + size > this.store.length) {
+      const bytes = new ArrayBuffer(Math.max(this.store.length * 2, this.used + size))
+      const bigger = Buffer.from(bytes)
       bigger.set(this.store.subarray(0, this.used))
       this.store = bigger
+      this.ints = new Int32Array(bytes)
     }
     const store = this.store
-    for (let k = 0, at = this.used; k < len; k++) store[at + k] = buf[s + k]
+    const at = this.used
     const id = this.count++
+    this.ints[at >> 2] = id
+    this.ints[(at >> 2) + 1] = len
+    for (let k = 0; k < len; k++) store[at + 8 + k] = buf[s + k]
     if (id === this.starts.length) {
       this.starts = doubled(this.starts)
-      this.lengths = doubled(this.lengths)
       this.hashes = doubled(this.hashes)
     }
-    this.starts[id] = this.used
-    this.lengths[id] = len
+    this.starts[id] = at
     this.hashes[id] = h
-    this.used += len
+    this.used += size
     if (this.count * 4 > 3 * (this.mask + 1)) this.grow()
-    this.place(id, h)
+    this.place(at, h)
     return id
   }
 
-  private place(id: number, h: number): void {
+  /** Puts the record at byte `at`, of hash `h`, in its slot. */
+  private place(at: number, h: number): void {
     const slots = this.slots
     for (let i = Math.imul(h, FIB) >>> this.shift; ; i = (i + 1) & this.mask)
       if (slots[2 * i + 1] === 0) {
         slots[2 * i] = h
-        slots[2 * i + 1] = id + 1
+        slots[2 * i + 1] = at + 1
         return
       }
   }
@@ -131,7 +142,7 @@ export class NameTable {
     this.slots = new Int32Array(old.length * 2)
     this.mask = this.slots.length / 2 - 1
     this.shift--
-    // re-place each slot as it is (hash, id): no name is hashed again
+    // re-place each slot as it is (hash, record): no name is hashed again
     for (let at = 0; at < old.length; at += 2) if (old[at + 1] !== 0) this.place(old[at + 1] - 1, old[at])
   }
 }
