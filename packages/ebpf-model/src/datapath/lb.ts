@@ -171,10 +171,19 @@ export function candidateOf(b: ProgrammedBackend, probability: number, masquerad
 /** Each backend's share of a Maglev table, computed once per table (the agent writes a new table on change). */
 const maglevShares = new WeakMap<Uint32Array, Map<number, number>>()
 
+/** Tables up to this size are counted per call instead of memoised. */
+const SCAN_MAX = 4096
+
 /** The probability Maglev sends a new flow of `m` to `backendId` (its share of the table); 0 when absent. */
 export function maglevShare(maps: NodeMaps, m: ServiceMaster, backendId: number): number {
   const table = maps.maglev.peek(m.revNat * 2 + m.frontend.scope)?.peek(0)
   if (!table || table.length === 0) return 0
+  if (table.length <= SCAN_MAX) {
+    // a small table is counted in place: first packets to random services would each build a shares map
+    let n = 0
+    for (let i = 0; i < table.length; i++) if (table[i] === backendId) n++
+    return n / table.length
+  }
   let shares = maglevShares.get(table)
   if (!shares) {
     shares = new Map()

@@ -2,6 +2,7 @@ import type { LbFrontend } from '../agent/services'
 import type { IpcacheValue, LxcValue, ProgrammedBackend } from '../agent/sink'
 import { CILIUM_MAP_LAYOUTS, type CiliumMapName } from '../cilium/layouts'
 import { BpfArrayMap } from '../maps/arrayMap'
+import { BpfDenseIdHashMap } from '../maps/denseIdHashMap'
 import { BpfHashMap } from '../maps/hashMap'
 import { BpfHashOfMaps } from '../maps/hashOfMaps'
 import { BpfLpmTrie } from '../maps/lpmTrie'
@@ -102,9 +103,9 @@ export class NodeMaps {
     readonly max: MapMaxima,
     readonly maglevTableSize: number,
   ) {
-    this.services = new BpfHashMap(spec('cilium_lb4_services_v2', max.lb))
-    this.backends = new BpfHashMap(spec('cilium_lb4_backends_v3', max.lb))
-    this.revNat = new BpfHashMap(spec('cilium_lb4_reverse_nat', max.lb))
+    this.services = new BpfDenseIdHashMap(spec('cilium_lb4_services_v2', max.lb))
+    this.backends = new BpfDenseIdHashMap(spec('cilium_lb4_backends_v3', max.lb))
+    this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
     this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
     this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })

@@ -1,0 +1,70 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { errnoOf } from './_testing'
+import { BpfDenseIdHashMap } from './denseIdHashMap'
+import { BpfHashMap } from './hashMap'
+import { OpCounts } from './opCounts'
+import { BPF_NOEXIST } from './types'
+
+const spec = { name: 'test_dense', keySize: 4, valueSize: 4, maxEntries: 64 }
+
+type Op = { kind: 'update' | 'noexist' | 'delete' | 'clear'; key: number; value: number }
+
+// ids near zero on both sides (dense), a few far ones (Map only) and 51-bit keys like serviceKey's
+const key = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: -40, max: 40 }) },
+  { weight: 1, arbitrary: fc.constantFrom(9000, 20000, -9000, 2 ** 45 + 7, 0.5) },
+)
+const op = fc.record({
+  kind: fc.constantFrom('update', 'update', 'update', 'noexist', 'delete', 'delete', 'clear'),
+  key,
+  value: fc.integer(),
+}) as fc.Arbitrary<Op>
+
+describe('BpfDenseIdHashMap', () => {
+  it('answers every lookup, error and dump like BpfHashMap whatever the key order', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), fc.array(key, { maxLength: 40 }), (ops, probes) => {
+        const d = new BpfDenseIdHashMap<number, number>(spec)
+        const h = new BpfHashMap<number, number>(spec)
+        for (const o of ops) {
+          if (o.kind === 'clear') {
+            d.clear()
+            h.clear()
+            continue
+          }
+          const act = (m: BpfHashMap<number, number>) =>
+            errnoOf(() =>
+              o.kind === 'delete'
+                ? m.delete(o.key)
+                : m.update(o.key, o.value, o.kind === 'noexist' ? BPF_NOEXIST : 0),
+            )
+          expect(act(d)).toBe(act(h))
+        }
+        const ops1 = new OpCounts()
+        const ops2 = new OpCounts()
+        for (const k of [...probes, ...ops.map((o) => o.key)]) {
+          expect(d.peek(k)).toBe(h.peek(k))
+          expect(d.lookupInto(k, ops1)).toBe(h.lookupInto(k, ops2))
+          expect(d.has(k)).toBe(h.has(k))
+        }
+        expect([...d.entries()]).toEqual([...h.entries()])
+        expect(d.size).toBe(h.size)
+        expect(d.counters).toEqual(h.counters)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('finds a key stored far ahead once the dense range grows past it', () => {
+    const m = new BpfDenseIdHashMap<number, string>({ ...spec, maxEntries: 10000 })
+    m.update(5000, 'far')
+    for (let id = 1; id < 5000; id++) m.update(id, `b${id}`)
+    m.update(5001, 'next')
+    expect(m.peek(5000)).toBe('far')
+    expect(m.peek(4999)).toBe('b4999')
+    m.delete(5000)
+    expect(m.peek(5000)).toBeUndefined()
+    expect(m.peek(5001)).toBe('next')
+  })
+})
