@@ -36,6 +36,11 @@ export interface SuiteBuilders {
    * entries = max, so this is how the planner learns what was left out.
    */
   overflows?(dp: NodeDataplane): MapOverflowRecord[]
+  /**
+   * Entries the eBPF dataplane's LB maps need to hold every frontend (services map: a master plus a slot per
+   * backend; backends; rev NAT), whether or not they fitted: the scaling suite sizes bpf-lb-map-max from it.
+   */
+  lbEntriesNeeded?(dp: NodeDataplane): number
 }
 
 export interface MapOverflowRecord {

@@ -47,6 +47,18 @@ export const defaultBuilders: SuiteBuilders = {
   ebpf: (cluster, node, profile, options) => buildEbpfNode(cluster, node, { ...options, profile }),
   fullSync,
   overflows: (dp) => (dp.kind === 'ebpf' && 'overflows' in dp ? (dp as EbpfNode).overflows() : []),
+  lbEntriesNeeded: (dp) => {
+    if (dp.kind !== 'ebpf' || !('agent' in dp)) return 0
+    const agent = (dp as EbpfNode).agent
+    let services = 0
+    let frontends = 0
+    for (const list of agent.frontends.values())
+      for (const pf of list) {
+        services += 1 + pf.backendIds.length
+        frontends++
+      }
+    return Math.max(services, frontends, agent.backends.size)
+  },
 }
 
 /**

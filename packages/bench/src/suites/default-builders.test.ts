@@ -1,0 +1,29 @@
+import type { EbpfNode } from '@dataplane-sim/ebpf-model'
+import { describe, expect, it } from 'vitest'
+import { defaultProfile } from '../profiles/default'
+import { defaultBuilders } from './default-builders'
+import { DEFAULT_LB_MAP_MAX, lbMapMaxFor } from './scaling'
+
+describe('LB map sizing for the scaling suite', () => {
+  const b = defaultBuilders
+  const cluster = b.generate({ services: 60, endpoints: 3, policies: 2, nodes: 3, seed: 5 })
+  const node = cluster.nodes[0].name
+  const profile = defaultProfile()
+
+  it('counts the entries every frontend needs, whether or not the map took them', () => {
+    const roomy = b.ebpf(cluster, node, profile, { bpfLbMapMax: 4096 }) as EbpfNode
+    const cramped = b.ebpf(cluster, node, profile, { bpfLbMapMax: 64 }) as EbpfNode
+    expect(cramped.overflows().some((o) => o.map === 'cilium_lb4_services_v2')).toBe(true)
+    expect(roomy.overflows().some((o) => o.map === 'cilium_lb4_services_v2')).toBe(false)
+    const needed = b.lbEntriesNeeded!(roomy)
+    expect(needed).toBe(roomy.maps.services.size)
+    expect(b.lbEntriesNeeded!(cramped)).toBe(needed)
+  })
+
+  it('keeps the default while it holds every entry, else the next power of two', () => {
+    expect(lbMapMaxFor(0)).toBeNull()
+    expect(lbMapMaxFor(DEFAULT_LB_MAP_MAX)).toBeNull()
+    expect(lbMapMaxFor(DEFAULT_LB_MAP_MAX + 1)).toBe(131072)
+    expect(lbMapMaxFor(1_240_523)).toBe(2 ** 21)
+  })
+})
