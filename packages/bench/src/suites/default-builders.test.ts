@@ -1,7 +1,7 @@
 import type { EbpfNode } from '@dataplane-sim/ebpf-model'
 import { describe, expect, it } from 'vitest'
 import { defaultProfile } from '../profiles/default'
-import { defaultBuilders } from './default-builders'
+import { defaultBuilders, reusingBuilders } from './default-builders'
 import { DEFAULT_LB_MAP_MAX, lbMapMaxFor } from './scaling'
 
 describe('LB map sizing for the scaling suite', () => {
@@ -25,5 +25,16 @@ describe('LB map sizing for the scaling suite', () => {
     expect(lbMapMaxFor(DEFAULT_LB_MAP_MAX)).toBeNull()
     expect(lbMapMaxFor(DEFAULT_LB_MAP_MAX + 1)).toBe(131072)
     expect(lbMapMaxFor(1_240_523)).toBe(2 ** 21)
+  })
+
+  it("the report's reusing builders keep the hook and build again when the options differ", () => {
+    const r = reusingBuilders(b)
+    const size = { services: 20, endpoints: 2, policies: 0, nodes: 2, seed: 3 }
+    const c = r.generate(size)
+    const n = c.nodes[0].name
+    const first = r.ebpf(c, n, profile)
+    expect(r.ebpf(c, n, profile)).toBe(first)
+    expect(r.ebpf(c, n, profile, { bpfLbMapMax: 131072 })).not.toBe(first)
+    expect(r.lbEntriesNeeded).toBe(b.lbEntriesNeeded)
   })
 })

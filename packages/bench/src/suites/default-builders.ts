@@ -64,7 +64,8 @@ export const defaultBuilders: SuiteBuilders = {
 /**
  * Builders that keep the most recently generated cluster and the dataplanes built from it, so the report's
  * capacity plan at the largest swept size reuses the suite's models instead of building them again.
- * Options are not part of the key: use it only where every build of a cluster uses the same options.
+ * The options are part of the key (the suite may rebuild eBPF with a larger bpf-lb-map-max; the plan builds with
+ * the node's memory and the defaults).
  */
 export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
   let key = ''
@@ -79,7 +80,7 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
       options?: Record<string, unknown>,
     ) => {
       if (c !== cluster) return b[kind](c, node, profile, options)
-      const k = `${kind}/${node}/${profile.name}`
+      const k = `${kind}/${node}/${profile.name}/${JSON.stringify(options ?? {})}`
       let dp = built.get(k)
       if (!dp) {
         dp = b[kind](c, node, profile, options)
@@ -101,6 +102,7 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
     ebpf: cached('ebpf'),
     fullSync: b.fullSync,
     overflows: b.overflows,
+    lbEntriesNeeded: b.lbEntriesNeeded,
   }
 }
 
