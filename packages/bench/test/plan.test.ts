@@ -1,6 +1,7 @@
 import type { Cluster, FootprintItem, NodeDataplane } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { mergeFixes, planCapacity } from '../src/plan/plan'
+import { policyMapFix } from '../src/plan/warnings'
 import type { SuiteBuilders } from '../src/suites/builders'
 import { fakeBuilders, fakeDataplane, fakeProfile } from './fakes'
 
@@ -212,5 +213,14 @@ describe('mergeFixes', () => {
         'more memory',
       ]),
     ).toEqual(['--bpf-lb-map-max 8192', '--bpf-policy-map-max 32768', 'more memory'])
+  })
+})
+
+describe('policyMapFix', () => {
+  it('suggests a larger policy map only up to the 65536 Cilium accepts', () => {
+    expect(policyMapFix(20_000)).toBe(
+      '--bpf-policy-map-max 32768 (bpf.policyMapMax in Helm), or fewer/broader policy selectors',
+    )
+    expect(policyMapFix(76_495)).toMatch(/^fewer\/broader policy selectors: 76495 entries .* capped at 65536/)
   })
 })

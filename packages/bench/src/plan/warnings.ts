@@ -83,6 +83,20 @@ function sizingOption(map: string): { option: string; note: string } {
 }
 
 /** A size the fix can ask for: the next power of two ≥ 1.25 × the entries needed. */
+/** The largest bpf-policy-map-max Cilium accepts (pkg/option/config.go PolicyMapMax, checked at start-up). */
+export const POLICY_MAP_LIMIT = 1 << 16
+
+/** The fix for a policy map that needs `entries`: a larger map while Cilium allows one, else fewer entries. */
+export function policyMapFix(entries: number): string {
+  const want = suggestedMax(entries)
+  if (want <= POLICY_MAP_LIMIT)
+    return `--bpf-policy-map-max ${want} (bpf.policyMapMax in Helm), or fewer/broader policy selectors`
+  return (
+    `fewer/broader policy selectors: ${entries} entries exceed what any endpoint policy map can hold ` +
+    `(--bpf-policy-map-max is capped at ${POLICY_MAP_LIMIT})`
+  )
+}
+
 export function suggestedMax(needed: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, needed * 1.25)))
 }
@@ -112,7 +126,7 @@ export function mapWarnings(
         `${overPolicy.length} endpoint policy map(s) overflow: ${worst.name} needs ${worst.entries} entries but holds ` +
         `${worst.max}. Cilium cannot add the entries that do not fit, so the traffic they would allow is dropped ("Policy denied").` +
         leftOut(worst.name),
-      fix: `--bpf-policy-map-max ${suggestedMax(worst.entries)} (bpf.policyMapMax in Helm), or fewer/broader policy selectors`,
+      fix: policyMapFix(worst.entries),
     })
   }
   for (const m of maps) {
@@ -150,7 +164,7 @@ export function mapWarnings(
       dataplane: 'ebpf',
       subject: worst.name,
       message: `${nearPolicy.length} endpoint policy map(s) are ≥ ${NEAR_FULL_PCT} % full (${worst.name}: ${worst.entries} of ${worst.max}).`,
-      fix: `--bpf-policy-map-max ${suggestedMax(worst.entries)}`,
+      fix: policyMapFix(worst.entries),
     })
   }
   return out
