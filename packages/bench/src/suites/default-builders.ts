@@ -64,13 +64,14 @@ export const defaultBuilders: SuiteBuilders = {
 /**
  * Builders that keep the most recently generated cluster and the dataplanes built from it, so the report's
  * capacity plan at the largest swept size reuses the suite's models instead of building them again.
- * The options are part of the key (the suite may rebuild eBPF with a larger bpf-lb-map-max; the plan builds with
- * the node's memory and the defaults).
+ * Keyed on bpf-lb-map-max besides the node and profile: the suite may rebuild eBPF with a larger one, and the
+ * plan then builds with the defaults it warns about.
  */
 export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
   let key = ''
   let cluster: ReturnType<SuiteBuilders['generate']> | null = null
-  let built = new Map<string, NodeDataplane>()
+  // one dataplane per kind: a different build replaces it (and is let go before the new one is built)
+  let built = new Map<string, { key: string; dp: NodeDataplane }>()
   const cached =
     (kind: 'iptables' | 'ebpf') =>
     (
@@ -80,12 +81,14 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
       options?: Record<string, unknown>,
     ) => {
       if (c !== cluster) return b[kind](c, node, profile, options)
-      const k = `${kind}/${node}/${profile.name}/${JSON.stringify(options ?? {})}`
-      let dp = built.get(k)
-      if (!dp) {
-        dp = b[kind](c, node, profile, options)
-        built.set(k, dp)
-      }
+      // keyed on bpf-lb-map-max, the one option the suite varies; other options (the plan's node memory) do not
+      // make a new build: a reused node keeps the suite's sizing
+      const k = `${node}/${profile.name}/${String(options?.bpfLbMapMax ?? '')}`
+      const have = built.get(kind)
+      if (have?.key === k) return have.dp
+      built.delete(kind)
+      const dp = b[kind](c, node, profile, options)
+      built.set(kind, { key: k, dp })
       return dp
     }
   return {

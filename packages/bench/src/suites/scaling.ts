@@ -128,12 +128,18 @@ export function runScalingSuite(opts: ScalingOptions): ScalingPoint[] {
     const figures = {} as Record<'iptables' | 'ebpf', DataplaneFigures>
     for (const kind of ['iptables', 'ebpf'] as const) {
       const t0 = performance.now()
-      let dp = opts.builders[kind](cluster, node, opts.profile)
-      const lbMax = kind === 'ebpf' ? lbMapMaxFor(opts.builders.lbEntriesNeeded?.(dp) ?? 0) : null
+      let built: NodeDataplane | null = opts.builders[kind](cluster, node, opts.profile)
+      const lbMax = kind === 'ebpf' ? lbMapMaxFor(opts.builders.lbEntriesNeeded?.(built) ?? 0) : null
       // what Cilium's docs tell a large cluster to do: raise bpf-lb-map-max until every service fits (with the
       // default 65536 the services past it stay unprogrammed, and the suite would compare kube-proxy with a
-      // Cilium that load-balances only some of them; the capacity plan keeps the defaults and warns instead)
-      if (lbMax !== null) dp = opts.builders.ebpf(cluster, node, opts.profile, { bpfLbMapMax: lbMax })
+      // Cilium that load-balances only some of them; the capacity plan keeps the defaults and warns instead).
+      // The first node is let go before the second is built: two 100k-service nodes do not fit the default heap.
+      if (lbMax !== null) {
+        built = null
+        collectGarbage()
+        built = opts.builders.ebpf(cluster, node, opts.profile, { bpfLbMapMax: lbMax })
+      }
+      const dp: NodeDataplane = built
       const buildMs = performance.now() - t0
       // the cluster generator's and the previous dataplane's garbage is collected here, not in the timings
       collectGarbage()
