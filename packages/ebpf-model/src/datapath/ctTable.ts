@@ -59,6 +59,11 @@ export function portsWord(sport: number, dport: number): number {
   return ((sport & 0xffff) << 16) | (dport & 0xffff)
 }
 
+/** The key word packing the protocol and the TUPLE_F_SERVICE flag. */
+function protoWord(proto: number, service: boolean): number {
+  return (proto << 1) | (service ? 1 : 0)
+}
+
 /**
  * Lifetime in seconds of an entry in state `flags` (`bpf/lib/conntrack.h` ct_update_timeout): the numeric
  * twin of `ctLifetime`.
@@ -92,7 +97,7 @@ export class CtTable extends BpfLruTupleMap {
     service: boolean,
     ops: OpCounts,
   ): number {
-    return this.lookupInto(saddr, daddr, portsWord(sport, dport), (proto << 1) | (service ? 1 : 0), ops)
+    return this.lookupInto(saddr, daddr, portsWord(sport, dport), protoWord(proto, service), ops)
   }
 
   /** ct_create4: a new entry written by the program; returns its slot. */
@@ -110,15 +115,7 @@ export class CtTable extends BpfLruTupleMap {
     seenNonSyn: boolean,
     ops: OpCounts,
   ): number {
-    const e = this.update(
-      saddr,
-      daddr,
-      portsWord(sport, dport),
-      (proto << 1) | (service ? 1 : 0),
-      0,
-      ops,
-      'prog',
-    )
+    const e = this.update(saddr, daddr, portsWord(sport, dport), protoWord(proto, service), 0, ops, 'prog')
     const vals = this.vals
     const o = e * STRIDE
     const flags = (seenNonSyn ? CT_SEEN_NON_SYN : 0) | (service ? CT_SERVICE : 0)

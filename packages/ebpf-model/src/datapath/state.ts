@@ -65,7 +65,7 @@ export function result(
   return t
 }
 
-/** Placeholders `classify` replaces before returning. */
+/** Shared initial values: `classify` gives every trace its own steps and cost before returning it. */
 const NO_STEPS: Trace['steps'] = []
 const NO_COST: Trace['cost'] = { counts: {}, ns: 0 }
 

@@ -1,5 +1,4 @@
 import { BpfHashMap } from './hashMap'
-import type { OpCounts } from './opCounts'
 import { BPF_ANY, type BpfKey, type BpfUpdateOrigin } from './types'
 
 /** How far past the mirrored range a key may land and still extend it (farther keys stay in the Map only). */
@@ -18,22 +17,6 @@ const SLACK = 4096
 export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly pos: Array<V | undefined> = []
   private readonly neg: Array<V | undefined> = []
-
-  override lookup(key: K, counts?: Record<string, number>): V | undefined {
-    const v = this.get(key)
-    this.countRead(counts, v !== undefined)
-    return v
-  }
-
-  override lookupInto(key: K, ops: OpCounts): V | undefined {
-    const v = this.get(key)
-    this.countReadInto(ops, v !== undefined)
-    return v
-  }
-
-  override peek(key: K): V | undefined {
-    return this.get(key)
-  }
 
   override update(
     key: K,
@@ -57,7 +40,7 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     this.neg.length = 0
   }
 
-  private get(key: K): V | undefined {
+  protected override find(key: K): V | undefined {
     if (typeof key === 'number' && (key | 0) === key) {
       if (key >= 0) {
         if (key < this.pos.length) return this.pos[key]

@@ -21,20 +21,25 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
 
   /** Datapath lookup (`bpf_map_lookup_elem` from a program): counted; adds 1 to `counts[costKeys.lookup]`. */
   lookup(key: K, counts?: Record<string, number>): V | undefined {
-    const v = this.table.get(key)
+    const v = this.find(key)
     this.countRead(counts, v !== undefined)
     return v
   }
 
   /** `lookup` counted into the datapath's `OpCounts` instead of a record. */
   lookupInto(key: K, ops: OpCounts): V | undefined {
-    const v = this.table.get(key)
+    const v = this.find(key)
     this.countReadInto(ops, v !== undefined)
     return v
   }
 
   /** Control-plane read (a dump or the agent's own lookup): not counted. */
   peek(key: K): V | undefined {
+    return this.find(key)
+  }
+
+  /** The stored value of `key`: every read goes through here (a subclass may answer some keys faster). */
+  protected find(key: K): V | undefined {
     return this.table.get(key)
   }
 
