@@ -34,7 +34,16 @@ describe('LB map sizing for the scaling suite', () => {
     const n = c.nodes[0].name
     const first = r.ebpf(c, n, profile)
     expect(r.ebpf(c, n, profile)).toBe(first)
-    expect(r.ebpf(c, n, profile, { bpfLbMapMax: 131072 })).not.toBe(first)
+    expect(r.ebpf(c, n, profile, { nodeMemoryBytes: c.nodes[0].memoryBytes })).toBe(first)
+    const bigLb = r.ebpf(c, n, profile, { bpfLbMapMax: 131072 })
+    expect(bigLb).not.toBe(first)
+    expect(r.ebpf(c, n, profile, { bpfLbMapMax: 131072, nodeMemoryBytes: undefined })).toBe(bigLb)
+    // the plan for another node memory sizes CT/NAT from it: not the suite's node
+    const small = r.ebpf(c, n, profile, { bpfLbMapMax: 131072, nodeMemoryBytes: 2 ** 30 }) as EbpfNode
+    expect(small).not.toBe(bigLb)
+    expect(small.sizing().find((row) => row.map === 'cilium_ct4_global')?.max).not.toBe(
+      (bigLb as EbpfNode).sizing().find((row) => row.map === 'cilium_ct4_global')?.max,
+    )
     expect(r.lbEntriesNeeded).toBe(b.lbEntriesNeeded)
   })
 })

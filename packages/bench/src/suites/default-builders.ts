@@ -64,8 +64,10 @@ export const defaultBuilders: SuiteBuilders = {
 /**
  * Builders that keep the most recently generated cluster and the dataplanes built from it, so the report's
  * capacity plan at the largest swept size reuses the suite's models instead of building them again.
- * Keyed on bpf-lb-map-max besides the node and profile: the suite may rebuild eBPF with a larger one, and the
- * plan then builds with the defaults it warns about.
+ * Keyed on every build option besides the node and profile (the suite may rebuild eBPF with a larger
+ * bpf-lb-map-max; a plan for another node memory or other agent options needs its own build), with an option
+ * that only restates the default (the node's own memory) left out, so the plan at the report's largest size
+ * still reuses the suite's node.
  */
 export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
   let key = ''
@@ -81,9 +83,7 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
       options?: Record<string, unknown>,
     ) => {
       if (c !== cluster) return b[kind](c, node, profile, options)
-      // keyed on bpf-lb-map-max, the one option the suite varies; other options (the plan's node memory) do not
-      // make a new build: a reused node keeps the suite's sizing
-      const k = `${node}/${profile.name}/${String(options?.bpfLbMapMax ?? '')}`
+      const k = `${node}/${profile.name}/${optionsKey(options, c.nodes.find((n) => n.name === node)?.memoryBytes)}`
       const have = built.get(kind)
       if (have?.key === k) return have.dp
       built.delete(kind)
@@ -107,6 +107,14 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
     overflows: b.overflows,
     lbEntriesNeeded: b.lbEntriesNeeded,
   }
+}
+
+/** Build options as a key: sorted, undefined dropped, `nodeMemoryBytes` dropped when it is the node's own. */
+function optionsKey(options: Record<string, unknown> | undefined, nodeMemory: number | undefined): string {
+  const kept = Object.entries(options ?? {})
+    .filter(([k, v]) => v !== undefined && !(k === 'nodeMemoryBytes' && v === nodeMemory))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return JSON.stringify(kept)
 }
 
 const BASE_RTT_US = 3
