@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
 import { kernelLabSummaryLine } from '../../report/kernel-lab-readme'
@@ -56,7 +55,7 @@ export function register(program: Command): void {
       })
       const secs = ((performance.now() - t0) / 1000).toFixed(1)
       process.stdout.write(
-        `${summary}\n${kernelLabSummaryLine(results.kernelLab)}\nreport written to ${relative(process.cwd(), out) || out}/ in ${secs} s\n`,
+        `${summary}\n${kernelLabSummaryLine(results.kernelLab)}\nreport written to ${out.replace(/\/+$/, '')}/ in ${secs} s\n`,
       )
     })
 }
