@@ -8,6 +8,7 @@ export { formatRule, formatRuleBody, serializeRuleset, serializeTable } from './
 export { saveString } from './codec/tokenize'
 export { formatAddrMask, formatIp, hex, parseAddrMask, parseIp } from './codec/values'
 export { ruleBlobBytes, tableBlobBytes } from './cost/blobBytes'
+export { isNftCompatMatch, NFT_COMPAT_OPS_BYTES } from './cost/nftLayout'
 export type { RestoreBackend, TableRestoreTerms } from './cost/restoreCost'
 export {
   anchorNatTerms,
@@ -26,7 +27,7 @@ export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from '.
 export { Netfilter } from './engine/netfilter'
 export { RecentLists } from './engine/recent'
 export type { PacketBackend, WalkTotals } from './engine/walkCost'
-export { CACHE_BYTES_KEY, cacheBytesOf, walkCounts, walkKeys } from './engine/walkCost'
+export { CACHE_BYTES_KEY, cacheBytesOf, walkCounts, walkKeys, walkMemoryBytes } from './engine/walkCost'
 export type { CompiledIpset, SetProbe } from './ipset/lookup'
 export { compileIpsets } from './ipset/lookup'
 export { parseIpsetSave, serializeIpsets } from './ipset/parse'

@@ -1,6 +1,7 @@
 import { InputError } from '@dataplane-sim/cluster'
 import { protocolNumber } from '../codec/values'
 import { ruleBlobBytes } from '../cost/blobBytes'
+import { isNftCompatMatch } from '../cost/nftLayout'
 import type { Chain, Rule, Table, TableName, Target } from '../ruleset/types'
 import { IfaceMatcher } from './interfaces'
 import { compileMatch, type MatchEnv, type Pred } from './matchers'
@@ -61,6 +62,8 @@ export class CRule {
   inIf: IfaceMatcher | null = null
   outIf: IfaceMatcher | null = null
   preds: Pred[] = []
+  /** per pred: 1 when iptables-nft runs its match through nft_compat (cost/nftLayout.ts), else 0 */
+  compat = new Uint8Array(0)
   target = T_NONE
   jump: CChain | null = null
   packets = 0
@@ -167,6 +170,7 @@ function compileRule(
   if (r.inIface) c.inIf = new IfaceMatcher(r.inIface, env.ifaces)
   if (r.outIface) c.outIf = new IfaceMatcher(r.outIface, env.ifaces)
   c.preds = r.matches.map((m) => compileMatch(m, env, source, r.line))
+  c.compat = Uint8Array.from(r.matches, (m) => (isNftCompatMatch(m.module) ? 1 : 0))
   c.target = TARGET_CODES[r.target.kind]
   if (r.target.kind === 'jump' || r.target.kind === 'goto') {
     const to = chains.get(r.target.chain)

@@ -189,7 +189,7 @@ export class Netfilter {
     p: this.ps,
     steps: null,
     dry: false,
-    counts: { rule: 0, match: 0, chain: 0, bytes: 0 },
+    counts: { rule: 0, match: 0, compat: 0, chain: 0, bytes: 0 },
     lastRule: null,
     lastChain: null,
   }
@@ -335,6 +335,7 @@ export class Netfilter {
     pass.dry = this.env.dry
     pass.counts.rule = 0
     pass.counts.match = 0
+    pass.counts.compat = 0
     pass.counts.chain = 0
     pass.counts.bytes = 0
     pass.lastRule = null
@@ -399,7 +400,7 @@ export class Netfilter {
     }
     const w = pass.counts
     const counts = walkCounts(
-      { rules: w.rule, matches: w.match, chains: w.chain, bytes: w.bytes },
+      { rules: w.rule, matches: w.match, chains: w.chain, bytes: w.bytes, compatMatches: w.compat },
       this.backend,
       opts.cold ? 0 : this.cacheBytes,
     )

@@ -36,8 +36,11 @@ export interface Pass {
   steps: Step[] | null
   /** enumerate mode: no counters */
   dry: boolean
-  /** rules evaluated, extension matches called, chains entered, bytes of rule entries walked */
-  counts: { rule: number; match: number; chain: number; bytes: number }
+  /**
+   * rules evaluated, extension matches called (and of those, the ones iptables-nft calls through
+   * nft_compat), chains entered, bytes of rule entries walked
+   */
+  counts: { rule: number; match: number; compat: number; chain: number; bytes: number }
   /** the rule whose verdict ended the last traversal (null: a policy) */
   lastRule: CRule | null
   lastChain: CChain | null
@@ -55,6 +58,7 @@ function matchesMore(r: CRule, p: PacketState, pass: Pass): boolean {
   const preds = r.preds
   for (let k = 0; k < preds.length; k++) {
     pass.counts.match++
+    pass.counts.compat += r.compat[k]
     if (!preds[k](p)) return false
   }
   return true

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { policyCluster } from '../../test/fixtures/policyCluster'
 import { parseIptablesSave } from '../codec/parse'
 import { ruleBlobBytes } from '../cost/blobBytes'
+import { isNftCompatMatch, NFT_COMPAT_OPS_BYTES } from '../cost/nftLayout'
 import { buildIptablesNode } from '../node/iptablesNode'
 import { Netfilter, type NetfilterOptions } from './netfilter'
-import { CACHE_BYTES_KEY, cacheBytesOf, walkCounts } from './walkCost'
+import { CACHE_BYTES_KEY, cacheBytesOf, uncachedBytes, walkCounts, walkMemoryBytes } from './walkCost'
 
 const NODE = { localIps: ['192.168.1.10'], podCidrs: ['10.244.1.0/24'] }
 // outside → a pod on this node: walks filter FORWARD once
@@ -104,5 +105,62 @@ describe('walk cost keys of an iptables-nft node', () => {
     expect(nft.cost.counts['ipt.rule:nft']).toBe(legacy.cost.counts['ipt.rule'])
     expect(nft.cost.counts['ipt.rule:nft']).toBeGreaterThan(0)
     expect(nft.cost.ns).toBeGreaterThan(legacy.cost.ns)
+  })
+})
+
+describe('walk cost of an iptables-nft node: the nft_compat objects a walk reads', () => {
+  /** filter FORWARD with `n` rules whose ip part passes for IN and whose `-m <module>` match then fails */
+  const matching = (n: number, match: string) =>
+    forward(0).replace('COMMIT', `${Array(n).fill(`-A FORWARD -p tcp ${match} -j DROP`).join('\n')}\nCOMMIT`)
+
+  it('counts one compat object per match iptables-nft runs through nft_compat, none for native ones', () => {
+    const compat = make(matching(7, '-m multiport --dports 81,82'), { backend: 'nft' }).classify(IN, {
+      steps: false,
+    })
+    expect(compat.cost.counts['ipt.match:nft']).toBe(7)
+    expect(compat.cost.counts['ipt.compat:nft']).toBe(7)
+    expect(compat.cost.counts['ipt.scatteredBytes:nft']).toBe(7 * NFT_COMPAT_OPS_BYTES)
+    const native = make(matching(7, '-m tcp --dport 81'), { backend: 'nft' }).classify(IN, { steps: false })
+    expect(native.cost.counts['ipt.match:nft']).toBe(7)
+    expect(native.cost.counts['ipt.compat:nft']).toBe(0)
+    // rules failing in their ip part never reach their comment match (nft: protocol and addresses first)
+    const ipFail = make(forward(7), { backend: 'nft' }).classify(IN, { steps: false })
+    expect(ipFail.cost.counts['ipt.compat:nft']).toBe(0)
+  })
+
+  it('names which matches stay xtables matches under iptables-nft 1.8.9', () => {
+    expect(['tcp', 'udp', 'mark'].filter((m) => isNftCompatMatch(m as 'tcp'))).toEqual([])
+    expect(['comment', 'icmp', 'statistic', 'conntrack'].every((m) => isNftCompatMatch(m as 'tcp'))).toBe(
+      true,
+    )
+  })
+
+  it('misses every compat object once one walk has more than the cache holds (a cyclic walk under LRU)', () => {
+    const w = { rules: 100, matches: 100, chains: 1, bytes: 100 * 192, compatMatches: 100 }
+    const held = 100 * NFT_COMPAT_OPS_BYTES
+    expect(walkMemoryBytes(w, 'nft')).toBe(held)
+    expect(uncachedBytes(held, 'nft', held)).toBe(0)
+    expect(walkCounts(w, 'nft', held - 1)['ipt.uncachedBytes:nft']).toBe(held)
+    // legacy's blob, read in order, pays only for the bytes beyond the resident size
+    expect(walkMemoryBytes(w, 'legacy')).toBe(100 * 192)
+    expect(walkCounts(w, 'legacy', 100 * 192 - 1)['ipt.uncachedBytes']).toBe(1)
+  })
+
+  it('prices an nft node with the :nft cache constants, falling back to the legacy ones', () => {
+    const p = profile({
+      'ipt.rule': constant(10),
+      'ipt.uncachedBytes': constant(0.5, 'ns/byte'),
+      [CACHE_BYTES_KEY]: constant(1e9, 'bytes'),
+      [`${CACHE_BYTES_KEY}:nft`]: constant(10 * NFT_COMPAT_OPS_BYTES, 'bytes'),
+    })
+    const t = make(matching(20, '-m multiport --dports 81,82'), { backend: 'nft', profile: p }).classify(IN, {
+      steps: false,
+    })
+    expect(t.cost.counts['ipt.uncachedBytes:nft']).toBe(20 * NFT_COMPAT_OPS_BYTES)
+    expect(t.cost.ns).toBeCloseTo(
+      // no ipt.match constant in this profile: rules and uncached bytes only
+      20 * 10 + 0.5 * 20 * NFT_COMPAT_OPS_BYTES,
+      0,
+    )
   })
 })
