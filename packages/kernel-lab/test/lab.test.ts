@@ -70,6 +70,10 @@ describe('kernel lab on the real kernel', () => {
         )
         expect(m?.summary.median, backend).toBeGreaterThan(0)
       }
+      // every new flow of the persistent sender came back from the echo agent, on both backends
+      const first = r.measurements.filter((x) => x.experiment === 'packet-nat-first')
+      expect(first.map((x) => x.backend)).toEqual(['legacy', 'nft'])
+      for (const m of first) expect(m.notes?.lost, m.backend).toBe(0)
       // the tc program really ran on the lab's packets, and its lookups hit
       const bpf = r.measurements.find((x) => x.experiment === 'packet-bpf' && x.size === 2000)
       expect(Number(bpf?.notes?.hits)).toBeGreaterThan(0)

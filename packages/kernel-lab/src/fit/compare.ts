@@ -56,8 +56,12 @@ export function spreadMarkdown(spread: readonly ConstantSpread[], samples: numbe
     '## Fitted constants and their spread',
     '',
     `Bootstrap over runs (${samples} resamples, seeded): every point's runs resampled with replacement, every ` +
-      'group re-fitted. A rerun of `dpsim calibrate` on the same machine should give constants inside these ' +
-      'intervals; `dpsim calibrate --from-raw A --compare-raw B` checks it.',
+      'group re-fitted. What the interval means: each point’s runs come from separate passes over all sizes, ' +
+      'minutes apart, so the interval is the constant’s spread over independent passes through this ' +
+      'calibration — the noise of each measurement and the machine’s drift during the run, nothing widened by ' +
+      'hand. It does not hold what differs only between calibrations (another boot, another VM placement); a ' +
+      'rerun on the same machine should give constants inside these intervals, and ' +
+      '`dpsim calibrate --from-raw A --compare-raw B` checks it.',
     '',
     '| constant | value | 95% interval | relative width |',
     '|---|---:|---|---:|',

@@ -44,7 +44,8 @@ export function forwardMatchCounts(rules: number): Record<string, number> {
 
 /**
  * First packet of a flow: only the original direction walks nat PREROUTING (conntrack remembers the verdict for
- * the rest), through every KUBE-SERVICES rule, each failing on its `-d` test.
+ * the rest), through every KUBE-SERVICES rule, each failing in its ip header part (protocol, `-d`). Warm: the
+ * sweep sends its new flows back to back (agents/newFlows.ts). recount replaces these with the engine's walks.
  */
 export function natFirstPacketCounts(services: number): Record<string, number> {
   return { 'ipt.rule': services }

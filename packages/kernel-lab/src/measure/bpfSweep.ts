@@ -14,6 +14,7 @@ import { bpfBatchCounts, bpfOneUpdateCounts, bpfPacketCounts } from '../fit/coun
 import { resetNode } from '../rules/restore'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import type { Lab } from '../topology/lab'
+import { inPasses } from './passes'
 import { pingRtt } from './probe'
 import type { Progress } from './restoreSweep'
 import { summarize, trimmedMean } from './stats'
@@ -100,15 +101,19 @@ export async function bpfSweep(
         notes,
       })
     }
+    // each size its own fresh key range; the runs in separate passes over the sizes (measure/passes.ts)
     let next = loaded
-    for (const n of plan.bpfBatch) {
-      const runs: number[] = []
-      for (let r = 0; r < plan.runs; r++) {
-        const keys = frontendKeys(next, next + n)
-        runs.push(await loadEntries(attached.mapId, keys))
-        await run(['bpftool', 'batch', 'file', '-'], { input: bpftoolBatch(attached.mapId, keys, 'delete') })
-      }
+    const batches = plan.bpfBatch.map((n) => {
+      const from = next
       next += n
+      return { n, from, runs: [] as number[] }
+    })
+    await inPasses(batches, plan.runs, async (b) => {
+      const keys = frontendKeys(b.from, b.from + b.n)
+      b.runs.push(await loadEntries(attached.mapId, keys))
+      await run(['bpftool', 'batch', 'file', '-'], { input: bpftoolBatch(attached.mapId, keys, 'delete') })
+    })
+    for (const { n, runs } of batches) {
       progress(`bpftool batch ${n} updates: ${summarize(runs).median.toFixed(3)} s`)
       out.push({
         experiment: 'bpf-update-batch',
@@ -118,6 +123,7 @@ export async function bpfSweep(
         runs,
         summary: summarize(runs),
         counts: bpfBatchCounts(n),
+        notes: { passes: plan.runs },
       })
     }
     await attached.detach()

@@ -4,15 +4,17 @@ import { kubeProxyShapeTable } from '../rules/kubeProxyShape'
 import { flushConntrack, IPTABLES_BACKENDS, type IptablesBackend, resetNode, restore } from '../rules/restore'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import type { Lab } from '../topology/lab'
-import { pingNewFlows, pingRtt } from './probe'
+import { inPasses } from './passes'
+import { pingRtt, startEcho, udpNewFlows } from './probe'
 import type { Progress } from './restoreSweep'
-import { summarize, trimmedMean } from './stats'
+import { quantileMean, summarize, trimmedMean } from './stats'
 import type { Experiment, Measurement, SweepPlan } from './types'
 
 /**
  * Per-packet cost vs rules traversed. Every run's value is the trimmed mean round trip at that size minus the
  * trimmed mean of a baseline run (no rules) taken right before it, so drift of a shared machine's load
- * between sizes cancels out; the sweep's points are the medians of those differences.
+ * between sizes cancels out; the sweep's points are the medians of those differences. Runs are taken in
+ * separate passes over the sizes (measure/passes.ts).
  */
 export async function forwardSweep(
   lab: Lab,
@@ -22,87 +24,100 @@ export async function forwardSweep(
 ): Promise<Measurement[]> {
   const experiment: Experiment = kind === 'ip' ? 'packet-forward' : 'packet-forward-match'
   const counts = kind === 'ip' ? forwardCounts : forwardMatchCounts
-  const out: Measurement[] = []
-  for (const backend of IPTABLES_BACKENDS) {
-    for (const rules of plan.forwardRules.filter((n) => n > 0)) {
-      const table = forwardRulesTable(rules, kind)
-      const runs: number[] = []
-      let lost = 0
-      for (let r = 0; r < plan.runs; r++) {
-        await resetNode(lab)
-        const base = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
-        await restore(lab, backend, table)
-        const loaded = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
-        lost += base.lost + loaded.lost
-        runs.push(trimmedMean(loaded.rtts) - trimmedMean(base.rtts))
-      }
-      const summary = summarize(runs)
-      progress(
-        `${experiment} ${backend} ${rules} rules: +${(summary.median / 1000).toFixed(1)} µs per round trip`,
-      )
-      out.push({
-        experiment,
-        backend,
-        size: rules,
-        unit: 'ns',
-        runs,
-        summary,
-        counts: counts(rules),
-        notes: { lost },
-      })
+  const points = IPTABLES_BACKENDS.flatMap((backend) =>
+    plan.forwardRules.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
+  )
+  await inPasses(points, plan.runs, async (pt) => {
+    await resetNode(lab)
+    const base = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
+    await restore(lab, pt.backend, forwardRulesTable(pt.size, kind))
+    const loaded = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
+    pt.lost += base.lost + loaded.lost
+    pt.runs.push(trimmedMean(loaded.rtts) - trimmedMean(base.rtts))
+    progress(
+      `${experiment} ${pt.backend} ${pt.size} rules, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs`,
+    )
+  })
+  const out = points.map((pt): Measurement => {
+    const summary = summarize(pt.runs)
+    progress(
+      `${experiment} ${pt.backend} ${pt.size} rules: +${(summary.median / 1000).toFixed(1)} µs per round trip`,
+    )
+    return {
+      experiment,
+      backend: pt.backend,
+      size: pt.size,
+      unit: 'ns',
+      runs: pt.runs,
+      summary,
+      counts: counts(pt.size),
+      notes: { lost: pt.lost, passes: plan.runs },
     }
-  }
+  })
   await resetNode(lab)
   return out
 }
 
+/** What a run's flows say: the mean of their 5th–50th percentiles (stats.ts quantileMean says why). */
+const lowerHalf = (rtts: number[]) => quantileMean(rtts, 0.05, 0.5)
+
+/** Source ports of the first-packet sweep's flows: the baseline's from here, the loaded table's after them. */
+const FIRST_PORT = 20000
+
 /**
- * First-packet cost vs services: echoes with a new ICMP identifier each (a new conntrack entry, so nat
- * PREROUTING runs) to the server's own address, which no KUBE-SERVICES rule matches, so each first packet
- * walks the whole chain, each rule failing on its `-d` test as any non-service packet's does. Conntrack is
- * flushed before each run so no identifier is ever an old flow.
+ * First-packet cost vs services: UDP datagrams to the server's echo agent, each from a new source port (a new
+ * conntrack entry, so nat PREROUTING runs), from one persistent sender in the client namespace, back to back
+ * (see agents/newFlows.ts: warm walks, the state of a node under a steady stream of new connections). The
+ * server's own address is no service, so each first packet walks the whole KUBE-SERVICES chain, each rule
+ * failing as any non-service packet's does. Per run: the lower-half mean of the loaded table's flows minus that of
+ * a baseline with the same hooks and conntrack but no services, conntrack flushed before each, so no port is
+ * ever an old flow. Runs in separate passes over the sizes.
  */
 export async function natFirstPacketSweep(
   lab: Lab,
   plan: SweepPlan,
   progress: Progress = () => {},
 ): Promise<Measurement[]> {
-  const out: Measurement[] = []
-  const newFlows = async (idBase: number) => {
+  const stopEcho = await startEcho(lab)
+  const newFlows = async (firstPort: number) => {
     await flushConntrack(lab)
-    return pingNewFlows(lab, LAB_ADDRESSES.server, plan.newFlows, idBase)
+    return udpNewFlows(lab, LAB_ADDRESSES.server, plan.newFlows, firstPort)
   }
-  for (const backend of IPTABLES_BACKENDS as IptablesBackend[]) {
-    for (const services of plan.natServices.filter((n) => n > 0)) {
-      const table = kubeProxyShapeTable(services)
-      const runs: number[] = []
-      let lost = 0
-      for (let r = 0; r < plan.runs; r++) {
-        // the baseline has the same hooks and conntrack, only no service rules: the difference is the walk
-        await resetNode(lab)
-        await restore(lab, backend, kubeProxyShapeTable(0))
-        const base = await newFlows(1)
-        await restore(lab, backend, table)
-        const loaded = await newFlows(1 + plan.newFlows)
-        lost += base.lost + loaded.lost
-        runs.push(trimmedMean(loaded.rtts, 0.2) - trimmedMean(base.rtts, 0.2))
-      }
-      const summary = summarize(runs)
+  const points = (IPTABLES_BACKENDS as IptablesBackend[]).flatMap((backend) =>
+    plan.natServices.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
+  )
+  try {
+    await inPasses(points, plan.runs, async (pt) => {
+      await resetNode(lab)
+      await restore(lab, pt.backend, kubeProxyShapeTable(0))
+      const base = await newFlows(FIRST_PORT)
+      await restore(lab, pt.backend, kubeProxyShapeTable(pt.size))
+      const loaded = await newFlows(FIRST_PORT + plan.newFlows)
+      pt.lost += base.lost + loaded.lost
+      pt.runs.push(lowerHalf(loaded.rtts) - lowerHalf(base.rtts))
       progress(
-        `packet-nat-first ${backend} ${services} services: +${(summary.median / 1000).toFixed(1)} µs per new flow`,
+        `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs (lost ${base.lost + loaded.lost})`,
       )
-      out.push({
-        experiment: 'packet-nat-first',
-        backend,
-        size: services,
-        unit: 'ns',
-        runs,
-        summary,
-        counts: natFirstPacketCounts(services),
-        notes: { lost },
-      })
-    }
+    })
+  } finally {
+    stopEcho()
   }
+  const out = points.map((pt): Measurement => {
+    const summary = summarize(pt.runs)
+    progress(
+      `packet-nat-first ${pt.backend} ${pt.size} services: +${(summary.median / 1000).toFixed(1)} µs per new flow`,
+    )
+    return {
+      experiment: 'packet-nat-first',
+      backend: pt.backend,
+      size: pt.size,
+      unit: 'ns',
+      runs: pt.runs,
+      summary,
+      counts: natFirstPacketCounts(pt.size),
+      notes: { lost: pt.lost, passes: plan.runs, probe: 'udp new source port, back to back' },
+    }
+  })
   await resetNode(lab)
   return out
 }

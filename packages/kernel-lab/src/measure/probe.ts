@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Lab } from '../topology/lab'
@@ -61,26 +62,57 @@ export async function pingRtt(
   return { rtts, lost: count - rtts.length }
 }
 
+/** The echo agent's UDP port in the server namespace (first-packet sweeps). */
+export const ECHO_PORT = 7007
+
 /**
- * First-packet round trips: `count` single-echo pings, each with its own ICMP identifier (`ping -e`), so each
- * is a new conntrack entry and walks the nat table, unlike the packets of one ping session. One shell loop in
- * the client namespace runs them (bounded by the count and a 1 s wait each); ping times each echo itself,
- * so process start-up is not in the figure.
+ * Starts the echo agent (agents/echo.ts) in the server namespace and resolves once it is bound. Its life is
+ * bounded (`lifeMs`), it is stopped by the returned function, and the lab stops it on destroy.
  */
-export async function pingNewFlows(
+export async function startEcho(lab: Lab, lifeMs = 3_600_000): Promise<() => void> {
+  const argv = agentArgv(lab.ns.server, 'echo.ts', [String(ECHO_PORT), String(lifeMs)])
+  const child = spawn(argv[0], argv.slice(1), { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'pipe'] })
+  const stop = () => {
+    child.stdin.end()
+    child.kill('SIGTERM')
+  }
+  lab.onDestroy(stop)
+  await new Promise<void>((resolve, reject) => {
+    const tm = setTimeout(() => reject(new Error('echo agent did not start within 30 s')), 30_000)
+    let err = ''
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString()
+    })
+    child.stdout.on('data', (b: Buffer) => {
+      if (b.toString().includes('ready')) {
+        clearTimeout(tm)
+        resolve()
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(tm)
+      reject(new Error(`echo agent exited ${code}: ${err.trim().slice(0, 300)}`))
+    })
+  })
+  return stop
+}
+
+/**
+ * First-packet round trips: `count` UDP datagrams from one persistent sender (agents/newFlows.ts) in the
+ * client namespace, each from a new source port (`firstPort` on), so each is a new conntrack entry and
+ * walks the nat table, back to back, to the echo agent (startEcho). The sender times each round trip itself,
+ * so no process start is in the figure. Bounded by the count and `deadlineSeconds`.
+ */
+export async function udpNewFlows(
   lab: Lab,
   host: string,
   count: number,
-  idBase: number,
+  firstPort: number,
+  deadlineSeconds = 60,
 ): Promise<RttResult> {
-  const first = Math.max(1, idBase)
-  const last = Math.min(65535, first + count - 1)
-  const script = `for i in $(seq ${first} ${last}); do ping -n -q -c 1 -W 1 -e "$i" ${host} | grep -o 'rtt [^=]*= [0-9.]*'; done`
-  const r = await lab.exec('client', ['sh', '-c', script], {
-    allowFail: true,
-    timeoutMs: (last - first + 1) * 1500 + 30_000,
-  })
-  const rtts: number[] = []
-  for (const m of r.stdout.matchAll(/= ([\d.]+)/g)) rtts.push(Math.round(Number(m[1]) * 1e6))
-  return { rtts, lost: last - first + 1 - rtts.length }
+  const req = { host, port: ECHO_PORT, count, firstPort, deadlineMs: deadlineSeconds * 1000, timeoutMs: 200 }
+  const argv = agentArgv(lab.ns.client, 'newFlows.ts', [JSON.stringify(req)])
+  const r = await lab.run(argv, { cwd: PACKAGE_DIR, timeoutMs: deadlineSeconds * 1000 + 30_000 })
+  const line = r.stdout.trim().split('\n').pop() ?? ''
+  return JSON.parse(line) as RttResult
 }

@@ -4,6 +4,7 @@ import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rule
 import { renderedKubeProxyRuleset, restoreTermsOf } from '../rules/renderedRuleset'
 import { ensureNfacct, IPTABLES_BACKENDS, resetNode, restore } from '../rules/restore'
 import type { Lab } from '../topology/lab'
+import { inPasses } from './passes'
 import { summarize } from './stats'
 import type { Measurement, SweepPlan } from './types'
 
@@ -22,55 +23,51 @@ export async function restoreSweep(
   const out: Measurement[] = []
   const oneRule = kubeProxyShapeOneRule()
   const one = restoreSize(oneRule)
-  for (const backend of IPTABLES_BACKENDS) {
-    for (const services of plan.restoreServices) {
-      const table = kubeProxyShapeTable(services)
-      const size = restoreSize(table)
-      const full: number[] = []
-      const update: number[] = []
-      for (let r = 0; r < plan.runs; r++) {
-        await resetNode(lab)
-        full.push((await restore(lab, backend, table)).seconds)
-        update.push((await restore(lab, backend, oneRule, { noflush: true })).seconds)
-      }
-      progress(
-        `restore ${backend} ${services} services: full ${median(full)} s, one rule ${median(update)} s`,
-      )
-      const notes = { lines: size.lines, bytes: size.bytes, rules: size.rules }
-      out.push({
-        experiment: 'restore-full',
+  const points = IPTABLES_BACKENDS.flatMap((backend) =>
+    plan.restoreServices.map((services) => ({
+      backend,
+      services,
+      full: [] as number[],
+      update: [] as number[],
+    })),
+  )
+  await inPasses(points, plan.runs, async (pt) => {
+    await resetNode(lab)
+    pt.full.push((await restore(lab, pt.backend, kubeProxyShapeTable(pt.services))).seconds)
+    pt.update.push((await restore(lab, pt.backend, oneRule, { noflush: true })).seconds)
+    progress(
+      `restore ${pt.backend} ${pt.services} services, pass ${pt.full.length}: full ${pt.full.at(-1)!.toFixed(4)} s, one rule ${pt.update.at(-1)!.toFixed(4)} s`,
+    )
+  })
+  for (const { backend, services, full, update } of points) {
+    const size = restoreSize(kubeProxyShapeTable(services))
+    const notes = { lines: size.lines, bytes: size.bytes, rules: size.rules, passes: plan.runs }
+    out.push({
+      experiment: 'restore-full',
+      backend,
+      size: services,
+      unit: 's',
+      runs: full,
+      summary: summarize(full),
+      counts: restoreCounts({ lines: size.lines, rulesAfter: size.rules, chainsAfter: size.chains }, backend),
+      notes,
+    })
+    out.push({
+      experiment: 'restore-one-rule',
+      backend,
+      size: services,
+      unit: 's',
+      runs: update,
+      summary: summarize(update),
+      counts: restoreCounts(
+        { lines: one.lines, rulesAfter: size.rules + 1, chainsAfter: size.chains },
         backend,
-        size: services,
-        unit: 's',
-        runs: full,
-        summary: summarize(full),
-        counts: restoreCounts(
-          { lines: size.lines, rulesAfter: size.rules, chainsAfter: size.chains },
-          backend,
-        ),
-        notes,
-      })
-      out.push({
-        experiment: 'restore-one-rule',
-        backend,
-        size: services,
-        unit: 's',
-        runs: update,
-        summary: summarize(update),
-        counts: restoreCounts(
-          { lines: one.lines, rulesAfter: size.rules + 1, chainsAfter: size.chains },
-          backend,
-        ),
-        notes,
-      })
-    }
+      ),
+      notes,
+    })
   }
   await resetNode(lab)
   return out
-}
-
-function median(v: number[]): string {
-  return summarize(v).median.toFixed(4)
 }
 
 /**
@@ -83,32 +80,36 @@ export async function renderedRestoreSweep(
   progress: Progress = () => {},
 ): Promise<Measurement[]> {
   const out: Measurement[] = []
-  for (const services of plan.renderedServices) {
-    const text = renderedKubeProxyRuleset(services)
+  const points = plan.renderedServices.flatMap((services) =>
+    IPTABLES_BACKENDS.map((backend) => ({ services, backend, runs: [] as number[] })),
+  )
+  const texts = new Map(plan.renderedServices.map((n) => [n, renderedKubeProxyRuleset(n)]))
+  for (const text of texts.values()) await ensureNfacct(lab, text)
+  await inPasses(points, plan.runs, async (pt) => {
+    await resetNode(lab)
+    pt.runs.push((await restore(lab, pt.backend, texts.get(pt.services)!)).seconds)
+    progress(
+      `restore-rendered ${pt.backend} ${pt.services} services, pass ${pt.runs.length}: ${pt.runs.at(-1)!.toFixed(4)} s`,
+    )
+  })
+  for (const { services, backend, runs } of points) {
+    const text = texts.get(services)!
     const terms = restoreTermsOf(text)
-    await ensureNfacct(lab, text)
-    for (const backend of IPTABLES_BACKENDS) {
-      const runs: number[] = []
-      for (let r = 0; r < plan.runs; r++) {
-        await resetNode(lab)
-        runs.push((await restore(lab, backend, text)).seconds)
-      }
-      progress(`restore-rendered ${backend} ${services} services: ${median(runs)} s`)
-      out.push({
-        experiment: 'restore-rendered',
-        backend,
-        size: services,
-        unit: 's',
-        runs,
-        summary: summarize(runs),
-        counts: restoreModelCounts(terms, backend),
-        notes: {
-          lines: terms.reduce((a, t) => a + t.lines, 0),
-          rules: terms.reduce((a, t) => a + t.rulesAfter, 0),
-          bytes: Buffer.byteLength(text),
-        },
-      })
-    }
+    out.push({
+      experiment: 'restore-rendered',
+      backend,
+      size: services,
+      unit: 's',
+      runs,
+      summary: summarize(runs),
+      counts: restoreModelCounts(terms, backend),
+      notes: {
+        lines: terms.reduce((a, t) => a + t.lines, 0),
+        rules: terms.reduce((a, t) => a + t.rulesAfter, 0),
+        bytes: Buffer.byteLength(text),
+        passes: plan.runs,
+      },
+    })
   }
   await resetNode(lab)
   return out

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { quantile, summarize, trimmedMean } from './stats'
+import { quantile, quantileMean, summarize, trimmedMean } from './stats'
 
 describe('summarize', () => {
   it('takes the middle of an odd count and the mean of the two middles of an even count', () => {
@@ -26,5 +26,15 @@ describe('trimmedMean', () => {
   })
   it('resolves less than the 1 µs step of its inputs', () => {
     expect(trimmedMean([3, 3, 3, 4, 4, 3, 3, 3, 3, 3], 0)).toBeCloseTo(3.2)
+  })
+})
+
+describe('quantileMean', () => {
+  it('averages the values between two quantiles, ignoring the delays above them', () => {
+    // 20 round trips of 10 µs, half of them delayed by the scheduler
+    const rtts = Array.from({ length: 20 }, (_, i) => (i % 2 ? 10 + 50 * i : 10))
+    expect(quantileMean(rtts, 0.05, 0.5)).toBe(10)
+    expect(quantileMean([1, 2, 3, 4], 0, 1)).toBe(2.5)
+    expect(quantileMean([], 0, 1)).toBeNaN()
   })
 })

@@ -52,3 +52,19 @@ export function trimmedMean(values: readonly number[], cut = 0.1): number {
   for (let i = lo; i < hi; i++) sum += s[i]
   return sum / (hi - lo)
 }
+
+/**
+ * Mean of the values between the `from` and `to` quantiles. For round trips timed in user space (the
+ * first-packet sender times each flow with process.hrtime around Node's event loop), scheduling and
+ * event-loop delays only ever add time, and on a shared 2-CPU machine they add tens to hundreds of µs to a
+ * large share of the samples: the lower half is where the kernel's own path shows.
+ */
+export function quantileMean(values: readonly number[], from: number, to: number): number {
+  if (values.length === 0) return Number.NaN
+  const s = Float64Array.from(values).sort()
+  const lo = Math.min(s.length - 1, Math.floor(s.length * from))
+  const hi = Math.max(lo + 1, Math.min(s.length, Math.ceil(s.length * to)))
+  let sum = 0
+  for (let i = lo; i < hi; i++) sum += s[i]
+  return sum / (hi - lo)
+}

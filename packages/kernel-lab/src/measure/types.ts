@@ -12,7 +12,7 @@ export type Experiment =
   | 'packet-forward'
   /** same, each rule calling one extension match that fails (`-p icmp -m icmp --icmp-type 13`) */
   | 'packet-forward-match'
-  /** first packet of a new UDP flow through a kube-proxy nat table of `size` services, none matching */
+  /** first packet of a new UDP flow (new source port, back to back) through a kube-proxy nat table of `size` services, none matching */
   | 'packet-nat-first'
   /** run time of a tc program looking the destination up in a BPF hash map of `size` entries */
   | 'packet-bpf'
@@ -67,7 +67,7 @@ export const QUICK_PLAN: SweepPlan = {
   bpfEntries: [0, 1000, 10000],
   bpfBatch: [1000, 10000],
   pings: 500,
-  newFlows: 200,
+  newFlows: 400,
   verdictPackets: { deterministic: 10, random: 200 },
 }
 
@@ -76,10 +76,10 @@ export const FULL_PLAN: SweepPlan = {
   restoreServices: [1000, 5000, 10000, 20000, 50000],
   renderedServices: [1000, 5000, 10000],
   forwardRules: [0, 1000, 5000, 10000, 20000, 50000],
-  natServices: [0, 1000, 5000, 10000, 20000],
+  natServices: [0, 1000, 5000, 10000, 20000, 50000],
   bpfEntries: [0, 1000, 50000, 500000],
   bpfBatch: [1000, 10000, 100000],
   pings: 1000,
-  newFlows: 150,
+  newFlows: 1000,
   verdictPackets: { deterministic: 20, random: 600 },
 }

@@ -55,16 +55,27 @@ export function labReadmePreamble(profile: CostProfile): string {
     '- **per packet**: `ping -i 0` round trips client → server through N FORWARD rules no packet matches, shaped ' +
       'like KUBE-SERVICES rules (488 bytes of blob each; each round trip walks them twice); minus a baseline ' +
       'without rules taken just before; trimmed mean of each run, median of the runs. The `match` variant makes ' +
-      'each rule test one extension match (192-byte rules). These walks are warm: back to back, the rules stay cached.',
-    '- **first packet**: single-echo pings with a new ICMP identifier each (a new conntrack entry, so the nat ' +
-      'table is walked) through a kube-proxy nat table of N services none of which matches. Each echo is a new ' +
-      '`ping` process a few ms after the last, so these walks are cold.',
+      'each rule test one extension match (`-p icmp -m icmp --icmp-type 13`, 192-byte rules). These walks are ' +
+      'warm: back to back, the rules stay cached.',
+    '- **first packet**: UDP datagrams from one persistent sender in the client namespace (packages/kernel-lab ' +
+      'agents/newFlows.ts), each from a new source port (a new conntrack entry, so the nat table is walked), to an ' +
+      'echo agent in the server namespace, through a kube-proxy nat table of N services none of which matches; ' +
+      'each round trip timed by the sender (process.hrtime.bigint). Paced back to back — the next flow leaves as ' +
+      'the last echo arrives — so the walks are warm, as on a node under a steady stream of new connections and ' +
+      'as in the FORWARD sweeps (the earlier probe, one `ping` process per flow a few ms apart, left the walk ' +
+      'warm or cold depending on what else ran, and did not reproduce between runs). Per run: the mean of the ' +
+      '5th–50th percentile round trips with the table minus the same of a baseline (same hooks, no services): ' +
+      'user-space timing only ever adds delay, the lower half is where the kernel path shows.',
     '- **per-packet model** (iptables-model engine/walkCost.ts; the lab counts each point by running the engine ' +
       'on the same rules): `ipt.rule` per rule evaluated and `ipt.match` per extension match while the walk is ' +
-      'cached, plus `ipt.uncachedBytes` per byte of rule entries a walk reads that is not cached: the bytes ' +
-      'beyond `ipt.cacheBytes` (fitted: the size of walk that still finds itself cached on the next packet) for a ' +
-      'warm walk, every byte for a cold one. All fitted together (and `:nft` variants), the cache-resident size ' +
-      'by a search over 256 KiB–64 MiB.',
+      'cached, plus `ipt.uncachedBytes` per byte of the walk’s memory that is not cached. The walk’s memory is ' +
+      'each backend’s own: legacy reads the x_tables entries it evaluates, in blob order (prefetched), and pays ' +
+      'for the bytes beyond `ipt.cacheBytes`; iptables-nft keeps rules contiguous in its chain blob, but every ' +
+      'match it runs through nft_compat (all but tcp/udp/mark here: `-m icmp`, `-m comment`, `-m statistic`, ...) ' +
+      'reads its own kzalloc’d `nft_expr_ops` (net/netfilter/nft_compat.c nft_match_select_ops), 192 bytes ' +
+      'scattered in a slab per rule; once those of one walk exceed `ipt.cacheBytes:nft` the cyclic walk misses ' +
+      'every one (`ipt.uncachedBytes:nft` per byte of them). All fitted together per backend, the cache-resident ' +
+      'size by a search over 256 KiB–64 MiB.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +
       '(loaded by `bpftool batch`); its run time is timed by the kernel (BPF_PROG_TEST_RUN) to fit ' +
       '`bpf.lookup.hash`, and the ping round trip is shown to stay flat in N. Map updates: one `bpftool map update`, ' +
@@ -80,8 +91,11 @@ export function labReadmePreamble(profile: CostProfile): string {
     ANCHORS_GAP,
     '',
     'Timing: wall time of each command; see the load average above for how busy the machine was. Each point ' +
-      'keeps all its runs in raw.json; the spread column says how much they varied, and the spread section ' +
-      'below what that means for each fitted constant.',
+      'keeps all its runs in raw.json. The runs of a point are taken in separate passes over all sizes (pass 1 ' +
+      'measures every size once, then pass 2, ...; the BPF lookup and one-update points, measured on a map ' +
+      'filled step by step, are the exception), so they lie minutes apart and their spread includes the ' +
+      'machine’s drift through the calibration, not only a few seconds’ noise; the spread column says how much ' +
+      'they varied, and the spread section below what that means for each fitted constant.',
     '',
   ].join('\n')
 }

@@ -6,15 +6,13 @@ import type { Measurement } from '../measure/types'
  */
 const REASONS: Partial<Record<string, string>> = {
   'packet-nat-first':
-    'these walks are cache-cold: each probe is a new `ping` process (fork, exec) a few ms after the last, and one ' +
-    'probe per run is a few hundred flows, so each point is noisier than the FORWARD sweeps (see the spread).',
+    'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ends), ' +
+    'whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a few µs, ' +
+    'are the noisiest (see the spread).',
   'packet-forward-match|nft':
-    'iptables-nft evaluates `-m icmp` through nft_compat (the xtables match called from an nft expression); its ' +
-    'per-rule cost steps up between 10k and 20k rules although these rules are the smallest of the sweeps (192 blob ' +
-    'bytes in the legacy layout), while the larger ip-only rules show no step at 50k. The walk-bytes term uses the ' +
-    'legacy blob layout for both backends, which does not describe where nft_compat keeps its per-rule data. These ' +
-    'points are left out of the fit (a first fit missed them by more than 40 %), so the constants describe the ' +
-    'walks below the step.',
+    'iptables-nft runs `-m icmp` through nft_compat; the model prices the separately allocated nft_expr_ops each ' +
+    'compat expression reads (192 bytes per rule, uncached once one walk’s exceed `ipt.cacheBytes:nft`). Where ' +
+    'this table still misses, the step is not (only) that object: see the report’s nft section.',
 }
 
 export function outsideReason(experiment: Measurement['experiment'], backend: string): string {
