@@ -1,23 +1,21 @@
 /**
- * (address, port, protocol) → backend ID, the agent's lookup of an L3n4 address it already programmed
- * (`pkg/service` backendByHash): an open-addressing table over typed arrays — linear probing, deletion by
- * backward shift, doubling at half full — so indexing a million backends allocates nothing per backend
- * and hashes no boxed numbers or strings. IDs are positive; 0 means absent.
+ * (address, port, protocol) → ID, the agent's lookup of an L3n4 address it already programmed
+ * (`pkg/service` backendByHash for backends, `pkg/service/id.go` for frontends' rev-NAT IDs): an
+ * open-addressing table over one Int32Array — linear probing, deletion by backward shift, doubling at half
+ * full — so indexing a million backends allocates nothing per backend and hashes no boxed numbers or
+ * strings. A slot is [tag, address, ID, unused]: one probe reads one 16-byte cell, not three arrays (at a
+ * million backends each probe is a cache miss). IDs are positive; 0 means absent.
  */
 export class BackendIndex {
-  private addrs: Uint32Array
-  /** port · 4 + protocol index, + 1 (0 marks an empty slot) */
-  private tags: Uint32Array
-  private ids: Int32Array
+  /** cells of 4: tag (port · 4 + protocol index + 1, 0 marks an empty slot), address, ID, unused */
+  private cells: Int32Array
   private mask: number
   private count = 0
 
   constructor(capacity = 1024) {
     let n = 16
     while (n < capacity * 2) n *= 2
-    this.addrs = new Uint32Array(n)
-    this.tags = new Uint32Array(n)
-    this.ids = new Int32Array(n)
+    this.cells = new Int32Array(n * 4)
     this.mask = n - 1
   }
 
@@ -27,75 +25,77 @@ export class BackendIndex {
 
   get(addr: number, port: number, proto: number): number {
     const tag = tagOf(port, proto)
-    const a = addr >>> 0
-    for (let i = slotOf(a, tag, this.mask); ; i = (i + 1) & this.mask) {
-      const t = this.tags[i]
+    const a = addr | 0
+    const c = this.cells
+    const m = this.mask
+    for (let i = slotOf(a, tag, m); ; i = (i + 1) & m) {
+      const o = i * 4
+      const t = c[o]
       if (t === 0) return 0
-      if (t === tag && this.addrs[i] === a) return this.ids[i]
+      if (t === tag && c[o + 1] === a) return c[o + 2]
     }
   }
 
   /** Sets the ID of an address (replacing the one it had). */
   set(addr: number, port: number, proto: number, id: number): void {
-    if ((this.count + 1) * 2 > this.tags.length) this.grow()
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow()
     const tag = tagOf(port, proto)
-    const a = addr >>> 0
-    let i = slotOf(a, tag, this.mask)
-    for (; this.tags[i] !== 0; i = (i + 1) & this.mask)
-      if (this.tags[i] === tag && this.addrs[i] === a) {
-        this.ids[i] = id
+    const a = addr | 0
+    const c = this.cells
+    const m = this.mask
+    let i = slotOf(a, tag, m)
+    for (; c[i * 4] !== 0; i = (i + 1) & m)
+      if (c[i * 4] === tag && c[i * 4 + 1] === a) {
+        c[i * 4 + 2] = id
         return
       }
-    this.tags[i] = tag
-    this.addrs[i] = a
-    this.ids[i] = id
+    const o = i * 4
+    c[o] = tag
+    c[o + 1] = a
+    c[o + 2] = id
     this.count++
   }
 
   delete(addr: number, port: number, proto: number): boolean {
     const tag = tagOf(port, proto)
-    const a = addr >>> 0
+    const a = addr | 0
+    const c = this.cells
     const m = this.mask
     let i = slotOf(a, tag, m)
     for (; ; i = (i + 1) & m) {
-      const t = this.tags[i]
+      const t = c[i * 4]
       if (t === 0) return false
-      if (t === tag && this.addrs[i] === a) break
+      if (t === tag && c[i * 4 + 1] === a) break
     }
     // backward shift: move later entries of the probe run into the hole when their home allows it
     let hole = i
-    for (let j = (i + 1) & m; this.tags[j] !== 0; j = (j + 1) & m) {
-      const home = slotOf(this.addrs[j], this.tags[j], m)
+    for (let j = (i + 1) & m; c[j * 4] !== 0; j = (j + 1) & m) {
+      const home = slotOf(c[j * 4 + 1], c[j * 4], m)
       if (((j - home) & m) >= ((j - hole) & m)) {
-        this.tags[hole] = this.tags[j]
-        this.addrs[hole] = this.addrs[j]
-        this.ids[hole] = this.ids[j]
+        c.copyWithin(hole * 4, j * 4, j * 4 + 4)
         hole = j
       }
     }
-    this.tags[hole] = 0
-    this.ids[hole] = 0
+    c.fill(0, hole * 4, hole * 4 + 4)
     this.count--
     return true
   }
 
   private grow(): void {
-    const { addrs, tags, ids } = this
-    const n = tags.length * 2
-    this.addrs = new Uint32Array(n)
-    this.tags = new Uint32Array(n)
-    this.ids = new Int32Array(n)
-    this.mask = n - 1
-    this.count = 0
-    for (let i = 0; i < tags.length; i++)
-      if (tags[i] !== 0) {
-        let j = slotOf(addrs[i], tags[i], this.mask)
-        while (this.tags[j] !== 0) j = (j + 1) & this.mask
-        this.tags[j] = tags[i]
-        this.addrs[j] = addrs[i]
-        this.ids[j] = ids[i]
-        this.count++
+    const old = this.cells
+    const n = (this.mask + 1) * 2
+    const c = new Int32Array(n * 4)
+    const m = n - 1
+    for (let o = 0; o < old.length; o += 4)
+      if (old[o] !== 0) {
+        let j = slotOf(old[o + 1], old[o], m)
+        while (c[j * 4] !== 0) j = (j + 1) & m
+        c[j * 4] = old[o]
+        c[j * 4 + 1] = old[o + 1]
+        c[j * 4 + 2] = old[o + 2]
       }
+    this.cells = c
+    this.mask = m
   }
 }
 

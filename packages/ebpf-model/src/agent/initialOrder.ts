@@ -54,6 +54,13 @@ export function podsByLabelSet(
     last = set
   }
   const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
-  for (const s of out) if (s.pods.length > 1) s.pods.sort((a, b) => cmp(a.name, b.name))
+  // most sets arrive in name order already (a workload's pods are listed -0, -1, …): check before sorting
+  for (const s of out)
+    if (s.pods.length > 1 && !sortedByName(s.pods)) s.pods.sort((a, b) => cmp(a.name, b.name))
   return out
+}
+
+function sortedByName(pods: readonly Pod[]): boolean {
+  for (let i = 1; i < pods.length; i++) if (pods[i - 1].name > pods[i].name) return false
+  return true
 }

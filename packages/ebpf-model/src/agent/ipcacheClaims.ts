@@ -43,7 +43,7 @@ export class IpcacheClaims {
     const have = this.claims.get(k)
     if (have === undefined) {
       this.claims.set(k, value)
-      this.sink.ipcache('update', prefix, value)
+      this.sink.ipcache('update', prefix, value, true)
       return
     }
     let before: IpcacheValue | undefined

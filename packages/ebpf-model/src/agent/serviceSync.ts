@@ -2,7 +2,7 @@ import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
 import { serviceKey } from '../datapath/maps'
 import { BackendIndex } from './backendIndex'
 import { IdAllocator } from './idAllocator'
-import { indexSlices, type LbBackend, type LbFrontend, l4AddrKey, translateService } from './services'
+import { indexSlices, type LbBackend, type LbFrontend, translateService } from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
@@ -30,7 +30,9 @@ export class ServiceSync {
   /** backends by ID (IDs are dense from 1) */
   private readonly backendsById: Array<TrackedBackend | undefined> = []
   private readonly backendAlloc = new IdAllocator()
-  private readonly revNatIds = new Map<number, { id: number; refs: number }>()
+  /** rev NAT IDs by frontend address, port and protocol, and their reference counts by ID */
+  private readonly revNatIds = new BackendIndex()
+  private readonly revNatRefs: number[] = []
   private readonly revNatAlloc = new IdAllocator()
   /** EndpointSlices by service "namespace/name" */
   private readonly slices: Map<string, EndpointSlice[]>
@@ -167,25 +169,24 @@ export class ServiceSync {
   }
 
   private refRevNat(fe: LbFrontend): number {
-    const k = l4AddrKey(fe.addr, fe.port, fe.proto)
-    const have = this.revNatIds.get(k)
-    if (have) {
-      have.refs++
-      return have.id
+    const have = this.revNatIds.get(fe.addr, fe.port, fe.proto)
+    if (have !== 0) {
+      this.revNatRefs[have]++
+      return have
     }
     const id = this.revNatAlloc.take()
-    this.revNatIds.set(k, { id, refs: 1 })
+    this.revNatIds.set(fe.addr, fe.port, fe.proto, id)
+    this.revNatRefs[id] = 1
     this.sink.revNat('update', id, fe.addr, fe.port)
     return id
   }
 
   private unrefRevNat(fe: LbFrontend): void {
-    const k = l4AddrKey(fe.addr, fe.port, fe.proto)
-    const have = this.revNatIds.get(k)
-    if (!have || --have.refs > 0) return
-    this.revNatIds.delete(k)
-    this.revNatAlloc.give(have.id)
-    this.sink.revNat('delete', have.id, fe.addr, fe.port)
+    const id = this.revNatIds.get(fe.addr, fe.port, fe.proto)
+    if (id === 0 || --this.revNatRefs[id] > 0) return
+    this.revNatIds.delete(fe.addr, fe.port, fe.proto)
+    this.revNatAlloc.give(id)
+    this.sink.revNat('delete', id, fe.addr, fe.port)
   }
 }
 

@@ -83,14 +83,6 @@ export interface LbFrontend {
   sourceRanges: Cidr[]
 }
 
-/**
- * Address · port · protocol as one number (32 + 16 + 2 bits): the agent's key for backends and rev NAT
- * frontends. Protocols are the three a Service port may name (TCP, UDP, SCTP).
- */
-export function l4AddrKey(addr: number, port: number, proto: number): number {
-  return (addr * 65536 + port) * 4 + (proto === 6 ? 0 : proto === 17 ? 1 : 2)
-}
-
 /** The slices of each service, "namespace/name" → slices, so one service is translated without a scan. */
 export function indexSlices(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
   const out = new Map<string, EndpointSlice[]>()
@@ -104,6 +96,11 @@ export function indexSlices(slices: readonly EndpointSlice[]): Map<string, Endpo
 }
 
 const byAddress = (a: LbBackend, b: LbBackend) => a.addr - b.addr || a.port - b.port
+
+function sortedBy<T>(list: readonly T[], cmp: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (cmp(list[i - 1], list[i]) > 0) return false
+  return true
+}
 
 /**
  * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
@@ -128,7 +125,8 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
     }
   }
   // A stable sort keeps an address listed twice (two slices) in slice order: the first one stays.
-  out.sort(byAddress)
+  // slices list endpoints mostly in address order already: a check is cheaper than sorting every port's list
+  if (!sortedBy(out, byAddress)) out.sort(byAddress)
   let n = 0
   for (let i = 0; i < out.length; i++)
     if (n === 0 || out[i].addr !== out[n - 1].addr || out[i].port !== out[n - 1].port) out[n++] = out[i]

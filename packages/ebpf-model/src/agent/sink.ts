@@ -36,8 +36,11 @@ export interface ProgrammedBackend extends LbBackend {
  * the agent's reconcilers write them. The node points it at the BPF maps and records the operations.
  */
 export interface AgentSink {
-  /** `prefix` is valid during the call only (the agent reuses the object for pod addresses) */
-  ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue): void
+  /**
+   * `prefix` is valid during the call only (the agent reuses the object for pod addresses); `fresh`: the
+   * agent had no claim on this prefix before (so the map has no entry for it either)
+   */
+  ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue, fresh?: boolean): void
   lxc(op: 'update' | 'delete', ip: number, value?: LxcValue): void
   backend(op: 'update' | 'delete', backend: ProgrammedBackend): void
   /** update replaces the frontend's master entry and all its slots; delete removes them */

@@ -73,7 +73,9 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
   const view = opts.kubeProxyReplacement ? cluster : clusterIpOnly(cluster)
   const agent = new CiliumAgent(view, nodeName, programmer)
   programmer.counts = undefined
+  programmer.beginInitialSync()
   agent.start()
+  programmer.endInitialSync()
   programmer.counts = {}
   const datapath = new Datapath(
     maps,

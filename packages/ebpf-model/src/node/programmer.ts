@@ -14,6 +14,7 @@ import {
 import { protoName } from '../datapath/trace'
 import type { MaglevBackend } from '../maglev/table'
 import { isBpfMapError } from '../maps/errors'
+import { StagedPrefixes } from './stagedPrefixes'
 
 /** A map that could not take what the agent wanted to write, and Cilium's consequence. */
 export interface MapOverflow {
@@ -62,23 +63,60 @@ export class MapProgrammer implements AgentSink {
     this.ops?.push({ map, op, key })
   }
 
-  ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue): void {
+  /**
+   * Starts the initial sync: new /32 ipcache prefixes (pod and node addresses) are staged and written at
+   * `endInitialSync`, in address order. The trie that results is the same (a path-compressed trie is a
+   * function of its prefixes, not of their insertion order), and so is which prefixes a full trie refused
+   * (each write is accepted or refused as it comes, against the trie's entries plus the staged ones); but
+   * consecutive addresses walk the same path, where the agent's label-set order jumps across the whole
+   * pod CIDR and misses the caches at every level of a half-million-node trie.
+   */
+  beginInitialSync(): void {
+    this.staged = new StagedPrefixes()
+  }
+
+  /** Writes the staged /32 prefixes into the ipcache map; the maps are complete when this returns. */
+  endInitialSync(): void {
+    const st = this.staged
+    if (!st) return
+    this.staged = null
     const m = this.maps.ipcache
+    for (const i of st.inAddressOrder())
+      m.update(32, st.bases[i], st.values[i] as IpcacheValue, 0, this.counts)
+  }
+
+  private staged: StagedPrefixes | null = null
+
+  ipcache(op: 'update' | 'delete', prefix: Cidr, value?: IpcacheValue, fresh = false): void {
+    const m = this.maps.ipcache
+    const st = prefix.prefix === 32 ? this.staged : null
+    if (st && fresh && op === 'update' && m.size + st.size < this.maps.max.ipcache) {
+      st.add(prefix.base, value as IpcacheValue)
+      if (this.ops) this.record('cilium_ipcache', op, `${u32ToIp(prefix.base)}/${prefix.prefix}`)
+      return
+    }
+    const at = st && !fresh ? st.find(prefix.base) : -1
     if (op === 'delete') {
-      if (!m.has(prefix.prefix, prefix.base)) return
-      m.delete(prefix.prefix, prefix.base, this.counts)
-    } else if (m.size >= this.maps.max.ipcache && !m.has(prefix.prefix, prefix.base)) {
+      if (at >= 0) (st as StagedPrefixes).remove(prefix.base, at)
+      else if (!m.has(prefix.prefix, prefix.base)) return
+      else m.delete(prefix.prefix, prefix.base, this.counts)
+    } else if (at >= 0) (st as StagedPrefixes).values[at] = value
+    else if (
+      m.size + (this.staged?.size ?? 0) >= this.maps.max.ipcache &&
+      !m.has(prefix.prefix, prefix.base)
+    ) {
       // a full trie refuses new prefixes (ENOSPC); checked up front rather than thrown for every entry
       this.ipcacheRefused++
       this.overflow(
         'cilium_ipcache',
         undefined,
-        m.size + this.ipcacheRefused,
+        m.size + (this.staged?.size ?? 0) + this.ipcacheRefused,
         this.maps.max.ipcache,
         'address resolves to a shorter prefix or world: policy by identity no longer applies to it',
       )
       return
-    } else m.update(prefix.prefix, prefix.base, value as IpcacheValue, 0, this.counts)
+    } else if (st && !m.has(32, prefix.base)) st.add(prefix.base, value as IpcacheValue)
+    else m.update(prefix.prefix, prefix.base, value as IpcacheValue, 0, this.counts)
     if (this.ops) this.record('cilium_ipcache', op, `${u32ToIp(prefix.base)}/${prefix.prefix}`)
   }
 
