@@ -59,8 +59,8 @@ export function deliver(
   if (t.daddr === dp.cfg.nodeIp)
     return result(o.dnat ? 'forward' : 'local', o.dnat, o.candidates, false, 'host')
   // Leaving the node: native routing toward pod CIDRs and nodes; BPF masquerade toward everything else.
-  const info = maps.ipcache.peek(32, t.daddr)
-  const inCluster = cidrContains(dp.cfg.nativeRoutingCidr, t.daddr) || info?.source === 'node'
+  const inCluster =
+    cidrContains(dp.cfg.nativeRoutingCidr, t.daddr) || maps.ipcache.peek(32, t.daddr)?.source === 'node'
   if (o.fromPod && !inCluster) {
     const nat = snat(dp, t, ctx)
     if (nat) return drop(ctx, nat, o.dnat, [])

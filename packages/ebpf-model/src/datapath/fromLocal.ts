@@ -4,7 +4,7 @@ import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
 import { deliver, reply } from './deliver'
-import { candidateOf, lookupBackend } from './lb'
+import { backendIp, candidateOf, lookupBackend } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
 import { DROP } from './reasons'
@@ -94,7 +94,7 @@ export function fromLocal(
     if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
   }
   const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
-  const dnat = backend ? { ip: ipText(backend.addr), port: backend.port } : null
+  const dnat = backend ? { ip: backendIp(backend), port: backend.port } : null
   const hairpin = backend !== undefined && backend.addr === f.saddr
   const state = ctLookup(dp, t, ctx)
   if (state === CT_REPLY) return reply(dp, t, ctx.ctSlot, ctx)

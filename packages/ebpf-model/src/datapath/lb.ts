@@ -65,13 +65,7 @@ export function lookupBackend(maps: NodeMaps, id: number, ctx: Ctx): ProgrammedB
 
 const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
 
-export interface Selection {
-  backendId: number
-  /** the backend came from the affinity map */
-  affinity: boolean
-}
-
-/** Picks a backend of `m` for a new connection from `client`. */
+/** Picks a backend of `m` for a new connection from `client`: its id, or −1 when none could be chosen. */
 export function selectBackend(
   maps: NodeMaps,
   m: ServiceMaster,
@@ -80,7 +74,7 @@ export function selectBackend(
   tuple: { saddr: number; daddr: number; sport: number; dport: number; proto: number },
   now: number,
   ctx: Ctx,
-): Selection | null {
+): number {
   let affinityKey = ''
   if (m.flags & SVC_FLAG_AFFINITY) {
     affinityKey = `${tuple.saddr}|${m.revNat}`
@@ -101,14 +95,14 @@ export function selectBackend(
       )
     ) {
       a.lastUsed = now
-      return { backendId: a.backendId, affinity: true }
+      return a.backendId
     }
   }
   let backendId = 0
   if (algorithm === 'maglev') {
     const inner = maps.maglev.lookupInto(m.revNat * 2 + m.frontend.scope, ctx.ops)
     const table = inner?.lookupInto(0, ctx.ops)
-    if (!table || table.length === 0) return null
+    if (!table || table.length === 0) return -1
     const idx =
       maglevFlowHash(tuple.saddr, tuple.daddr, tuple.sport, tuple.dport, HASH_INIT4_SEED) % table.length
     backendId = table[idx]
@@ -124,14 +118,14 @@ export function selectBackend(
         s ? 'hit' : 'miss',
         s ? `backend_id=${s.backendId}` : undefined,
       )
-    if (!s) return null
+    if (!s) return -1
     backendId = s.backendId
   }
   if (affinityKey) {
     maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0)
     ctx.ops.add(maps.affinity.costIds.progUpdate)
   }
-  return { backendId, affinity: false }
+  return backendId
 }
 
 /** Every selectable backend of `m` with its probability (random: 1/count each; Maglev: its table share). */
@@ -162,10 +156,30 @@ export function enumerateBackends(
 
 /** A candidate; `masquerade` is always explicit, since it differs per backend (hairpin, remote vs local). */
 export function candidateOf(b: ProgrammedBackend, probability: number, masquerade: boolean): Candidate {
-  const c: Candidate = { ip: ipText(b.addr), port: b.port, probability, masquerade }
+  const c: Candidate = { ip: backendIp(b), port: b.port, probability, masquerade }
   if (b.pod) c.pod = b.pod
   if (b.node) c.node = b.node
   return c
+}
+
+/** [address, its text] per backend id (ids are dense from 1): checked against the address, so never stale. */
+const ipById: Array<number | string> = []
+const IP_BY_ID_MAX = 1 << 21
+
+/**
+ * A backend's address as text, remembered per backend id: every first packet names its backend in the trace
+ * (dnat, candidate), and at 100k services the 200k backends thrashed the address-keyed text cache.
+ */
+export function backendIp(b: ProgrammedBackend): string {
+  const id = b.id
+  if (id < 0 || id >= IP_BY_ID_MAX) return ipText(b.addr)
+  const o = id * 2
+  if (ipById[o] === b.addr) return ipById[o + 1] as string
+  const s = ipText(b.addr)
+  while (ipById.length < o) ipById.push(-1, '')
+  ipById[o] = b.addr
+  ipById[o + 1] = s
+  return s
 }
 
 /** Each backend's share of a Maglev table, computed once per table (the agent writes a new table on change). */

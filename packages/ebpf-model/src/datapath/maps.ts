@@ -109,7 +109,11 @@ export class NodeMaps {
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
     this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
     this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
-    this.ipcache = new BpfLpmTrie({ ...spec('cilium_ipcache', max.ipcache), maxPrefixLen: 32 })
+    this.ipcache = new BpfLpmTrie({
+      ...spec('cilium_ipcache', max.ipcache),
+      maxPrefixLen: 32,
+      numeric: (v: IpcacheValue) => v.identity,
+    })
     this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
     this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
     this.ctAny = new CtTable(spec('cilium_ct_any4_global', max.ctAny))
@@ -122,6 +126,7 @@ export class NodeMaps {
       ...spec('cilium_policy', this.max.policy),
       name: 'cilium_policy_',
       maxPrefixLen: 64,
+      numeric: policyNum,
     })
   }
 
@@ -151,6 +156,11 @@ export class NodeMaps {
       out.push({ name: `cilium_policy_${String(id).padStart(5, '0')}`, map: m })
     return out
   }
+}
+
+/** A policy entry as the number its trie keeps beside it (`lookupNumInto`): prefix length · deny bit. */
+export function policyNum(v: PolicyValue): number {
+  return v.prefixLen * 2 + (v.deny ? 1 : 0)
 }
 
 /** LPM data words of a policy key: sec_label, then egress · protocol · dport. */

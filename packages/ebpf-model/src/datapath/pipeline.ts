@@ -7,7 +7,7 @@ import { fromLocal } from './fromLocal'
 import { fromNetwork } from './fromNetwork'
 import type { NodeMaps } from './maps'
 import { ConnectedSockets } from './sockets'
-import type { DatapathConfig, DatapathState, Flow } from './state'
+import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
 
 export { IPV4_LOOPBACK } from './deliver'
@@ -46,14 +46,17 @@ export class Datapath implements DatapathState {
   /** node clock, seconds (CT lifetimes, affinity) */
   now = 0
   readonly kernelCt: KernelConntrackStats = { lookups: 0, entries: 0, saved: 0 }
-  readonly sockets = new ConnectedSockets()
+  readonly sockets: ConnectedSockets
   private readonly ctx = new Ctx()
 
   constructor(
     readonly maps: NodeMaps,
     readonly cfg: DatapathConfig,
     readonly rng: Rng,
-  ) {}
+  ) {
+    // a connected socket's flow holds a CT entry: room for as many as the CT maps hold, as they are preallocated
+    this.sockets = new ConnectedSockets(Math.min(maps.max.ctTcp + maps.max.ctAny, 1 << 20))
+  }
 
   classify(packet: Packet, opts: ClassifyOptions = {}): Trace {
     let flags = -1
@@ -93,7 +96,7 @@ export class Datapath implements DatapathState {
     const out = this.route(f, ctx, opts.enumerate === true, closing, nonSyn)
     this.kernelConntrack(f, ctx)
     out.cost = ctx.cost(this.cfg.profile)
-    out.steps = ctx.steps ?? []
+    out.steps = ctx.steps ?? NO_STEPS
     return out
   }
 

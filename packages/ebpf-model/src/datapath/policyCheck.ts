@@ -24,25 +24,26 @@ export function checkPolicy(
 ): DropReason | null {
   const trie = maps.policy.get(endpointId)
   if (!trie) return DROP.POLICY
-  const l3 = trie.lookupInto(policyKeyWords(remoteId, direction, proto, dport, words), ctx.ops)
+  // entries as their `policyNum` (prefix length · deny bit), −1 for a miss: no value object read
+  const l3 = trie.lookupNumInto(policyKeyWords(remoteId, direction, proto, dport, words), ctx.ops)
   if (ctx.steps)
     ctx.step(
       mapName(endpointId),
       `${dirName(direction)} identity=${remoteId} ${l4Name(proto, dport)}`,
-      l3 ? 'hit' : 'miss',
-      l3 ? describe(l3.deny, l3.prefixLen) : undefined,
+      l3 >= 0 ? 'hit' : 'miss',
+      l3 >= 0 ? describe(l3) : undefined,
     )
-  if (l3?.deny) return DROP.POLICY_DENY
-  const any = trie.lookupInto(policyKeyWords(0, direction, proto, dport, words), ctx.ops)
+  if (l3 >= 0 && l3 & 1) return DROP.POLICY_DENY
+  const any = trie.lookupNumInto(policyKeyWords(0, direction, proto, dport, words), ctx.ops)
   if (ctx.steps)
     ctx.step(
       mapName(endpointId),
       `${dirName(direction)} identity=ANY ${l4Name(proto, dport)}`,
-      any ? 'hit' : 'miss',
-      any ? describe(any.deny, any.prefixLen) : undefined,
+      any >= 0 ? 'hit' : 'miss',
+      any >= 0 ? describe(any) : undefined,
     )
-  if (any && (any.deny || !l3 || any.prefixLen > l3.prefixLen)) return any.deny ? DROP.POLICY_DENY : null
-  if (l3) return null
+  if (any >= 0 && (any & 1 || l3 < 0 || any >>> 1 > l3 >>> 1)) return any & 1 ? DROP.POLICY_DENY : null
+  if (l3 >= 0) return null
   return DROP.POLICY
 }
 
@@ -50,7 +51,9 @@ const mapName = (endpointId: number) => `cilium_policy_${String(endpointId).padS
 const dirName = (direction: number) => (direction === EGRESS ? 'Egress' : 'Ingress')
 const l4Name = (proto: number, dport: number) => (proto === 1 ? 'ICMP' : `${protoName(proto)}/${dport}`)
 
-function describe(deny: boolean, prefixLen: number): string {
+function describe(num: number): string {
+  const deny = (num & 1) === 1
+  const prefixLen = num >>> 1
   const l4 =
     prefixLen === 0
       ? 'ANY'
@@ -64,15 +67,16 @@ function describe(deny: boolean, prefixLen: number): string {
 
 /** Source (or destination) identity from the ipcache (a miss is the world). */
 export function identityOf(maps: NodeMaps, addr: number, ctx: Ctx): number {
-  const info = maps.ipcache.lookupInto(addr, ctx.ops)
+  // the trie keeps each entry's identity beside it (`numeric`): −1 for a miss
+  const id = maps.ipcache.lookupNumInto(addr, ctx.ops)
   if (ctx.steps)
     ctx.step(
       'cilium_ipcache',
       `${ipText(addr)}/32`,
-      info ? 'hit' : 'miss',
-      info ? `identity=${info.identity} tunnelendpoint=0.0.0.0` : 'identity=2 (world)',
+      id >= 0 ? 'hit' : 'miss',
+      id >= 0 ? `identity=${id} tunnelendpoint=0.0.0.0` : 'identity=2 (world)',
     )
-  return info ? info.identity : WORLD_ID
+  return id >= 0 ? id : WORLD_ID
 }
 
 /** Egress policy of the source endpoint toward the destination's identity. */

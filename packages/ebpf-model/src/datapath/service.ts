@@ -94,8 +94,8 @@ export function pick(
     return t
   }
   const algorithm = dp.cfg.algorithm
-  const sel = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
-  const backend = sel ? lookupBackend(maps, sel.backendId, ctx) : undefined
+  const id = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
+  const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
   if (enumerate) {
     const all = enumerateBackends(maps, svc, algorithm)

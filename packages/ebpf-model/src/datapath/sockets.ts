@@ -11,8 +11,9 @@ export class ConnectedSockets extends TupleIndex {
   private backend: Int32Array
   private rev: Int32Array
 
-  constructor() {
-    super(1024)
+  /** `capacity`: sockets held before the table first grows (growing mid-run costs a full GC, see `BpfLruTupleMap`) */
+  constructor(capacity = 1 << 16) {
+    super(capacity)
     this.backend = new Int32Array(this.capacity)
     this.rev = new Int32Array(this.capacity)
   }

@@ -65,8 +65,11 @@ export function result(
   return t
 }
 
-/** Shared initial values: `classify` gives every trace its own steps and cost before returning it. */
-const NO_STEPS: Trace['steps'] = []
+/**
+ * Shared initial values: `classify` gives every trace its cost before returning it, and its own steps when
+ * asked for them; a trace without steps keeps this empty list (frozen: shared by every such trace).
+ */
+export const NO_STEPS: Trace['steps'] = Object.freeze([]) as unknown as Trace['steps']
 const NO_COST: Trace['cost'] = { counts: {}, ns: 0 }
 
 export function drop(ctx: Ctx, reason: DropReason, dnat: Trace['dnat'], candidates: Candidate[]): Trace {

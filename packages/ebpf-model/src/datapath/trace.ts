@@ -38,12 +38,11 @@ export class Ctx {
   }
 
   /**
-   * The packet's `Cost`. Its `counts` record is shared by every packet whose counts are the same, and frozen:
-   * read it, do not change it.
+   * The packet's `Cost`: one frozen record shared by every packet whose counts are the same (a packet's path
+   * fixes them, and there are few paths): read it, do not change it.
    */
   cost(profile: CostProfile): Cost {
-    const s = this.ops.summary(profile)
-    return { counts: s.counts as Record<string, number>, ns: s.ns }
+    return this.ops.summary(profile).cost as Cost
   }
 }
 

@@ -1,5 +1,6 @@
 import { BpfHashMap } from './hashMap'
 import { BPF_ANY, type BpfKey, type BpfUpdateOrigin } from './types'
+import { isWideKey, WIDE_MIN, WideKeyIndex } from './wideKeyIndex'
 
 /** How far past the mirrored range a key may land and still extend it (farther keys stay in the Map only). */
 const SLACK = 4096
@@ -11,12 +12,15 @@ const SLACK = 4096
  * million-entry map reads one array element instead of walking a JS Map's bucket chain, which at 100k
  * services costs several cache misses per packet. Same semantics and counts as the hash map (the Map stays
  * the source of truth for order, size and errors); keys far from the mirrored range, and non-integers
- * (the services map's 51-bit master keys), are answered by the Map alone.
- * Invariant: for every integer k with 0 ≤ k < pos.length, pos[k] === table.get(k) (likewise neg for −k).
+ * and non-integers, are answered by the Map alone. Wide integer keys (≥ 2^30: the services map's 51-bit
+ * master keys) are mirrored in a `WideKeyIndex`, which reads one cell line where the Map chases its boxed keys.
+ * Invariant: for every integer k with 0 ≤ k < pos.length, pos[k] === table.get(k) (likewise neg for −k), and
+ * for every wide key k, wide.get(k) === table.get(k).
  */
 export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly pos: Array<V | undefined> = []
   private readonly neg: Array<V | undefined> = []
+  private readonly wide = new WideKeyIndex<V>()
 
   override update(
     key: K,
@@ -36,21 +40,29 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
 
   override clear(): void {
     super.clear()
+    this.wide.clear()
     this.pos.length = 0
     this.neg.length = 0
   }
 
   protected override find(key: K): V | undefined {
-    if (typeof key === 'number' && (key | 0) === key) {
+    if (typeof key === 'number') {
       if (key >= 0) {
-        if (key < this.pos.length) return this.pos[key]
-      } else if (-key < this.neg.length) return this.neg[-key]
+        if (key < this.pos.length && (key | 0) === key) return this.pos[key]
+        if (key >= WIDE_MIN && isWideKey(key)) return this.wide.get(key)
+      } else if ((key | 0) === key && -key < this.neg.length) return this.neg[-key]
     }
     return this.table.get(key)
   }
 
   /** Copies the Map's value of `key` into its array slot, extending the array when the key is near its end. */
   private mirror(key: K): void {
+    if (isWideKey(key)) {
+      const v = this.table.get(key)
+      if (v === undefined) this.wide.delete(key)
+      else this.wide.set(key, v)
+      return
+    }
     if (typeof key !== 'number' || (key | 0) !== key) return
     const arr = key >= 0 ? this.pos : this.neg
     const i = key >= 0 ? key : -key

@@ -17,6 +17,11 @@ export interface LpmTrieSpec extends Omit<BpfMapSpec, 'type'> {
   type?: 'lpm_trie'
   /** bits of key data the prefix length may cover; default (keySize − 4) × 8 */
   maxPrefixLen?: number
+  /**
+   * A number (a non-negative int32) the trie keeps beside each value for `lookupNumInto`: what the datapath
+   * reads of the value (the ipcache's identity), without reading the value object
+   */
+  numeric?: (value: never) => number
 }
 
 /** Node layout in the trie's Int32Array: meta (prefix length | IM flag), child 0, child 1, then the data words. */
@@ -62,6 +67,7 @@ export class BpfLpmTrie<V> extends MapBase {
   private readonly index: PrefixIndex | null
   /** the key of the last lookup, for `lastDepth` */
   private readonly lastKey: Uint32Array
+  private readonly numeric: ((value: V) => number) | null
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -75,6 +81,7 @@ export class BpfLpmTrie<V> extends MapBase {
     this.scratch = new Uint32Array(this.words)
     this.lastKey = new Uint32Array(this.words)
     this.index = this.words <= 2 ? new PrefixIndex(this.maxPrefixLen) : null
+    this.numeric = (spec.numeric as ((value: V) => number) | undefined) ?? null
   }
 
   /**
@@ -104,12 +111,27 @@ export class BpfLpmTrie<V> extends MapBase {
     return found < 0 ? undefined : this.values[found]
   }
 
+  /**
+   * `lookupInto` answering the entry's `numeric` number (−1 on a miss) instead of its value: the same lookup,
+   * counted the same, for a trie made with `numeric`.
+   */
+  lookupNumInto(data: LpmData, ops: OpCounts): number {
+    const found = this.match(data)
+    this.countReadInto(ops, found >= 0)
+    if (found < 0) return -1
+    if (this.index) return this.index.lastNum
+    const f = this.numeric
+    return f ? f(this.values[found] as V) : 0
+  }
+
   /** The node of the longest prefix matching `data`, or −1; sets `lastPrefixLen`. */
   private match(data: LpmData): number {
     const key = this.keyData(data)
     const k0 = key[0] | 0
     const k1 = this.words === 2 ? key[1] | 0 : 0
-    this.lastKey.set(key)
+    this.lastKey[0] = k0
+    if (this.words === 2) this.lastKey[1] = k1
+    else for (let w = 1; w < this.words; w++) this.lastKey[w] = key[w]
     const index = this.index
     if (!index) {
       const n = this.walk(key)
@@ -229,14 +251,16 @@ export class BpfLpmTrie<V> extends MapBase {
       this.checkAdd(flags)
       const fresh = this.newNode(prefixLen, false, key, value)
       this.link(parent, bit, fresh)
-      this.indexAdd(prefixLen, key, fresh)
+      this.indexAdd(prefixLen, key, fresh, value)
     } else if (this.plen(node) === m && m === prefixLen) {
       // the kernel allocates a replacement node and frees the old one; rewriting it in place is the same trie
       const wasIm = this.isIm(node)
       if (!wasIm) {
         if (flags === BPF_NOEXIST) this.fail('EEXIST', `prefix /${prefixLen} exists (BPF_NOEXIST)`)
       } else this.checkAdd(flags)
-      if (wasIm) this.indexAdd(prefixLen, key, node)
+      if (wasIm) this.indexAdd(prefixLen, key, node, value)
+      else if (this.index && this.numeric)
+        this.index.setNum(prefixLen, key[0], this.words === 2 ? key[1] : 0, this.numeric(value))
       const o = node * this.stride
       this.nodes[o + META] = prefixLen
       for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = key[w]
@@ -244,7 +268,7 @@ export class BpfLpmTrie<V> extends MapBase {
     } else {
       this.checkAdd(flags)
       const fresh = this.newNode(prefixLen, false, key, value)
-      this.indexAdd(prefixLen, key, fresh)
+      this.indexAdd(prefixLen, key, fresh, value)
       if (m === prefixLen) {
         this.setChild(fresh, this.bitOfNode(node, m), node)
         this.link(parent, bit, fresh)
@@ -335,10 +359,11 @@ export class BpfLpmTrie<V> extends MapBase {
   /** Copies the key into a scratch Uint32Array so the walk reads one array kind (monomorphic, no boxing). */
   private keyData(data: LpmData): Uint32Array {
     const k = this.scratch
+    const n = this.words
     if (typeof data === 'number') {
       k[0] = data
-      for (let w = 1; w < k.length; w++) k[w] = 0
-    } else for (let w = 0; w < k.length; w++) k[w] = data[w] ?? 0
+      for (let w = 1; w < n; w++) k[w] = 0
+    } else for (let w = 0; w < n; w++) k[w] = w < data.length ? data[w] : 0
     return k
   }
 
@@ -426,8 +451,14 @@ export class BpfLpmTrie<V> extends MapBase {
     return n
   }
 
-  private indexAdd(prefixLen: number, key: Uint32Array, node: number): void {
-    this.index?.add(prefixLen, key[0], this.words === 2 ? key[1] : 0, node)
+  private indexAdd(prefixLen: number, key: Uint32Array, node: number, value: V): void {
+    this.index?.add(
+      prefixLen,
+      key[0],
+      this.words === 2 ? key[1] : 0,
+      node,
+      this.numeric ? this.numeric(value) : 0,
+    )
   }
 
   private freeNode(node: number): void {

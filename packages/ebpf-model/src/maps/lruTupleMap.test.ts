@@ -102,3 +102,12 @@ describe('BpfLruTupleMap against BpfLruHashMap', () => {
     expect(ops.get(opId('bpf.prog_update.lru_hash:cilium_ct4_glob'))).toBe(1)
   })
 })
+
+describe('BpfLruTupleMap sized off a power of two', () => {
+  it('holds and finds max_entries keys when max_entries is not a power of two', () => {
+    const m = new BpfLruTupleMap({ name: 'odd', keySize: 16, valueSize: 8, maxEntries: 1500 }, 1)
+    for (let k = 0; k < 1500; k++) m.update(...words(k))
+    expect(m.size).toBe(1500)
+    for (let k = 0; k < 1500; k++) expect(m.peek(...words(k))).toBeGreaterThanOrEqual(0)
+  })
+})

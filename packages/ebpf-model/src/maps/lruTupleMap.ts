@@ -3,6 +3,9 @@ import type { OpCounts } from './opCounts'
 import { TupleIndex } from './tupleIndex'
 import { BPF_ANY, BPF_NOEXIST, type BpfMapSpec, type BpfUpdateOrigin } from './types'
 
+/** Slots allocated up front; a map with a larger max_entries grows by doubling past it. */
+const PREALLOC_MAX = 1 << 20
+
 /** Index + LRU list + numeric value columns; `BpfLruTupleMap` wraps it with the map semantics. */
 class Store extends TupleIndex {
   /** value words of each slot, `stride` per slot */
@@ -51,7 +54,12 @@ export class BpfLruTupleMap extends MapBase {
 
   constructor(spec: Omit<BpfMapSpec, 'type'> & { type?: 'lru_hash' }, stride: number) {
     super({ ...spec, type: 'lru_hash' })
-    this.s = new Store(stride, Math.min(spec.maxEntries, 1024))
+    // LRU maps are always preallocated (htab_map_alloc → prealloc_init): so is the model, up to PREALLOC_MAX
+    // slots. Growing by doubling while packets flow copied the columns and, worse, each doubled buffer grew
+    // V8's external memory past its limit and set off a full mark-compact of the whole heap (~0.3 s at 100k
+    // services) inside a run of first packets. The arrays come zeroed from calloc: pages nothing has
+    // touched cost no memory.
+    this.s = new Store(stride, Math.min(spec.maxEntries, PREALLOC_MAX))
   }
 
   get size(): number {
@@ -103,7 +111,8 @@ export class BpfLruTupleMap extends MapBase {
     origin: BpfUpdateOrigin = 'syscall',
   ): number {
     this.checkFlags(flags)
-    this.lastEvicted.length = 0
+    // (setting an array's length is a runtime call: skipped when there is nothing to clear)
+    if (this.lastEvicted.length !== 0) this.lastEvicted.length = 0
     if (this.s.size >= this.spec.maxEntries) this.evictOne()
     let e = this.s.find(a, b, c, d)
     if (flags !== BPF_ANY && (flags === BPF_NOEXIST) === e >= 0)
@@ -116,7 +125,8 @@ export class BpfLruTupleMap extends MapBase {
       e = this.s.insert(a, b, c, d)
       this.s.links[e * 4 + 2] = 0
     }
-    this.s.vals.fill(0, e * this.s.stride, (e + 1) * this.s.stride)
+    const vals = this.s.vals
+    for (let o = e * this.s.stride, end = o + this.s.stride; o < end; o++) vals[o] = 0
     this.pushYoung(e)
     this.counters.updates++
     if (ops) ops.add(origin === 'prog' ? this.costIds.progUpdate : this.costIds.update)

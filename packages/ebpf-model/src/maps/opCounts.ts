@@ -110,7 +110,9 @@ export class OpCounts {
     const values = ids.map((id) => this.vals[id])
     const counts: Record<string, number> = {}
     for (let i = 0; i < ids.length; i++) counts[names[ids[i]]] = values[i]
-    const s: CountsSummary = { ids, values, counts: Object.freeze(counts), ns: this.ns(profile) }
+    const frozen = Object.freeze(counts)
+    const ns = this.ns(profile)
+    const s: CountsSummary = { ids, values, counts: frozen, ns, cost: Object.freeze({ counts: frozen, ns }) }
     const list = byHash.get(h)
     if (list) list.push(s)
     else byHash.set(h, [s])
@@ -148,6 +150,8 @@ export interface CountsSummary {
   readonly values: readonly number[]
   readonly counts: Readonly<Record<string, number>>
   readonly ns: number
+  /** `{ counts, ns }` as one frozen record, shared by every packet with these counts */
+  readonly cost: Readonly<{ counts: Readonly<Record<string, number>>; ns: number }>
 }
 
 const summaries = new WeakMap<CostProfile, Map<number, CountsSummary[]>>()

@@ -1,12 +1,17 @@
 import { hash4 } from './tupleIndex'
 
+/** Int32s per bucket */
+const S = 8
+
 /**
  * The prefixes of an LPM trie indexed by (prefix length, masked key) in one open-addressing table on an
  * Int32Array, for keys of one or two 32-bit words, plus the prefix lengths present, longest first. A
  * longest-prefix match is then one probe per distinct prefix length (ipcache: /32 pods first, then the few
  * CIDR lengths of ipBlocks and the world /0) instead of a walk of one node per bit of branching — the same
  * answer, since a longest-prefix match is a function of the stored prefixes alone. Buckets hold
- * [length + 1, node, word 0, word 1] (16 bytes: one line per probe); deletion shifts back, no tombstones.
+ * [length + 1, node, word 0, word 1, num, -, -, -] (32 bytes, two to a cache line: one line per probe);
+ * `num` is a number the trie keeps beside the entry's value (the ipcache's identity, a policy entry's
+ * verdict), so a lookup that needs only it reads no value object. Deletion shifts back, no tombstones.
  */
 export class PrefixIndex {
   private buckets: Int32Array
@@ -16,10 +21,12 @@ export class PrefixIndex {
   private readonly perLength: Int32Array
   /** prefix lengths present, longest first */
   readonly lengths: number[] = []
+  /** `num` of the entry the last successful `find` returned */
+  lastNum = 0
 
   constructor(maxPrefixLen: number) {
     this.perLength = new Int32Array(maxPrefixLen + 1)
-    this.buckets = new Int32Array(64 * 4)
+    this.buckets = new Int32Array(64 * S)
     this.mask = 63
   }
 
@@ -29,16 +36,25 @@ export class PrefixIndex {
     const mask = this.mask
     const tag = len + 1
     for (let i = hash4(len, w0, w1, 0) & mask; ; i = (i + 1) & mask) {
-      const o = i * 4
+      const o = i * S
       const t = b[o]
       if (t === 0) return -1
-      if (t === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) return b[o + 1]
+      if (t === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) {
+        this.lastNum = b[o + 4]
+        return b[o + 1]
+      }
     }
   }
 
-  add(len: number, w0: number, w1: number, node: number): void {
+  /** Sets the `num` of an entry present. */
+  setNum(len: number, w0: number, w1: number, num: number): void {
+    const o = this.offsetOf(len, w0, w1)
+    if (o >= 0) this.buckets[o + 4] = num
+  }
+
+  add(len: number, w0: number, w1: number, node: number, num = 0): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow()
-    this.place(len, w0, w1, node)
+    this.place(len, w0, w1, node, num)
     this.count++
     if (this.perLength[len]++ === 0) {
       let i = 0
@@ -50,22 +66,18 @@ export class PrefixIndex {
   remove(len: number, w0: number, w1: number): void {
     const b = this.buckets
     const mask = this.mask
-    const tag = len + 1
-    let i = hash4(len, w0, w1, 0) & mask
-    for (; ; i = (i + 1) & mask) {
-      const o = i * 4
-      if (b[o] === 0) return
-      if (b[o] === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) break
-    }
-    for (let j = (i + 1) & mask; b[j * 4] !== 0; j = (j + 1) & mask) {
-      const o = j * 4
+    const found = this.offsetOf(len, w0, w1)
+    if (found < 0) return
+    let i = found / S
+    for (let j = (i + 1) & mask; b[j * S] !== 0; j = (j + 1) & mask) {
+      const o = j * S
       const home = hash4(b[o] - 1, b[o + 2], b[o + 3], 0) & mask
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        b.copyWithin(i * 4, o, o + 4)
+        b.copyWithin(i * S, o, o + S)
         i = j
       }
     }
-    b.fill(0, i * 4, i * 4 + 4)
+    b.fill(0, i * S, i * S + S)
     this.count--
     if (--this.perLength[len] === 0) this.lengths.splice(this.lengths.indexOf(len), 1)
   }
@@ -77,24 +89,37 @@ export class PrefixIndex {
     this.lengths.length = 0
   }
 
-  private place(len: number, w0: number, w1: number, node: number): void {
+  /** Offset of the bucket holding (len, w0, w1), or −1. */
+  private offsetOf(len: number, w0: number, w1: number): number {
+    const b = this.buckets
+    const mask = this.mask
+    const tag = len + 1
+    for (let i = hash4(len, w0, w1, 0) & mask; ; i = (i + 1) & mask) {
+      const o = i * S
+      if (b[o] === 0) return -1
+      if (b[o] === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) return o
+    }
+  }
+
+  private place(len: number, w0: number, w1: number, node: number, num: number): void {
     const b = this.buckets
     const mask = this.mask
     let i = hash4(len, w0, w1, 0) & mask
-    while (b[i * 4] !== 0) i = (i + 1) & mask
-    const o = i * 4
+    while (b[i * S] !== 0) i = (i + 1) & mask
+    const o = i * S
     b[o] = len + 1
     b[o + 1] = node
     b[o + 2] = w0
     b[o + 3] = w1
+    b[o + 4] = num
   }
 
   private grow(): void {
     const old = this.buckets
     const size = (this.mask + 1) * 2
-    this.buckets = new Int32Array(size * 4)
+    this.buckets = new Int32Array(size * S)
     this.mask = size - 1
-    for (let o = 0; o < old.length; o += 4)
-      if (old[o] !== 0) this.place(old[o] - 1, old[o + 2], old[o + 3], old[o + 1])
+    for (let o = 0; o < old.length; o += S)
+      if (old[o] !== 0) this.place(old[o] - 1, old[o + 2], old[o + 3], old[o + 1], old[o + 4])
   }
 }

@@ -18,8 +18,11 @@ export class TupleIndex {
   protected capacity: number
   private count = 0
 
+  /** `initialCapacity` is rounded up to a power of two (the bucket mask needs one). */
   constructor(initialCapacity = 1024) {
-    this.capacity = Math.max(16, initialCapacity)
+    let capacity = 16
+    while (capacity < initialCapacity) capacity *= 2
+    this.capacity = capacity
     this.keys = new Int32Array(this.capacity * 4)
     this.buckets = new Int32Array(this.capacity * 4)
     this.mask = this.capacity * 2 - 1
