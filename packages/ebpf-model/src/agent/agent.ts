@@ -57,6 +57,8 @@ export class CiliumAgent {
    */
   private readonly objects: { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> }
   private podObjects: Map<string, Pod> | null = null
+  /** "namespace/name" of each service of the initial cluster, in its order */
+  private serviceKeys: string[]
   private sink: AgentSink
   private readonly nsByName = new Map<string, Namespace>()
   /** pods holding an identity */
@@ -83,10 +85,14 @@ export class CiliumAgent {
     this.objects = {
       Node: keyed('Node', cluster.nodes),
       Namespace: keyed('Namespace', cluster.namespaces),
-      Service: keyed('Service', cluster.services),
+      Service: new Map(),
       EndpointSlice: keyed('EndpointSlice', cluster.endpointSlices),
       NetworkPolicy: keyed('NetworkPolicy', cluster.networkPolicies),
     }
+    // service keys kept for the initial sync: the same strings (hash computed once) key every index after
+    this.serviceKeys = cluster.services.map((svc) => objectKey('Service', svc))
+    for (let i = 0; i < cluster.services.length; i++)
+      this.objects.Service.set(this.serviceKeys[i], cluster.services[i])
     this.nodeName = nodeName
     this.sink = sink
     this.pods = new PodIndex()
@@ -135,7 +141,8 @@ export class CiliumAgent {
     this.cidrs.refInAddressOrder(c.networkPolicies.flatMap(policyCidrs), this.cidrEvents(null))
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     const nodeIp = this.nodes.local
-    for (const svc of c.services) this.services.sync(svc, nodeIp)
+    for (let i = 0; i < c.services.length; i++) this.services.sync(c.services[i], nodeIp, this.serviceKeys[i])
+    this.serviceKeys = []
   }
 
   /** Applies one watch event; `touched` collects endpoints to regenerate once at the end. */

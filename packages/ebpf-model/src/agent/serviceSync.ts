@@ -46,8 +46,7 @@ export class ServiceSync {
   }
 
   /** Reconciles one service: its frontends as `translateService` gives them for this node. */
-  sync(svc: Service, nodeIp: number | undefined): void {
-    const key = `${svc.namespace}/${svc.name}`
+  sync(svc: Service, nodeIp: number | undefined, key = `${svc.namespace}/${svc.name}`): void {
     const next = translateService(svc, this.slices.get(key) ?? [], {
       nodeName: this.nodeName,
       nodeAddrs: nodeIp === undefined ? [] : [nodeIp],
