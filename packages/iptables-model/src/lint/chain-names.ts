@@ -1,6 +1,7 @@
 import type { ChainNameSet } from '../codec/restore-reader'
 import { UNSUPPORTED_TARGETS } from '../codec/rule-line'
 import { BUILTIN_VERDICTS, EXTENSION_TARGETS } from '../codec/targets'
+import type { LineCursor } from './line-cursor'
 import { hashBytes, NameTable } from './name-table'
 
 /**
@@ -29,33 +30,66 @@ export class ChainNames implements ChainNameSet {
     this.targets = this.table.size
   }
 
-  /** The id of the name at bytes [s, e) of `buf` (ASCII), whose hash is `h`. */
-  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
-    return this.room(this.table.id(buf, s, e, h))
+  /** The id of the name at bytes [s, e) of `buf` (ASCII), whose hash is `h` (`dv`: a view of buf, if any). */
+  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e), dv?: DataView): number {
+    return this.room(this.table.id(buf, s, e, h, dv))
   }
 
   /**
-   * `id` for the chain of an `-A` line. iptables-save prints each chain's rules together, chain after chain
-   * in the order it declared them: the chain is the line before's, or the one declared after it.
+   * The id of the chain of an `-A` line, the cursor's next word (-1 when the line needs the full reader).
+   * iptables-save prints each chain's rules together, chain after chain in the order it declared them: the
+   * chain is the line before's, or the one declared after it, each checked without hashing the word.
    */
-  appendedTo(buf: Buffer, s: number, e: number, h: number): number {
-    const last = this.last
-    if (last >= 0 && this.table.is(last, buf, s, e, h)) return last
-    const id = this.table.is(last + 1, buf, s, e, h) ? last + 1 : this.id(buf, s, e, h)
-    this.last = id
+  appendedTo(cur: LineCursor): number {
+    const last = this.predicted(cur, this.last)
+    if (last >= 0) return last
+    const id = this.predicted(cur, this.last + 1)
+    if (id >= 0) return (this.last = id)
+    const read = this.read(cur)
+    if (read >= 0) this.last = read
+    return read
+  }
+
+  /**
+   * The id of a jump's chain, the cursor's next word: the same as the last jump's (KUBE-MARK-MASQ), or the
+   * chain declared after it (kube-proxy's service chains jump to endpoint chains declared one after the
+   * other); -1 when not one of them (the word is not read then).
+   */
+  jumpPredicted(cur: LineCursor): number {
+    const last = this.predicted(cur, this.lastJump)
+    if (last >= 0) return last
+    const id = this.predicted(cur, this.lastJump + 1)
+    if (id >= 0) this.lastJump = id
     return id
   }
 
-  /**
-   * `id` for a jump's chain: the same as the last jump's (KUBE-MARK-MASQ), or the chain declared after it
-   * (kube-proxy's service chains jump to endpoint chains declared one after the other).
-   */
-  jumpedTo(buf: Buffer, s: number, e: number, h: number): number {
-    const last = this.lastJump
-    if (this.table.is(last, buf, s, e, h)) return last
-    const id = this.table.is(last + 1, buf, s, e, h) ? last + 1 : this.id(buf, s, e, h)
+  /** The id of the jump's chain the cursor read last (when jumpPredicted had none). */
+  jumpedTo(cur: LineCursor): number {
+    const id = this.id(cur.buf, cur.s, cur.t, cur.hash(), cur.dv)
     this.lastJump = id
     return id
+  }
+
+  /** Id `id` when it is the cursor's next word (read then), else -1. */
+  private predicted(cur: LineCursor, id: number): number {
+    const end = this.table.matchAt(id, cur.dv, cur.buf, cur.i, cur.e)
+    if (end < 0) return -1
+    cur.s = cur.i
+    cur.t = end
+    cur.i = end
+    cur.quoted = false
+    return id
+  }
+
+  /** The id of the cursor's next word, unquoted, read; -1 when there is none. */
+  private read(cur: LineCursor): number {
+    if (!cur.word() || cur.quoted || cur.t === cur.s) return -1
+    return this.id(cur.buf, cur.s, cur.t, cur.hash(), cur.dv)
+  }
+
+  /** See NameTable.touch. */
+  touch(h: number): number {
+    return this.table.touch(h)
   }
 
   /** The id of a name given as a string (from the full reader). */

@@ -1,23 +1,23 @@
-import { ADDR_TYPES, CT_STATE_NAMES } from '../codec/matches'
 import {
-  addrAt,
+  addrEnd,
   listAt,
-  natAt,
+  natEnd,
   portListAt,
-  portRangeAt,
-  probabilityAt,
+  portRangeEnd,
+  probabilityEnd,
   uintAt,
-  valueMaskAt,
+  valueMaskEnd,
 } from './byte-values'
 import type { ChainNames } from './chain-names'
-import { LineWords } from './line-words'
+import { ADDR_TYPE, CT_STATE, JUMP, knownAt, MODULE, SET_FLAG, VERDICT, W, WORDS, wordId } from './fast-words'
+import { LineCursor } from './line-cursor'
 import { kindCode, type LintState } from './lint-state'
-import { NameTable } from './name-table'
 
 /**
  * Lint's fast path: reads the common shapes of `-A` and `:CHAIN` lines (kube-proxy's and Calico's) straight
- * from the bytes of the read buffer — words found with byte compares and hashed as they are split, option
- * and module names recognised by that hash, chain names turned into ids without decoding them — and hands
+ * from the bytes of the read buffer — each word found by a cursor where the reader needs it (no split pass
+ * recording every word), option and module names recognised by a hash of their few bytes, values checked
+ * in place, chain names turned into ids without decoding them (a predicted one by one compare) — and hands
  * LintState chain ids and a target kind number, so a line allocates nothing. It accepts only what
  * `parseRuleWords` accepts: for anything it does not fully understand, or that would be an error (quotes
  * with escapes, non-ASCII, tabs, rare options, a bad value), `line` returns -1 having changed nothing, and
@@ -26,16 +26,12 @@ import { NameTable } from './name-table'
  * Mirrors the option checks of codec/rule-line.ts, matches.ts, targets.ts.
  */
 export class FastLineReader {
-  private readonly words = new LineWords(MAX_WORDS)
-  private readonly ws = this.words.ws
-  private readonly we = this.words.we
-  private readonly hs = this.words.hs
-  private readonly quoted = this.words.quoted
-  private readonly matchMod = new Int32Array(MAX_WORDS)
-  private readonly matchDone = new Uint8Array(MAX_WORDS)
-  /** the word being read and the number of words of the current line */
-  private k = 0
-  private count = 0
+  private readonly cur = new LineCursor()
+  private readonly matchMod = new Int32Array(MAX_MATCHES)
+  private readonly matchDone = new Uint8Array(MAX_MATCHES)
+  /** declarations before this offset of the region had their slots touched; what they read (kept, unused) */
+  private ahead = 0
+  private touched = 0
   // built-in chains where iptables refuses -i / -o (as in rule-line.ts)
   private readonly output: number
   private readonly postrouting: number
@@ -56,49 +52,84 @@ export class FastLineReader {
   }
 
   /**
-   * Handles line `n`, which starts at `s` and ends at the next `\n` or at `e`, and returns where it ends;
-   * or returns -1 having done nothing.
+   * Handles line `n`, which starts at `s` and ends at the next `\n` or at the end of the region, and returns
+   * where it ends; or returns -1 having done nothing.
    */
-  line(buf: Buffer, s: number, e: number, n: number): number {
+  line(buf: Buffer, s: number, n: number): number {
     const c0 = buf[s]
     if ((c0 !== 45 /* - */ && c0 !== 58) /* : */ || !this.state.inTable) return -1
-    const count = this.words.split(buf, s, e)
-    if (count < 2) return -1
-    const ok = c0 === 58 ? this.chainLine(buf, count, n) : this.ruleLine(buf, count, n)
-    return ok ? this.words.end : -1
+    if (c0 === 58 && s >= this.ahead) this.ahead = this.readAhead(buf, s)
+    this.cur.i = s
+    const ok = c0 === 58 ? this.chainLine(buf, s, n) : this.ruleLine(buf, n)
+    return ok ? this.cur.i : -1
   }
 
-  /** See LineWords.region. */
+  /** The bytes [s, e) of `buf` whose lines come next (see LineCursor.region). */
   region(buf: Buffer, s: number, e: number): void {
-    this.words.region(buf, s, e)
+    this.cur.region(buf, s, e)
+    this.ahead = s
   }
 
-  /** The WORDS id of word k (-1: quoted or not one of them); `-x` and one-byte words by a table lookup. */
-  private find(buf: Buffer, k: number): number {
-    if (this.quoted[k]) return -1
-    const s = this.ws[k]
-    const len = this.we[k] - s
-    if (len === 2 && buf[s] === 45) return DASH_LETTER[buf[s + 1]]
-    if (len === 1) return ONE_BYTE[buf[s]]
-    return WORDS.find(buf, s, this.we[k], this.hs[k])
+  /**
+   * Touches the name-table slots of the chains declared by the next AHEAD lines from `s` that declare one
+   * (a kube-proxy dump declares its 600k chains in one run): each lookup's cache miss then overlaps the
+   * others' rather than stalling its line. Returns where it stopped; reads only, changes nothing.
+   */
+  private readAhead(buf: Buffer, s: number): number {
+    const cur = this.cur
+    const e = cur.e
+    let p = s
+    let x = 0
+    for (let k = 0; k < AHEAD && p < e && buf[p] === 58; k++) {
+      cur.i = p + 1
+      if (!cur.word() || cur.quoted) break
+      x ^= this.chains.touch(cur.hash())
+      const nl = buf.indexOf(10, cur.t)
+      if (nl < 0 || nl >= e) break
+      p = nl + 1
+    }
+    this.touched ^= x
+    return p
   }
 
   /** `:NAME POLICY [p:b]` */
-  private chainLine(buf: Buffer, count: number, n: number): boolean {
-    const { ws, we, quoted } = this
-    const len = we[0] - ws[0]
-    if (count > 3 || quoted[0] || len < 1 || len > 28) return false
-    const p = this.find(buf, 1)
-    if (p !== W.DASH && p !== W.ACCEPT && p !== W.DROP) return false
-    if (count === 3) {
-      const s = ws[2]
-      const e = we[2]
-      if (quoted[2] || buf[s] !== 91 || buf[e - 1] !== 93) return false
-      let colon = s + 1
-      while (colon < e && buf[colon] !== 58) colon++
-      if (uintAt(buf, s + 1, colon) < 0 || uintAt(buf, colon + 1, e - 1) < 0) return false
+  private chainLine(buf: Buffer, s: number, n: number): boolean {
+    const cur = this.cur
+    // the name starts right after the colon
+    cur.i = s + 1
+    if (!cur.word() || cur.quoted) return false
+    const ns = cur.s
+    const ne = cur.t
+    if (ne - ns < 1 || ne - ns > 28) return false
+    const h = cur.hash()
+    let p: number
+    const dv = cur.dv
+    const e = cur.e
+    if (
+      ne + 8 <= e &&
+      dv.getInt32(ne, true) === DECL_A &&
+      dv.getInt32(ne + 4, true) === DECL_B &&
+      (ne + 8 === e || buf[ne + 8] === 10)
+    ) {
+      p = W.DASH
+      cur.i = ne + 8
+    } else {
+      if (cur.next() !== 1) return false
+      p = wordId(cur)
+      if (p !== W.DASH && p !== W.ACCEPT && p !== W.DROP) return false
+      const more = cur.next()
+      if (more < 0) return false
+      if (more === 1) {
+        const cs = cur.s
+        const ce = cur.t
+        if (cur.quoted || buf[cs] !== 91 || buf[ce - 1] !== 93) return false
+        let colon = cs + 1
+        while (colon < ce && buf[colon] !== 58) colon++
+        if (uintAt(buf, cs + 1, colon) < 0 || uintAt(buf, colon + 1, ce - 1) < 0) return false
+        if (cur.next() !== 0) return false
+      }
     }
-    const id = this.chains.id(buf, ws[0], we[0], this.hs[0])
+    const id = this.chains.id(buf, ns, ne, h, dv)
     if (this.chains.isDeclared(id)) return false
     if (this.state.isBuiltin(id) ? p === W.DASH : p !== W.DASH) return false
     this.state.declare(id, n)
@@ -107,10 +138,11 @@ export class FastLineReader {
   }
 
   /** `-A CHAIN rule…` */
-  private ruleLine(buf: Buffer, count: number, n: number): boolean {
-    const { ws, we, quoted, matchMod, matchDone } = this
-    if (quoted[1] || this.find(buf, 0) !== W.A) return false
-    const chain = this.chains.appendedTo(buf, ws[1], we[1], this.hs[1])
+  private ruleLine(buf: Buffer, n: number): boolean {
+    const { cur, matchMod, matchDone } = this
+    if (knownAt(cur) !== W.A || !cur.skip()) return false
+    const chain = this.chains.appendedTo(cur)
+    if (chain < 0) return false
     let invert = false
     let conditional = false
     let src = false
@@ -126,11 +158,10 @@ export class FastLineReader {
     let markSet = false
     let natTo = false
     let natPort = false
-    this.count = count
-    this.k = 2
-    while (this.k < count) {
-      const k = this.k++
-      const w = this.find(buf, k)
+    for (;;) {
+      if (!cur.skip()) break
+      // every word here is an option or `!`: one the fast path does not know goes to the full reader
+      const w = knownAt(cur)
       if (w === W.BANG) {
         if (invert) return false
         invert = true
@@ -140,8 +171,7 @@ export class FastLineReader {
         case W.S:
         case W.D: {
           if (w === W.S ? src : dst) return false
-          const v = this.value(buf)
-          if (v < 0 || !addrAt(buf, ws[v], we[v])) return false
+          if (!cur.skip() || !this.took(addrEnd(buf, cur.i, cur.e))) return false
           if (w === W.S) src = true
           else dst = true
           conditional = true
@@ -154,15 +184,13 @@ export class FastLineReader {
               ? chain === this.output || chain === this.postrouting
               : chain === this.input || chain === this.prerouting
           if (refused && this.state.isBuiltin(chain)) return false
-          const v = this.value(buf)
-          if (v < 0 || we[v] - ws[v] > 15) return false
+          if (!this.value() || cur.t - cur.s > 15) return false
           conditional = true
           break
         }
         case W.P: {
-          const v = this.value(buf)
-          if (protoSeen || v < 0) return false
-          const p = this.find(buf, v)
+          if (protoSeen || !cur.skip()) return false
+          const p = knownAt(cur)
           if (p !== W.TCP && p !== W.UDP && p !== W.SCTP && p !== W.ICMP) return false
           protoSeen = true
           proto = invert ? 0 : p
@@ -170,9 +198,8 @@ export class FastLineReader {
           break
         }
         case W.M: {
-          const v = this.value(buf)
-          if (invert || v < 0) return false
-          const m = this.find(buf, v)
+          if (invert || matches === MAX_MATCHES || !cur.skip()) return false
+          const m = knownAt(cur)
           if (m < 0 || !MODULE[m] || (m === W.SET && this.checkSets)) return false
           matchMod[matches] = m
           matchDone[matches++] = 0
@@ -181,15 +208,25 @@ export class FastLineReader {
         }
         case W.J:
         case W.G: {
-          const v = this.value(buf)
-          if (invert || target >= 0 || v < 0) return false
-          // a word longer than every target the fast path reads is a chain: no probe
-          const t = w === W.J && we[v] - ws[v] <= LONGEST_VERDICT ? this.find(buf, v) : -1
+          if (invert || target >= 0 || !cur.skip()) return false
+          // a chain predicted from the last jump is known by one compare; a target name never is one (-g
+          // to it is a goto to a chain of that name, -j to it is that target: left to the word lookup)
+          let t = this.chains.jumpPredicted(cur)
+          if (t >= 0 && cur.isByte(33)) return false
+          if (t >= 0 && (w === W.G || !this.chains.isTargetName(t))) {
+            to = t
+            target = JUMP
+            code = w === W.J ? JUMP_CODE : GOTO_CODE
+            break
+          }
+          // not predicted: one of the targets the fast path reads, or a chain (or a known word, used as one)
+          if (t < 0) t = w === W.J ? knownAt(cur) : -1
+          if (t === W.BANG || (t < 0 && !this.value())) return false
           if (t >= 0 && VERDICT[t] >= 0) {
             target = t
             code = VERDICT[t]
           } else {
-            to = this.chains.jumpedTo(buf, ws[v], we[v], this.hs[v])
+            to = this.chains.jumpedTo(cur)
             if (w === W.J && this.chains.isTargetName(to)) return false
             target = JUMP
             code = w === W.J ? JUMP_CODE : GOTO_CODE
@@ -202,16 +239,14 @@ export class FastLineReader {
             // iptables refuses `!` before a target option; match options take it (or ignore it)
             if (invert) return false
             if (target === W.MARK && w === W.SET_XMARK && !markSet) {
-              const v = this.value(buf)
-              if (v < 0 || !valueMaskAt(buf, ws[v], we[v])) return false
+              if (!cur.skip() || !this.took(valueMaskEnd(buf, cur.i, cur.e))) return false
               markSet = true
             } else if ((target === W.DNAT && w === W.TO_DEST) || (target === W.SNAT && w === W.TO_SRC)) {
-              const v = this.value(buf)
-              if (natTo || v < 0) return false
-              const r = natAt(buf, ws[v], we[v])
-              if (r < 0) return false
+              if (natTo || !cur.skip()) return false
+              const r = natEnd(buf, cur.i, cur.e)
+              if (!this.took(Math.floor(r / 2))) return false
               natTo = true
-              natPort = r === 1
+              natPort = r % 2 === 1
             } else if (
               !(
                 ((target === W.DNAT || target === W.SNAT) && (w === W.RANDOM_OPT || w === W.PERSISTENT)) ||
@@ -245,176 +280,67 @@ export class FastLineReader {
   /** Option word `w` of the current match (index q); false when the full parser must judge it. */
   private matchOption(buf: Buffer, w: number, q: number): boolean {
     const m = this.matchMod[q]
-    const { ws, we } = this
-    let v = -1
+    const cur = this.cur
     switch (m) {
       case W.COMMENT:
-        if (w !== W.COMMENT_OPT) return false
         // a comment may be quoted (the only value the fast path takes quoted)
-        v = this.value(buf, true)
-        return v >= 0 && we[v] - ws[v] <= 255
+        return w === W.COMMENT_OPT && this.value(true) && cur.t - cur.s <= 255
       case W.TCP:
       case W.UDP:
-        if (w !== W.DPORT && w !== W.SPORT) return false
-        v = this.value(buf)
-        return v >= 0 && portRangeAt(buf, ws[v], we[v])
+        return (w === W.DPORT || w === W.SPORT) && cur.skip() && this.took(portRangeEnd(buf, cur.i, cur.e))
       case W.MARK_M:
-        if (w !== W.MARK_OPT) return false
-        v = this.value(buf)
-        return v >= 0 && valueMaskAt(buf, ws[v], we[v])
+        return w === W.MARK_OPT && cur.skip() && this.took(valueMaskEnd(buf, cur.i, cur.e))
       case W.STATISTIC:
-        if (w === W.MODE) {
-          v = this.value(buf)
-          return v >= 0 && this.find(buf, v) === W.RANDOM
-        }
-        if (w !== W.PROBABILITY) return false
-        v = this.value(buf)
-        if (v < 0 || !probabilityAt(buf, ws[v], we[v])) return false
+        if (w === W.MODE) return cur.skip() && knownAt(cur) === W.RANDOM
+        if (w !== W.PROBABILITY || !cur.skip() || !this.took(probabilityEnd(buf, cur.i, cur.e))) return false
         this.matchDone[q] = 1
         return true
       case W.CONNTRACK:
-        if (w !== W.CTSTATE) return false
-        v = this.value(buf)
-        return v >= 0 && listAt(buf, ws[v], we[v], WORDS, CT_STATE, 99)
+        return w === W.CTSTATE && this.value() && listAt(buf, cur.s, cur.t, WORDS, CT_STATE, 99)
       case W.ADDRTYPE:
         if (w === W.LIMIT_IN || w === W.LIMIT_OUT) return true
         if (w !== W.SRC_TYPE && w !== W.DST_TYPE) return false
-        v = this.value(buf)
-        return v >= 0 && listAt(buf, ws[v], we[v], WORDS, ADDR_TYPE, 99)
-      case W.SET: {
-        if (w !== W.MATCH_SET) return false
-        v = this.value(buf)
-        const f = this.value(buf)
-        if (v < 0 || f < 0 || !listAt(buf, ws[f], we[f], WORDS, SET_FLAG, 6)) return false
+        return this.value() && listAt(buf, cur.s, cur.t, WORDS, ADDR_TYPE, 99)
+      case W.SET:
+        // the set's name, then its flags
+        if (w !== W.MATCH_SET || !this.value() || !this.value()) return false
+        if (!listAt(buf, cur.s, cur.t, WORDS, SET_FLAG, 6)) return false
         this.matchDone[q] = 1
         return true
-      }
-      case W.MULTIPORT: {
+      case W.MULTIPORT:
         if (w !== W.DPORTS && w !== W.SPORTS && w !== W.PORTS) return false
-        v = this.value(buf)
-        if (v < 0 || !portListAt(buf, ws[v], we[v])) return false
+        if (!this.value() || !portListAt(buf, cur.s, cur.t)) return false
         this.matchDone[q] = 1
         return true
-      }
       default:
         return false
     }
   }
 
+  /** A fused value reader's answer: the cursor moves past the value it read, or false when it read none. */
+  private took(end: number): boolean {
+    if (end < 0) return false
+    this.cur.i = end
+    return true
+  }
+
   /**
-   * The value word of the option just read (its index), or -1 when missing or `!` (Args.value refuses both)
-   * or quoted where only a comment may be.
+   * Reads the value word of the option just read: false when missing or `!` (Args.value refuses both), or
+   * quoted where only a comment may be.
    */
-  private value(buf: Buffer, quotedOk = false): number {
-    const k = this.k
-    if (
-      k >= this.count ||
-      (this.quoted[k] && !quotedOk) ||
-      (this.we[k] - this.ws[k] === 1 && buf[this.ws[k]] === 33)
-    )
-      return -1
-    this.k++
-    return k
+  private value(quotedOk = false): boolean {
+    const cur = this.cur
+    if (cur.next() !== 1 || (cur.quoted && !quotedOk)) return false
+    return !(cur.t - cur.s === 1 && cur.buf[cur.s] === 33)
   }
 }
 
-const MAX_WORDS = 96
+const MAX_MATCHES = 48
+/** declaration lines read ahead at a time */
+const AHEAD = 16
 const NO_TARGET = kindCode('none')
 const JUMP_CODE = kindCode('jump')
 const GOTO_CODE = kindCode('goto')
-
-// sparse (a quarter full or less): a word that is not an option or module name, such as a chain name after -j,
-// is known absent after one or two probes
-const WORDS = new NameTable(256)
-const lit = (s: string): number => WORDS.idOf(s)
-const W = {
-  A: lit('-A'),
-  BANG: lit('!'),
-  DASH: lit('-'),
-  S: lit('-s'),
-  D: lit('-d'),
-  I: lit('-i'),
-  O: lit('-o'),
-  P: lit('-p'),
-  M: lit('-m'),
-  J: lit('-j'),
-  G: lit('-g'),
-  COMMENT_OPT: lit('--comment'),
-  DPORT: lit('--dport'),
-  SPORT: lit('--sport'),
-  MARK_OPT: lit('--mark'),
-  MODE: lit('--mode'),
-  PROBABILITY: lit('--probability'),
-  CTSTATE: lit('--ctstate'),
-  SRC_TYPE: lit('--src-type'),
-  DST_TYPE: lit('--dst-type'),
-  LIMIT_IN: lit('--limit-iface-in'),
-  LIMIT_OUT: lit('--limit-iface-out'),
-  MATCH_SET: lit('--match-set'),
-  DPORTS: lit('--dports'),
-  SPORTS: lit('--sports'),
-  PORTS: lit('--ports'),
-  SET_XMARK: lit('--set-xmark'),
-  TO_DEST: lit('--to-destination'),
-  TO_SRC: lit('--to-source'),
-  RANDOM_OPT: lit('--random'),
-  RANDOM_FULLY: lit('--random-fully'),
-  PERSISTENT: lit('--persistent'),
-  COMMENT: lit('comment'),
-  TCP: lit('tcp'),
-  UDP: lit('udp'),
-  SCTP: lit('sctp'),
-  ICMP: lit('icmp'),
-  MARK_M: lit('mark'),
-  STATISTIC: lit('statistic'),
-  CONNTRACK: lit('conntrack'),
-  ADDRTYPE: lit('addrtype'),
-  SET: lit('set'),
-  MULTIPORT: lit('multiport'),
-  RANDOM: lit('random'),
-  ACCEPT: lit('ACCEPT'),
-  DROP: lit('DROP'),
-  RETURN: lit('RETURN'),
-  MARK: lit('MARK'),
-  DNAT: lit('DNAT'),
-  SNAT: lit('SNAT'),
-  MASQUERADE: lit('MASQUERADE'),
-  SRC: lit('src'),
-  DST: lit('dst'),
-}
-const flags = (ids: number[]): Uint8Array => {
-  const f = new Uint8Array(WORDS.size + 64)
-  for (const id of ids) f[id] = 1
-  return f
-}
-// libxt_conntrack's state names and the rtn_type names of libxt_addrtype, upper case (the full parser also
-// takes lower case, which goes to it)
-const CT_STATE = flags(CT_STATE_NAMES.map(([n]) => lit(n)))
-const ADDR_TYPE = flags(ADDR_TYPES.map(([n]) => lit(n)))
-const SET_FLAG = flags([W.SRC, W.DST])
-const MODULE = flags([
-  W.COMMENT,
-  W.TCP,
-  W.UDP,
-  W.MARK_M,
-  W.STATISTIC,
-  W.CONNTRACK,
-  W.ADDRTYPE,
-  W.SET,
-  W.MULTIPORT,
-])
-/** the targets the fast path reads (by word), as LintState numbers their kinds; -1: not one of them */
-const VERDICT = new Int32Array(WORDS.size).fill(-1)
-const VERDICT_NAMES = ['ACCEPT', 'DROP', 'RETURN', 'MARK', 'DNAT', 'SNAT', 'MASQUERADE'] as const
-for (const t of VERDICT_NAMES) VERDICT[lit(t)] = kindCode(t)
-const LONGEST_VERDICT = Math.max(...VERDICT_NAMES.map((t) => t.length))
-/** stands for "a jump or goto" where a target word is expected */
-const JUMP = WORDS.size
-/** WORDS ids of the two-byte words `-x` by x, and of the one-byte words, so the commonest words need no probe */
-const DASH_LETTER = new Int32Array(256).fill(-1)
-const ONE_BYTE = new Int32Array(256).fill(-1)
-for (let id = 0; id < WORDS.size; id++) {
-  const w = WORDS.name(id)
-  if (w.length === 2 && w[0] === '-') DASH_LETTER[w.charCodeAt(1)] = id
-  if (w.length === 1) ONE_BYTE[w.charCodeAt(0)] = id
-}
+/** ` - [0:0]` as two little-endian blocks: the usual end of a user chain's declaration */
+const DECL_A = Buffer.from(' - [').readInt32LE(0)
+const DECL_B = Buffer.from('0:0]').readInt32LE(0)

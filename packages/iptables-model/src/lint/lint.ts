@@ -97,7 +97,7 @@ class LintRun {
     fast?.region(buf, s, e)
     for (;;) {
       const n = ++this.n
-      let end = fast ? fast.line(buf, s, e, n) : -1
+      let end = fast ? fast.line(buf, s, n) : -1
       if (end >= 0) this.fastLines++
       else {
         end = buf.indexOf(10, s)

@@ -19,9 +19,12 @@ export class NameTable {
   /** the store as int32s (the id and length of the record at byte r are at r/4 and r/4 + 1) */
   private ints: Int32Array
   private used = 0
-  /** each id's record offset and hash (for `is`, whose ids are the recent ones) */
+  /** each id's record offset */
   private starts: Int32Array
-  private hashes: Int32Array
+  /** 1 when the name is plain word bytes (33-126 but `"` and `\\`): see matchAt */
+  private plainName: Uint8Array
+  /** each name's last four bytes as a little-endian block (names of four bytes or more) */
+  private tails: Int32Array
   /** decoded names, filled on demand */
   private readonly texts: Array<string | undefined> = []
   private count = 0
@@ -37,7 +40,8 @@ export class NameTable {
     this.store = Buffer.from(bytes)
     this.ints = new Int32Array(bytes)
     this.starts = new Int32Array(Math.max(1 << 10, expected))
-    this.hashes = new Int32Array(this.starts.length)
+    this.plainName = new Uint8Array(this.starts.length)
+    this.tails = new Int32Array(this.starts.length)
   }
 
   get size(): number {
@@ -55,8 +59,11 @@ export class NameTable {
     return t
   }
 
-  /** The id of bytes [s, e) of `buf` whose hash (`hashBytes`) is `h`, or -1 when absent. */
-  find(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
+  /**
+   * The id of bytes [s, e) of `buf` whose hash (`hashBytes`) is `h`, or -1 when absent; `dv`, a view of buf,
+   * compares a long name four bytes at a time.
+   */
+  find(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e), dv?: DataView): number {
     const len = e - s
     const slots = this.slots
     const ints = this.ints
@@ -65,13 +72,22 @@ export class NameTable {
       if (r < 0) return -1
       if (slots[2 * i] !== h || ints[(r >> 2) + 1] !== len) continue
       // a word of one block (up to four bytes) is its hash: hashStep is a bijection of the block
-      if (len <= 4 || this.same(r + 8, buf, s, len)) return ints[r >> 2]
+      if (len <= 4 || (dv ? this.sameView(r, dv, buf, s, len) : this.same(r + 8, buf, s, len)))
+        return ints[r >> 2]
     }
   }
 
+  /**
+   * Reads the slot where a name of hash `h` starts its probe, and returns it: a reader that touches the
+   * slots of several names it will look up soon has their cache misses overlap rather than wait for each.
+   */
+  touch(h: number): number {
+    return this.slots[2 * (Math.imul(h, FIB) >>> this.shift)]
+  }
+
   /** The id of bytes [s, e) of `buf` whose hash is `h`, added when absent. */
-  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e)): number {
-    const found = this.find(buf, s, e, h)
+  id(buf: Buffer, s: number, e: number, h = hashBytes(buf, s, e), dv?: DataView): number {
+    const found = this.find(buf, s, e, h, dv)
     return found >= 0 ? found : this.add(buf, s, e, h)
   }
 
@@ -83,12 +99,32 @@ export class NameTable {
     return id
   }
 
-  /** Whether name `id` is the bytes [s, e) of `buf` with hash `h` (cheaper than `find` when a name repeats). */
-  is(id: number, buf: Buffer, s: number, e: number, h: number): boolean {
-    const len = e - s
-    if (id < 0 || id >= this.count || this.hashes[id] !== h) return false
+  /**
+   * Whether the bytes of `buf` from `s` are name `id` followed by a space, a `\n` or `e` (a word as lint's
+   * line cursor would find it): where the name ends, or -1. Four bytes compared at a time through `dv` (a
+   * view of buf), no hash: the cheap check of a predicted name. Only names of plain word bytes (printable
+   * ASCII, no quote or backslash) are ever matched, so a match is a word the cursor would have read alike.
+   */
+  matchAt(id: number, dv: DataView, buf: Buffer, s: number, e: number): number {
+    if (id < 0 || id >= this.count || !this.plainName[id]) return -1
     const at = this.starts[id]
-    return this.ints[(at >> 2) + 1] === len && this.same(at + 8, buf, s, len)
+    const r = at >> 2
+    const len = this.ints[r + 1]
+    const end = s + len
+    if (end > e || (end < e && buf[end] !== 32 && buf[end] !== 10)) return -1
+    // names told apart by their last bytes (a counter or hash after a common KUBE-SEP- prefix) fail here
+    if (len >= 4 && this.tails[id] !== dv.getInt32(end - 4, true)) return -1
+    return this.sameView(at, dv, buf, s, len) ? end : -1
+  }
+
+  /** Whether the name of the record at byte `at` is buf[s, s + len) (`dv`: a view of buf). */
+  private sameView(at: number, dv: DataView, buf: Buffer, s: number, len: number): boolean {
+    const ints = this.ints
+    const r = (at >> 2) + 2
+    let k = 0
+    for (; k + 4 <= len; k += 4) if (ints[r + (k >> 2)] !== dv.getInt32(s + k, true)) return false
+    for (; k < len; k++) if (this.store[at + 8 + k] !== buf[s + k]) return false
+    return true
   }
 
   /** Whether the store's bytes from `at` are buf[s, s + len). */
@@ -113,13 +149,22 @@ export class NameTable {
     const id = this.count++
     this.ints[at >> 2] = id
     this.ints[(at >> 2) + 1] = len
-    for (let k = 0; k < len; k++) store[at + 8 + k] = buf[s + k]
+    let plain = 1
+    for (let k = 0; k < len; k++) {
+      const c = buf[s + k]
+      store[at + 8 + k] = c
+      if (c < 33 || c > 126 || c === 34 || c === 92) plain = 0
+    }
     if (id === this.starts.length) {
       this.starts = doubled(this.starts)
-      this.hashes = doubled(this.hashes)
+      const p = new Uint8Array(this.plainName.length * 2)
+      p.set(this.plainName)
+      this.plainName = p
+      this.tails = doubled(this.tails)
     }
     this.starts[id] = at
-    this.hashes[id] = h
+    if (len >= 4) this.tails[id] = buf.readInt32LE(e - 4)
+    this.plainName[id] = plain
     this.used += size
     if (this.count * 4 > 3 * (this.mask + 1)) this.grow()
     this.place(at, h)
