@@ -3,14 +3,16 @@
  * conntrack entry, so the node walks its nat table for it), to the echo agent, timed from send to the echo's
  * arrival with process.hrtime.bigint(). Paced back to back: the next flow starts as soon as the last echo is
  * in, so the node's rules stay as warm as a node's under a steady stream of new connections (and as the
- * FORWARD sweeps' walks). Prints one JSON line {rtts (ns, in send order), lost}. Bounded by the count and a
- * deadline; argv[2] is a JSON NewFlowsRequest (see measure/newFlows.ts).
+ * FORWARD sweeps' walks). Flow i goes to ports[i % ports.length], so the destinations are interleaved and
+ * share whatever the machine does meanwhile. Prints one JSON line {rtts: per port, ns in send order; lost}.
+ * Bounded by the count and a deadline; argv[2] is the JSON request udpNewFlows (measure/probe.ts) writes.
  */
 import dgram from 'node:dgram'
 
 interface Request {
   host: string
-  port: number
+  ports: number[]
+  /** flows per port */
   count: number
   firstPort: number
   deadlineMs: number
@@ -22,7 +24,7 @@ const deadline = Date.now() + req.deadlineMs
 const payload = Buffer.from('dpsim-first-packet')
 
 /** One new flow: bind a fresh source port, send, wait for the echo; its round trip in ns, or -1 if lost. */
-async function oneFlow(sourcePort: number): Promise<number> {
+async function oneFlow(sourcePort: number, port: number): Promise<number> {
   const s = dgram.createSocket('udp4')
   try {
     const bound = await new Promise<boolean>((r) => {
@@ -39,7 +41,7 @@ async function oneFlow(sourcePort: number): Promise<number> {
         res(Number(t - start))
       })
       start = process.hrtime.bigint()
-      s.send(payload, req.port, req.host, (e) => {
+      s.send(payload, port, req.host, (e) => {
         if (e) {
           clearTimeout(tm)
           res(-1)
@@ -51,13 +53,15 @@ async function oneFlow(sourcePort: number): Promise<number> {
   }
 }
 
-const rtts: number[] = []
+const rtts: number[][] = req.ports.map(() => [])
 let lost = 0
-for (let i = 0; i < req.count && Date.now() < deadline; i++) {
-  const t = await oneFlow(req.firstPort + i)
+const total = req.count * req.ports.length
+for (let i = 0; i < total && Date.now() < deadline; i++) {
+  const k = i % req.ports.length
+  const t = await oneFlow(req.firstPort + i, req.ports[k])
   if (t < 0) lost++
-  else rtts.push(t)
+  else rtts[k].push(t)
 }
-lost += req.count - rtts.length - lost
+lost = total - rtts.reduce((a, r) => a + r.length, 0)
 process.stdout.write(`${JSON.stringify({ rtts, lost })}\n`)
 process.exit(0)

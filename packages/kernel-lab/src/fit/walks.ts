@@ -7,9 +7,9 @@ import {
   walkCounts,
   walkKeys,
 } from '@dataplane-sim/iptables-model'
-import { ECHO_PORT } from '../measure/probe'
+import { ECHO_PORT, SKIP_PORT } from '../measure/probe'
 import { forwardRulesTable } from '../rules/forwardRules'
-import { kubeProxyShapeTable } from '../rules/kubeProxyShape'
+import { firstPacketTable } from '../rules/kubeProxyShape'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 
 /** What iptables-model's engine counts for one packet's walks. */
@@ -102,21 +102,23 @@ export function forwardWalkShape(rules: number, kind: 'ip' | 'match'): WalkShape
   }
 }
 
-/** A first packet as the sweep sends it: UDP from a new source port to the server's echo agent. */
+/** First packets as the sweep sends them: UDP from a new source port to the echo agent's two ports. */
 const FIRST = parsePacket(`udp ${LAB_ADDRESSES.client}:20000 -> ${LAB_ADDRESSES.server}:${ECHO_PORT}`)
+const SKIPPED = parsePacket(`udp ${LAB_ADDRESSES.client}:20001 -> ${LAB_ADDRESSES.server}:${SKIP_PORT}`)
 
 /**
- * `packet-nat-first`: the datagram of a new flow walks nat PREROUTING → KUBE-SERVICES (every service rule
- * fails: the lab's services are TCP, and their -d is no lab address) and nat POSTROUTING; its echo belongs to
- * an established connection and skips nat. The baseline is the same table without services. Warm, like the
- * FORWARD walks: the sender paces its flows back to back (agents/newFlows.ts), so each walk finds the rules
- * the previous flow's walk just read, as on a node under a steady stream of new connections.
+ * `packet-nat-first`: the datagram of a new flow to ECHO_PORT walks nat PREROUTING → KUBE-SERVICES (every
+ * service rule fails: the lab's services are TCP, and their -d is no lab address) and nat POSTROUTING; its
+ * echo belongs to an established connection and skips nat. The baseline is the flows to SKIP_PORT through the
+ * same table, accepted before KUBE-SERVICES. Warm, like the FORWARD walks: the sender paces its flows back to
+ * back (agents/newFlows.ts), so each walk finds the rules the previous walk just read, as on a node under a
+ * steady stream of new connections.
  */
 export function natFirstWalkShape(services: number): WalkShape {
-  const packets = [FIRST, replyOf(FIRST)]
+  const table = (n: number) => firstPacketTable(n, SKIP_PORT)
   return {
-    loaded: linearWalks(kubeProxyShapeTable, packets, services),
-    baseline: engineWalks(kubeProxyShapeTable(0), packets),
+    loaded: linearWalks(table, [FIRST, replyOf(FIRST)], services),
+    baseline: linearWalks(table, [SKIPPED, replyOf(SKIPPED)], services),
     cold: false,
   }
 }

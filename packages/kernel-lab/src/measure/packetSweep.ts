@@ -1,11 +1,11 @@
 import { forwardCounts, forwardMatchCounts, natFirstPacketCounts } from '../fit/counts'
 import { forwardRulesTable } from '../rules/forwardRules'
-import { kubeProxyShapeTable } from '../rules/kubeProxyShape'
+import { firstPacketTable } from '../rules/kubeProxyShape'
 import { flushConntrack, IPTABLES_BACKENDS, type IptablesBackend, resetNode, restore } from '../rules/restore'
 import { LAB_ADDRESSES } from '../topology/addressPlan'
 import type { Lab } from '../topology/lab'
 import { inPasses } from './passes'
-import { pingRtt, startEcho, udpNewFlows } from './probe'
+import { ECHO_PORT, pingRtt, SKIP_PORT, startEcho, udpNewFlows } from './probe'
 import type { Progress } from './restoreSweep'
 import { quantileMean, summarize, trimmedMean } from './stats'
 import type { Experiment, Measurement, SweepPlan } from './types'
@@ -61,17 +61,18 @@ export async function forwardSweep(
 /** What a run's flows say: the mean of their 5th–50th percentiles (stats.ts quantileMean says why). */
 const lowerHalf = (rtts: number[]) => quantileMean(rtts, 0.05, 0.5)
 
-/** Source ports of the first-packet sweep's flows: the baseline's from here, the loaded table's after them. */
+/** Source port of the first-packet sweep's first flow (each flow takes the next). */
 const FIRST_PORT = 20000
 
 /**
  * First-packet cost vs services: UDP datagrams to the server's echo agent, each from a new source port (a new
  * conntrack entry, so nat PREROUTING runs), from one persistent sender in the client namespace, back to back
  * (see agents/newFlows.ts: warm walks, the state of a node under a steady stream of new connections). The
- * server's own address is no service, so each first packet walks the whole KUBE-SERVICES chain, each rule
- * failing as any non-service packet's does. Per run: the lower-half mean of the loaded table's flows minus that of
- * a baseline with the same hooks and conntrack but no services, conntrack flushed before each, so no port is
- * ever an old flow. Runs in separate passes over the sizes.
+ * server's own address is no service, so each first packet to ECHO_PORT walks the whole KUBE-SERVICES chain,
+ * each rule failing as any non-service packet's does; the baseline is the first packets to SKIP_PORT, which
+ * the same table accepts before its services (firstPacketTable), interleaved flow by flow with the walking
+ * ones so both share whatever else the machine does. Per run: the lower-half mean of the walking flows minus
+ * that of the skipping ones, conntrack flushed first. Runs in separate passes over the sizes.
  */
 export async function natFirstPacketSweep(
   lab: Lab,
@@ -79,24 +80,25 @@ export async function natFirstPacketSweep(
   progress: Progress = () => {},
 ): Promise<Measurement[]> {
   const stopEcho = await startEcho(lab)
-  const newFlows = async (firstPort: number) => {
-    await flushConntrack(lab)
-    return udpNewFlows(lab, LAB_ADDRESSES.server, plan.newFlows, firstPort)
-  }
   const points = (IPTABLES_BACKENDS as IptablesBackend[]).flatMap((backend) =>
     plan.natServices.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
   )
   try {
     await inPasses(points, plan.runs, async (pt) => {
       await resetNode(lab)
-      await restore(lab, pt.backend, kubeProxyShapeTable(0))
-      const base = await newFlows(FIRST_PORT)
-      await restore(lab, pt.backend, kubeProxyShapeTable(pt.size))
-      const loaded = await newFlows(FIRST_PORT + plan.newFlows)
-      pt.lost += base.lost + loaded.lost
-      pt.runs.push(lowerHalf(loaded.rtts) - lowerHalf(base.rtts))
+      await restore(lab, pt.backend, firstPacketTable(pt.size, SKIP_PORT))
+      await flushConntrack(lab)
+      const r = await udpNewFlows(
+        lab,
+        LAB_ADDRESSES.server,
+        [ECHO_PORT, SKIP_PORT],
+        plan.newFlows,
+        FIRST_PORT,
+      )
+      pt.lost += r.lost
+      pt.runs.push(lowerHalf(r.rtts[0]) - lowerHalf(r.rtts[1]))
       progress(
-        `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs (lost ${base.lost + loaded.lost})`,
+        `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs (lost ${r.lost})`,
       )
     })
   } finally {
@@ -115,7 +117,11 @@ export async function natFirstPacketSweep(
       runs: pt.runs,
       summary,
       counts: natFirstPacketCounts(pt.size),
-      notes: { lost: pt.lost, passes: plan.runs, probe: 'udp new source port, back to back' },
+      notes: {
+        lost: pt.lost,
+        passes: plan.runs,
+        probe: 'udp new source port, back to back, interleaved with a baseline port',
+      },
     }
   })
   await resetNode(lab)

@@ -62,15 +62,19 @@ export async function pingRtt(
   return { rtts, lost: count - rtts.length }
 }
 
-/** The echo agent's UDP port in the server namespace (first-packet sweeps). */
+/**
+ * The echo agent's UDP ports in the server namespace (first-packet sweeps): flows to ECHO_PORT walk the nat
+ * table's services, flows to SKIP_PORT are accepted before them (rules/kubeProxyShape.ts firstPacketTable).
+ */
 export const ECHO_PORT = 7007
+export const SKIP_PORT = 7008
 
 /**
  * Starts the echo agent (agents/echo.ts) in the server namespace and resolves once it is bound. Its life is
  * bounded (`lifeMs`), it is stopped by the returned function, and the lab stops it on destroy.
  */
 export async function startEcho(lab: Lab, lifeMs = 3_600_000): Promise<() => void> {
-  const argv = agentArgv(lab.ns.server, 'echo.ts', [String(ECHO_PORT), String(lifeMs)])
+  const argv = agentArgv(lab.ns.server, 'echo.ts', [`${ECHO_PORT},${SKIP_PORT}`, String(lifeMs)])
   const child = spawn(argv[0], argv.slice(1), { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'pipe'] })
   const stop = () => {
     child.stdin.end()
@@ -98,21 +102,23 @@ export async function startEcho(lab: Lab, lifeMs = 3_600_000): Promise<() => voi
 }
 
 /**
- * First-packet round trips: `count` UDP datagrams from one persistent sender (agents/newFlows.ts) in the
- * client namespace, each from a new source port (`firstPort` on), so each is a new conntrack entry and
- * walks the nat table, back to back, to the echo agent (startEcho). The sender times each round trip itself,
- * so no process start is in the figure. Bounded by the count and `deadlineSeconds`.
+ * First-packet round trips: UDP datagrams from one persistent sender (agents/newFlows.ts) in the client
+ * namespace, each from a new source port (`firstPort` on), so each is a new conntrack entry and walks the nat
+ * table, back to back, to the echo agent (startEcho): `count` flows to each of `ports`, interleaved. The
+ * sender times each round trip itself, so no process start is in the figure. Bounded by the count and
+ * `deadlineSeconds`. Returns the round trips per port.
  */
 export async function udpNewFlows(
   lab: Lab,
   host: string,
+  ports: number[],
   count: number,
   firstPort: number,
   deadlineSeconds = 60,
-): Promise<RttResult> {
-  const req = { host, port: ECHO_PORT, count, firstPort, deadlineMs: deadlineSeconds * 1000, timeoutMs: 200 }
+): Promise<{ rtts: number[][]; lost: number }> {
+  const req = { host, ports, count, firstPort, deadlineMs: deadlineSeconds * 1000, timeoutMs: 200 }
   const argv = agentArgv(lab.ns.client, 'newFlows.ts', [JSON.stringify(req)])
   const r = await lab.run(argv, { cwd: PACKAGE_DIR, timeoutMs: deadlineSeconds * 1000 + 30_000 })
   const line = r.stdout.trim().split('\n').pop() ?? ''
-  return JSON.parse(line) as RttResult
+  return JSON.parse(line)
 }

@@ -79,6 +79,19 @@ export function kubeProxyShapeTable(services: number, opts: KubeProxyShapeOption
   return `${[...chains, ...rules, ...svcRules, 'COMMIT'].join('\n')}\n`
 }
 
+/**
+ * The first-packet sweep's table: kubeProxyShapeTable(services) with one rule before the KUBE-SERVICES jump in
+ * PREROUTING that accepts UDP to `skipPort`, so first packets to that port skip the services (the sweep's
+ * baseline) while those to any other port walk them, in the same table and the same run.
+ */
+export function firstPacketTable(services: number, skipPort: number): string {
+  const jump = '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
+  return kubeProxyShapeTable(services).replace(
+    jump,
+    `-A PREROUTING -p udp -m udp --dport ${skipPort} -j ACCEPT\n${jump}`,
+  )
+}
+
 /** `--noflush` input adding one rule to KUBE-SERVICES (what a one-service change appends at minimum). */
 export function kubeProxyShapeOneRule(protocol: 'tcp' | 'udp' = 'tcp'): string {
   return `*nat\n-I KUBE-SERVICES 1 -d ${shapeServiceIP(65000)}/32 -p ${protocol} -m comment --comment "dpsim/one-rule cluster IP" -m ${protocol} --dport 81 -j KUBE-MARK-MASQ\nCOMMIT\n`
