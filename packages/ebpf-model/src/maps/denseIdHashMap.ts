@@ -2,25 +2,44 @@ import { BpfHashMap } from './hashMap'
 import { BPF_ANY, type BpfKey, type BpfUpdateOrigin } from './types'
 import { isWideKey, WIDE_MIN, WideKeyIndex } from './wideKeyIndex'
 
-/** How far past the mirrored range a key may land and still extend it (farther keys stay in the Map only). */
+/** How far past the dense range a key may land and still extend it (farther keys go to the Map). */
 const SLACK = 4096
 
 /**
  * A `BpfHashMap` whose keys are mostly dense integer ids — backend ids and rev-NAT ids from 1 up, the
- * services map's slot keys from −1 down (`datapath/maps.ts`) — with the values of those keys mirrored in
- * plain arrays indexed by the id (`pos[k]`, `neg[−k]`). The kernel hashes every key; here a lookup of a
- * million-entry map reads one array element instead of walking a JS Map's bucket chain, which at 100k
- * services costs several cache misses per packet. Same semantics and counts as the hash map (the Map stays
- * the source of truth for order, size and errors); keys far from the mirrored range, and non-integers
- * and non-integers, are answered by the Map alone. Wide integer keys (≥ 2^30: the services map's 51-bit
- * master keys) are mirrored in a `WideKeyIndex`, which reads one cell line where the Map chases its boxed keys.
- * Invariant: for every integer k with 0 ≤ k < pos.length, pos[k] === table.get(k) (likewise neg for −k), and
- * for every wide key k, wide.get(k) === table.get(k).
+ * services map's slot keys from −1 down (`datapath/maps.ts`) — held in plain arrays indexed by the id
+ * (`pos[k]`, `neg[−k]`). The kernel hashes every key; here a lookup of a million-entry map reads one array
+ * element instead of walking a JS Map's bucket chain, which at 100k services costs several cache misses per
+ * packet, and the agent's initial sync writes a million ids without growing and probing a million-entry
+ * Map (1.5–2 CPU s at 100k services × 10 endpoints when every key was also kept in the Map). Wide integer
+ * keys (≥ 2^30: the services map's 51-bit master keys) live in a `WideKeyIndex`, which reads one cell line
+ * where a Map chases its boxed keys; other keys (far from the dense range, non-integers) in the Map.
+ * Same semantics, errors and counts as the hash map, and the same iteration order (insertion order, kept
+ * by a log of (key, sequence number) whose stale entries are skipped). Values must not be undefined.
+ * Invariant: each present key lives in exactly one of pos/neg, wide, table, with its sequence number
+ * beside it (posSeq/negSeq, wideSeq, tableSeq); a Map key whose id the dense range grows over moves into it.
  */
 export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly pos: Array<V | undefined> = []
   private readonly neg: Array<V | undefined> = []
+  private readonly posSeq: number[] = []
+  private readonly negSeq: number[] = []
   private readonly wide = new WideKeyIndex<V>()
+  private readonly wideSeq = new WideKeyIndex<number>()
+  private readonly tableSeq = new Map<K, number>()
+  private dense = 0
+  private seq = 0
+  /** insertion order: keys and the sequence number each was inserted under */
+  private logKeys: K[] = []
+  private logSeqs: number[] = []
+
+  override get size(): number {
+    return this.dense + this.wide.size + this.table.size
+  }
+
+  override has(key: K): boolean {
+    return this.find(key) !== undefined
+  }
 
   override update(
     key: K,
@@ -29,20 +48,81 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     counts?: Record<string, number>,
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
-    super.update(key, value, flags, counts, origin)
-    this.mirror(key)
+    this.checkFlags(flags)
+    const exists = this.find(key) !== undefined
+    this.checkExists(flags, exists, key)
+    if (!exists && this.size >= this.spec.maxEntries)
+      this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
+    const s = exists ? 0 : ++this.seq
+    if (!exists) {
+      this.logKeys.push(key)
+      this.logSeqs.push(s)
+    }
+    const i = this.denseIndex(key)
+    if (i !== 0 || key === 0) {
+      const neg = (key as number) < 0
+      const arr = neg ? this.neg : this.pos
+      arr[i] = value
+      if (!exists) {
+        ;(neg ? this.negSeq : this.posSeq)[i] = s
+        this.dense++
+      }
+    } else if (isWideKey(key)) {
+      this.wide.set(key, value)
+      if (!exists) this.wideSeq.set(key, s)
+    } else {
+      this.table.set(key, value)
+      if (!exists) this.tableSeq.set(key, s)
+    }
+    this.counters.updates++
+    this.countWrite(counts, origin, false)
   }
 
   override delete(key: K, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
-    super.delete(key, counts, origin)
-    this.mirror(key)
+    if (this.find(key) === undefined) this.fail('ENOENT', `key ${String(key)} absent`)
+    const i = this.denseIndex(key)
+    if (i !== 0 || key === 0) {
+      const neg = (key as number) < 0
+      ;(neg ? this.neg : this.pos)[i] = undefined
+      ;(neg ? this.negSeq : this.posSeq)[i] = 0
+      this.dense--
+    } else if (isWideKey(key)) {
+      this.wide.delete(key)
+      this.wideSeq.delete(key)
+    } else {
+      this.table.delete(key)
+      this.tableSeq.delete(key)
+    }
+    if (this.logKeys.length > 2 * this.size + 1024) this.compactLog()
+    this.counters.deletes++
+    this.countWrite(counts, origin, true)
+  }
+
+  override entries(): IterableIterator<[K, V]> {
+    const out: Array<[K, V]> = []
+    for (let j = 0; j < this.logKeys.length; j++) {
+      const k = this.logKeys[j]
+      if (this.seqOf(k) === this.logSeqs[j]) out.push([k, this.find(k) as V])
+    }
+    return out[Symbol.iterator]()
+  }
+
+  override keys(): IterableIterator<K> {
+    return [...this.entries()].map(([k]) => k)[Symbol.iterator]()
   }
 
   override clear(): void {
     super.clear()
     this.wide.clear()
+    this.wideSeq.clear()
+    this.tableSeq.clear()
     this.pos.length = 0
     this.neg.length = 0
+    this.posSeq.length = 0
+    this.negSeq.length = 0
+    this.dense = 0
+    this.logKeys = []
+    this.logSeqs = []
   }
 
   protected override find(key: K): V | undefined {
@@ -55,24 +135,57 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     return this.table.get(key)
   }
 
-  /** Copies the Map's value of `key` into its array slot, extending the array when the key is near its end. */
-  private mirror(key: K): void {
-    if (isWideKey(key)) {
-      const v = this.table.get(key)
-      if (v === undefined) this.wide.delete(key)
-      else this.wide.set(key, v)
-      return
+  /**
+   * The array index of an integer key inside the dense range or within SLACK of its end (the range is then
+   * extended to it, moving Map keys it grows over into the arrays); 0 for every other key (key 0 itself is
+   * index 0 of `pos`, which callers tell apart by the key).
+   */
+  private denseIndex(key: K): number {
+    if (typeof key !== 'number' || (key | 0) !== key) return 0
+    const neg = key < 0
+    const i = neg ? -key : key
+    const arr = neg ? this.neg : this.pos
+    if (i < arr.length) return i
+    if (i > arr.length + SLACK) return 0
+    const seqs = neg ? this.negSeq : this.posSeq
+    const sign = neg ? -1 : 1
+    while (arr.length <= i) {
+      const k = (sign * arr.length) as K
+      const v = this.table.size > 0 ? this.table.get(k) : undefined
+      if (v === undefined) {
+        arr.push(undefined)
+        seqs.push(0)
+      } else {
+        arr.push(v)
+        seqs.push(this.tableSeq.get(k) as number)
+        this.table.delete(k)
+        this.tableSeq.delete(k)
+        this.dense++
+      }
     }
-    if (typeof key !== 'number' || (key | 0) !== key) return
-    const arr = key >= 0 ? this.pos : this.neg
-    const i = key >= 0 ? key : -key
-    if (i < arr.length) {
-      arr[i] = this.table.get(key)
-      return
+    return i
+  }
+
+  /** The sequence number of a present key, 0 when absent. */
+  private seqOf(key: K): number {
+    if (typeof key === 'number') {
+      if (key >= 0) {
+        if (key < this.pos.length && (key | 0) === key) return this.posSeq[key]
+        if (key >= WIDE_MIN && isWideKey(key)) return this.wideSeq.get(key) ?? 0
+      } else if ((key | 0) === key && -key < this.neg.length) return this.negSeq[-key]
     }
-    if (i > arr.length + SLACK) return
-    // grown by push, from the Map, so keys stored earlier beyond the end are picked up (the invariant)
-    const sign = key >= 0 ? 1 : -1
-    while (arr.length <= i) arr.push(this.table.get((sign * arr.length) as K))
+    return this.tableSeq.get(key) ?? 0
+  }
+
+  private compactLog(): void {
+    const keys: K[] = []
+    const seqs: number[] = []
+    for (let j = 0; j < this.logKeys.length; j++)
+      if (this.seqOf(this.logKeys[j]) === this.logSeqs[j]) {
+        keys.push(this.logKeys[j])
+        seqs.push(this.logSeqs[j])
+      }
+    this.logKeys = keys
+    this.logSeqs = seqs
   }
 }

@@ -16,7 +16,7 @@ export class BpfHashOfMaps<K extends BpfKey, M extends BpfMapBase> extends BpfDe
   memlockWithInner(): number {
     let total = this.memlock()
     const seen = new Set<M>()
-    for (const inner of this.table.values()) {
+    for (const [, inner] of this.entries()) {
       if (seen.has(inner)) continue
       seen.add(inner)
       total += inner.memlock()
