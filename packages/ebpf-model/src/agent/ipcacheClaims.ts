@@ -1,4 +1,5 @@
 import type { Cidr } from '@dataplane-sim/cluster'
+import { AddrTable } from './addrTable'
 import type { AgentSink, IpcacheValue } from './sink'
 
 type Source = IpcacheValue['source']
@@ -6,12 +7,9 @@ type Source = IpcacheValue['source']
 /** Highest priority first: a node address beats a pod on it, a pod beats a policy's /32, CIDRs beat world. */
 const PRIORITY: readonly Source[] = ['node', 'pod', 'cidr', 'world']
 
-/**
- * A /32 is keyed by its address (a small integer for pod addresses in 10.0.0.0/8, which V8 hashes without
- * boxing), any other prefix by −(base · 64 + length) − 1.
- */
+/** A prefix shorter than /32 (CIDR identities, world) as a number: base · 64 + length. */
 function claimKey(prefix: Cidr): number {
-  return prefix.prefix === 32 ? prefix.base : -(prefix.base * 64 + prefix.prefix) - 1
+  return prefix.base * 64 + prefix.prefix
 }
 
 /** Two or more sources claiming one prefix (rare: a node or pod address a policy also names). */
@@ -29,20 +27,24 @@ class ClaimSet {
 
 /**
  * The ipcache metadata layer (cilium/cilium `pkg/ipcache/metadata.go`): several sources may claim one prefix;
- * the map holds the claim of highest priority, and is written only when that winner changes. Prefixes are
- * keyed by number (`claimKey`), and a prefix with one claim (nearly every pod address) holds the claim
- * itself, not a set: the initial sync of a million pods allocates nothing here beyond the map entry.
+ * the map holds the claim of highest priority, and is written only when that winner changes. A /32 is found
+ * by its address in an `AddrTable`, other prefixes by number (`claimKey`); a prefix with one claim (nearly
+ * every pod address) holds the claim itself, not a set: the initial sync of a million pods allocates
+ * nothing here per pod.
  */
 export class IpcacheClaims {
+  /** /32 claims by address (nearly all: pods and nodes), other prefixes by `claimKey` */
+  private readonly hosts = new AddrTable<IpcacheValue | ClaimSet>()
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
 
   constructor(public sink: AgentSink) {}
 
   set(prefix: Cidr, value: IpcacheValue): void {
-    const k = claimKey(prefix)
-    const have = this.claims.get(k)
+    const host = prefix.prefix === 32
+    const k = host ? prefix.base : claimKey(prefix)
+    const have = host ? this.hosts.get(k) : this.claims.get(k)
     if (have === undefined) {
-      this.claims.set(k, value)
+      this.put(host, k, value)
       this.sink.ipcache('update', prefix, value, true)
       return
     }
@@ -55,12 +57,12 @@ export class IpcacheClaims {
     } else if (have.source === value.source) {
       before = have
       after = value
-      this.claims.set(k, value)
+      this.put(host, k, value)
     } else {
       const set = new ClaimSet()
       set[have.source] = have
       set[value.source] = value
-      this.claims.set(k, set)
+      this.put(host, k, set)
       before = have
       after = set.winner()
     }
@@ -68,12 +70,13 @@ export class IpcacheClaims {
   }
 
   unset(prefix: Cidr, source: Source): void {
-    const k = claimKey(prefix)
-    const have = this.claims.get(k)
+    const host = prefix.prefix === 32
+    const k = host ? prefix.base : claimKey(prefix)
+    const have = host ? this.hosts.get(k) : this.claims.get(k)
     if (have === undefined) return
     if (!(have instanceof ClaimSet)) {
       if (have.source !== source) return
-      this.claims.delete(k)
+      this.drop(host, k)
       this.sink.ipcache('delete', prefix)
       return
     }
@@ -82,8 +85,18 @@ export class IpcacheClaims {
     have[source] = undefined
     const after = have.winner()
     if (!after) {
-      this.claims.delete(k)
+      this.drop(host, k)
       this.sink.ipcache('delete', prefix)
     } else if (after !== before) this.sink.ipcache('update', prefix, after)
+  }
+
+  private put(host: boolean, k: number, v: IpcacheValue | ClaimSet): void {
+    if (host) this.hosts.set(k, v)
+    else this.claims.set(k, v)
+  }
+
+  private drop(host: boolean, k: number): void {
+    if (host) this.hosts.delete(k)
+    else this.claims.delete(k)
   }
 }
