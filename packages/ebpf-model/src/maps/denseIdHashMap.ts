@@ -132,7 +132,8 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
         if (key >= WIDE_MIN && isWideKey(key)) return this.wide.get(key)
       } else if ((key | 0) === key && -key < this.neg.length) return this.neg[-key]
     }
-    return this.table.get(key)
+    // the Map is empty in the common case (every key dense or wide): skip hashing the key
+    return this.table.size === 0 ? undefined : this.table.get(key)
   }
 
   /**
