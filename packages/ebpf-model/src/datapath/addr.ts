@@ -28,3 +28,31 @@ export function ipText(addr: number): string {
   }
   return s
 }
+
+/** [address, its text] per backend id (ids are dense from 1): checked against the address, so never stale. */
+const ipById: Array<number | string> = []
+const IP_BY_ID_MAX = 1 << 21
+
+/**
+ * A backend's address as text, remembered per backend id when the backend is written to
+ * cilium_lb4_backends_v3 (`rememberBackendIp`): every first packet names its backend in the trace (dnat,
+ * candidate), and at 100k services first packets to random services met a backend not seen before nearly
+ * every time, missing an address-keyed cache.
+ */
+export function backendIp(b: { id: number; addr: number }): string {
+  const id = b.id
+  const o = id * 2
+  if (id >= 0 && id < IP_BY_ID_MAX && ipById[o] === b.addr) return ipById[o + 1] as string
+  return ipText(b.addr)
+}
+
+/** Remembers a backend's address text under its id (a backend written to the backends map). */
+export function rememberBackendIp(b: { id: number; addr: number }): void {
+  const id = b.id
+  if (id < 0 || id >= IP_BY_ID_MAX || !Number.isInteger(id)) return
+  const o = id * 2
+  if (ipById[o] === b.addr) return
+  while (ipById.length < o) ipById.push(-1, '')
+  ipById[o] = b.addr
+  ipById[o + 1] = u32ToIp(b.addr)
+}

@@ -50,7 +50,7 @@ export function serviceCt(dp: DatapathState, f: Flow, dir: 'OUT' | 'IN', ctx: Ct
  */
 export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx): CtState {
   const map = ctMapOf(dp.maps, t.proto)
-  const fwd = map.find(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
+  const fwd = map.findWithReverse(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
   const text = ctx.steps ? tupleText(t, 'OUT') : ''
   if (fwd >= 0 && map.get(fwd, CT.EXPIRES) > dp.now) {
     if (ctx.steps)
@@ -63,7 +63,7 @@ export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx): CtState {
     ctx.ctSlot = fwd
     return CT_ESTABLISHED
   }
-  const rev = map.find(t.proto, t.daddr, t.dport, t.saddr, t.sport, false, ctx.ops)
+  const rev = map.findReverse(ctx.ops)
   if (rev >= 0 && map.get(rev, CT.EXPIRES) > dp.now) {
     if (ctx.steps)
       ctx.step(

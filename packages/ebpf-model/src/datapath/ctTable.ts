@@ -100,6 +100,35 @@ export class CtTable extends BpfLruTupleMap {
     return this.lookupInto(saddr, daddr, portsWord(sport, dport), protoWord(proto, service), ops)
   }
 
+  /** ct_lookup4 of a tuple with its reverse's read overlapped; the reverse counted by `findReverse`. */
+  findWithReverse(
+    proto: number,
+    saddr: number,
+    sport: number,
+    daddr: number,
+    dport: number,
+    service: boolean,
+    ops: OpCounts,
+  ): number {
+    const pw = protoWord(proto, service)
+    return this.lookupPairInto(
+      saddr,
+      daddr,
+      portsWord(sport, dport),
+      pw,
+      daddr,
+      saddr,
+      portsWord(dport, sport),
+      pw,
+      ops,
+    )
+  }
+
+  /** The reverse tuple of the last `findWithReverse`, counted now. */
+  findReverse(ops: OpCounts): number {
+    return this.lookupSecondInto(ops)
+  }
+
   /** ct_create4: a new entry written by the program; returns its slot. */
   create(
     proto: number,

@@ -7,7 +7,9 @@ import { CT } from './ctTable'
 import { checkPolicy } from './policyCheck'
 import { DROP, type DropReason } from './reasons'
 import { type DatapathState, drop, type Flow, result } from './state'
-import { type Ctx, protoName } from './trace'
+import { type Ctx, progId, protoName } from './trace'
+
+const LXC_POLICY = progId('cil_lxc_policy')
 
 /**
  * The end of a packet's path: local delivery through the destination endpoint's ingress policy
@@ -48,7 +50,7 @@ export function deliver(
         )
       return result('forward', o.dnat, o.candidates, true, lxcName(dst.endpointId), ipText(IPV4_LOOPBACK))
     }
-    ctx.prog('cil_lxc_policy', ctx.steps ? `ingress policy of endpoint ${dst.endpointId} (tail call)` : '')
+    ctx.prog(LXC_POLICY, ctx.steps ? `ingress policy of endpoint ${dst.endpointId} (tail call)` : '')
     if (isNew) {
       const denied = checkPolicy(maps, dst.endpointId, srcIdentity, INGRESS, t.proto, t.dport, ctx)
       if (denied) return drop(ctx, denied, o.dnat, [])

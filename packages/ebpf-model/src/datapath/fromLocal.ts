@@ -1,16 +1,20 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
 import type { ProgrammedBackend } from '../agent/sink'
-import { ipText } from './addr'
+import { backendIp, ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
 import { deliver, reply } from './deliver'
-import { backendIp, candidateOf, lookupBackend } from './lb'
+import { candidateOf, lookupBackend } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
 import { type DatapathState, drop, type Flow, flowTo } from './state'
-import type { Ctx } from './trace'
+import { type Ctx, progId } from './trace'
+
+const SOCK_CONNECT = progId('cil_sock4_connect')
+const FROM_CONTAINER = progId('cil_from_container')
+const TO_NETDEV = progId('cil_to_netdev')
 
 /**
  * A packet from a local pod (`bpf/bpf_lxc.c` cil_from_container) or from the host's own sockets: socket-LB
@@ -34,7 +38,7 @@ export function fromLocal(
   let candidates: Candidate[] = []
   let all: Array<{ backend: ProgrammedBackend; probability: number }> = []
   if (f.proto !== 1 && dp.cfg.socketLb) {
-    ctx.prog('cil_sock4_connect', fromPod ? 'socket-LB at connect()' : 'socket-LB at connect() (host socket)')
+    ctx.prog(SOCK_CONNECT, fromPod ? 'socket-LB at connect()' : 'socket-LB at connect() (host socket)')
     const sock = dp.sockets.findSocket(f.proto, f.saddr, f.sport, f.daddr, f.dport)
     if (sock >= 0) {
       if (ctx.steps)
@@ -57,7 +61,7 @@ export function fromLocal(
       }
     }
   }
-  ctx.prog(fromPod ? 'cil_from_container' : 'cil_to_netdev', fromPod ? 'bpf_lxc egress' : 'host egress')
+  ctx.prog(fromPod ? FROM_CONTAINER : TO_NETDEV, fromPod ? 'bpf_lxc egress' : 'host egress')
   if (f.proto !== 1 && !dp.cfg.socketLb && !backend) {
     // tc path: per-packet service lookup, the service CT entry keeps the backend of an established flow
     const probe = serviceFor(dp, f, true, ctx)

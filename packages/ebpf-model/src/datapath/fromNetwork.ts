@@ -12,7 +12,9 @@ import { checkPolicy, identityOf } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
 import { type DatapathState, drop, type Flow, flowTo } from './state'
-import type { Ctx } from './trace'
+import { type Ctx, progId } from './trace'
+
+const FROM_NETDEV = progId('cil_from_netdev')
 
 /**
  * A packet from outside the node (`bpf/bpf_host.c` cil_from_netdev, `bpf/lib/nodeport.h` nodeport_lb4):
@@ -28,7 +30,7 @@ export function fromNetwork(
   nonSyn: boolean,
 ): Trace {
   const maps = dp.maps
-  ctx.prog('cil_from_netdev', 'bpf_host ingress (nodeport_lb4)')
+  ctx.prog(FROM_NETDEV, 'bpf_host ingress (nodeport_lb4)')
   if (f.proto !== 1) {
     const svc = serviceFor(dp, f, false, ctx)
     if (svc) {

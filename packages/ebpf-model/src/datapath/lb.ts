@@ -3,7 +3,7 @@ import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_AFFINITY, SVC_FLAG_TWO_SCOPES } from '..
 import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
-import { ipText } from './addr'
+import { backendIp, ipText } from './addr'
 import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 import { type Ctx, protoName } from './trace'
 
@@ -160,26 +160,6 @@ export function candidateOf(b: ProgrammedBackend, probability: number, masquerad
   if (b.pod) c.pod = b.pod
   if (b.node) c.node = b.node
   return c
-}
-
-/** [address, its text] per backend id (ids are dense from 1): checked against the address, so never stale. */
-const ipById: Array<number | string> = []
-const IP_BY_ID_MAX = 1 << 21
-
-/**
- * A backend's address as text, remembered per backend id: every first packet names its backend in the trace
- * (dnat, candidate), and at 100k services the 200k backends thrashed the address-keyed text cache.
- */
-export function backendIp(b: ProgrammedBackend): string {
-  const id = b.id
-  if (id < 0 || id >= IP_BY_ID_MAX) return ipText(b.addr)
-  const o = id * 2
-  if (ipById[o] === b.addr) return ipById[o + 1] as string
-  const s = ipText(b.addr)
-  while (ipById.length < o) ipById.push(-1, '')
-  ipById[o] = b.addr
-  ipById[o + 1] = s
-  return s
 }
 
 /** Each backend's share of a Maglev table, computed once per table (the agent writes a new table on change). */

@@ -7,7 +7,8 @@ import { BpfHashMap } from '../maps/hashMap'
 import { BpfHashOfMaps } from '../maps/hashOfMaps'
 import { BpfLpmTrie } from '../maps/lpmTrie'
 import { BpfLruHashMap } from '../maps/lruHashMap'
-import type { BpfMapBase } from '../maps/types'
+import { BPF_ANY, type BpfMapBase, type BpfUpdateOrigin } from '../maps/types'
+import { rememberBackendIp } from './addr'
 import { CtTable } from './ctTable'
 
 export { type CtTuple, type CtValue, ctKey } from './ctTable'
@@ -82,6 +83,20 @@ function spec(name: CiliumMapName, maxEntries: number) {
   }
 }
 
+/** cilium_lb4_backends_v3; a backend written is also remembered with its address text for traces (`backendIp`). */
+class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
+  override update(
+    key: number,
+    value: ProgrammedBackend,
+    flags: number = BPF_ANY,
+    counts?: Record<string, number>,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    super.update(key, value, flags, counts, origin)
+    rememberBackendIp(value)
+  }
+}
+
 export class NodeMaps {
   readonly services: BpfHashMap<number | string, ServiceMaster | ServiceSlot>
   readonly backends: BpfHashMap<number, ProgrammedBackend>
@@ -104,7 +119,7 @@ export class NodeMaps {
     readonly maglevTableSize: number,
   ) {
     this.services = new BpfDenseIdHashMap(spec('cilium_lb4_services_v2', max.lb))
-    this.backends = new BpfDenseIdHashMap(spec('cilium_lb4_backends_v3', max.lb))
+    this.backends = new BackendsMap(spec('cilium_lb4_backends_v3', max.lb))
     this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
     this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))

@@ -1,7 +1,14 @@
 import type { Cost, CostProfile, Step, Trace } from '@dataplane-sim/cluster'
 import { OpCounts, opId } from '../maps/opCounts'
 
-const PROG_IDS = new Map<string, number>()
+const PROG_NAMES: string[] = []
+
+/** The cost id of BPF program `name` (`bpf.prog:<name>`), for `Ctx.prog`: interned once per program. */
+export function progId(name: string): number {
+  const id = opId(`bpf.prog:${name}`)
+  PROG_NAMES[id] = name
+  return id
+}
 
 /**
  * What one classify call accumulates: counted operations (interned ids, see `OpCounts`), steps when asked
@@ -29,12 +36,10 @@ export class Ctx {
     this.steps.push(s)
   }
 
-  /** A BPF program run: counted as `bpf.prog:<name>`, shown as an info step. */
-  prog(name: string, why?: string): void {
-    let id = PROG_IDS.get(name)
-    if (id === undefined) PROG_IDS.set(name, (id = opId(`bpf.prog:${name}`)))
+  /** A BPF program run (`progId(name)`): counted as `bpf.prog:<name>`, shown as an info step. */
+  prog(id: number, why?: string): void {
     this.ops.add(id)
-    if (this.steps) this.step(name, why ?? 'program', 'info')
+    if (this.steps) this.step(PROG_NAMES[id], why ?? 'program', 'info')
   }
 
   /**
@@ -46,17 +51,8 @@ export class Ctx {
   }
 }
 
-export function protoName(proto: number): string {
-  return proto === 6
-    ? 'TCP'
-    : proto === 17
-      ? 'UDP'
-      : proto === 132
-        ? 'SCTP'
-        : proto === 1
-          ? 'ICMP'
-          : String(proto)
-}
+/** IP protocol names as cilium prints them: one implementation, the policy dump's. */
+export { protoName } from '../cilium/dump/policyGet'
 
 const OUTCOME: Record<Step['outcome'], string> = {
   hit: 'HIT ',

@@ -111,3 +111,23 @@ describe('BpfLruTupleMap sized off a power of two', () => {
     for (let k = 0; k < 1500; k++) expect(m.peek(...words(k))).toBeGreaterThanOrEqual(0)
   })
 })
+
+describe('TupleIndex.find2 and BpfLruTupleMap.lookupPairInto', () => {
+  it('find two keys as two finds would, and count the second lookup only when asked', () => {
+    const t = new TupleIndex(16)
+    for (let k = 0; k < 3000; k += 2) t.insert(...words(k))
+    for (let k = 0; k < 200; k++) {
+      const other = (k * 7) % 400
+      expect(t.find2(...words(k), ...words(other))).toBe(t.find(...words(k)))
+      expect(t.secondFound).toBe(t.find(...words(other)))
+    }
+    const m = new BpfLruTupleMap({ name: 'pair', keySize: 16, valueSize: 8, maxEntries: 64 }, 1)
+    m.update(...words(2))
+    const ops = new OpCounts()
+    expect(m.lookupPairInto(...words(1), ...words(2), ops)).toBe(-1)
+    expect(ops.get(opId('bpf.lookup.lru_hash:pair'))).toBe(1)
+    expect(m.lookupSecondInto(ops)).toBe(m.peek(...words(2)))
+    expect(ops.get(opId('bpf.lookup.lru_hash:pair'))).toBe(2)
+    expect(m.counters).toMatchObject({ lookups: 2, hits: 1, misses: 1 })
+  })
+})

@@ -83,6 +83,36 @@ export class BpfLruTupleMap extends MapBase {
     return e
   }
 
+  /**
+   * Two datapath lookups whose memory reads overlap (`TupleIndex.find2`): the first is counted here (slot or
+   * −1); the second only if the caller goes on to it, with `lookupSecondInto`, as a program that looks up
+   * a tuple's reverse only when the tuple itself missed.
+   */
+  lookupPairInto(
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    a2: number,
+    b2: number,
+    c2: number,
+    d2: number,
+    ops: OpCounts,
+  ): number {
+    const e = this.s.find2(a, b, c, d, a2, b2, c2, d2)
+    this.countReadInto(ops, e >= 0)
+    if (e >= 0) this.s.links[e * 4 + 2] = 1
+    return e
+  }
+
+  /** The second lookup of the last `lookupPairInto`, counted now (no table change may come between). */
+  lookupSecondInto(ops: OpCounts): number {
+    const e = this.s.secondFound
+    this.countReadInto(ops, e >= 0)
+    if (e >= 0) this.s.links[e * 4 + 2] = 1
+    return e
+  }
+
   /** Datapath lookup counted into a record. */
   lookup(a: number, b: number, c: number, d: number, counts?: Record<string, number>): number {
     const e = this.s.find(a, b, c, d)

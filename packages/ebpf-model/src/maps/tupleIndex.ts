@@ -3,8 +3,10 @@
  * typed arrays: entries live in stable slots (a deleted slot goes to a free list and is reused), the buckets
  * are open addressing with linear probing and backward-shift deletion (no tombstones). No objects per entry,
  * so a million-entry conntrack table is a few dense arrays the garbage collector never walks, and a lookup
- * touches one bucket run and one key line whatever the table's size. Grows by doubling; subclasses grow
- * their per-entry columns in `resize`.
+ * touches one bucket run and one key line whatever the table's size. The slot columns are allocated for
+ * `initialCapacity` entries up front (and double past it; subclasses grow their per-entry columns in
+ * `resize`); the buckets are sized for the entries present (load ≤ 1/2, doubled and rehashed as entries come),
+ * so a preallocated million-slot table holding 200k entries probes 4 MB of buckets, not 16.
  */
 export class TupleIndex {
   /** 4 words per entry slot */
@@ -24,8 +26,9 @@ export class TupleIndex {
     while (capacity < initialCapacity) capacity *= 2
     this.capacity = capacity
     this.keys = new Int32Array(this.capacity * 4)
-    this.buckets = new Int32Array(this.capacity * 4)
-    this.mask = this.capacity * 2 - 1
+    const buckets = Math.min(capacity * 2, MIN_BUCKETS)
+    this.buckets = new Int32Array(buckets * 2)
+    this.mask = buckets - 1
   }
 
   get size(): number {
@@ -34,11 +37,36 @@ export class TupleIndex {
 
   /** The slot holding key (a, b, c, d), or −1. */
   find(a: number, b: number, c: number, d: number): number {
+    const h = hash4(a, b, c, d)
+    return this.probe(h, h & this.mask, a, b, c, d)
+  }
+
+  /**
+   * `find` of two keys at once, the first's slot returned and the second's left in `secondFound`: both first
+   * buckets are read before either probe goes on, so when both miss the caches (conntrack's lookup of a
+   * tuple and of its reverse) the two memory reads overlap instead of following one another.
+   */
+  find2(a: number, b: number, c: number, d: number, a2: number, b2: number, c2: number, d2: number): number {
+    const buckets = this.buckets
+    const mask = this.mask
+    const h1 = hash4(a, b, c, d)
+    const h2 = hash4(a2, b2, c2, d2)
+    const i1 = h1 & mask
+    const i2 = h2 & mask
+    const e1 = buckets[2 * i1 + 1]
+    const e2 = buckets[2 * i2 + 1]
+    this.secondFound = e2 === 0 ? -1 : this.probe(h2, i2, a2, b2, c2, d2)
+    return e1 === 0 ? -1 : this.probe(h1, i1, a, b, c, d)
+  }
+
+  /** The second key's slot of the last `find2`, or −1. */
+  secondFound = -1
+
+  private probe(h: number, start: number, a: number, b: number, c: number, d: number): number {
     const keys = this.keys
     const buckets = this.buckets
     const mask = this.mask
-    const h = hash4(a, b, c, d)
-    for (let i = h & mask; ; i = (i + 1) & mask) {
+    for (let i = start; ; i = (i + 1) & mask) {
       const e = buckets[2 * i + 1] - 1
       if (e < 0) return -1
       if (buckets[2 * i] !== h) continue
@@ -66,6 +94,7 @@ export class TupleIndex {
     this.keys[k + 1] = b
     this.keys[k + 2] = c
     this.keys[k + 3] = d
+    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2)
     this.place(hash4(a, b, c, d), e)
     this.count++
     return e
@@ -111,10 +140,14 @@ export class TupleIndex {
     const keys = new Int32Array(capacity * 4)
     keys.set(this.keys)
     this.keys = keys
-    const old = this.buckets
     this.capacity = capacity
-    this.buckets = new Int32Array(capacity * 4)
-    this.mask = capacity * 2 - 1
+  }
+
+  /** Rebuilds the buckets, `n` of them (a power of two). */
+  private rehash(n: number): void {
+    const old = this.buckets
+    this.buckets = new Int32Array(n * 2)
+    this.mask = n - 1
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i], old[i + 1] - 1)
   }
 
@@ -127,6 +160,9 @@ export class TupleIndex {
     buckets[2 * i + 1] = slot + 1
   }
 }
+
+/** Buckets a table starts with (or twice its capacity, when smaller). */
+const MIN_BUCKETS = 1024
 
 /** murmur3-style finaliser over four words. */
 export function hash4(a: number, b: number, c: number, d: number): number {
