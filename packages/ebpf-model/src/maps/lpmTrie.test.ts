@@ -150,4 +150,30 @@ describe('BpfLpmTrie lookups through the prefix index', () => {
     t.lookup(ipToU32('10.200.0.1'))
     expect(t.lastDepth).toBe(1)
   })
+
+  it('answers the same after reserve() as a trie grown by doubling', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 8, max: 32 })), {
+          maxLength: 120,
+        }),
+        (ps) => {
+          const grown = trie(1000)
+          const reserved = trie(1000)
+          reserved.reserve(ps.length)
+          for (const [hi, len] of ps) {
+            grown.update(len, (hi << 16) >>> 0, `${hi}/${len}`)
+            reserved.update(len, (hi << 16) >>> 0, `${hi}/${len}`)
+          }
+          expect([...reserved.entries()]).toEqual([...grown.entries()])
+          for (const [hi] of ps) {
+            const a = ((hi << 16) | 0x1234) >>> 0
+            expect(reserved.lookup(a)).toBe(grown.lookup(a))
+            expect(reserved.lastDepth).toBe(grown.lastDepth)
+          }
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
 })

@@ -114,9 +114,19 @@ export class PrefixIndex {
     b[o + 4] = num
   }
 
+  /** Sizes the table for `entries` entries at once (a bulk insert of a known count): one rehash, not one per doubling. */
+  reserve(entries: number): void {
+    let size = this.mask + 1
+    while (entries * 2 > size) size *= 2
+    if (size > this.mask + 1) this.resize(size)
+  }
+
   private grow(): void {
+    this.resize((this.mask + 1) * 2)
+  }
+
+  private resize(size: number): void {
     const old = this.buckets
-    const size = (this.mask + 1) * 2
     this.buckets = new Int32Array(size * S)
     this.mask = size - 1
     for (let o = 0; o < old.length; o += S)
