@@ -96,7 +96,7 @@ export class CiliumAgent {
     this.nodeName = nodeName
     this.sink = sink
     this.pods = new PodIndex()
-    this.ipcache = new IpcacheClaims(sink)
+    this.ipcache = new IpcacheClaims(sink, cluster.pods.length + cluster.nodes.length)
     this.services = new ServiceSync(sink, nodeName, cluster.endpointSlices)
     this.cidrs = new CidrIdentities(this.identities, this.ipcache)
     this.nodes = new NodeAddresses(nodeName, this.ipcache)

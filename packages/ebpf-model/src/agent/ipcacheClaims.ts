@@ -34,10 +34,16 @@ class ClaimSet {
  */
 export class IpcacheClaims {
   /** /32 claims by address (nearly all: pods and nodes), other prefixes by `claimKey` */
-  private readonly hosts = new AddrTable<IpcacheValue | ClaimSet>()
+  private readonly hosts: AddrTable<IpcacheValue | ClaimSet>
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
 
-  constructor(public sink: AgentSink) {}
+  /** `hosts`: how many /32 claims to expect (pods and nodes of the initial cluster), to presize the table */
+  constructor(
+    public sink: AgentSink,
+    hosts = 0,
+  ) {
+    this.hosts = new AddrTable(hosts)
+  }
 
   set(prefix: Cidr, value: IpcacheValue): void {
     const host = prefix.prefix === 32

@@ -26,7 +26,7 @@ export class ServiceSync {
   /** frontends by service "namespace/name" */
   readonly frontends = new Map<string, ProgrammedFrontend[]>()
   /** backend IDs by address, port and protocol */
-  private readonly index = new BackendIndex()
+  private readonly index: BackendIndex
   /** backends by ID (IDs are dense from 1) */
   private readonly backendsById: Array<TrackedBackend | undefined> = []
   private readonly backendAlloc = new IdAllocator()
@@ -43,6 +43,11 @@ export class ServiceSync {
     slices: readonly EndpointSlice[],
   ) {
     this.slices = indexSlices(slices)
+    // presized for every (endpoint, port) of the slices: a million-backend index grown by doubling re-placed
+    // every entry at each step and allocated each larger array while the heap was at its largest
+    let backends = 0
+    for (const s of slices) backends += s.endpoints.length * s.ports.length
+    this.index = new BackendIndex(backends)
   }
 
   /** Reconciles one service: its frontends as `translateService` gives them for this node. */

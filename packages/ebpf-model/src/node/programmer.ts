@@ -81,6 +81,7 @@ export class MapProgrammer implements AgentSink {
     if (!st) return
     this.staged = null
     const m = this.maps.ipcache
+    m.reserve(st.size)
     for (const i of st.inAddressOrder())
       m.update(32, st.bases[i], st.values[i] as IpcacheValue, 0, this.counts)
   }
