@@ -270,8 +270,9 @@ export class CiliumAgent {
     const first = pods[0]
     const extra = identityExtra(first, this.nsByName.get(first.namespace))
     const { identity, created } = this.identities.acquire('global', set.labels, extra, set.key, pods.length)
+    const value = this.podIpcacheValue(identity.id)
     for (let i = 0; i < pods.length; i++)
-      this.addPodWithIdentity(pods[i], ips[i], identity, created && i === 0, null)
+      this.addPodWithIdentity(pods[i], ips[i], identity, created && i === 0, null, value)
   }
 
   private addPodWithIdentity(
@@ -280,11 +281,12 @@ export class CiliumAgent {
     identity: Identity,
     created: boolean,
     affected: Set<string> | null,
+    value: IpcacheValue = this.podIpcacheValue(identity.id),
   ): void {
     this.pods.add(pod, identity.id)
     if (created) this.identityAdded(identity, affected)
     else if (affected && pod.ports.length > 0) this.markNamedPortUsers(affected)
-    this.ipcache.set(this.host(ip), this.podIpcacheValue(identity.id))
+    this.ipcache.set(this.host(ip), value)
     if (pod.nodeName === this.nodeName) {
       const key = podKeyOf(pod)
       const id = this.endpointIds.take()

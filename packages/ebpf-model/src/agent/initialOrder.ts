@@ -26,8 +26,18 @@ export function podsByLabelSet(
   pods: Iterable<Pod>,
   namespaceOf: (name: string) => Namespace | undefined,
 ): LabelSetPods[] {
-  const derived = new Map<Labels, Map<string, LabelSetPods>>()
+  // the set of each labels object in the first namespace it is seen in (every workload: one namespace);
+  // other namespaces of the same labels object, which a shared literal could produce, in a map per object
+  const first = new Map<Labels, LabelSetPods>()
+  const others = new Map<Labels, Map<string, LabelSetPods>>()
   const byKey = new Map<string, LabelSetPods>()
+  const setOf = (pod: Pod): LabelSetPods => {
+    const labels = podIdentityLabels(pod, namespaceOf(pod.namespace))
+    const k = labels.join(',')
+    let set = byKey.get(k)
+    if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
+    return set
+  }
   // pods of a workload come one after another: the last (labels, namespace) answers most lookups
   let lastLabels: Labels | null = null
   let lastNs = ''
@@ -38,15 +48,14 @@ export function podsByLabelSet(
       last.pods.push(pod)
       continue
     }
-    let perNs = derived.get(pod.labels)
-    if (!perNs) derived.set(pod.labels, (perNs = new Map()))
-    let set = perNs.get(pod.namespace)
-    if (!set) {
-      const labels = podIdentityLabels(pod, namespaceOf(pod.namespace))
-      const k = labels.join(',')
-      set = byKey.get(k)
-      if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
-      perNs.set(pod.namespace, set)
+    let set = first.get(pod.labels)
+    if (!set) first.set(pod.labels, (set = setOf(pod)))
+    else if (set.pods[0].namespace !== pod.namespace) {
+      let perNs = others.get(pod.labels)
+      if (!perNs) others.set(pod.labels, (perNs = new Map()))
+      let s = perNs.get(pod.namespace)
+      if (!s) perNs.set(pod.namespace, (s = setOf(pod)))
+      set = s
     }
     set.pods.push(pod)
     lastLabels = pod.labels
