@@ -29,6 +29,13 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly tableSeq = new Map<K, number>()
   private dense = 0
   private seq = 0
+  /**
+   * lower bounds of the magnitudes of the positive and negative integer keys in the Map (lowered on insert,
+   * kept on removal): a new id one past the dense range — every insert of the initial sync — is then known
+   * absent without hashing it into the Map, which holds e.g. the services map's wildcard NodePort masters
+   */
+  private farPos = Number.POSITIVE_INFINITY
+  private farNeg = Number.POSITIVE_INFINITY
   /** insertion order: keys and the sequence number each was inserted under */
   private logKeys: K[] = []
   private logSeqs: number[] = []
@@ -73,6 +80,9 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     } else {
       this.table.set(key, value)
       if (!exists) this.tableSeq.set(key, s)
+      if (typeof key === 'number' && (key | 0) === key)
+        if (key >= 0) this.farPos = Math.min(this.farPos, key)
+        else this.farNeg = Math.min(this.farNeg, -key)
     }
     this.counters.updates++
     this.countWrite(counts, origin, false)
@@ -121,18 +131,25 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     this.posSeq.length = 0
     this.negSeq.length = 0
     this.dense = 0
+    this.farPos = this.farNeg = Number.POSITIVE_INFINITY
     this.logKeys = []
     this.logSeqs = []
   }
 
   protected override find(key: K): V | undefined {
     if (typeof key === 'number') {
-      if (key >= 0) {
-        if (key < this.pos.length && (key | 0) === key) return this.pos[key]
-        if (key >= WIDE_MIN && isWideKey(key)) return this.wide.get(key)
-      } else if ((key | 0) === key && -key < this.neg.length) return this.neg[-key]
+      if (key >= WIDE_MIN && isWideKey(key)) return this.wide.get(key)
+      if ((key | 0) === key) {
+        // an id past the dense range is in the Map only if no smaller one of its sign is (the bounds)
+        if (key >= 0) {
+          if (key < this.pos.length) return this.pos[key]
+          if (key < this.farPos) return undefined
+        } else {
+          if (-key < this.neg.length) return this.neg[-key]
+          if (-key < this.farNeg) return undefined
+        }
+      }
     }
-    // the Map is empty in the common case (every key dense or wide): skip hashing the key
     return this.table.size === 0 ? undefined : this.table.get(key)
   }
 
@@ -152,7 +169,7 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     const sign = neg ? -1 : 1
     while (arr.length <= i) {
       const k = (sign * arr.length) as K
-      const v = this.table.size > 0 ? this.table.get(k) : undefined
+      const v = arr.length < (neg ? this.farNeg : this.farPos) ? undefined : this.table.get(k)
       if (v === undefined) {
         arr.push(undefined)
         seqs.push(0)
