@@ -14,9 +14,11 @@
 import { loadavg } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { generateCluster, ipToU32, type Packet } from '@dataplane-sim/cluster'
+import { ipToU32, type Packet } from '@dataplane-sim/cluster'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
+import { PIPELINE_MAXIMA, type PipelineSetup, pipelineSetup } from './_pipelineSetup'
 import { benchReport, cpuSeconds } from './_report'
+import { type Flows, stageTable } from './_stages'
 
 // a full collection before each timed run: at 100k services the previous runs' nodes are gigabytes of
 // garbage, and a major GC landing inside one timed loop made figures vary 2-4x between runs
@@ -27,31 +29,7 @@ const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100
 const PACKETS = 200_000
 const PROTO = { tcp: 6, udp: 17, sctp: 132, icmp: 1 } as const
 
-function setup(services: number) {
-  const cluster = generateCluster({
-    seed: 1,
-    services,
-    endpoints: 2,
-    policies: Math.round(services / 100),
-    podCIDR: '10.0.0.0/8',
-  })
-  const nodeName = cluster.nodes[0].name
-  // up to 16 local pods as clients (app=client first), so a batch's flows are distinct at any size
-  const local = cluster.pods.filter((p) => p.nodeName === nodeName && !p.hostNetwork)
-  const clients = [
-    ...local.filter((p) => p.labels.app === 'client'),
-    ...local.filter((p) => p.labels.app !== 'client'),
-  ]
-    .slice(0, 16)
-    .map((p) => p.ip)
-  if (clients.length === 0) throw new Error('no local pod')
-  const vips = cluster.services
-    .filter((s) => s.clusterIP !== 'None')
-    .map((s) => ({ ip: s.clusterIP, port: s.ports[0].port, proto: s.ports[0].protocol }))
-  return { cluster, nodeName, clients, vips }
-}
-
-type Setup = ReturnType<typeof setup>
+type Setup = PipelineSetup
 
 /** `n` packets to random VIPs from the clients in turn, source ports from `base` on (distinct flows for n ≤ clients × 30000). */
 function packets(s: Setup, n: number, seed: number, base: number, span = 30000): Packet[] {
@@ -110,15 +88,16 @@ function timed(task: string, entry: 'classify(Packet)' | 'classifyTuple', n: num
 }
 
 function node(s: Setup, opts: Parameters<typeof buildEbpfNode>[2]): EbpfNode {
-  return buildEbpfNode(s.cluster, s.nodeName, {
-    ...opts,
-    bpfLbMapMax: 2 ** 20,
-    bpfCtGlobalTcpMax: 2 ** 22,
-    bpfCtGlobalAnyMax: 2 ** 21,
-  })
+  return buildEbpfNode(s.cluster, s.nodeName, { ...opts, ...PIPELINE_MAXIMA })
 }
 
-function run(s: Setup, label: string, opts: Parameters<typeof buildEbpfNode>[2], established = false) {
+function run(
+  s: Setup,
+  label: string,
+  opts: Parameters<typeof buildEbpfNode>[2],
+  established = false,
+  stages?: (n: EbpfNode, tupleNs: number) => void,
+) {
   const n = node(s, opts)
   const dp = n.datapath
   // warm-up (JIT) on flows of other source ports, through both entries
@@ -149,7 +128,25 @@ function run(s: Setup, label: string, opts: Parameters<typeof buildEbpfNode>[2],
       ns += dp.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, flags, opts).cost.ns
     return ns
   })
+  stages?.(n, (viaTuple.cpuSeconds * 1e9) / viaTuple.packets)
   return [viaText, viaTuple]
+}
+
+/** Stage timings on the socket-LB node after its runs: 11 sets of 24k more first packets (source ports 36000..). */
+function stagesOf(s: Setup, n: EbpfNode, tupleNs: number) {
+  const flowsAt = (run: number): Flows => {
+    const ts = packets(s, 24_000, 13 + run, 36000 + run * 1500, 1500).map(tupleOf)
+    return {
+      proto: Int32Array.from(ts, (t) => t.proto),
+      saddr: Uint32Array.from(ts, (t) => t.saddr),
+      sport: Int32Array.from(ts, (t) => t.sport),
+      daddr: Uint32Array.from(ts, (t) => t.daddr),
+      dport: Int32Array.from(ts, (t) => t.dport),
+    }
+  }
+  const lxc = n.datapath.maps.lxc
+  collect()
+  return stageTable(n.datapath, flowsAt, (a) => lxc.peek(a)?.endpointId ?? 0, tupleNs)
 }
 
 /**
@@ -189,20 +186,29 @@ function runSampled(s: Setup, label: string) {
 
 const points = []
 for (const services of sizes) {
-  const s = setup(services)
+  const s = pipelineSetup(services)
+  let stages: ReturnType<typeof stagesOf> | undefined
   const figures = [
-    ...run(s, 'first packets, socket-LB (reference deployment)', {}),
+    ...run(s, 'first packets, socket-LB (reference deployment)', {}, false, (n, ns) => {
+      stages = stagesOf(s, n, ns)
+    }),
     ...run(s, 'first packets, tc path (bpfLbSock=false)', { bpfLbSock: false }),
     ...run(s, 'first packets, socket-LB, Maglev', { bpfLbAlgorithm: 'maglev', maglevTableSize: 251 }),
     ...run(s, 'established packets, socket-LB', {}, true),
     runSampled(s, 'first packets to 32 sampled services (report match-suite shape), socket-LB'),
   ]
-  points.push({ services, policies: s.cluster.networkPolicies.length, clients: s.clients.length, figures })
+  points.push({
+    services,
+    policies: s.cluster.networkPolicies.length,
+    clients: s.clients.length,
+    figures,
+    firstPacketStages: stages,
+  })
   process.stderr.write(`${services} services done\n`)
 }
 benchReport(
   'ebpf-pipeline',
-  `classify() throughput of the model on one core (steps off) at ${sizes.join(', ')} services (generateCluster seed 1, 2 endpoints each, services/100 policies); ${PACKETS / 2} packets per entry point, each a new flow for first-packet tasks; simulator speed, not kernel speed (modeled kernel ns per packet beside it). classifyTuple is the numeric entry (no address parsing), classify(Packet) the contract's. A full GC runs before each timed loop. Provisional: 2 cores shared with other helpers; CPU seconds and the 1-minute load average beside wall figures.`,
+  `classify() throughput of the model on one core (steps off) at ${sizes.join(', ')} services (generateCluster seed 1, 2 endpoints each, services/100 policies); ${PACKETS / 2} packets per entry point, each a new flow for first-packet tasks; simulator speed, not kernel speed (modeled kernel ns per packet beside it). classifyTuple is the numeric entry (no address parsing), classify(Packet) the contract's. A full GC runs before each timed loop. firstPacketStages: the socket-LB first packet's path cut into stages (the same datapath functions) and timed on the same node as differences of cumulative runs over fresh flows (run k does stages 1..k, 24k new flows each), so a cache line one stage brings in and the next reuses is paid once; CPU ns, as the 'rest' (the pipeline's classifyTuple CPU ns per packet minus all stages). Provisional: 2 cores shared with other helpers; CPU seconds and the 1-minute load average beside wall figures.`,
   { firstPacketsPerSecond: 1_000_000, flatness: 'jsNsPerPacket at 100k services ≤ 3× that at 100 services' },
   points,
   sizes.includes(100_000),

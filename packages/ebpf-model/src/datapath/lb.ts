@@ -110,16 +110,15 @@ export function selectBackend(
       ctx.step('cilium_lb4_maglev', `rev_nat=${m.revNat} [${idx}]`, 'hit', `backend_id=${backendId}`)
   } else {
     const slot = rng.int(m.count) + 1
-    const s = maps.services.lookupInto(m.slotKeys[slot - 1], ctx.ops) as ServiceSlot | undefined
+    backendId = maps.services.lookupSlotInto(m.slotKeys[slot - 1], ctx.ops)
     if (ctx.steps)
       ctx.step(
         'cilium_lb4_services_v2',
         `${ipText(m.frontend.addr)}:${m.frontend.port}/${protoName(m.frontend.proto)} (slot ${slot}/${m.count})`,
-        s ? 'hit' : 'miss',
-        s ? `backend_id=${s.backendId}` : undefined,
+        backendId >= 0 ? 'hit' : 'miss',
+        backendId >= 0 ? `backend_id=${backendId}` : undefined,
       )
-    if (!s) return -1
-    backendId = s.backendId
+    if (backendId < 0) return -1
   }
   if (affinityKey) {
     maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0)

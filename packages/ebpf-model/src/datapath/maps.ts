@@ -7,6 +7,7 @@ import { BpfHashMap } from '../maps/hashMap'
 import { BpfHashOfMaps } from '../maps/hashOfMaps'
 import { BpfLpmTrie } from '../maps/lpmTrie'
 import { BpfLruHashMap } from '../maps/lruHashMap'
+import type { OpCounts } from '../maps/opCounts'
 import { BPF_ANY, type BpfMapBase, type BpfUpdateOrigin } from '../maps/types'
 import { rememberBackendIp } from './addr'
 import { CtTable } from './ctTable'
@@ -97,8 +98,74 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   }
 }
 
+/**
+ * cilium_lb4_services_v2. Slot entries' backend ids are also kept in an Int32Array indexed by the slot key
+ * (small negative integers, `ServiceMaster.slotKeys`), so `lookupSlotInto` — the random selection's slot
+ * lookup — reads one element instead of the slot array's element and then the slot record.
+ */
+class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | ServiceSlot> {
+  /** backend id + 1 by −slot key; 0 = no slot entry */
+  private slotBackend = new Int32Array(1024)
+
+  override update(
+    key: number | string,
+    value: ServiceMaster | ServiceSlot,
+    flags: number = BPF_ANY,
+    counts?: Record<string, number>,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    super.update(key, value, flags, counts, origin)
+    if (isSlotKey(key)) this.setSlot(-key, 'backendId' in value ? value.backendId + 1 : 0)
+  }
+
+  override delete(
+    key: number | string,
+    counts?: Record<string, number>,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    super.delete(key, counts, origin)
+    if (isSlotKey(key)) this.setSlot(-key, 0)
+  }
+
+  override clear(): void {
+    super.clear()
+    this.slotBackend.fill(0)
+  }
+
+  /** `lookupInto` of a slot key answering its backend id (−1 when absent): the same lookup, counted the same. */
+  lookupSlotInto(key: number, ops: OpCounts): number {
+    const i = -key
+    if (i > 0 && i < this.slotBackend.length) {
+      const id = this.slotBackend[i] - 1
+      this.countReadInto(ops, id >= 0)
+      return id
+    }
+    const s = this.lookupInto(key, ops) as ServiceSlot | undefined
+    return s ? s.backendId : -1
+  }
+
+  private setSlot(i: number, v: number): void {
+    if (i >= this.slotBackend.length) {
+      if (i >= SLOT_MIRROR_MAX) return
+      let n = this.slotBackend.length
+      while (n <= i) n *= 2
+      const grown = new Int32Array(n)
+      grown.set(this.slotBackend)
+      this.slotBackend = grown
+    }
+    this.slotBackend[i] = v
+  }
+}
+
+/** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
+const SLOT_MIRROR_MAX = 1 << 24
+
+function isSlotKey(key: number | string): key is number {
+  return typeof key === 'number' && key < 0 && (key | 0) === key
+}
+
 export class NodeMaps {
-  readonly services: BpfHashMap<number | string, ServiceMaster | ServiceSlot>
+  readonly services: ServicesMap
   readonly backends: BpfHashMap<number, ProgrammedBackend>
   readonly revNat: BpfHashMap<number, { addr: number; port: number }>
   readonly sourceRange: BpfLpmTrie<true>
@@ -118,7 +185,7 @@ export class NodeMaps {
     readonly max: MapMaxima,
     readonly maglevTableSize: number,
   ) {
-    this.services = new BpfDenseIdHashMap(spec('cilium_lb4_services_v2', max.lb))
+    this.services = new ServicesMap(spec('cilium_lb4_services_v2', max.lb))
     this.backends = new BackendsMap(spec('cilium_lb4_backends_v3', max.lb))
     this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })

@@ -1,0 +1,75 @@
+/**
+ * One setup, first packets through `Datapath.classifyTuple` in a loop (steps off), for CPU profiles:
+ * `PROF=/tmp/p.cpuprofile npx tsx packages/ebpf-model/bench/pipelineLoop.ts 100000 [packets] [est]` (PROF: a
+ * CPU profile of the loops only, sampled every 100 us; `est`: established packets instead).
+ * Prints JS ns per packet per batch of 100k (a new flow each packet: source ports advance per client).
+ */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { ipToU32 } from '@dataplane-sim/cluster'
+import { buildEbpfNode } from '../src/node/buildEbpfNode'
+import { PIPELINE_MAXIMA, pipelineSetup } from './_pipelineSetup'
+
+const services = Number(process.argv[2] ?? 100)
+const total = Number(process.argv[3] ?? 600_000)
+const established = process.argv[4] === 'est'
+const s = pipelineSetup(services)
+const clients = s.clients.map(ipToU32)
+const vips = s.vips.map((v) => ({ ip: ipToU32(v.ip), port: v.port, proto: v.proto === 'UDP' ? 17 : 6 }))
+const t0 = performance.now()
+const node = buildEbpfNode(s.cluster, s.nodeName, PIPELINE_MAXIMA)
+process.stderr.write(`built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
+const dp = node.datapath
+const n = total
+const proto = new Int32Array(n)
+const saddr = new Int32Array(n)
+const sport = new Int32Array(n)
+const daddr = new Int32Array(n)
+const dport = new Int32Array(n)
+let x = 7
+const c = clients.length
+for (let i = 0; i < n; i++) {
+  x = (Math.imul(x, 1103515245) + 12345) >>> 0
+  const v = vips[x % vips.length]
+  proto[i] = v.proto
+  saddr[i] = clients[i % c]
+  sport[i] = 1024 + (Math.floor(i / c) % 64000)
+  daddr[i] = v.ip
+  dport[i] = v.port
+}
+const opts = { steps: false }
+const B = 100_000
+let modeled = 0
+if (established)
+  for (let i = 0; i < n; i++)
+    dp.classifyTuple(proto[i], saddr[i] >>> 0, sport[i], daddr[i] >>> 0, dport[i], -1, opts)
+const prof = process.env.PROF ? new Session() : null
+if (prof) {
+  prof.connect()
+  await prof.post('Profiler.enable')
+  await prof.post('Profiler.setSamplingInterval', { interval: 100 })
+  await prof.post('Profiler.start')
+}
+for (let b = 0; b < n; b += B) {
+  const start = performance.now()
+  const c0 = process.cpuUsage()
+  for (let i = b; i < b + B && i < n; i++)
+    modeled += dp.classifyTuple(
+      proto[i],
+      saddr[i] >>> 0,
+      sport[i],
+      daddr[i] >>> 0,
+      dport[i],
+      established ? 0x10 : -1,
+      opts,
+    ).cost.ns
+  const ns = ((performance.now() - start) * 1e6) / B
+  const cu = process.cpuUsage(c0)
+  const cpu = ((cu.user + cu.system) * 1e3) / B
+  process.stdout.write(`${services} batch ${b / B}: ${ns.toFixed(0)} ns/packet wall, ${cpu.toFixed(0)} CPU\n`)
+}
+process.stdout.write(`modeled ${(modeled / n).toFixed(1)} ns/packet\n`)
+if (prof) {
+  const { profile } = await prof.post('Profiler.stop')
+  writeFileSync(process.env.PROF as string, JSON.stringify(profile))
+}
