@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createRng } from '@dataplane-sim/cluster'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { writeKubeProxyDump } from '../bench/kube-proxy-dump'
 import { parseIpsetSave } from '../src/ipset/parse'
-import { type LintResult, lintText } from '../src/lint/lint'
+import { type LintResult, lintFile, lintText } from '../src/lint/lint'
 import { nodeIpsetText, nodeSaveText, renderNode } from '../src/render/nodeRuleset'
 import { overallCluster } from './fixtures/overallCluster'
 import { policyCluster } from './fixtures/policyCluster'
@@ -158,6 +162,46 @@ const FILTER_LINES = [
   ':ABCDEFGHIJKLMNOPQRSTUVWXYZABC - [0:0]',
   '-A X -j ACCEPT',
   '-A X -p tcp -j DROP',
+  // near misses of the readers that find a value's end as they check it, and of the known-word lookup
+  '-A X -s 10.0.0.1/ -j Y',
+  '-A X -s 10.0.0.1/32x -j Y',
+  '-A X -s 10.0.0.1x -j Y',
+  '-A X -s 10.0.0 -j Y',
+  '-A X -s 10.0.0.1.2 -j Y',
+  '-A X -s 010.0.0.1/032 -j Y',
+  '-A X -d 10.0.0.1/"32" -j Y',
+  '-A X -s "10.0.0.1" -j Y',
+  '-A X -p tcp -m tcp --dport : -j ACCEPT',
+  '-A X -p tcp -m tcp --dport 80: -j ACCEPT',
+  '-A X -p tcp -m tcp --dport :: -j ACCEPT',
+  '-A X -p tcp -m tcp --dport 0080 -j ACCEPT',
+  '-A X -p tcp -m tcp --dport 80x -j ACCEPT',
+  '-A X -p tcp -m tcp --dport 1234567890123456 -j ACCEPT',
+  '-A X -m mark --mark 0x -j ACCEPT',
+  '-A X -m mark --mark 0X4000/0XFFFF -j ACCEPT',
+  '-A X -m mark --mark 0x4000/ -j ACCEPT',
+  '-A X -m mark --mark 0x123456789 -j ACCEPT',
+  '-A X -m mark --mark 4294967296 -j ACCEPT',
+  '-A X -m mark --mark 16/0x10x -j ACCEPT',
+  '-A X -m statistic --mode random --probability 0. -j Y',
+  '-A X -m statistic --mode random --probability . -j Y',
+  '-A X -m statistic --mode random --probability .5 -j Y',
+  '-A X -m statistic --mode random --probability 0.5x -j Y',
+  '-A X -m statistic --mode randomly --probability 0.5 -j Y',
+  '-A X -m commentary --comment "x" -j Y',
+  '-A X -m comment --commentary "x" -j Y',
+  '-A X -m comment --comment"x" -j Y',
+  '-A X -mcomment --comment "x" -j Y',
+  '-A X -m tcp -p tcp --dports 80 -j ACCEPT',
+  '-A X -m tcp -p tcp --dport 80 -jACCEPT',
+  '-A X -j ACCEPTS',
+  '-A X -j ACCEP',
+  '-A X -j "ACCEPT"',
+  '-A X -j !',
+  '-A X -g !',
+  '-A X -j -s',
+  '-A X -g ACCEPT',
+  '-A X -j DROP -j Y',
 ]
 
 const NAT_LINES = [
@@ -165,6 +209,13 @@ const NAT_LINES = [
   '-A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination 10.244.0.5:0',
   '-A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination 10.244.0.5-10.244.0.9:8080',
   '-A KUBE-SEP-A -j DNAT --to-destination 10.244.0.5:8080',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.0.5:',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.0.5:8080x',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.0.5:65536',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.0.5:1:2',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.0.5 --to-destination 10.244.0.6',
+  '-A KUBE-SEP-A -p tcp -j DNAT --to-destination=10.244.0.5',
+  '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000 --set-xmark 0x1',
   '-A KUBE-SEP-A -j DNAT --to-destination 10.244.0.5 --random --persistent',
   '-A KUBE-SEP-A -j DNAT',
   '-A KUBE-SEP-A -j DNAT --to-source 10.244.0.5',
@@ -176,6 +227,26 @@ const NAT_LINES = [
 ]
 
 describe('lint fast path', () => {
+  it('reads every chain and rule line of a kube-proxy-shaped dump, in chunks and in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpsim-lint-kp-'))
+    try {
+      const path = join(dir, 'nat.txt')
+      const lines = await writeKubeProxyDump(path, 300, 5)
+      const text = readFileSync(path, 'utf8')
+      for (const r of [lintFile(path), lintText(text, path)]) {
+        expect(r.ok).toBe(true)
+        expect(r.lines).toBe(lines)
+        // only `*nat` and `COMMIT` go to the full reader
+        expect(r.fastLines).toBe(lines - 2)
+      }
+      expect(lintView(lintText(text, path))).toEqual(
+        lintView(lintText(text, path, undefined, { fastPath: false })),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('agrees with the full parser on rendered kube-proxy and Calico dumps, and reads most of their lines', () => {
     for (const [i, text] of renderedDumps.entries()) {
       const r = same(text)

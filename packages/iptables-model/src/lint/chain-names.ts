@@ -38,12 +38,16 @@ export class ChainNames implements ChainNameSet {
   /**
    * The id of the chain of an `-A` line, the cursor's next word (-1 when the line needs the full reader).
    * iptables-save prints each chain's rules together, chain after chain in the order it declared them: the
-   * chain is the line before's, or the one declared after it, each checked without hashing the word.
+   * chain is the line before's, or the one declared after it, or (kube-proxy's restore input) the chain the
+   * line before jumped to, each checked without hashing the word.
    */
   appendedTo(cur: LineCursor): number {
     const last = this.predicted(cur, this.last)
     if (last >= 0) return last
-    const id = this.predicted(cur, this.last + 1)
+    let id = this.predicted(cur, this.last + 1)
+    if (id >= 0) return (this.last = id)
+    // kube-proxy writes a service's chain right after the rule that jumps to it
+    id = this.predicted(cur, this.lastJump)
     if (id >= 0) return (this.last = id)
     const read = this.read(cur)
     if (read >= 0) this.last = read
@@ -88,8 +92,8 @@ export class ChainNames implements ChainNameSet {
   }
 
   /** See NameTable.touch. */
-  touch(h: number): number {
-    return this.table.touch(h)
+  touch(hashes: Int32Array, n: number): number {
+    return this.table.touch(hashes, n)
   }
 
   /** The id of a name given as a string (from the full reader). */

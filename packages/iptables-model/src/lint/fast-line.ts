@@ -31,6 +31,12 @@ export class FastLineReader {
   private readonly matchDone = new Uint8Array(MAX_MATCHES)
   /** declarations before this offset of the region had their slots touched; what they read (kept, unused) */
   private ahead = 0
+  /** the lines read ahead: where each starts, where its name ends, the name's hash; the next one to use */
+  private readonly aheadAt = new Int32Array(AHEAD)
+  private readonly aheadEnd = new Int32Array(AHEAD)
+  private readonly aheadHashes = new Int32Array(AHEAD)
+  private aheadCount = 0
+  private aheadNext = 0
   private touched = 0
   // built-in chains where iptables refuses -i / -o (as in rule-line.ts)
   private readonly output: number
@@ -68,6 +74,7 @@ export class FastLineReader {
   region(buf: Buffer, s: number, e: number): void {
     this.cur.region(buf, s, e)
     this.ahead = s
+    this.aheadCount = 0
   }
 
   /**
@@ -76,32 +83,59 @@ export class FastLineReader {
    * others' rather than stalling its line. Returns where it stopped; reads only, changes nothing.
    */
   private readAhead(buf: Buffer, s: number): number {
-    const cur = this.cur
+    const { cur, aheadHashes, aheadAt, aheadEnd } = this
     const e = cur.e
     let p = s
-    let x = 0
-    for (let k = 0; k < AHEAD && p < e && buf[p] === 58; k++) {
+    let k = 0
+    while (k < AHEAD && p < e && buf[p] === 58) {
       cur.i = p + 1
       if (!cur.word() || cur.quoted) break
-      x ^= this.chains.touch(cur.hash())
-      const nl = buf.indexOf(10, cur.t)
-      if (nl < 0 || nl >= e) break
-      p = nl + 1
+      aheadAt[k] = p
+      aheadEnd[k] = cur.t
+      aheadHashes[k++] = cur.hash()
+      // the next line: after the usual ` - [0:0]\n`, else after the next `\n`
+      const t = cur.t
+      if (
+        t + 9 <= e &&
+        cur.dv.getInt32(t, true) === DECL_A &&
+        cur.dv.getInt32(t + 4, true) === DECL_B &&
+        buf[t + 8] === 10
+      )
+        p = t + 9
+      else {
+        const nl = buf.indexOf(10, t)
+        if (nl < 0 || nl >= e) break
+        p = nl + 1
+      }
     }
-    this.touched ^= x
+    // the loads apart from the hashing, so that the processor has them all in flight at once
+    this.touched ^= this.chains.touch(aheadHashes, k)
+    this.aheadCount = k
+    this.aheadNext = 0
     return p
   }
 
   /** `:NAME POLICY [p:b]` */
   private chainLine(buf: Buffer, s: number, n: number): boolean {
     const cur = this.cur
-    // the name starts right after the colon
-    cur.i = s + 1
-    if (!cur.word() || cur.quoted) return false
+    // the name starts right after the colon; read ahead already, as a rule
+    const k = this.aheadNext
+    let h: number
+    if (k < this.aheadCount && this.aheadAt[k] === s) {
+      this.aheadNext++
+      cur.s = s + 1
+      cur.t = this.aheadEnd[k]
+      cur.i = cur.t
+      cur.quoted = false
+      h = this.aheadHashes[k]
+    } else {
+      cur.i = s + 1
+      if (!cur.word() || cur.quoted) return false
+      h = cur.hash()
+    }
     const ns = cur.s
     const ne = cur.t
     if (ne - ns < 1 || ne - ns > 28) return false
-    const h = cur.hash()
     let p: number
     const dv = cur.dv
     const e = cur.e

@@ -158,6 +158,20 @@ export function knownAt(cur: LineCursor): number {
   const e = cur.e
   const i = cur.i
   if (i + 4 > buf.length) return -1
+  // -m, -j, -s, -p …: a letter after a dash, then the word's end
+  if (buf[i] === 45) {
+    const j = i + 2
+    if (j >= e || buf[j] === 32 || buf[j] === 10) {
+      const id = DASH_LETTER[buf[i + 1]]
+      if (id >= 0) {
+        cur.s = i
+        cur.t = j
+        cur.i = j
+        cur.quoted = false
+      }
+      return id
+    }
+  }
   // a word of 1-3 bytes is known by its block alone; a longer one by its first block, then compared
   let short = 4
   for (let k = 1; k < 4; k++) {

@@ -78,11 +78,16 @@ export class NameTable {
   }
 
   /**
-   * Reads the slot where a name of hash `h` starts its probe, and returns it: a reader that touches the
-   * slots of several names it will look up soon has their cache misses overlap rather than wait for each.
+   * Reads the slots where names of the first n `hashes` start their probes (what it read, xor-ed, is the
+   * answer): a reader that touches the slots of several names it will look up soon has their cache misses
+   * overlap rather than wait for each in turn.
    */
-  touch(h: number): number {
-    return this.slots[2 * (Math.imul(h, FIB) >>> this.shift)]
+  touch(hashes: Int32Array, n: number): number {
+    const slots = this.slots
+    const shift = this.shift
+    let x = 0
+    for (let k = 0; k < n; k++) x ^= slots[2 * (Math.imul(hashes[k], FIB) >>> shift)]
+    return x
   }
 
   /** The id of bytes [s, e) of `buf` whose hash is `h`, added when absent. */
