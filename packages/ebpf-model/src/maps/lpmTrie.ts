@@ -63,6 +63,9 @@ export class BpfLpmTrie<V> extends MapBase {
   private top = 0
   private freeNodes: number[] = []
   private readonly scratch: Uint32Array
+  /** `update`'s masked key and the data of an intermediate node it creates: reused, never allocated per write */
+  private readonly maskedKey: Uint32Array
+  private readonly imData: Uint32Array
   /** (prefix length, masked key) → node, for one- and two-word keys: what `lookup` probes */
   private readonly index: PrefixIndex | null
   /** the key of the last lookup, for `lastDepth` */
@@ -79,6 +82,8 @@ export class BpfLpmTrie<V> extends MapBase {
     this.stride = DATA + this.words
     this.nodes = new Int32Array(16 * this.stride)
     this.scratch = new Uint32Array(this.words)
+    this.maskedKey = new Uint32Array(this.words)
+    this.imData = new Uint32Array(this.words)
     this.lastKey = new Uint32Array(this.words)
     this.index = this.words <= 2 ? new PrefixIndex(this.maxPrefixLen) : null
     this.numeric = (spec.numeric as ((value: V) => number) | undefined) ?? null
@@ -273,7 +278,9 @@ export class BpfLpmTrie<V> extends MapBase {
         this.setChild(fresh, this.bitOfNode(node, m), node)
         this.link(parent, bit, fresh)
       } else {
-        const im = this.newNode(m, true, this.dataOf(node), undefined)
+        const d = this.imData
+        for (let w = 0, o = node * this.stride + DATA; w < this.words; w++) d[w] = this.nodes[o + w]
+        const im = this.newNode(m, true, d, undefined)
         const b = bitAt(key, m)
         this.setChild(im, b, fresh)
         this.setChild(im, b ? 0 : 1, node)
@@ -384,8 +391,9 @@ export class BpfLpmTrie<V> extends MapBase {
     return k
   }
 
+  /** `data` masked to `prefixLen`, in `maskedKey` (valid until the next call). */
   private masked(prefixLen: number, data: Uint32Array): Uint32Array {
-    const out = new Uint32Array(this.words)
+    const out = this.maskedKey
     for (let w = 0; w < this.words; w++) {
       const keep = Math.max(0, Math.min(32, prefixLen - w * 32))
       const mask = keep === 0 ? 0 : keep === 32 ? 0xffffffff : (0xffffffff << (32 - keep)) >>> 0
