@@ -2,7 +2,7 @@ import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
 import { serviceKey } from '../datapath/maps'
 import { BackendIndex } from './backendIndex'
 import { IdAllocator } from './idAllocator'
-import { indexSlices, type LbBackend, type LbFrontend, translateService } from './services'
+import { indexSlices, type LbBackend, type LbFrontend, type NewBackend, translateService } from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
@@ -55,6 +55,7 @@ export class ServiceSync {
     const next = translateService(svc, this.slices.get(key) ?? [], {
       nodeName: this.nodeName,
       nodeAddrs: nodeIp === undefined ? [] : [nodeIp],
+      newBackend: trackedBackend,
     })
     const prev = this.frontends.get(key)
     let prevByKey: Map<number, ProgrammedFrontend> | null = null
@@ -147,16 +148,11 @@ export class ServiceSync {
       }
       return have.id
     }
-    const pb: TrackedBackend = {
-      addr: b.addr,
-      port: b.port,
-      proto: b.proto,
-      state: b.state,
-      pod: b.pod,
-      node: b.node,
-      id: this.backendAlloc.take(),
-      refs: 1,
-    }
+    // a backend seen for the first time: the translated record (made by `trackedBackend`) becomes the tracked
+    // one, rather than a copy per backend of a million-backend initial sync
+    const pb = b as TrackedBackend
+    pb.id = this.backendAlloc.take()
+    pb.refs = 1
     this.index.set(b.addr, b.port, b.proto, pb.id)
     this.backendsById[pb.id] = pb
     this.sink.backend('update', pb)
@@ -193,6 +189,18 @@ export class ServiceSync {
     this.sink.revNat('delete', id, fe.addr, fe.port)
   }
 }
+
+/** The translation's backends, made in the tracked shape (id and refs set when the agent adopts one). */
+const trackedBackend: NewBackend = (addr, port, proto, state, pod, node): TrackedBackend => ({
+  addr,
+  port,
+  proto,
+  state,
+  pod,
+  node,
+  id: 0,
+  refs: 0,
+})
 
 function sameFrontend(a: ProgrammedFrontend, b: ProgrammedFrontend): boolean {
   const fa = a.frontend

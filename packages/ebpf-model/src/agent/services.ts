@@ -106,7 +106,11 @@ function sortedBy<T>(list: readonly T[], cmp: (a: T, b: T) => number): boolean {
  * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
  * terminating (`pkg/k8s/endpoints.go`); an endpoint neither ready nor serving+terminating is skipped.
  */
-function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBackend[] {
+function portBackends(
+  port: ServicePort,
+  slices: readonly EndpointSlice[],
+  newBackend: NewBackend = plainBackend,
+): LbBackend[] {
   const proto = PROTO_NUM[port.protocol]
   const out: LbBackend[] = []
   for (const slice of slices) {
@@ -121,7 +125,7 @@ function portBackends(port: ServicePort, slices: readonly EndpointSlice[]): LbBa
       else if (ep.serving && ep.terminating) state = 'terminating'
       else if (ep.ready) state = 'active'
       else continue
-      out.push({ addr, port: sp.port, proto, state, pod: ep.targetRef, node: ep.nodeName })
+      out.push(newBackend(addr, sp.port, proto, state, ep.targetRef, ep.nodeName))
     }
   }
   // A stable sort keeps an address listed twice (two slices) in slice order: the first one stays.
@@ -229,11 +233,32 @@ function external(
     pc.out.push(frontendOf(pc, type, addr, port, SCOPE_INT, common | SVC_FLAG_TWO_SCOPES, pc.internal, src))
 }
 
+/** Makes one backend of a translation (the agent's makes them in the shape it keeps, so it can adopt them). */
+export type NewBackend = (
+  addr: number,
+  port: number,
+  proto: number,
+  state: LbBackend['state'],
+  pod: string | undefined,
+  node: string | undefined,
+) => LbBackend
+
+const plainBackend: NewBackend = (addr, port, proto, state, pod, node) => ({
+  addr,
+  port,
+  proto,
+  state,
+  pod,
+  node,
+})
+
 export interface TranslateContext {
   /** the node whose agent translates (for Local traffic policies and its NodePort addresses) */
   nodeName: string
   /** this node's addresses (NodePort frontends besides 0.0.0.0) */
   nodeAddrs: number[]
+  /** how backends are made (default: plain `LbBackend` records) */
+  newBackend?: NewBackend
 }
 
 /** Every LB frontend (with its slots) of one service, in a stable order. */
@@ -254,7 +279,7 @@ export function translateService(
   }
   if (svc.type !== 'LoadBalancer') ranges = []
   for (const port of svc.ports) {
-    const all = portBackends(port, slices)
+    const all = portBackends(port, slices, ctx.newBackend)
     const internal = slots(all, intLocal ? ctx.nodeName : null)
     const pc: PortContext = {
       out,
