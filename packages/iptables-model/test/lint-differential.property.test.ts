@@ -61,6 +61,13 @@ const CHAIN_COMMANDS = [
   '*nat',
   ':INPUT ACCEPT [0:0]',
   ':OUTPUT DROP [1:2]',
+  // kube-proxy's shapes, whose matches the fast path reads as phrases (lint/phrases.ts)
+  '-A U0 -d 10.96.0.1/32 -p tcp -m comment --comment "ns/svc:http cluster IP" -m tcp --dport 80 -j U1',
+  '-A U1 -m comment --comment "ns/svc:http -> 10.244.0.1:8080" -m statistic --mode random --probability 0.50000000000 -j U2',
+  '-A U2 -s 10.244.0.1/32 -m comment --comment "ns/svc:http" -j U9',
+  '-A U2 -p tcp -m comment --comment "ns/svc:http" -m tcp -j DNAT --to-destination 10.244.0.1:8080',
+  '-A U2 -p tcp -m tcp --dport 8080:8090 -j ACCEPT',
+  '-A U0 -m tcp --dport 80 -j U1',
 ]
 
 /** A dump with `edits` chain-command lines inserted at random lines, then `mutations` random edits. */

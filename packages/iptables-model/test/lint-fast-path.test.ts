@@ -202,6 +202,21 @@ const FILTER_LINES = [
   '-A X -j -s',
   '-A X -g ACCEPT',
   '-A X -j DROP -j Y',
+  // the phrases read as one compare, and their near misses
+  '-A X -j ACCEPT -m comment --comment "after the target"',
+  '-A X -j Y -m statistic --mode random --probability 0.5',
+  '-A X ! -m comment --comment "x" -j Y',
+  '-A X -m comment --comment  "two spaces" -j Y',
+  '-A X -m comment --comment ',
+  '-A X -m comment --comment "x" --comment "y" -j Y',
+  '-A X -m statistic --mode random --probability 0.5 --probability 0.2 -j Y',
+  '-A X -m statistic --mode random --probability ',
+  '-A X -m statistic --mode random --probability 1.1 -j Y',
+  '-A X -m tcp --dport 80 -j ACCEPT',
+  '-A X -p udp -m tcp --dport 80 -j ACCEPT',
+  '-A X -p tcp -m tcp --dport 80 --sport 1024:2048 -j ACCEPT',
+  '-A X -p tcp -m tcp --dport "80" -j ACCEPT',
+  '-A X -p tcp -m tcp --dport',
 ]
 
 const NAT_LINES = [

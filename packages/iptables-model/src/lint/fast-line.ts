@@ -12,6 +12,7 @@ import type { ChainNames } from './chain-names'
 import { ADDR_TYPE, CT_STATE, JUMP, knownAt, MODULE, SET_FLAG, VERDICT, W, WORDS, wordId } from './fast-words'
 import { LineCursor } from './line-cursor'
 import { kindCode, type LintState } from './lint-state'
+import { PHRASE, PHRASE_MODULE, phraseAt } from './phrases'
 
 /**
  * Lint's fast path: reads the common shapes of `-A` and `:CHAIN` lines (kube-proxy's and Calico's) straight
@@ -194,6 +195,23 @@ export class FastLineReader {
     let natPort = false
     for (;;) {
       if (!cur.skip()) break
+      // kube-proxy's commonest match and its option, read as one phrase (the same as word by word below)
+      const ph = invert || target >= 0 ? -1 : phraseAt(cur)
+      if (ph >= 0) {
+        if (matches === MAX_MATCHES) return false
+        matchMod[matches] = PHRASE_MODULE[ph]
+        matchDone[matches++] = ph === PHRASE.STATISTIC ? 1 : 0
+        if (ph === PHRASE.COMMENT) {
+          if (!this.value(true) || cur.t - cur.s > 255) return false
+          continue
+        }
+        conditional = true
+        if (!cur.skip()) return false
+        const end =
+          ph === PHRASE.STATISTIC ? probabilityEnd(buf, cur.i, cur.e) : portRangeEnd(buf, cur.i, cur.e)
+        if (!this.took(end)) return false
+        continue
+      }
       // every word here is an option or `!`: one the fast path does not know goes to the full reader
       const w = knownAt(cur)
       if (w === W.BANG) {

@@ -81,8 +81,9 @@ class LintRun {
       this.fast = null
       this.outcome = () => ({ findings: sink.findings(), rules: sink.builder.stats.rulesWritten })
     } else {
-      // a kube-proxy dump holds a chain per ~400 bytes: room for that many up front
-      const expected = Math.ceil(bytes / 400)
+      // a kube-proxy dump holds a chain per ~395 bytes (100k services x 5 endpoints: 237 MB, 600k chains):
+      // room for a few more up front, as growing the name store late copies it whole
+      const expected = Math.ceil(bytes / 360)
       const chains = new ChainNames(expected)
       const state = new LintState(chains, source, ipsets, expected)
       this.reader = new RestoreReader(source, state, false, chains)
