@@ -195,8 +195,18 @@ export class FastLineReader {
     let natPort = false
     for (;;) {
       if (!cur.skip()) break
-      // kube-proxy's commonest match and its option, read as one phrase (the same as word by word below)
+      // kube-proxy's commonest match or target and its option, read as one phrase (the same as word by word below)
       const ph = invert || target >= 0 ? -1 : phraseAt(cur)
+      if (ph === PHRASE.DNAT_TO) {
+        target = W.DNAT
+        code = VERDICT[W.DNAT]
+        if (!cur.skip()) return false
+        const r = natEnd(buf, cur.i, cur.e)
+        if (!this.took(Math.floor(r / 2))) return false
+        natTo = true
+        natPort = r % 2 === 1
+        continue
+      }
       if (ph >= 0) {
         if (matches === MAX_MATCHES) return false
         matchMod[matches] = PHRASE_MODULE[ph]
