@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { errnoOf } from './_testing'
 import { BpfLpmTrie } from './lpmTrie'
+import { OpCounts } from './opCounts'
 import { BPF_EXIST, BPF_NOEXIST } from './types'
 
 function trie(maxEntries = 16): BpfLpmTrie<string> {
@@ -175,5 +176,51 @@ describe('BpfLpmTrie lookups through the prefix index', () => {
       ),
       { numRuns: 100 },
     )
+  })
+})
+
+describe('BpfLpmTrie.lookupNumInto', () => {
+  it('answers the numeric of the entry lookupInto finds, under inserts, rewrites and deletes (1 and 2 words)', () => {
+    for (const maxPrefixLen of [32, 64]) {
+      const keySize = 4 + maxPrefixLen / 8
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(
+              fc.boolean(),
+              fc.integer({ min: 0, max: maxPrefixLen }),
+              fc.integer({ min: 0, max: 7 }),
+              fc.nat(1000),
+            ),
+            { maxLength: 120 },
+          ),
+          fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 20 }),
+          (ops, probes) => {
+            const t = new BpfLpmTrie<{ n: number }>({
+              name: 'num',
+              keySize,
+              valueSize: 4,
+              maxEntries: 1000,
+              maxPrefixLen,
+              numeric: (v: { n: number }) => v.n,
+            })
+            const data = (k: number) =>
+              [((k * 0x24924925) | 0x80000000) >>> 0, (k * 0x11111111) >>> 0].slice(0, maxPrefixLen / 32)
+            for (const [del, len, k, n] of ops) {
+              if (del) {
+                if (t.has(len, data(k))) t.delete(len, data(k))
+              } else t.update(len, data(k), { n })
+            }
+            const a = new OpCounts()
+            const b = new OpCounts()
+            for (const k of probes) {
+              const v = t.lookupInto(data(k), a)
+              expect(t.lookupNumInto(data(k), b)).toBe(v ? v.n : -1)
+            }
+          },
+        ),
+        { numRuns: 60 },
+      )
+    }
   })
 })

@@ -1,15 +1,13 @@
 import { hash4 } from './tupleIndex'
 
-/** Int32s per bucket */
-const S = 8
-
 /**
  * The prefixes of an LPM trie indexed by (prefix length, masked key) in one open-addressing table on an
  * Int32Array, for keys of one or two 32-bit words, plus the prefix lengths present, longest first. A
  * longest-prefix match is then one probe per distinct prefix length (ipcache: /32 pods first, then the few
  * CIDR lengths of ipBlocks and the world /0) instead of a walk of one node per bit of branching — the same
  * answer, since a longest-prefix match is a function of the stored prefixes alone. Buckets hold
- * [length + 1, node, word 0, word 1, num, -, -, -] (32 bytes, two to a cache line: one line per probe);
+ * [length + 1, node, word 0, num] for one-word keys (16 bytes: the ipcache's 200k pods probe 8 MB, not 16)
+ * and [length + 1, node, word 0, word 1, num, -, -, -] for two (32 bytes); either way one line per probe.
  * `num` is a number the trie keeps beside the entry's value (the ipcache's identity, a policy entry's
  * verdict), so a lookup that needs only it reads no value object. Deletion shifts back, no tombstones.
  */
@@ -23,10 +21,19 @@ export class PrefixIndex {
   readonly lengths: number[] = []
   /** `num` of the entry the last successful `find` returned */
   lastNum = 0
+  /** keys of one word: word 1 is always 0 and not stored */
+  private readonly oneWord: boolean
+  /** Int32s per bucket */
+  private readonly S: number
+  /** where `num` sits in a bucket */
+  private readonly numAt: number
 
   constructor(maxPrefixLen: number) {
     this.perLength = new Int32Array(maxPrefixLen + 1)
-    this.buckets = new Int32Array(64 * S)
+    this.oneWord = maxPrefixLen <= 32
+    this.S = this.oneWord ? 4 : 8
+    this.numAt = this.oneWord ? 3 : 4
+    this.buckets = new Int32Array(64 * this.S)
     this.mask = 63
   }
 
@@ -35,12 +42,14 @@ export class PrefixIndex {
     const b = this.buckets
     const mask = this.mask
     const tag = len + 1
+    const S = this.S
+    const one = this.oneWord
     for (let i = hash4(len, w0, w1, 0) & mask; ; i = (i + 1) & mask) {
       const o = i * S
       const t = b[o]
       if (t === 0) return -1
-      if (t === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) {
-        this.lastNum = b[o + 4]
+      if (t === tag && b[o + 2] === (w0 | 0) && (one || b[o + 3] === (w1 | 0))) {
+        this.lastNum = b[o + this.numAt]
         return b[o + 1]
       }
     }
@@ -49,7 +58,7 @@ export class PrefixIndex {
   /** Sets the `num` of an entry present. */
   setNum(len: number, w0: number, w1: number, num: number): void {
     const o = this.offsetOf(len, w0, w1)
-    if (o >= 0) this.buckets[o + 4] = num
+    if (o >= 0) this.buckets[o + this.numAt] = num
   }
 
   add(len: number, w0: number, w1: number, node: number, num = 0): void {
@@ -68,10 +77,11 @@ export class PrefixIndex {
     const mask = this.mask
     const found = this.offsetOf(len, w0, w1)
     if (found < 0) return
+    const S = this.S
     let i = found / S
     for (let j = (i + 1) & mask; b[j * S] !== 0; j = (j + 1) & mask) {
       const o = j * S
-      const home = hash4(b[o] - 1, b[o + 2], b[o + 3], 0) & mask
+      const home = hash4(b[o] - 1, b[o + 2], this.oneWord ? 0 : b[o + 3], 0) & mask
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         b.copyWithin(i * S, o, o + S)
         i = j
@@ -94,24 +104,26 @@ export class PrefixIndex {
     const b = this.buckets
     const mask = this.mask
     const tag = len + 1
+    const S = this.S
     for (let i = hash4(len, w0, w1, 0) & mask; ; i = (i + 1) & mask) {
       const o = i * S
       if (b[o] === 0) return -1
-      if (b[o] === tag && b[o + 2] === (w0 | 0) && b[o + 3] === (w1 | 0)) return o
+      if (b[o] === tag && b[o + 2] === (w0 | 0) && (this.oneWord || b[o + 3] === (w1 | 0))) return o
     }
   }
 
   private place(len: number, w0: number, w1: number, node: number, num: number): void {
     const b = this.buckets
     const mask = this.mask
+    const S = this.S
     let i = hash4(len, w0, w1, 0) & mask
     while (b[i * S] !== 0) i = (i + 1) & mask
     const o = i * S
     b[o] = len + 1
     b[o + 1] = node
     b[o + 2] = w0
-    b[o + 3] = w1
-    b[o + 4] = num
+    if (!this.oneWord) b[o + 3] = w1
+    b[o + this.numAt] = num
   }
 
   /** Sizes the table for `entries` entries at once (a bulk insert of a known count): one rehash, not one per doubling. */
@@ -127,9 +139,11 @@ export class PrefixIndex {
 
   private resize(size: number): void {
     const old = this.buckets
+    const S = this.S
     this.buckets = new Int32Array(size * S)
     this.mask = size - 1
     for (let o = 0; o < old.length; o += S)
-      if (old[o] !== 0) this.place(old[o] - 1, old[o + 2], old[o + 3], old[o + 1], old[o + 4])
+      if (old[o] !== 0)
+        this.place(old[o] - 1, old[o + 2], this.oneWord ? 0 : old[o + 3], old[o + 1], old[o + this.numAt])
   }
 }
