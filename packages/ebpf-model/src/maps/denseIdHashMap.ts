@@ -15,7 +15,7 @@ const SLACK = 4096
  * keys (≥ 2^30: the services map's 51-bit master keys) live in a `WideKeyIndex`, which reads one cell line
  * where a Map chases its boxed keys; other keys (far from the dense range, non-integers) in the Map.
  * Same semantics, errors and counts as the hash map, and the same iteration order (insertion order, kept
- * by a log of (key, sequence number) whose stale entries are skipped). Values must not be undefined.
+ * by a sequence number kept beside every key and sorted on when a dump asks). Values must not be undefined.
  * Invariant: each present key lives in exactly one of pos/neg, wide, table, with its sequence number
  * beside it (posSeq/negSeq, wideSeq, tableSeq); a Map key whose id the dense range grows over moves into it.
  */
@@ -36,9 +36,6 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
    */
   private farPos = Number.POSITIVE_INFINITY
   private farNeg = Number.POSITIVE_INFINITY
-  /** insertion order: keys and the sequence number each was inserted under */
-  private logKeys: K[] = []
-  private logSeqs: number[] = []
 
   override get size(): number {
     return this.dense + this.wide.size + this.table.size
@@ -61,10 +58,6 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     if (!exists && this.size >= this.spec.maxEntries)
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     const s = exists ? 0 : ++this.seq
-    if (!exists) {
-      this.logKeys.push(key)
-      this.logSeqs.push(s)
-    }
     const i = this.denseIndex(key)
     if (i !== 0 || key === 0) {
       const neg = (key as number) < 0
@@ -103,18 +96,27 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
       this.table.delete(key)
       this.tableSeq.delete(key)
     }
-    if (this.logKeys.length > 2 * this.size + 1024) this.compactLog()
     this.counters.deletes++
     this.countWrite(counts, origin, true)
   }
 
+  /** Entries in insertion order: gathered from where they live, ordered by sequence number (dumps only). */
   override entries(): IterableIterator<[K, V]> {
-    const out: Array<[K, V]> = []
-    for (let j = 0; j < this.logKeys.length; j++) {
-      const k = this.logKeys[j]
-      if (this.seqOf(k) === this.logSeqs[j]) out.push([k, this.find(k) as V])
+    const items: Array<[number, K, V]> = []
+    for (let i = 0; i < this.pos.length; i++) {
+      const v = this.pos[i]
+      if (v !== undefined) items.push([this.posSeq[i], i as K, v])
     }
-    return out[Symbol.iterator]()
+    for (let i = 1; i < this.neg.length; i++) {
+      const v = this.neg[i]
+      if (v !== undefined) items.push([this.negSeq[i], -i as K, v])
+    }
+    this.wide.forEach((v, k) => {
+      items.push([this.wideSeq.get(k) as number, k as K, v])
+    })
+    for (const [k, v] of this.table) items.push([this.tableSeq.get(k) as number, k, v])
+    items.sort((a, b) => a[0] - b[0])
+    return items.map(([, k, v]): [K, V] => [k, v])[Symbol.iterator]()
   }
 
   override keys(): IterableIterator<K> {
@@ -132,8 +134,6 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     this.negSeq.length = 0
     this.dense = 0
     this.farPos = this.farNeg = Number.POSITIVE_INFINITY
-    this.logKeys = []
-    this.logSeqs = []
   }
 
   protected override find(key: K): V | undefined {
@@ -182,28 +182,5 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
       }
     }
     return i
-  }
-
-  /** The sequence number of a present key, 0 when absent. */
-  private seqOf(key: K): number {
-    if (typeof key === 'number') {
-      if (key >= 0) {
-        if (key < this.pos.length && (key | 0) === key) return this.posSeq[key]
-        if (key >= WIDE_MIN && isWideKey(key)) return this.wideSeq.get(key) ?? 0
-      } else if ((key | 0) === key && -key < this.neg.length) return this.negSeq[-key]
-    }
-    return this.tableSeq.get(key) ?? 0
-  }
-
-  private compactLog(): void {
-    const keys: K[] = []
-    const seqs: number[] = []
-    for (let j = 0; j < this.logKeys.length; j++)
-      if (this.seqOf(this.logKeys[j]) === this.logSeqs[j]) {
-        keys.push(this.logKeys[j])
-        seqs.push(this.logSeqs[j])
-      }
-    this.logKeys = keys
-    this.logSeqs = seqs
   }
 }

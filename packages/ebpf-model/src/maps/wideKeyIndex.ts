@@ -86,6 +86,14 @@ export class WideKeyIndex<V> {
     this.count = 0
   }
 
+  /** Calls `f` with every key and its value, in table order. */
+  forEach(f: (value: V, key: number) => void): void {
+    const cells = this.cells
+    for (let o = 0; o < cells.length; o += 3)
+      if (cells[o + 2] !== undefined)
+        f(cells[o + 2] as V, (cells[o + 1] as number) * WIDE_MIN + (cells[o] as number))
+  }
+
   /** Offset of the cell holding (lo, hi), or −1. */
   private slotOf(lo: number, hi: number): number {
     const cells = this.cells
