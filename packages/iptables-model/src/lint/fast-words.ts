@@ -95,24 +95,11 @@ for (const t of VERDICT_NAMES) VERDICT[lit(t)] = kindCode(t)
 export const LONGEST_VERDICT = Math.max(...VERDICT_NAMES.map((t) => t.length))
 /** stands for "a jump or goto" where a target word is expected */
 export const JUMP = WORDS.size
-/** WORDS ids of the two-byte words `-x` by x, and of the one-byte words, so the commonest words need no probe */
+/** WORDS ids of the two-byte words `-x` by x: the commonest words need no lookup */
 const DASH_LETTER = new Int32Array(256).fill(-1)
-const ONE_BYTE = new Int32Array(256).fill(-1)
 for (let id = 0; id < WORDS.size; id++) {
   const w = WORDS.name(id)
   if (w.length === 2 && w[0] === '-') DASH_LETTER[w.charCodeAt(1)] = id
-  if (w.length === 1) ONE_BYTE[w.charCodeAt(0)] = id
-}
-
-/** The word id of the cursor's word read last (-1: quoted or none of them); `-x` and one-byte words by table. */
-export function wordId(cur: LineCursor): number {
-  if (cur.quoted) return -1
-  const s = cur.s
-  const len = cur.t - s
-  const buf = cur.buf
-  if (len === 2 && buf[s] === 45) return DASH_LETTER[buf[s + 1]]
-  if (len === 1) return ONE_BYTE[buf[s]]
-  return WORDS.find(buf, s, cur.t, cur.hash(), cur.dv)
 }
 
 // knownAt's index: the words by their first block (up to four bytes, zero-padded) and the length of that
