@@ -217,6 +217,16 @@ const FILTER_LINES = [
   '-A X -p tcp -m tcp --dport 80 --sport 1024:2048 -j ACCEPT',
   '-A X -p tcp -m tcp --dport "80" -j ACCEPT',
   '-A X -p tcp -m tcp --dport',
+  '-A X -p tcp -p tcp -j ACCEPT',
+  '-A X -p udp -p tcp -j ACCEPT',
+  '-A X ! -p tcp -m tcp -j ACCEPT',
+  '-A X -j ACCEPT -p tcp',
+  '-A X -p tcpx -j ACCEPT',
+  '-A X -p tcp -m tcpx -j ACCEPT',
+  '-A X -p tcp -m tcp',
+  '-A X -p tcp -m tcp -m tcp -j ACCEPT',
+  '-A X -p tcp -m tcp ! --dport 80 -j ACCEPT',
+  '-A X -j ACCEPT -m tcp',
 ]
 
 const NAT_LINES = [

@@ -96,10 +96,10 @@ export class LintState implements RestoreSink {
   private eLine: Int32Array
   private m = 0
   // hook-restricted NAT targets: chain number, its generation then, kind, rule line
-  private natFrom = new Int32Array(1 << 8)
-  private natGen = new Int32Array(1 << 8)
-  private natKind = new Int32Array(1 << 8)
-  private natLine = new Int32Array(1 << 8)
+  private natFrom: Int32Array
+  private natGen: Int32Array
+  private natKind: Int32Array
+  private natLine: Int32Array
   private nats = 0
   /** -A / -I lines applied */
   rules = 0
@@ -122,6 +122,11 @@ export class LintState implements RestoreSink {
     this.eGen = new Int32Array(2 * n)
     this.eTo = new Int32Array(2 * n)
     this.eLine = new Int32Array(2 * n)
+    // kube-proxy: a DNAT rule per endpoint, nearly a chain each (only the pages written cost memory)
+    this.natFrom = new Int32Array(n)
+    this.natGen = new Int32Array(n)
+    this.natKind = new Int32Array(n)
+    this.natLine = new Int32Array(n)
   }
 
   get inTable(): boolean {
