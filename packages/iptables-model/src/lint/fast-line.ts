@@ -16,10 +16,11 @@ import { PHRASE, PHRASE_MODULE, phraseAt } from './phrases'
 
 /**
  * Lint's fast path: reads the common shapes of `-A` and `:CHAIN` lines (kube-proxy's and Calico's; the
- * latter in lint/declarations.ts) straight
- * from the bytes of the read buffer — each word found by a cursor where the reader needs it (no split pass
- * recording every word), option and module names recognised by a hash of their few bytes, values checked
- * in place, chain names turned into ids without decoding them (a predicted one by one compare) — and hands
+ * latter in lint/declarations.ts) straight from the bytes of the read buffer — each word found by a cursor
+ * where the reader needs it (no split pass recording every word), option and module names known by their
+ * first block and one compare (kube-proxy's commonest matches as whole phrases, lint/phrases.ts), values
+ * checked in place as their ends are found, chain names turned into ids without decoding them (a predicted
+ * one by one compare) — and hands
  * LintState chain ids and a target kind number, so a line allocates nothing. It accepts only what
  * `parseRuleWords` accepts: for anything it does not fully understand, or that would be an error (quotes
  * with escapes, non-ASCII, tabs, rare options, a bad value), `line` returns -1 having changed nothing, and
