@@ -5,8 +5,8 @@ import type { CostProfile } from '@dataplane-sim/cluster'
  * this machine kind; see the README section it writes).
  */
 const ANCHORS_GAP = [
-  'Why these restore times are about twice shared/anchors.md’s for the same table shape (legacy whole table',
-  '0.094/0.618/1.52/3.75 s here vs 0.060/0.314/0.820/2.488 s at 1k/5k/10k/20k services; one rule 0.075/0.33/0.64/1.24 s',
+  'Why this lab’s restore times are about twice shared/anchors.md’s for the same table shape (legacy whole table',
+  '0.094/0.618/1.52/3.75 s in the quiet calibration of 2026-11-28 21:16 UTC vs 0.060/0.314/0.820/2.488 s at 1k/5k/10k/20k services; one rule 0.075/0.33/0.64/1.24 s',
   'vs 0.031/0.168/0.363/0.855 s): the lab’s table carries kube-proxy’s comment matches on every rule',
   '(`-m comment --comment "ns/svc:port cluster IP"`, as pkg/proxy/iptables/proxier.go writes them). Each is a 256-byte',
   'xt_comment_info in the kernel blob, so a service is 4,360 bytes of blob instead of 2,344 (1.86×), and legacy pays per',
