@@ -46,11 +46,15 @@ export function serviceCt(dp: DatapathState, f: Flow, dir: 'OUT' | 'IN', ctx: Ct
 
 /**
  * ct_lookup4: the tuple as sent, then reversed (a reply); expired entries count as absent. The slot found
- * is left in `ctx.ctSlot`.
+ * is left in `ctx.ctSlot`. `likelyNew`: the packet opens a connection (socket-LB just translated it), so
+ * the tuple will most likely miss and the reverse's read is started with it (`findWithReverse`); otherwise
+ * the reverse is read only after the tuple missed, as it is counted.
  */
-export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx): CtState {
+export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx, likelyNew = false): CtState {
   const map = ctMapOf(dp.maps, t.proto)
-  const fwd = map.findWithReverse(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
+  const fwd = likelyNew
+    ? map.findWithReverse(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
+    : map.find(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
   const text = ctx.steps ? tupleText(t, 'OUT') : ''
   if (fwd >= 0 && map.get(fwd, CT.EXPIRES) > dp.now) {
     if (ctx.steps)
@@ -63,7 +67,9 @@ export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx): CtState {
     ctx.ctSlot = fwd
     return CT_ESTABLISHED
   }
-  const rev = map.findReverse(ctx.ops)
+  const rev = likelyNew
+    ? map.findReverse(ctx.ops)
+    : map.find(t.proto, t.daddr, t.dport, t.saddr, t.sport, false, ctx.ops)
   if (rev >= 0 && map.get(rev, CT.EXPIRES) > dp.now) {
     if (ctx.steps)
       ctx.step(

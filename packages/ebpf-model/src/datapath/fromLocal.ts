@@ -100,7 +100,8 @@ export function fromLocal(
   const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
   const dnat = backend ? { ip: backendIp(backend), port: backend.port } : null
   const hairpin = backend !== undefined && backend.addr === f.saddr
-  const state = ctLookup(dp, t, ctx)
+  // a connect() socket-LB just translated opens a connection: its CT lookup will almost surely miss
+  const state = ctLookup(dp, t, ctx, svc !== undefined && dp.cfg.socketLb)
   if (state === CT_REPLY) return reply(dp, t, ctx.ctSlot, ctx)
   if (state === CT_NEW) {
     if (fromPod) {
