@@ -106,7 +106,7 @@ export class DeclarationReader {
       p = W.DASH
       cur.i = ne + 8
     } else {
-      if (!cur.skip()) return false
+      if (!cur.atWord()) return false
       p = knownAt(cur)
       if (p !== W.DASH && p !== W.ACCEPT && p !== W.DROP) return false
       const more = cur.next()

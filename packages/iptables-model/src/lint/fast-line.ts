@@ -74,7 +74,7 @@ export class FastLineReader {
   /** `-A CHAIN rule…` */
   private ruleLine(buf: Buffer, n: number): boolean {
     const { cur, matchMod, matchDone } = this
-    if (knownAt(cur) !== W.A || !cur.skip()) return false
+    if (knownAt(cur) !== W.A || !cur.atWord()) return false
     const chain = this.chains.appendedTo(cur)
     if (chain < 0) return false
     let invert = false
@@ -93,13 +93,13 @@ export class FastLineReader {
     let natTo = false
     let natPort = false
     for (;;) {
-      if (!cur.skip()) break
+      if (!cur.atWord()) break
       // kube-proxy's commonest match or target and its option, read as one phrase (the same as word by word below)
       const ph = invert || target >= 0 ? -1 : phraseAt(cur)
       if (ph === PHRASE.DNAT_TO) {
         target = W.DNAT
         code = VERDICT[W.DNAT]
-        if (!cur.skip()) return false
+        if (!cur.atWord()) return false
         const r = natEnd(buf, cur.i, cur.e)
         if (!this.took(Math.floor(r / 2))) return false
         natTo = true
@@ -115,7 +115,7 @@ export class FastLineReader {
           continue
         }
         conditional = true
-        if (!cur.skip()) return false
+        if (!cur.atWord()) return false
         const end =
           ph === PHRASE.STATISTIC ? probabilityEnd(buf, cur.i, cur.e) : portRangeEnd(buf, cur.i, cur.e)
         if (!this.took(end)) return false
@@ -132,7 +132,7 @@ export class FastLineReader {
         case W.S:
         case W.D: {
           if (w === W.S ? src : dst) return false
-          if (!cur.skip() || !this.took(addrEnd(buf, cur.i, cur.e))) return false
+          if (!cur.atWord() || !this.took(addrEnd(buf, cur.i, cur.e))) return false
           if (w === W.S) src = true
           else dst = true
           conditional = true
@@ -150,7 +150,7 @@ export class FastLineReader {
           break
         }
         case W.P: {
-          if (protoSeen || !cur.skip()) return false
+          if (protoSeen || !cur.atWord()) return false
           const p = knownAt(cur)
           if (p !== W.TCP && p !== W.UDP && p !== W.SCTP && p !== W.ICMP) return false
           protoSeen = true
@@ -159,7 +159,7 @@ export class FastLineReader {
           break
         }
         case W.M: {
-          if (invert || matches === MAX_MATCHES || !cur.skip()) return false
+          if (invert || matches === MAX_MATCHES || !cur.atWord()) return false
           const m = knownAt(cur)
           if (m < 0 || !MODULE[m] || (m === W.SET && this.checkSets)) return false
           matchMod[matches] = m
@@ -169,7 +169,7 @@ export class FastLineReader {
         }
         case W.J:
         case W.G: {
-          if (invert || target >= 0 || !cur.skip()) return false
+          if (invert || target >= 0 || !cur.atWord()) return false
           // a chain predicted from the last jump is known by one compare; a target name never is one (-g
           // to it is a goto to a chain of that name, -j to it is that target: left to the word lookup)
           let t = this.chains.jumpPredicted(cur)
@@ -200,10 +200,10 @@ export class FastLineReader {
             // iptables refuses `!` before a target option; match options take it (or ignore it)
             if (invert) return false
             if (target === W.MARK && w === W.SET_XMARK && !markSet) {
-              if (!cur.skip() || !this.took(valueMaskEnd(buf, cur.i, cur.e))) return false
+              if (!cur.atWord() || !this.took(valueMaskEnd(buf, cur.i, cur.e))) return false
               markSet = true
             } else if ((target === W.DNAT && w === W.TO_DEST) || (target === W.SNAT && w === W.TO_SRC)) {
-              if (natTo || !cur.skip()) return false
+              if (natTo || !cur.atWord()) return false
               const r = natEnd(buf, cur.i, cur.e)
               if (!this.took(Math.floor(r / 2))) return false
               natTo = true
@@ -248,12 +248,13 @@ export class FastLineReader {
         return w === W.COMMENT_OPT && this.value(true) && cur.t - cur.s <= 255
       case W.TCP:
       case W.UDP:
-        return (w === W.DPORT || w === W.SPORT) && cur.skip() && this.took(portRangeEnd(buf, cur.i, cur.e))
+        return (w === W.DPORT || w === W.SPORT) && cur.atWord() && this.took(portRangeEnd(buf, cur.i, cur.e))
       case W.MARK_M:
-        return w === W.MARK_OPT && cur.skip() && this.took(valueMaskEnd(buf, cur.i, cur.e))
+        return w === W.MARK_OPT && cur.atWord() && this.took(valueMaskEnd(buf, cur.i, cur.e))
       case W.STATISTIC:
-        if (w === W.MODE) return cur.skip() && knownAt(cur) === W.RANDOM
-        if (w !== W.PROBABILITY || !cur.skip() || !this.took(probabilityEnd(buf, cur.i, cur.e))) return false
+        if (w === W.MODE) return cur.atWord() && knownAt(cur) === W.RANDOM
+        if (w !== W.PROBABILITY || !cur.atWord() || !this.took(probabilityEnd(buf, cur.i, cur.e)))
+          return false
         this.matchDone[q] = 1
         return true
       case W.CONNTRACK:

@@ -136,7 +136,7 @@ const KNOWN_BYTES = Buffer.alloc(4 * KNOWN_BLOCKS.length)
 for (const [k, b] of KNOWN_BLOCKS.entries()) KNOWN_BYTES.writeInt32LE(b, 4 * k)
 
 /**
- * The id of the known word at the cursor (after `skip`), read when it is one — its bytes followed by a
+ * The id of the known word at the cursor (after `atWord`), read when it is one — its bytes followed by a
  * space, a `\n` or the end of the line, as the cursor would read it — else -1 with the cursor unmoved. One
  * block picks the candidates, a compare of their blocks settles it: no scan for the word's end, no hash.
  */

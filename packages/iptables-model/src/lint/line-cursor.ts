@@ -38,8 +38,11 @@ export class LineCursor {
     this.e = e
   }
 
-  /** Skips spaces: true at a word, false at the end of the line (`i` at its `\n` or at `e`). */
-  skip(): boolean {
+  /**
+   * Moves past spaces to the next word: true when one is there, false at the end of the line (`i` at its `\n`
+   * or at `e`). A reader that needs a value and gets false hands the line to the full parser.
+   */
+  atWord(): boolean {
     const buf = this.buf
     const e = this.e
     let i = this.i
@@ -50,7 +53,7 @@ export class LineCursor {
 
   /** The next word: 1, 0 at the end of the line, -1 when the line needs the full tokenizer. */
   next(): number {
-    if (!this.skip()) return 0
+    if (!this.atWord()) return 0
     return this.word() ? 1 : -1
   }
 

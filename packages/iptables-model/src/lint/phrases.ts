@@ -25,7 +25,7 @@ const BLOCKS = TEXT.map((t) => {
 })
 const LEN = Int32Array.from(TEXT, (t) => t.length)
 
-/** The phrase at the cursor (after `skip`), read when there is one (the cursor past its last space), else -1. */
+/** The phrase at the cursor (after `atWord`), read when there is one (the cursor past its last space), else -1. */
 export function phraseAt(cur: LineCursor): number {
   const buf = cur.buf
   const i = cur.i
