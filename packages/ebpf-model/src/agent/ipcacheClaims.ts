@@ -1,5 +1,5 @@
 import type { Cidr } from '@dataplane-sim/cluster'
-import { AddrTable } from './addrTable'
+import { IntKeyIndex } from '../maps/intKeyIndex'
 import type { AgentSink, IpcacheValue } from './sink'
 
 type Source = IpcacheValue['source']
@@ -28,13 +28,13 @@ class ClaimSet {
 /**
  * The ipcache metadata layer (cilium/cilium `pkg/ipcache/metadata.go`): several sources may claim one prefix;
  * the map holds the claim of highest priority, and is written only when that winner changes. A /32 is found
- * by its address in an `AddrTable`, other prefixes by number (`claimKey`); a prefix with one claim (nearly
+ * by its address in an `IntKeyIndex`, other prefixes by number (`claimKey`); a prefix with one claim (nearly
  * every pod address) holds the claim itself, not a set: the initial sync of a million pods allocates
  * nothing here per pod.
  */
 export class IpcacheClaims {
   /** /32 claims by address (nearly all: pods and nodes), other prefixes by `claimKey` */
-  private readonly hosts: AddrTable<IpcacheValue | ClaimSet>
+  private readonly hosts: IntKeyIndex<IpcacheValue | ClaimSet>
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
 
   /** `hosts`: how many /32 claims to expect (pods and nodes of the initial cluster), to presize the table */
@@ -42,7 +42,7 @@ export class IpcacheClaims {
     public sink: AgentSink,
     hosts = 0,
   ) {
-    this.hosts = new AddrTable(hosts)
+    this.hosts = new IntKeyIndex(hosts)
   }
 
   set(prefix: Cidr, value: IpcacheValue): void {

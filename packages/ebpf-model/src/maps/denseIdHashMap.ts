@@ -1,6 +1,6 @@
 import { BpfHashMap } from './hashMap'
+import { IntKeyIndex, isWideKey, WIDE_MIN } from './intKeyIndex'
 import { BPF_ANY, type BpfKey, type BpfUpdateOrigin } from './types'
-import { isWideKey, WIDE_MIN, WideKeyIndex } from './wideKeyIndex'
 
 /** How far past the dense range a key may land and still extend it (farther keys go to the Map). */
 const SLACK = 4096
@@ -12,7 +12,7 @@ const SLACK = 4096
  * element instead of walking a JS Map's bucket chain, which at 100k services costs several cache misses per
  * packet, and the agent's initial sync writes a million ids without growing and probing a million-entry
  * Map (1.5–2 CPU s at 100k services × 10 endpoints when every key was also kept in the Map). Wide integer
- * keys (≥ 2^30: the services map's 51-bit master keys) live in a `WideKeyIndex`, which reads one cell line
+ * keys (≥ 2^30: the services map's 51-bit master keys) live in an `IntKeyIndex`, which reads one cell line
  * where a Map chases its boxed keys; other keys (far from the dense range, non-integers) in the Map.
  * Same semantics, errors and counts as the hash map, and the same iteration order (insertion order, kept
  * by a sequence number kept beside every key and sorted on when a dump asks). Values must not be undefined.
@@ -24,8 +24,8 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly neg: Array<V | undefined> = []
   private readonly posSeq: number[] = []
   private readonly negSeq: number[] = []
-  private readonly wide = new WideKeyIndex<V>()
-  private readonly wideSeq = new WideKeyIndex<number>()
+  private readonly wide = new IntKeyIndex<V>()
+  private readonly wideSeq = new IntKeyIndex<number>()
   private readonly tableSeq = new Map<K, number>()
   private dense = 0
   private seq = 0

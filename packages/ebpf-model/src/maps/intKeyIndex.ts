@@ -10,13 +10,14 @@ export function isWideKey(key: unknown): key is number {
 }
 
 /**
- * Values of wide integer keys (the services map's 51-bit lb4_key, address·port·protocol·scope) in one open-
- * addressing table on a plain array of [low 30 bits, high bits, value] cells, linear probing, backward-shift
- * deletion. A JS Map keyed by such numbers reads its bucket, then the entry, then the boxed key to compare,
- * then the value: at 100k services four cache misses per lookup where this reads one cell line (the key
- * words are small integers stored in place) before the value.
+ * Values of integer keys up to ±2^53 in one open-addressing table on a plain array of [low 30 bits, high bits,
+ * value] cells, linear probing, backward-shift deletion, doubling at half full. Used for the services map's
+ * 51-bit lb4_key (address·port·protocol·scope) and the agent's per-address ipcache claims: a JS Map keyed by
+ * such numbers reads its bucket, then the entry, then the boxed key to compare, then the value — at 100k
+ * services four cache misses per lookup where this reads one cell line (both key words are small integers
+ * stored in place) before the value.
  */
-export class WideKeyIndex<V> {
+export class IntKeyIndex<V> {
   private cells: Array<number | V | undefined>
   private mask: number
   private count = 0
@@ -59,11 +60,12 @@ export class WideKeyIndex<V> {
     this.count++
   }
 
-  delete(key: number): void {
+  /** Removes `key`; false when it was not there. */
+  delete(key: number): boolean {
     const lo = key % WIDE_MIN
     const hi = (key - lo) / WIDE_MIN
     const found = this.slotOf(lo, hi)
-    if (found < 0) return
+    if (found < 0) return false
     const cells = this.cells
     const mask = this.mask
     let i = found / 3
@@ -79,6 +81,7 @@ export class WideKeyIndex<V> {
     }
     cells[i * 3] = cells[i * 3 + 1] = cells[i * 3 + 2] = undefined
     this.count--
+    return true
   }
 
   clear(): void {
