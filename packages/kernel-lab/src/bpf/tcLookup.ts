@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ipToU32 } from '@dataplane-sim/cluster'
-import { run } from '../exec/run'
+import { run, runTimed } from '../exec/run'
 import type { Lab } from '../topology/lab'
 
 export const BPF_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'lookup.bpf.c')
@@ -106,16 +106,16 @@ export function bpftoolBatch(
   return `${lines.join('\n')}\n`
 }
 
-/** Loads entries through `bpftool batch file -` and returns the command's wall-clock seconds. */
+/** Loads entries through `bpftool batch file -` and returns the command's wall-clock seconds (runTimed). */
 export async function loadEntries(mapId: number, ips: readonly string[]): Promise<number> {
   if (ips.length === 0) return 0
-  const r = await run(['bpftool', 'batch', 'file', '-'], { input: bpftoolBatch(mapId, ips) })
+  const r = await runTimed(['bpftool', 'batch', 'file', '-'], { input: bpftoolBatch(mapId, ips) })
   return r.seconds
 }
 
 /** One `bpftool map update` (a process per update, as an agent without a persistent map fd would do). */
 export async function updateOne(mapId: number, ip: string, value = 1): Promise<number> {
-  const r = await run([
+  const r = await runTimed([
     'bpftool',
     'map',
     'update',

@@ -4,7 +4,8 @@ import type { MachineInfo } from '../env/machine'
 import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
 import { labReport } from '../report/labReport'
-import { buildProfile, fitGroups, profileKey } from './calibrate'
+import { bootstrapConstants } from './bootstrap'
+import { buildProfile, cachesFromNote, fitGroups, profileKey } from './calibrate'
 import { bpfPacketCounts, forwardCounts, forwardMatchCounts, restoreCounts } from './counts'
 import { recount } from './recount'
 
@@ -176,6 +177,36 @@ describe('the cache-resident size of a walk', () => {
     expect(profile.constants['ipt.cacheBytes']).toMatchObject({ unit: 'bytes', value: fit.cacheBytes })
     const report = labReport(points, [{ name: 'calibrated', profile }])
     expect(report.worstError.calibrated).toBeLessThan(0.02)
+  })
+
+  it('is the machine’s L2 for legacy walks when sysfs gives one: not fitted, no spread, in the provenance', () => {
+    // a kernel whose walks step at the 512 KiB L2: 1k rules (488 KB) cached, 0.002 ns per byte beyond
+    const l2 = 512 * 1024
+    const l2Points = recount(
+      [1000, 5000, 10000, 20000, 50000].map((n) =>
+        point({
+          experiment: 'packet-forward',
+          backend: 'legacy',
+          size: n,
+          unit: 'ns',
+          counts: { 'ipt.rule': 1 },
+          value: 2 * (n * 5 + Math.max(0, n * 488 - l2) * 0.002),
+        }),
+      ),
+    )
+    const caches = { l1d: 32 * 1024, l2, l3: 32 * 2 ** 20 }
+    const f = fitGroups(l2Points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+    expect(f.cacheBytes).toBe(l2)
+    expect(f.fixed).toEqual(['ipt.cacheBytes'])
+    expect(f.constants['ipt.rule']).toBeCloseTo(5, 2)
+    expect(f.constants['ipt.uncachedBytes']).toBeCloseTo(0.002, 5)
+    const { profile } = buildProfile({ machine: { ...machine, caches }, quick: true, measurements: l2Points })
+    expect(profile.constants['ipt.cacheBytes']).toMatchObject({ value: l2, unit: 'bytes' })
+    expect(profile.constants['ipt.cacheBytes'].source).toMatch(/L2 cache size .*not fitted/)
+    expect(cachesFromNote(profile.provenance.notes ?? '')).toEqual(caches)
+    const spread = bootstrapConstants(l2Points, { samples: 20, caches })
+    expect(spread.map((c) => c.key)).not.toContain('ipt.cacheBytes')
+    expect(spread.map((c) => c.key)).toContain('ipt.rule')
   })
 
   it('is left out (no uncached cost) when no walk shows a cliff', () => {

@@ -1,6 +1,6 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
 import { CACHE_BYTES_KEY } from '@dataplane-sim/iptables-model'
-import type { MachineInfo } from '../env/machine'
+import type { CacheSizes, MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
 import { BPFTOOL_EXEC, restoreKeys } from './counts'
 import { type FitResult, fitNonNegative } from './leastSquares'
@@ -78,6 +78,8 @@ export interface GroupFit extends FitResult {
   rows: Measurement[]
   /** measurements of the group left out of the fit: missed by more than TRIM on a first fit */
   excluded: Measurement[]
+  /** constants of `constants` taken from the machine, not fitted (no spread: the rerun check leaves them out) */
+  fixed: string[]
 }
 
 /** A measurement's median in `unit`. */
@@ -122,6 +124,24 @@ function neutralCounts(m: Measurement, cacheBytes: number): Record<string, numbe
 export interface FitOptions {
   /** the value each measurement should explain (default its median): the bootstrap passes resampled ones */
   valueFor?: (m: Measurement) => number
+  /**
+   * the machine's cache sizes (sysfs): legacy walks take their cache-resident size from the L2 instead of
+   * choosing it on CACHE_SIZES (without an L2 size they fall back to the grid)
+   */
+  caches?: CacheSizes
+}
+
+/**
+ * The cache-resident sizes a group's fit may choose from. Legacy: the L2 of the machine, not fitted. Its
+ * walks read the x_tables blob in order, one packet after another, so a walk whose bytes fit the per-core L2
+ * finds them there on the next packet and a larger one streams the rest from L3 (prefetched, a small price
+ * per byte: ~0.002 ns). Fitting the size on the grid traded it against `ipt.rule` and the per-byte price (8
+ * vs 24 MB between two quiet calibrations with every interval narrow): the data cannot place the step, so the
+ * machine does. nft: the cyclic walk over scattered compat objects steps where no cache level of sysfs is (1.9
+ * to 3.8 MB of them, stable between runs), so its size stays fitted on the grid.
+ */
+export function cacheCandidates(backend: LabBackend, caches: CacheSizes | undefined): readonly number[] {
+  return backend === 'legacy' && caches?.l2 ? [caches.l2] : CACHE_SIZES
 }
 
 /**
@@ -145,7 +165,9 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       opts.valueFor
         ? measuredIn({ ...m, summary: { ...m.summary, median: opts.valueFor(m) } }, g.unit)
         : measuredIn(m, g.unit)
-    const sizes = rows.some((m) => walkShapeOf(m)) ? CACHE_SIZES : [Number.POSITIVE_INFINITY]
+    const sizes = rows.some((m) => walkShapeOf(m))
+      ? cacheCandidates(g.backend, opts.caches)
+      : [Number.POSITIVE_INFINITY]
     const fitRows = (rs: Measurement[]) => {
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
@@ -165,7 +187,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     if (excluded.length > 0 && kept.length > g.keys.length) best = fitRows(kept)
     else excluded.length = 0
     const fit = best!
-    if (sizes.length > 1) {
+    if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
       // walk measured) stands for "none"; the uncached price still holds for cold walks
       fit.constants[CACHE_BYTES_KEY] = Number.isFinite(fit.cacheBytes) ? fit.cacheBytes : CACHE_SIZES[1]
@@ -178,6 +200,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       unit: g.unit,
       rows: excluded.length ? rows.filter((m) => !excluded.includes(m)) : rows,
       excluded,
+      fixed: sizes.length === 1 && Number.isFinite(sizes[0]) ? [CACHE_BYTES_KEY] : [],
     })
   }
   return out
@@ -212,20 +235,37 @@ function loadNote(m: CalibrationOptions['machine']): string {
     : ' (a quiet machine)'
 }
 
+const kib = (b: number | undefined) => (b === undefined ? '?' : `${b / 1024} KiB`)
+
+/** The cache sizes the fit used, in the provenance (analyzeRaw reads them back: `caches L1d … L2 … L3 …`). */
+export function cacheNote(c: CacheSizes | undefined): string {
+  return c?.l2 ? `; caches L1d ${kib(c.l1d)}, L2 ${kib(c.l2)}, L3 ${kib(c.l3)} (sysfs cpu0/cache)` : ''
+}
+
+/** The cache sizes cacheNote wrote, from a provenance's notes; undefined when it has none. */
+export function cachesFromNote(notes: string): CacheSizes | undefined {
+  const m = /caches L1d ([\d.]+|\?)(?: KiB)?, L2 ([\d.]+) KiB, L3 ([\d.]+|\?)/.exec(notes)
+  if (!m) return undefined
+  const b = (t: string) => (t === '?' ? undefined : Number(t) * 1024)
+  return { l1d: b(m[1]), l2: b(m[2]), l3: b(m[3]) }
+}
+
 /** Builds the CostProfile (constants with units and sources, provenance with kernel, CPU, date and data). */
 export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; fits: GroupFit[] } {
-  const fits = fitGroups(opts.measurements)
+  const fits = fitGroups(opts.measurements, { caches: opts.machine.caches })
   const constants: Record<string, CostConstant> = {}
   for (const f of fits) {
     for (const [key, value] of Object.entries(f.constants)) {
       const sizes = [...new Set(f.rows.map((r) => r.size))].sort((a, b) => a - b)
       constants[profileKey(key, f.backend)] = {
-        value: Number(value.toPrecision(4)),
+        // a size from the machine is exact (bytes); fitted constants keep 4 significant digits
+        value: f.fixed.includes(key) ? value : Number(value.toPrecision(4)),
         unit: unitOf(key, f.unit),
-        source:
-          `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
-          `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
-          `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
+        source: f.fixed.includes(key)
+          ? `the L2 cache size of ${opts.machine.cpu} (sysfs cpu0/cache), not fitted: ${MEANING[key]} (a legacy walk reads the blob in order; beyond the per-core L2 its bytes stream from L3)`
+          : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
+            `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
+            `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
       }
     }
   }
@@ -243,7 +283,7 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       notes:
         `${opts.quick ? 'quick' : 'full'} sweep on ${opts.machine.cpus} CPUs, Node ${opts.machine.node}; medians ` +
         `of several runs; 1-minute load average ${opts.machine.loadAtStart ?? '?'} at the start and ` +
-        `${opts.machine.load1} at the end${loadNote(opts.machine)}`,
+        `${opts.machine.load1} at the end${loadNote(opts.machine)}${cacheNote(opts.machine.caches)}`,
       data: opts.rawDataPath ?? opts.measurements,
     },
     constants: Object.fromEntries(Object.entries(constants).sort(([a], [b]) => a.localeCompare(b))),

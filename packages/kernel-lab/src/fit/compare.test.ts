@@ -6,13 +6,14 @@ import { bootstrapConstants, type ConstantSpread } from './bootstrap'
 import { compareReruns, rerunMarkdown } from './compare'
 import { restoreCounts } from './counts'
 
-const spread = (key: string, value: number, lo: number, hi: number): ConstantSpread => ({
-  key,
-  value,
-  lo,
-  hi,
-  samples: 100,
-})
+const spread = (
+  key: string,
+  value: number,
+  lo: number,
+  hi: number,
+  rerunLo = lo,
+  rerunHi = hi,
+): ConstantSpread => ({ key, value, lo, hi, rerunLo, rerunHi, samples: 100 })
 
 describe('compareReruns', () => {
   const a = [
@@ -37,6 +38,14 @@ describe('compareReruns', () => {
     expect(c.total).toBe(3)
   })
 
+  it('checks run B against A’s rerun interval, not A’s narrower confidence interval', () => {
+    const wide = [spread('ipt.rule', 6, 5.8, 6.2, 5.4, 6.6)]
+    const c = compareReruns(wide, [spread('ipt.rule', 6.5, 6.3, 6.7)])
+    expect(c.rows[0]).toMatchObject({ within: true, overlap: false, lo: 5.4, hi: 6.6, ciLo: 5.8, ciHi: 6.2 })
+    expect(c.medianWidth).toBeCloseTo(1.2 / 6)
+    expect(compareReruns(wide, [spread('ipt.rule', 6.7, 6.6, 6.8)]).within).toBe(0)
+  })
+
   it('counts a constant the second run did not fit as outside', () => {
     const c = compareReruns(a, [spread('ipt.rule', 6, 6, 6)])
     expect(c.rows.find((r) => r.key === 'ipt.match')).toMatchObject({
@@ -48,17 +57,22 @@ describe('compareReruns', () => {
 
   it('prints run A, run B, A’s interval and within yes/no per constant', () => {
     const md = rerunMarkdown(compareReruns(a, [spread('ipt.rule', 6.4, 6, 7)]), { a: 'A.json', b: 'B.json' })
-    expect(md).toContain('| `ipt.rule` | 6 | 6.4 | 5.5 – 6.5 | 6 – 7 | yes | yes |')
-    expect(md).toContain('| `ipt.match` | 20 | — | 18 – 22 | — | no | no |')
+    expect(md).toContain('| `ipt.rule` | 6 | 6.4 | 5.5 – 6.5 | 17% | 5.5 – 6.5 | 6 – 7 | yes | yes |')
+    expect(md).toContain('| `ipt.match` | 20 | — | 18 – 22 | 20% | 18 – 22 | — | no | no |')
+    expect(md).toContain('1 of 3 constants')
+    expect(md).toContain('rerun (prediction) interval')
   })
 })
 
-/** A synthetic legacy restore sweep: invocation 5 ms, 3 µs per line, with ±noise per run. */
-function sweep(seed: number, line = 3e-6, noise = 0.05): Measurement[] {
+/**
+ * A synthetic legacy restore sweep: invocation 5 ms, 3 µs per line, with ±noise per run; `passDrift[r]` scales
+ * every point's run r (a pass's machine state moving all points together).
+ */
+function sweep(seed: number, line = 3e-6, noise = 0.05, passDrift = [1, 1, 1]): Measurement[] {
   const rng = createRng(seed)
   return [1000, 5000, 10000, 20000, 50000].map((n) => {
     const truth = 0.005 + 10 * n * line
-    const runs = [0, 1, 2].map(() => truth * (1 + noise * (2 * rng.float() - 1)))
+    const runs = [0, 1, 2].map((r) => truth * passDrift[r] * (1 + noise * (2 * rng.float() - 1)))
     return {
       experiment: 'restore-full',
       backend: 'legacy',
@@ -90,5 +104,15 @@ describe('bootstrapConstants', () => {
     const slower = line(compareReruns(a, bootstrapConstants(sweep(3, 6e-6), { samples: 100 })))
     expect(slower.within).toBe(false)
     expect(slower.overlap).toBe(false)
+  })
+
+  it('resamples whole passes: a pass slower on every point reaches the interval, with a wider rerun interval', () => {
+    // pass 3 30% slower everywhere: two of three draws from it (7 in 27 resamples) fit that pass's line
+    const s = bootstrapConstants(sweep(4, 3e-6, 0.01, [1, 1, 1.3]), { samples: 200 })
+    const line = s.find((c) => c.key === 'restore.legacy.line')!
+    expect(line.hi).toBeGreaterThan(1.25 * 3e-6)
+    expect(line.rerunHi - line.rerunLo).toBeGreaterThan(line.hi - line.lo)
+    expect(line.rerunLo).toBeLessThanOrEqual(line.value)
+    expect(line.rerunHi).toBeGreaterThanOrEqual(line.value)
   })
 })

@@ -1,91 +1,133 @@
 import type { ConstantSpread } from './bootstrap'
 
-/** One constant of two calibrations: is run B's value inside run A's bootstrap interval? */
+/** One constant of two calibrations: is run B's value inside run A's rerun (prediction) interval? */
 export interface RerunRow {
   key: string
   a: number
   b: number | undefined
+  /** A's rerun interval: where a second calibration is expected to land */
   lo: number
   hi: number
-  /** B's own interval, when B's spread was computed too */
+  /** A's confidence interval (its own estimate's spread) */
+  ciLo: number
+  ciHi: number
+  /** B's own confidence interval, when B's spread was computed too */
   bLo?: number
   bHi?: number
-  /** B inside A's interval */
+  /** B inside A's rerun interval */
   within: boolean
-  /** the two intervals share some values (a weaker test: both runs' noise accounted for) */
+  /** the two confidence intervals share some values */
   overlap: boolean
 }
 
 export interface RerunComparison {
   rows: RerunRow[]
-  /** constants of A with a B value inside A's interval, of all of A's constants */
+  /** constants of A with a B value inside A's rerun interval, of all of A's constants */
   within: number
   total: number
+  /** median over constants of A's rerun interval width relative to A's value (a check that passes only because
+   * the intervals are huge says nothing: read it beside `within`) */
+  medianWidth: number
+}
+
+/** (hi − lo) / |value|; 0 for a zero constant with a zero-width interval, Infinity for a zero with a width. */
+export function relativeWidth(value: number, lo: number, hi: number): number {
+  if (value !== 0) return (hi - lo) / Math.abs(value)
+  return hi > lo ? Number.POSITIVE_INFINITY : 0
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q)
+  if (s.length === 0) return 0
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
 /**
  * The rerun check of issue 7 ("rerunning gives constants within the measured spread"): every constant A's
- * calibration fitted, with A's bootstrap interval, and whether a second calibration B landed inside it.
- * A constant B did not fit counts as outside.
+ * calibration fitted, with A's rerun interval (bootstrap prediction interval: the spread of the difference of
+ * two calibrations' estimates, around A's value), and whether a second calibration B landed inside it. A
+ * constant B did not fit counts as outside.
  */
 export function compareReruns(a: readonly ConstantSpread[], b: readonly ConstantSpread[]): RerunComparison {
   const byKey = new Map(b.map((s) => [s.key, s]))
   const rows = a.map((s): RerunRow => {
     const o = byKey.get(s.key)
-    const within = o !== undefined && o.value >= s.lo && o.value <= s.hi
+    const within = o !== undefined && o.value >= s.rerunLo && o.value <= s.rerunHi
     const overlap = o !== undefined && o.lo <= s.hi && o.hi >= s.lo
     return {
       key: s.key,
       a: s.value,
       b: o?.value,
-      lo: s.lo,
-      hi: s.hi,
+      lo: s.rerunLo,
+      hi: s.rerunHi,
+      ciLo: s.lo,
+      ciHi: s.hi,
       ...(o ? { bLo: o.lo, bHi: o.hi } : {}),
       within,
       overlap,
     }
   })
-  return { rows, within: rows.filter((r) => r.within).length, total: rows.length }
+  return {
+    rows,
+    within: rows.filter((r) => r.within).length,
+    total: rows.length,
+    medianWidth: median(rows.map((r) => relativeWidth(r.a, r.lo, r.hi))),
+  }
 }
 
 const num = (v: number | undefined) => (v === undefined ? '—' : Number(v.toPrecision(4)).toString())
+
+const pct = (w: number) => (Number.isFinite(w) ? `${(w * 100).toFixed(0)}%` : '∞')
+
+/** What the two intervals mean: said the same way in the README and the rerun check. */
+export const INTERVAL_MEANING =
+  'Block bootstrap over passes: the lab measures every point once per pass, passes minutes apart, each BPF ' +
+  'pass with a freshly loaded program and map; a resample draws whole passes with replacement (the same ' +
+  'passes for every point, so a pass’s machine state moves all its points together) and re-fits every group. ' +
+  'The 95% confidence interval is where this calibration’s estimate could have landed; the 95% rerun ' +
+  'interval (a prediction interval: the percentiles of value + fit(resample 1) − fit(resample 2)) is where a ' +
+  'second calibration on the same machine is expected to land, both runs’ noise counted. Nothing is widened ' +
+  'by hand; with three passes the bootstrap knows only three machine states, so what varies only between ' +
+  'calibrations (another boot, another VM placement) is not in either interval. ' +
+  '`dpsim calibrate --from-raw A --compare-raw B` checks B against A’s rerun intervals.'
 
 /** The spread of every constant of one calibration, as a Markdown table. */
 export function spreadMarkdown(spread: readonly ConstantSpread[], samples: number): string {
   const out = [
     '## Fitted constants and their spread',
     '',
-    `Bootstrap over runs (${samples} resamples, seeded): every point's runs resampled with replacement, every ` +
-      'group re-fitted. What the interval means: each point’s runs come from separate passes over all sizes, ' +
-      'minutes apart, so the interval is the constant’s spread over independent passes through this ' +
-      'calibration — the noise of each measurement and the machine’s drift during the run, nothing widened by ' +
-      'hand. It does not hold what differs only between calibrations (another boot, another VM placement); a ' +
-      'rerun on the same machine should give constants inside these intervals, and ' +
-      '`dpsim calibrate --from-raw A --compare-raw B` checks it.',
+    `${INTERVAL_MEANING} ${samples} resamples, seeded.`,
     '',
-    '| constant | value | 95% interval | relative width |',
-    '|---|---:|---|---:|',
+    '| constant | value | 95% confidence interval | width | 95% rerun interval | width |',
+    '|---|---:|---|---:|---|---:|',
   ]
   for (const s of spread) {
-    const width = s.value ? ((s.hi - s.lo) / s.value) * 100 : 0
-    out.push(`| \`${s.key}\` | ${num(s.value)} | ${num(s.lo)} – ${num(s.hi)} | ${width.toFixed(0)}% |`)
+    out.push(
+      `| \`${s.key}\` | ${num(s.value)} | ${num(s.lo)} – ${num(s.hi)} | ${pct(relativeWidth(s.value, s.lo, s.hi))} | ` +
+        `${num(s.rerunLo)} – ${num(s.rerunHi)} | ${pct(relativeWidth(s.value, s.rerunLo, s.rerunHi))} |`,
+    )
   }
   return `${out.join('\n')}\n`
 }
 
-/** The rerun check as Markdown: per constant run A, run B, A's interval, within yes/no. */
+/** The rerun check as Markdown: per constant run A, run B, A's rerun interval and its width, within yes/no. */
 export function rerunMarkdown(c: RerunComparison, names: { a: string; b: string }): string {
   const out = [
     `## Rerun check: ${names.b} against ${names.a}`,
     '',
-    `${c.within} of ${c.total} constants of the second run lie inside the first run's 95% bootstrap interval.`,
+    `${c.within} of ${c.total} constants of the second run lie inside the first run's 95% rerun (prediction) ` +
+      `interval; the median rerun interval is ${pct(c.medianWidth)} of its constant wide.`,
     '',
-    '| constant | run A | run B | A’s interval | B’s interval | within | intervals overlap |',
-    '|---|---:|---:|---|---|---|---|',
+    INTERVAL_MEANING,
+    '',
+    '| constant | run A | run B | A’s rerun interval | width | A’s confidence interval | B’s confidence interval | within | confidence intervals overlap |',
+    '|---|---:|---:|---|---:|---|---|---|---|',
   ]
   for (const r of c.rows)
     out.push(
-      `| \`${r.key}\` | ${num(r.a)} | ${num(r.b)} | ${num(r.lo)} – ${num(r.hi)} | ` +
+      `| \`${r.key}\` | ${num(r.a)} | ${num(r.b)} | ${num(r.lo)} – ${num(r.hi)} | ${pct(relativeWidth(r.a, r.lo, r.hi))} | ` +
+        `${num(r.ciLo)} – ${num(r.ciHi)} | ` +
         `${r.bLo === undefined ? '—' : `${num(r.bLo)} – ${num(r.bHi)}`} | ${r.within ? 'yes' : 'no'} | ${r.overlap ? 'yes' : 'no'} |`,
     )
   return `${out.join('\n')}\n`

@@ -5,7 +5,10 @@ import type { Lab } from '../topology/lab'
 export type IptablesBackend = 'legacy' | 'nft'
 export const IPTABLES_BACKENDS: readonly IptablesBackend[] = ['legacy', 'nft']
 
-/** Runs `iptables-<backend>-restore [--noflush]` in the node namespace with `text` on stdin, timed. */
+/**
+ * Runs `iptables-<backend>-restore [--noflush]` in the node namespace with `text` on stdin, timed from inside
+ * the namespace (Lab.execTimed: the restore process itself, not `ip netns exec` nor the Node parent's fork).
+ */
 export function restore(
   lab: Lab,
   backend: IptablesBackend,
@@ -15,7 +18,7 @@ export function restore(
   const argv = [`iptables-${backend}-restore`]
   if (opts.noflush) argv.push('--noflush')
   if (opts.counters) argv.push('--counters')
-  return lab.exec('node', argv, { input: text })
+  return lab.execTimed('node', argv, { input: text })
 }
 
 /** `iptables-<backend>-save [-c] [-t table]` in the node namespace. */

@@ -1,4 +1,6 @@
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
+import { machineCaches } from '../env/machine'
+import { cachesFromNote } from '../fit/calibrate'
 import { compareReruns, type RerunComparison, rerunMarkdown } from '../fit/compare'
 import type { Measurement } from '../measure/types'
 import type { VerdictResult } from '../verdict/differential'
@@ -49,6 +51,8 @@ export function analyzeRaw(
       node: /Node (v[\d.]+)/.exec(notes)?.[1] ?? 'unknown',
       load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
       loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
+      // raw data written before the provenance recorded cache sizes: this machine's (same machine kind)
+      caches: cachesFromNote(notes) ?? machineCaches(),
     },
     quick: notes.startsWith('quick'),
     rawDataPath: opts.rawDataPath ?? source,

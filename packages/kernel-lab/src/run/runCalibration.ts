@@ -133,7 +133,10 @@ export function analyzeCalibration(opts: AnalyzeOptions): CalibrationRun {
   profile.constants = Object.fromEntries(
     [...Object.entries(profile.constants), ...carried].sort(([a], [b]) => a.localeCompare(b)),
   )
-  const spread = bootstrapConstants(measurements, { samples: BOOTSTRAP_SAMPLES })
+  const spread = bootstrapConstants(measurements, {
+    samples: BOOTSTRAP_SAMPLES,
+    caches: opts.machine.caches,
+  })
   const report = labReport(
     measurements,
     [
