@@ -70,6 +70,17 @@ export async function restoreSweep(
   return out
 }
 
+/** Rendered rulesets by services: a calibration runs this sweep once per pass and renders each size once. */
+const renderedCache = new Map<number, string>()
+function rendered(services: number): string {
+  let t = renderedCache.get(services)
+  if (t === undefined) {
+    t = renderedKubeProxyRuleset(services)
+    renderedCache.set(services, t)
+  }
+  return t
+}
+
 /**
  * Whole restores of the real renderer's output (kube-proxy's rules for a generated lab cluster, all tables),
  * each into emptied rules, counted with iptables-model's restore terms per table.
@@ -83,7 +94,7 @@ export async function renderedRestoreSweep(
   const points = plan.renderedServices.flatMap((services) =>
     IPTABLES_BACKENDS.map((backend) => ({ services, backend, runs: [] as number[] })),
   )
-  const texts = new Map(plan.renderedServices.map((n) => [n, renderedKubeProxyRuleset(n)]))
+  const texts = new Map(plan.renderedServices.map((n) => [n, rendered(n)]))
   for (const text of texts.values()) await ensureNfacct(lab, text)
   await inPasses(points, plan.runs, async (pt) => {
     await resetNode(lab)

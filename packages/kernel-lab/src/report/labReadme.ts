@@ -39,9 +39,10 @@ export function labReadmePreamble(profile: CostProfile): string {
     '',
     '```',
     'npx --yes pnpm@10 dpsim calibrate -o packages/bench/profiles/calibrated.json --raw-dir reports/kernel',
-    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json   # re-fit without measuring',
-    '# rerun check: every constant of a second run against this run’s bootstrap interval',
-    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --compare-raw OTHER_RUN/raw.json',
+    '# re-fit without measuring (rewrites this README, raw.json with today’s model counts, and the profile)',
+    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --raw-dir reports/kernel -o packages/bench/profiles/calibrated.json',
+    '# rerun check: every constant of a second run against this run’s rerun interval, both directions',
+    'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --compare-raw reports/kernel/rerun/raw.json -o reports/kernel/rerun/README.md',
     '```',
     '',
     'Set-up (packages/kernel-lab): three network namespaces, client → node → server, joined by veth pairs made ' +
@@ -50,8 +51,10 @@ export function labReadmePreamble(profile: CostProfile): string {
     '',
     '- **restore**: `iptables-{legacy,nft}-restore` of a kube-proxy-shaped nat table (per service 1 KUBE-SERVICES ' +
       'rule, a KUBE-SVC chain with a rule per endpoint, a KUBE-SEP chain of 2 rules per endpoint, 2 endpoints: ' +
-      '10 lines), into emptied rules; then one rule with `--noflush`. Wall time of the command, process start ' +
-      'included (as kube-proxy pays it).',
+      '10 lines), into emptied rules; then one rule with `--noflush`. Wall time of the command from its start to its exit, ' +
+      'process start included (as kube-proxy pays it), timed by a shell inside the node namespace ' +
+      '(bash’s EPOCHREALTIME): neither `ip netns exec` nor the fork from the calibrating Node process, whose ' +
+      'cost follows that process’s heap, is in it.',
     '- **per packet**: `ping -i 0` round trips client → server through N FORWARD rules no packet matches, shaped ' +
       'like KUBE-SERVICES rules (488 bytes of blob each; each round trip walks them twice); minus a baseline ' +
       'without rules taken just before; trimmed mean of each run, median of the runs. The `match` variant makes ' +
@@ -74,12 +77,19 @@ export function labReadmePreamble(profile: CostProfile): string {
       'match it runs through nft_compat (all but tcp/udp/mark here: `-m icmp`, `-m comment`, `-m statistic`, ...) ' +
       'reads its own kzalloc’d `nft_expr_ops` (net/netfilter/nft_compat.c nft_match_select_ops), 192 bytes ' +
       'scattered in a slab per rule; once those of one walk exceed `ipt.cacheBytes:nft` the cyclic walk misses ' +
-      'every one (`ipt.uncachedBytes:nft` per byte of them). All fitted together per backend, the cache-resident ' +
-      'size by a search over 256 KiB–64 MiB.',
+      'every one (`ipt.uncachedBytes:nft` per byte of them). All fitted together per backend. Legacy’s ' +
+      'cache-resident size is not fitted: it is the per-core L2 of the machine (sysfs cpu0/cache, recorded in ' +
+      'the provenance), since a walk the L2 holds finds its bytes there on the next packet and a larger one ' +
+      'streams the rest from L3; searched on a grid it traded against `ipt.rule` between runs. nft’s step (at ' +
+      '1.9–3.8 MB of compat objects, stable between runs) is at no cache level sysfs names: searched over ' +
+      '256 KiB–64 MiB.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +
       '(loaded by `bpftool batch`); its run time is timed by the kernel (BPF_PROG_TEST_RUN) to fit ' +
       '`bpf.lookup.hash`, and the ping round trip is shown to stay flat in N. Map updates: one `bpftool map update`, ' +
-      'and `bpftool batch` of N updates.',
+      'and `bpftool batch` of N updates, each timed by a small shell around the process (from Node, a process ' +
+      'start cost 2.6 ms at 45 MB of Node RSS and 7.4 ms at 370 MB). Every pass loads the program and its map ' +
+      'afresh: the kernel-timed lookup is tight within one load and differs between loads (65 vs 88 ns), so a ' +
+      'calibration has to sample loads, not runs of one load.',
     '- **verdicts**: the rules iptables-model renders for a small lab cluster, loaded into the node, real packets ' +
       'from the client, the kernel’s counters and conntrack table against the model’s trace.',
     '',
@@ -90,12 +100,12 @@ export function labReadmePreamble(profile: CostProfile): string {
     '',
     ANCHORS_GAP,
     '',
-    'Timing: wall time of each command; see the load average above for how busy the machine was. Each point ' +
-      'keeps all its runs in raw.json. The runs of a point are taken in separate passes over all sizes (pass 1 ' +
-      'measures every size once, then pass 2, ...; the BPF lookup and one-update points, measured on a map ' +
-      'filled step by step, are the exception), so they lie minutes apart and their spread includes the ' +
-      'machine’s drift through the calibration, not only a few seconds’ noise; the spread column says how much ' +
-      'they varied, and the spread section below what that means for each fitted constant.',
+    'Timing: see the load average above for how busy the machine was. Each point keeps all its runs in ' +
+      'raw.json, in pass order. A calibration is a number of whole passes: pass 1 runs every sweep once (every ' +
+      'size, every backend, a fresh BPF program and map), then pass 2, ...; so a point’s runs lie a pass (minutes) ' +
+      'apart, each pass samples the machine over the whole calibration, and the block bootstrap below resamples ' +
+      'whole passes. The spread column says how much a point’s runs varied, and the spread section below what ' +
+      'that means for each fitted constant.',
     '',
   ].join('\n')
 }

@@ -3,6 +3,7 @@ import { machineCaches } from '../env/machine'
 import { cachesFromNote } from '../fit/calibrate'
 import { compareReruns, type RerunComparison, rerunMarkdown } from '../fit/compare'
 import type { Measurement } from '../measure/types'
+import { labReport } from '../report/labReport'
 import type { VerdictResult } from '../verdict/differential'
 import { analyzeCalibration, type CalibrationRun } from './runCalibration'
 
@@ -60,16 +61,58 @@ export function analyzeRaw(
   })
 }
 
+/** What one calibration's provenance says about when and how it ran, one line. */
+function provenanceLine(name: string, source: string, run: CalibrationRun): string {
+  const p = run.profile.provenance
+  return `- run ${name}: \`${source}\`, ${p.date ?? '?'}: ${p.notes ?? ''}`
+}
+
 /**
  * The rerun check between two calibrations' raw data (`dpsim calibrate --from-raw A --compare-raw B`): both
- * re-fitted with today's model, each constant of B against A's bootstrap interval.
+ * re-fitted with today's model, each constant of B against A's rerun interval and each of A against B's, and
+ * B's measurements priced by both profiles. `markdown` is the whole README of a rerun directory
+ * (reports/kernel/rerun/README.md), nothing hand-written.
  */
 export function compareRaw(
   a: { text: string; source: string },
   b: { text: string; source: string },
-): RerunComparison & { markdown: string } {
+): RerunComparison & { reverse: RerunComparison; markdown: string } {
   const runA = analyzeRaw(a.text, a.source)
   const runB = analyzeRaw(b.text, b.source)
   const c = compareReruns(runA.spread, runB.spread)
-  return { ...c, markdown: rerunMarkdown(c, { a: a.source, b: b.source }) }
+  const reverse = compareReruns(runB.spread, runA.spread)
+  const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
+  const priced = labReport(
+    runB.measurements,
+    [
+      { name: 'B', profile: runB.profile },
+      { name: 'A', profile: runA.profile },
+    ],
+    undefined,
+    new Set(runB.fits.flatMap((f) => f.excluded)),
+  )
+  const markdown = [
+    `# Rerun check: ${b.source} against ${a.source}`,
+    '',
+    'Two calibrations of the same machine, both re-fitted from their raw data with today’s model. Written by:',
+    '',
+    '```',
+    `npx --yes pnpm@10 dpsim calibrate --from-raw ${a.source} --compare-raw ${b.source} -o README.md`,
+    '```',
+    '',
+    provenanceLine('A', a.source, runA),
+    provenanceLine('B', b.source, runB),
+    '',
+    `- B inside A’s 95% rerun intervals: **${c.within} of ${c.total}** (${width(c)})`,
+    `- A inside B’s 95% rerun intervals: **${reverse.within} of ${reverse.total}** (${width(reverse)})`,
+    '',
+    rerunMarkdown(c, { a: 'A', b: 'B' }),
+    rerunMarkdown(reverse, { a: 'B', b: 'A' }),
+    '## Run B’s measurements priced by both profiles',
+    '',
+    'Profile `B` is run B’s own fit, `A` the first run’s (the one shipped when A is reports/kernel/raw.json).',
+    '',
+    priced.markdown,
+  ].join('\n')
+  return { ...c, reverse, markdown: `${markdown.trimEnd()}\n` }
 }

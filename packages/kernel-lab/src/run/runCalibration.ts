@@ -7,6 +7,7 @@ import { spreadMarkdown } from '../fit/compare'
 import { recount } from '../fit/recount'
 import { bpfSweep } from '../measure/bpfSweep'
 import { forwardSweep, natFirstPacketSweep } from '../measure/packetSweep'
+import { mergePasses } from '../measure/passes'
 import type { Progress } from '../measure/restoreSweep'
 import { renderedRestoreSweep, restoreSweep } from '../measure/restoreSweep'
 import { FULL_PLAN, type Measurement, QUICK_PLAN, type SweepPlan } from '../measure/types'
@@ -68,18 +69,32 @@ export async function runCalibration(opts: RunCalibrationOptions = {}): Promise<
   const measurements: Measurement[] = []
   const verdicts: VerdictResult[] = []
   try {
-    const checkpoint = () => opts.checkpoint?.(measurements)
-    if (parts.has('restore')) measurements.push(...(await restoreSweep(lab, plan, progress)))
-    if (parts.has('rendered')) measurements.push(...(await renderedRestoreSweep(lab, plan, progress)))
-    checkpoint()
-    if (parts.has('packet')) {
-      measurements.push(...(await forwardSweep(lab, plan, 'ip', progress)))
-      measurements.push(...(await forwardSweep(lab, plan, 'match', progress)))
-      measurements.push(...(await natFirstPacketSweep(lab, plan, progress)))
+    // whole-calibration passes: pass r runs every sweep once, so a point's runs are a pass (several minutes)
+    // apart and each pass samples the machine over the whole calibration — what the block bootstrap over
+    // passes (fit/bootstrap.ts) resamples, and what a rerun meets
+    const passPlan: SweepPlan = { ...plan, runs: 1 }
+    const passes: Measurement[][] = []
+    for (let r = 0; r < plan.runs; r++) {
+      const pass: Measurement[] = []
+      passes.push(pass)
+      const checkpoint = () => {
+        measurements.length = 0
+        measurements.push(...mergePasses(passes))
+        opts.checkpoint?.(measurements)
+      }
+      progress(`pass ${r + 1} of ${plan.runs}`)
+      if (parts.has('restore')) pass.push(...(await restoreSweep(lab, passPlan, progress)))
+      if (parts.has('rendered')) pass.push(...(await renderedRestoreSweep(lab, passPlan, progress)))
+      checkpoint()
+      if (parts.has('packet')) {
+        pass.push(...(await forwardSweep(lab, passPlan, 'ip', progress)))
+        pass.push(...(await forwardSweep(lab, passPlan, 'match', progress)))
+        pass.push(...(await natFirstPacketSweep(lab, passPlan, progress)))
+      }
+      checkpoint()
+      if (parts.has('bpf')) pass.push(...(await bpfSweep(lab, passPlan, progress)))
+      checkpoint()
     }
-    checkpoint()
-    if (parts.has('bpf')) measurements.push(...(await bpfSweep(lab, plan, progress)))
-    checkpoint()
     if (parts.has('verdict')) {
       const { cluster, cases } = labCluster()
       for (const backend of IPTABLES_BACKENDS) {

@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--from-raw <raw.json>', 're-fit the raw data of an earlier run instead of measuring')
     .option(
       '--compare-raw <raw.json>',
-      'with --from-raw A: the rerun check, each constant of this second run against A’s bootstrap interval (Markdown)',
+      'with --from-raw A: the rerun check, each constant of this second run against A’s rerun (prediction) interval and back, as a README (Markdown; -o writes it to a file)',
     )
     .action(async (opts: CalibrateOptions) => {
       if (opts.compareRaw) {
@@ -62,7 +62,11 @@ export function register(program: Command): void {
           { text: readInput(opts.compareRaw), source: opts.compareRaw },
         )
         emit(c.markdown, opts.output)
-        process.stderr.write(`calibrate: ${c.within} of ${c.total} constants within the first run's spread\n`)
+        process.stderr.write(
+          `calibrate: ${c.within} of ${c.total} constants of the second run within the first run's rerun intervals ` +
+            `(median width ${(c.medianWidth * 100).toFixed(0)}%); the other way ${c.reverse.within} of ` +
+            `${c.reverse.total} (${(c.reverse.medianWidth * 100).toFixed(0)}%)\n`,
+        )
         return
       }
       const parts = opts.only?.split(',').map((s) => s.trim())
