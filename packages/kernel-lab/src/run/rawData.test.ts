@@ -79,7 +79,12 @@ describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
   it('finds a run’s constants inside its own spread', () => {
     const c = compareRaw({ text: sweep(6), source: 'A' }, { text: sweep(6), source: 'A again' })
     expect(c.rows.find((r) => r.key === 'ipt.rule')).toMatchObject({ within: true, overlap: true })
-    expect(c.markdown).toContain('## Rerun check: A again against A')
+    expect(c.markdown).toContain('# Rerun check: A again against A')
+    expect(c.markdown).toContain('## Rerun check: B against A')
+    expect(c.markdown).toContain('## Rerun check: A against B')
+    expect(c.reverse.rows.find((r) => r.key === 'ipt.rule')).toMatchObject({ within: true })
+    expect(c.markdown).toContain('dpsim calibrate --from-raw A --compare-raw A again -o README.md')
+    expect(c.markdown).toContain('## Run B’s measurements priced by both profiles')
   })
 
   it('flags a second run whose per-rule cost moved', () => {
