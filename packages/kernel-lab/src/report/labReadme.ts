@@ -64,8 +64,10 @@ export function labReadmePreamble(profile: CostProfile): string {
       'agents/newFlows.ts), each from a new source port (a new conntrack entry, so the nat table is walked), to an ' +
       'echo agent in the server namespace, through a kube-proxy nat table of N services none of which matches; ' +
       'each round trip timed by the sender (process.hrtime.bigint). Paced back to back — the next flow leaves as ' +
-      'the last echo arrives — so the walks are warm, as on a node under a steady stream of new connections and ' +
-      'as in the FORWARD sweeps (the earlier probe, one `ping` process per flow a few ms apart, left the walk ' +
+      'the last echo arrives — so the table stays in L3, as on a node under a steady stream of new connections, ' +
+      'but not in the L2: the sender’s per-flow socket work runs on the CPU that then walks the rules and ' +
+      'evicts it, so the model prices every byte of a first packet’s walk as streamed (cold for the L2; FORWARD ' +
+      'walks, back to back behind `ping`, keep a walk that fits the L2 there) (the earlier probe, one `ping` process per flow a few ms apart, left the walk ' +
       'warm or cold depending on what else ran, and did not reproduce between runs). Per run: the mean of the ' +
       '5th–50th percentile round trips with the table minus the same of a baseline (same hooks, no services): ' +
       'user-space timing only ever adds delay, the lower half is where the kernel path shows.',

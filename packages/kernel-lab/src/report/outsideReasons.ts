@@ -4,16 +4,28 @@ import type { Measurement } from '../measure/types'
  * Why a table's points stay outside ±25 % with the calibrated profile: what the model does not capture there,
  * as far as the measurements show it. Read against the quiet full sweep of reports/kernel/raw.json.
  */
+/**
+ * The legacy walks at 50k rules read 24.4 MB of entries: more than the part of the L3 one of the two CPUs can
+ * count on (32 MiB shared by CPUs 0-1, sysfs), less than all of it. Whether a pass finds them in L3 depends on
+ * what the other CPU and the host's other tenants keep there: bimodal within one run (FORWARD 709 / 1122 /
+ * 2409 µs, first packet 453 / 819 / 1410 µs in the three passes of the 01:21 calibration).
+ */
+const LEGACY_50K =
+  'at 50k the walk reads 24.4 MB of rule entries, more than the half of the shared 32 MiB L3 one of the two ' +
+  'CPUs can count on and less than all of it: whether a pass finds them in L3 depends on what the other CPU ' +
+  'and the host’s other tenants keep there, and the point is bimodal within one calibration (see its spread: ' +
+  'FORWARD 0.7 / 1.1 / 2.4 ms, first packet 0.45 / 0.82 / 1.4 ms in the three passes of the 01:21 run). No ' +
+  'model term sized from sysfs predicts which; the fit leaves points it misses by more than 40 % out. Below ' +
+  '50k, legacy walks within the L2 (1k FORWARD) or streamed from L3 (5k–20k; first packets always, their ' +
+  'sender’s socket work evicts the L2 between walks) are within 25 %.'
+
 const REASONS: Partial<Record<string, string>> = {
   'packet-nat-first':
     'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ends), ' +
     'whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a few µs, ' +
     'are the noisiest (see the spread).',
-  'packet-nat-first|legacy':
-    'at 1k services the walk adds a few µs to round trips timed in user space (Node’s event loop on both ends), ' +
-    'whose jitter is of that size; at 50k the walk reads 24 MB of entries, as much as the cache-resident size ' +
-    'the FORWARD sweeps give, so how much of it stays cached depends on what else fills the L3 of a shared ' +
-    'machine (see the spread of that point).',
+  'packet-nat-first|legacy': LEGACY_50K,
+  'packet-forward|legacy': LEGACY_50K,
   'packet-forward-match|nft':
     'iptables-nft runs `-m icmp` through nft_compat; the model prices the separately allocated nft_expr_ops each ' +
     'compat expression reads (192 bytes per rule, uncached once one walk’s exceed `ipt.cacheBytes:nft`). Where ' +

@@ -76,6 +76,8 @@ function provenanceLine(name: string, source: string, run: CalibrationRun): stri
 export function compareRaw(
   a: { text: string; source: string },
   b: { text: string; source: string },
+  /** where the README goes, for the command line it shows (default README.md) */
+  output = 'README.md',
 ): RerunComparison & { reverse: RerunComparison; markdown: string } {
   const runA = analyzeRaw(a.text, a.source)
   const runB = analyzeRaw(b.text, b.source)
@@ -97,7 +99,7 @@ export function compareRaw(
     'Two calibrations of the same machine, both re-fitted from their raw data with today’s model. Written by:',
     '',
     '```',
-    `npx --yes pnpm@10 dpsim calibrate --from-raw ${a.source} --compare-raw ${b.source} -o README.md`,
+    `npx --yes pnpm@10 dpsim calibrate --from-raw ${a.source} --compare-raw ${b.source} -o ${output}`,
     '```',
     '',
     provenanceLine('A', a.source, runA),

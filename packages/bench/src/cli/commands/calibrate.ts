@@ -60,6 +60,7 @@ export function register(program: Command): void {
         const c = compareRaw(
           { text: readInput(opts.fromRaw), source: opts.fromRaw },
           { text: readInput(opts.compareRaw), source: opts.compareRaw },
+          opts.output,
         )
         emit(c.markdown, opts.output)
         process.stderr.write(
