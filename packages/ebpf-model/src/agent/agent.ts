@@ -254,26 +254,33 @@ export class CiliumAgent {
    * once and takes one reference per pod with an address, in the order `addPod` one by one would.
    */
   private addLabelSet(set: LabelSetPods): void {
-    const pods: Pod[] = []
-    const ips: number[] = []
-    for (const pod of set.pods) {
-      const ip = tryIpToU32(pod.ip)
+    const pods = set.pods
+    // addresses parsed once into a scratch array reused by every set (−1: no address, the pod is skipped)
+    if (this.setIps.length < pods.length) this.setIps = new Float64Array(pods.length * 2)
+    const ips = this.setIps
+    let n = 0
+    let first = -1
+    for (let i = 0; i < pods.length; i++) {
+      const ip = tryIpToU32(pods[i].ip)
+      ips[i] = ip === null ? -1 : ip
       if (ip === null) continue
-      pods.push(pod)
-      ips.push(ip)
+      if (n++ === 0) first = i
     }
-    if (pods.length === 0) return
+    if (n === 0) return
     if (!this.identities.canAcquireGlobal(set.labels, set.key)) {
-      for (const pod of pods) this.withoutIdentity.add(pod)
+      for (let i = 0; i < pods.length; i++) if (ips[i] >= 0) this.withoutIdentity.add(pods[i])
       return
     }
-    const first = pods[0]
-    const extra = identityExtra(first, this.nsByName.get(first.namespace))
-    const { identity, created } = this.identities.acquire('global', set.labels, extra, set.key, pods.length)
+    const pod0 = pods[first]
+    const extra = identityExtra(pod0, this.nsByName.get(pod0.namespace))
+    const { identity, created } = this.identities.acquire('global', set.labels, extra, set.key, n)
     const value = this.podIpcacheValue(identity.id)
-    for (let i = 0; i < pods.length; i++)
-      this.addPodWithIdentity(pods[i], ips[i], identity, created && i === 0, null, value)
+    for (let i = first; i < pods.length; i++)
+      if (ips[i] >= 0) this.addPodWithIdentity(pods[i], ips[i], identity, created && i === first, null, value)
   }
+
+  /** `addLabelSet`'s parsed addresses */
+  private setIps = new Float64Array(64)
 
   private addPodWithIdentity(
     pod: Pod,

@@ -40,24 +40,36 @@ export class BackendIndex {
     }
   }
 
+  /**
+   * The ID of an address; when it has none, `id` is entered for it and 0 returned: `get` and then `set` of
+   * an absent address in one probe.
+   */
+  getOrSet(addr: number, port: number, proto: number, id: number): number {
+    const o = this.cellOf(addr, port, proto, id)
+    return o < 0 ? 0 : this.cells[o + 2]
+  }
+
   /** Sets the ID of an address (replacing the one it had). */
   set(addr: number, port: number, proto: number, id: number): void {
+    const o = this.cellOf(addr, port, proto, id)
+    if (o >= 0) this.cells[o + 2] = id
+  }
+
+  /** The offset of the address's cell; when it has none, a cell holding `id` is made for it and −1 returned. */
+  private cellOf(addr: number, port: number, proto: number, id: number): number {
     if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow()
     const tag = tagOf(port, proto)
     const a = addr | 0
     const c = this.cells
     const m = this.mask
     let i = slotOf(a, tag, m)
-    for (; c[i * C] !== 0; i = (i + 1) & m)
-      if (c[i * C] === tag && c[i * C + 1] === a) {
-        c[i * C + 2] = id
-        return
-      }
+    for (; c[i * C] !== 0; i = (i + 1) & m) if (c[i * C] === tag && c[i * C + 1] === a) return i * C
     const o = i * C
     c[o] = tag
     c[o + 1] = a
     c[o + 2] = id
     this.count++
+    return -1
   }
 
   delete(addr: number, port: number, proto: number): boolean {

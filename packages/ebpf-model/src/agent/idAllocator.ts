@@ -13,6 +13,11 @@ export class IdAllocator {
     return this.next++
   }
 
+  /** The ID `take` would return now, without taking it. */
+  peek(): number {
+    return this.free.length > 0 ? this.free[this.free.length - 1] : this.next
+  }
+
   give(id: number): void {
     const f = this.free
     let lo = 0

@@ -47,15 +47,28 @@ export interface Identity {
  * label with source `k8s`, the namespace as `io.kubernetes.pod.namespace`, the namespace's labels as
  * `io.cilium.k8s.namespace.labels.*`, and the cluster name. Service accounts are not modeled.
  */
-export function podIdentityLabels(pod: Pod, namespace: Namespace | undefined): string[] {
+export function podIdentityLabels(
+  pod: Pod,
+  namespace: Namespace | undefined,
+  namespaceLabels: readonly string[] = namespaceIdentityLabels(pod.namespace, namespace),
+): string[] {
   const out: string[] = []
   for (const k in pod.labels) out.push(`k8s:${k}=${pod.labels[k]}`)
-  out.push(`k8s:io.kubernetes.pod.namespace=${pod.namespace}`)
+  for (const l of namespaceLabels) out.push(l)
+  return out.sort()
+}
+
+/**
+ * The labels a pod's identity takes from its namespace (and the cluster name): the same for every pod of
+ * the namespace, so a caller deriving many label sets computes them once per namespace.
+ */
+export function namespaceIdentityLabels(name: string, namespace: Namespace | undefined): string[] {
+  const out = [`k8s:io.kubernetes.pod.namespace=${name}`]
   if (namespace)
     for (const k in namespace.labels)
       out.push(`k8s:io.cilium.k8s.namespace.labels.${k}=${namespace.labels[k]}`)
   out.push('k8s:io.cilium.k8s.policy.cluster=default')
-  return out.sort()
+  return out
 }
 
 export function cidrIdentityLabels(cidr: Cidr): string[] {

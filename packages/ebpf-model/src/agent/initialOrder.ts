@@ -1,5 +1,5 @@
 import type { Labels, Namespace, Pod } from '@dataplane-sim/cluster'
-import { podIdentityLabels } from './identity'
+import { namespaceIdentityLabels, podIdentityLabels } from './identity'
 
 /** The pods sharing one identity label set, by name (they share a namespace: it is one of the labels). */
 export interface LabelSetPods {
@@ -31,8 +31,12 @@ export function podsByLabelSet(
   const first = new Map<Labels, LabelSetPods>()
   const others = new Map<Labels, Map<string, LabelSetPods>>()
   const byKey = new Map<string, LabelSetPods>()
+  const nsLabels = new Map<string, string[]>()
   const setOf = (pod: Pod): LabelSetPods => {
-    const labels = podIdentityLabels(pod, namespaceOf(pod.namespace))
+    const ns = namespaceOf(pod.namespace)
+    let fromNs = nsLabels.get(pod.namespace)
+    if (!fromNs) nsLabels.set(pod.namespace, (fromNs = namespaceIdentityLabels(pod.namespace, ns)))
+    const labels = podIdentityLabels(pod, ns, fromNs)
     const k = labels.join(',')
     let set = byKey.get(k)
     if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))

@@ -2,11 +2,19 @@ import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
 import { serviceKey } from '../datapath/maps'
 import { BackendIndex } from './backendIndex'
 import { IdAllocator } from './idAllocator'
-import { indexSlices, type LbBackend, type LbFrontend, type NewBackend, translateService } from './services'
+import {
+  type LbBackend,
+  type LbFrontend,
+  type NewBackend,
+  type TranslateContext,
+  translateService,
+} from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
 export type TrackedBackend = ProgrammedBackend & { refs: number }
+
+const NO_SLICES: EndpointSlice[] = []
 
 const TYPE_INDEX = { ClusterIP: 0, NodePort: 1, ExternalIPs: 2, LoadBalancer: 3 } as const
 
@@ -34,29 +42,34 @@ export class ServiceSync {
   private readonly revNatIds = new BackendIndex()
   private readonly revNatRefs: number[] = []
   private readonly revNatAlloc = new IdAllocator()
-  /** EndpointSlices by service "namespace/name" */
-  private readonly slices: Map<string, EndpointSlice[]>
+  /**
+   * EndpointSlices by namespace, then service name: keyed by the strings the objects carry (their hashes
+   * computed once, kept in the strings) rather than a "namespace/name" string made per slice and per lookup
+   */
+  private readonly slices = new Map<string, Map<string, EndpointSlice[]>>()
+  /** the translation context, one for every sync (its node addresses replaced when the node's address changes) */
+  private readonly ctx: TranslateContext & { serviceKey: string }
 
   constructor(
     public sink: AgentSink,
-    private readonly nodeName: string,
+    nodeName: string,
     slices: readonly EndpointSlice[],
   ) {
-    this.slices = indexSlices(slices)
+    for (const sl of slices) this.sliceList(sl.namespace, sl.serviceName, true).push(sl)
     // presized for every (endpoint, port) of the slices: a million-backend index grown by doubling re-placed
     // every entry at each step and allocated each larger array while the heap was at its largest
     let backends = 0
     for (const s of slices) backends += s.endpoints.length * s.ports.length
     this.index = new BackendIndex(backends)
+    this.ctx = { nodeName, nodeAddrs: [], newBackend: trackedBackend, serviceKey: '' }
   }
 
   /** Reconciles one service: its frontends as `translateService` gives them for this node. */
   sync(svc: Service, nodeIp: number | undefined, key = `${svc.namespace}/${svc.name}`): void {
-    const next = translateService(svc, this.slices.get(key) ?? [], {
-      nodeName: this.nodeName,
-      nodeAddrs: nodeIp === undefined ? [] : [nodeIp],
-      newBackend: trackedBackend,
-    })
+    const ctx = this.ctx
+    if (ctx.nodeAddrs[0] !== nodeIp) ctx.nodeAddrs = nodeIp === undefined ? [] : [nodeIp]
+    ctx.serviceKey = key
+    const next = translateService(svc, this.sliceList(svc.namespace, svc.name, false), ctx)
     const prev = this.frontends.get(key)
     let prevByKey: Map<number, ProgrammedFrontend> | null = null
     if (prev) {
@@ -100,18 +113,30 @@ export class ServiceSync {
     const same = (s: EndpointSlice, o: EndpointSlice) => s.name === o.name && s.namespace === o.namespace
     const sliceOf = (next ?? old) as EndpointSlice
     if (old) {
-      const k = `${old.namespace}/${old.serviceName}`
-      const list = this.slices.get(k)
-      if (list)
-        this.slices.set(
-          k,
-          list.filter((s) => !same(s, sliceOf)),
-        )
+      const byName = this.slices.get(old.namespace)
+      const list = byName?.get(old.serviceName)
+      if (byName && list) {
+        const kept = list.filter((s) => !same(s, sliceOf))
+        if (kept.length > 0) byName.set(old.serviceName, kept)
+        else byName.delete(old.serviceName)
+      }
     }
-    if (next) {
-      const k = `${next.namespace}/${next.serviceName}`
-      this.slices.set(k, [...(this.slices.get(k) ?? []), next])
+    if (next) this.sliceList(next.namespace, next.serviceName, true).push(next)
+  }
+
+  /** The slices of one service (`create`: the list in the index, made when missing, to push into). */
+  private sliceList(namespace: string, service: string, create: boolean): EndpointSlice[] {
+    let byName = this.slices.get(namespace)
+    if (!byName) {
+      if (!create) return NO_SLICES
+      this.slices.set(namespace, (byName = new Map()))
     }
+    let list = byName.get(service)
+    if (!list) {
+      if (!create) return NO_SLICES
+      byName.set(service, (list = []))
+    }
+    return list
   }
 
   backendById(id: number): ProgrammedBackend | undefined {
@@ -136,9 +161,11 @@ export class ServiceSync {
   }
 
   private refBackend(b: LbBackend): number {
-    const known = this.index.get(b.addr, b.port, b.proto)
-    const have = known === 0 ? undefined : this.backendsById[known]
-    if (have) {
+    // one probe: the address's ID, or the next free ID entered for it
+    const next = this.backendAlloc.peek()
+    const known = this.index.getOrSet(b.addr, b.port, b.proto, next)
+    if (known !== 0) {
+      const have = this.backendsById[known] as TrackedBackend
       have.refs++
       if (have.state !== b.state || have.node !== b.node || have.pod !== b.pod) {
         have.state = b.state
@@ -153,7 +180,6 @@ export class ServiceSync {
     const pb = b as TrackedBackend
     pb.id = this.backendAlloc.take()
     pb.refs = 1
-    this.index.set(b.addr, b.port, b.proto, pb.id)
     this.backendsById[pb.id] = pb
     this.sink.backend('update', pb)
     return pb.id

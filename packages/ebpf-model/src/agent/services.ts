@@ -115,7 +115,12 @@ function portBackends(
   const out: LbBackend[] = []
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue
-    const sp = slice.ports.find((p) => p.name === port.name && p.protocol === port.protocol)
+    let sp: EndpointSlice['ports'][number] | undefined
+    for (const p of slice.ports)
+      if (p.name === port.name && p.protocol === port.protocol) {
+        sp = p
+        break
+      }
     if (!sp) continue
     for (const ep of slice.endpoints) {
       const addr = tryIpToU32(ep.address)
@@ -147,6 +152,13 @@ function slots(
   all: readonly LbBackend[],
   localTo: string | null,
 ): { backends: LbBackend[]; count: number; filteredOut: boolean } {
+  if (localTo === null) {
+    // no traffic policy to apply and every backend active (nearly every service): the slots are `all` as
+    // it is, shared by the frontends of the port instead of a copy per frontend
+    let i = 0
+    while (i < all.length && all[i].state === 'active') i++
+    if (i === all.length) return { backends: all as LbBackend[], count: all.length, filteredOut: false }
+  }
   const active: LbBackend[] = []
   const terminating: LbBackend[] = []
   let anyUsable = false
@@ -223,7 +235,8 @@ function external(
 ): void {
   const srcFlag = src.length > 0 ? SVC_FLAG_SOURCE_RANGE : 0
   const twoScopes = pc.extLocal !== pc.intLocal
-  const ext = slots(pc.all, pc.extLocal ? pc.nodeName : null)
+  // the same traffic policy on both sides: the external slots are the internal ones
+  const ext = pc.extLocal === pc.intLocal ? pc.internal : slots(pc.all, pc.extLocal ? pc.nodeName : null)
   const common =
     typeFlag | SVC_FLAG_ROUTABLE | pc.affinityFlag | srcFlag | (pc.intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0)
   const extFlags =
@@ -259,7 +272,12 @@ export interface TranslateContext {
   nodeAddrs: number[]
   /** how backends are made (default: plain `LbBackend` records) */
   newBackend?: NewBackend
+  /** the service's "namespace/name" when the caller has it already (one string per service, not per port) */
+  serviceKey?: string
 }
+
+/** The source ranges of frontends that have none: one shared empty list (never written to). */
+const NO_RANGES: Cidr[] = []
 
 /** Every LB frontend (with its slots) of one service, in a stable order. */
 export function translateService(
@@ -272,18 +290,21 @@ export function translateService(
   const affinity = svc.sessionAffinity === 'ClientIP'
   const intLocal = svc.internalTrafficPolicy === 'Local'
   const out: LbFrontend[] = []
-  let ranges: Cidr[] = []
-  for (const r of svc.loadBalancerSourceRanges) {
-    const c = tryParseCidr(r)
-    if (c) ranges.push(c)
-  }
-  if (svc.type !== 'LoadBalancer') ranges = []
+  let ranges = NO_RANGES
+  if (svc.type === 'LoadBalancer')
+    for (const r of svc.loadBalancerSourceRanges) {
+      const c = tryParseCidr(r)
+      if (!c) continue
+      if (ranges === NO_RANGES) ranges = []
+      ranges.push(c)
+    }
+  const service = ctx.serviceKey ?? `${svc.namespace}/${svc.name}`
   for (const port of svc.ports) {
     const all = portBackends(port, slices, ctx.newBackend)
     const internal = slots(all, intLocal ? ctx.nodeName : null)
     const pc: PortContext = {
       out,
-      service: `${svc.namespace}/${svc.name}`,
+      service,
       portName: port.name,
       proto: PROTO_NUM[port.protocol],
       affinityTimeout: affinity ? (svc.sessionAffinityTimeoutSeconds ?? 10800) : 0,
@@ -296,14 +317,14 @@ export function translateService(
     }
     const clusterFlags =
       SVC_FLAG_CLUSTERIP | SVC_FLAG_ROUTABLE | pc.affinityFlag | (intLocal ? SVC_FLAG_INT_LOCAL_SCOPE : 0)
-    out.push(frontendOf(pc, 'ClusterIP', clusterIP, port.port, SCOPE_EXT, clusterFlags, internal, []))
+    out.push(frontendOf(pc, 'ClusterIP', clusterIP, port.port, SCOPE_EXT, clusterFlags, internal, NO_RANGES))
     if ((svc.type === 'NodePort' || svc.type === 'LoadBalancer') && port.nodePort) {
-      external(pc, 'NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, [])
-      for (const a of ctx.nodeAddrs) external(pc, 'NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, [])
+      external(pc, 'NodePort', 0, port.nodePort, SVC_FLAG_NODEPORT, NO_RANGES)
+      for (const a of ctx.nodeAddrs) external(pc, 'NodePort', a, port.nodePort, SVC_FLAG_NODEPORT, NO_RANGES)
     }
     for (const ip of svc.externalIPs) {
       const a = tryIpToU32(ip)
-      if (a !== null) external(pc, 'ExternalIPs', a, port.port, SVC_FLAG_EXTERNAL_IP, [])
+      if (a !== null) external(pc, 'ExternalIPs', a, port.port, SVC_FLAG_EXTERNAL_IP, NO_RANGES)
     }
     if (svc.type === 'LoadBalancer')
       for (const ip of svc.loadBalancerIPs) {
