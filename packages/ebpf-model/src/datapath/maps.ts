@@ -144,6 +144,14 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return s ? s.backendId : -1
   }
 
+  /**
+   * Backend id + 1 by −slot key (0: no slot entry, or a key beyond the mirror): read-only, for a batch's
+   * prefetch (replaced when it grows).
+   */
+  get slotColumn(): Int32Array {
+    return this.slotBackend
+  }
+
   private setSlot(i: number, v: number): void {
     if (i >= this.slotBackend.length) {
       if (i >= SLOT_MIRROR_MAX) return
@@ -164,9 +172,11 @@ function isSlotKey(key: number | string): key is number {
   return typeof key === 'number' && key < 0 && (key | 0) === key
 }
 
+export type { ServicesMap }
+
 export class NodeMaps {
   readonly services: ServicesMap
-  readonly backends: BpfHashMap<number, ProgrammedBackend>
+  readonly backends: BpfDenseIdHashMap<number, ProgrammedBackend>
   readonly revNat: BpfHashMap<number, { addr: number; port: number }>
   readonly sourceRange: BpfLpmTrie<true>
   readonly affinity: BpfLruHashMap<string, AffinityValue>

@@ -136,6 +136,24 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     this.farPos = this.farNeg = Number.POSITIVE_INFINITY
   }
 
+  /**
+   * For a batch's prefetch: where `find` of a wide key reads first, as an index into `wideCells`
+   * (`IntKeyIndex.homeCell`), or −1 for a key that is not wide. Changes nothing.
+   */
+  wideHome(key: number): number {
+    return isWideKey(key) ? this.wide.homeCell(key) : -1
+  }
+
+  /** The wide keys' cells (read-only, for `wideHome`). */
+  get wideCells(): ReadonlyArray<unknown> {
+    return this.wide.cellArray
+  }
+
+  /** Values of the dense ids ≥ 0 by id (read-only: a batch's prefetch reads `denseValues[id]`). */
+  get denseValues(): ReadonlyArray<V | undefined> {
+    return this.pos
+  }
+
   protected override find(key: K): V | undefined {
     if (typeof key === 'number') {
       if (key >= WIDE_MIN && isWideKey(key)) return this.wide.get(key)

@@ -121,6 +121,21 @@ export class BpfLruTupleMap extends MapBase {
     return e
   }
 
+  /** `TupleIndex.homeWord` of key (a, b, c, d): an index into `bucketWords` (a batch's prefetch; no change). */
+  homeWord(a: number, b: number, c: number, d: number): number {
+    return this.s.homeWord(a, b, c, d)
+  }
+
+  /** `TupleIndex.bucketWords` (read-only). */
+  get bucketWords(): Int32Array {
+    return this.s.bucketWords
+  }
+
+  /** `TupleIndex.keyWords` (read-only). */
+  get keyWords(): Int32Array {
+    return this.s.keyWords
+  }
+
   /** Syscall-side lookup: no count, no reference bit. */
   peek(a: number, b: number, c: number, d: number): number {
     return this.s.find(a, b, c, d)
