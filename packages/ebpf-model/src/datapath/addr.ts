@@ -56,3 +56,6 @@ export function rememberBackendIp(b: { id: number; addr: number }): void {
   ipById[o] = b.addr
   ipById[o + 1] = u32ToIp(b.addr)
 }
+
+/** `backendIp`'s cells ([address, text] at 2·id): read-only, for a batch's prefetch. */
+export const BACKEND_IP_CELLS: ReadonlyArray<number | string> = ipById

@@ -1,0 +1,180 @@
+import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/cluster'
+import { arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { batchResults, type TupleBatch, VERDICT_CODE } from '../src/datapath/pipeline'
+import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
+
+/**
+ * `Datapath.classifyTuples` (groups of packets whose map reads are first touched by pure-read passes, then the
+ * per-packet pipeline in packet order) gives exactly what `classifyTuple` gives packet after packet: the same
+ * traces (verdict, translation, drop reason, candidates, steps, counts and modeled ns), and the same state
+ * after (conntrack entries in LRU order, connected sockets, NAT and affinity entries, kernel conntrack
+ * figures, map counters, the RNG's next draw), on twin nodes built from the same cluster and seed. Packet
+ * sequences repeat flows, reply to earlier ones (inside a batch and across batches, to the translated
+ * backend) and overflow small conntrack maps (LRU eviction inside a batch).
+ */
+
+const PROTO = { tcp: 6, udp: 17, sctp: 132, icmp: 1 } as const
+
+interface Tuple {
+  proto: number
+  saddr: number
+  sport: number
+  daddr: number
+  dport: number
+  flags: number
+}
+
+const tupleOf = (p: Packet): Omit<Tuple, 'flags'> => ({
+  proto: PROTO[p.protocol],
+  saddr: ipToU32(p.src),
+  sport: p.sport,
+  daddr: ipToU32(p.dst),
+  dport: p.dport,
+})
+
+const reversed = (t: Omit<Tuple, 'flags'>): Omit<Tuple, 'flags'> => ({
+  proto: t.proto,
+  saddr: t.daddr,
+  sport: t.dport,
+  daddr: t.saddr,
+  dport: t.sport,
+})
+
+interface Pick {
+  kind: 'new' | 'repeat' | 'reply'
+  at: number
+  flags: number
+}
+
+/** A batch from `picks`: new flows from `pool`, repeats and replies of earlier packets (`earlier`: their traces). */
+function sequence(pool: Packet[], picks: Pick[], before: Tuple[], earlier: Trace[]): Tuple[] {
+  const out: Tuple[] = []
+  for (const p of picks) {
+    const seen = before.length + out.length
+    if (p.kind === 'new' || seen === 0) {
+      out.push({ ...tupleOf(pool[p.at % pool.length]), flags: p.flags })
+      continue
+    }
+    const k = p.at % seen
+    const t = k < before.length ? before[k] : out[k - before.length]
+    if (p.kind === 'repeat') {
+      out.push({ ...t, flags: p.flags })
+      continue
+    }
+    // a reply comes from the translated backend when the earlier packet's trace (a previous batch) names one
+    const dnat = k < earlier.length ? earlier[k].dnat : null
+    const r = dnat ? { ...reversed(t), saddr: ipToU32(dnat.ip), sport: dnat.port } : reversed(t)
+    out.push({ ...r, flags: p.flags })
+  }
+  return out
+}
+
+function columns(ts: Tuple[]): TupleBatch {
+  return {
+    length: ts.length,
+    proto: Int32Array.from(ts, (t) => t.proto),
+    saddr: Uint32Array.from(ts, (t) => t.saddr),
+    sport: Int32Array.from(ts, (t) => t.sport),
+    daddr: Uint32Array.from(ts, (t) => t.daddr),
+    dport: Int32Array.from(ts, (t) => t.dport),
+    tcpFlags: Int32Array.from(ts, (t) => t.flags),
+  }
+}
+
+/** Everything a packet can change on a node, in comparable form. */
+function stateOf(n: EbpfNode, tuples: Tuple[]) {
+  const dp = n.datapath
+  return {
+    ct: [...dp.maps.ct.entries()],
+    ctAny: [...dp.maps.ctAny.entries()],
+    ctEvicted: [dp.maps.ct.counters.evictions, dp.maps.ctAny.counters.evictions],
+    snat: [...dp.maps.snat.entries()],
+    affinity: [...dp.maps.affinity.entries()],
+    sockets: dp.sockets.size,
+    socketOf: tuples.map((t) => {
+      const s = dp.sockets.findSocket(t.proto, t.saddr, t.sport, t.daddr, t.dport)
+      return s < 0 ? null : [dp.sockets.backendId(s), dp.sockets.revNat(s)]
+    }),
+    kernelCt: { ...dp.kernelCt },
+    counters: dp.maps.all().map(({ name, map }) => [name, { ...map.counters }]),
+    nextDraw: dp.rng.u32(),
+  }
+}
+
+const arbCase = arbCluster({ maxNodes: 3, maxServices: 6, maxPolicies: 4 }).chain((cluster: Cluster) =>
+  fc.record({
+    cluster: fc.constant(cluster),
+    pool: fc.array(arbPacket(cluster), { minLength: 1, maxLength: 12 }),
+    batches: fc.array(
+      fc.array(
+        fc.record({
+          kind: fc.constantFrom<Pick['kind']>('new', 'new', 'repeat', 'reply'),
+          at: fc.nat(),
+          flags: fc.constantFrom(-1, -1, 0x02, 0x10, 0x12, 0x11, 0x04),
+        }),
+        { minLength: 1, maxLength: 90 },
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+    socketLb: fc.boolean(),
+    maglev: fc.boolean(),
+    smallCt: fc.boolean(),
+    steps: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1000 }),
+  }),
+)
+
+describe('classifyTuples (batch) against classifyTuple packet by packet', () => {
+  it('gives the same traces and leaves the same state, for random clusters and packet sequences', () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const nodeName = c.pool[0].node
+        const opts = {
+          seed: c.seed,
+          bpfLbSock: c.socketLb,
+          bpfLbAlgorithm: c.maglev ? ('maglev' as const) : ('random' as const),
+          maglevTableSize: 251,
+          ...(c.smallCt ? { maxima: { ctTcp: 8, ctAny: 8 } } : {}),
+        }
+        const seq = buildEbpfNode(c.cluster, nodeName, opts)
+        const bat = buildEbpfNode(c.cluster, nodeName, opts)
+        const pool = c.pool.map((pc) => pc.packet)
+        const all: Tuple[] = []
+        const traces: Trace[] = []
+        const o = { steps: c.steps }
+        for (const picks of c.batches) {
+          const ts = sequence(pool, picks, all, traces)
+          const expected = ts.map((t) =>
+            seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, o),
+          )
+          const out = batchResults(ts.length, true)
+          bat.datapath.classifyTuples(columns(ts), out, o)
+          expect(out.traces).toEqual(expected)
+          expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
+          expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
+          all.push(...ts)
+          traces.push(...expected)
+        }
+        expect(stateOf(bat, all)).toEqual(stateOf(seq, all))
+      }),
+      { numRuns: 120 },
+    )
+  })
+
+  it('fills only the verdict and modeled-ns columns when no trace list is given', () => {
+    const pc = fc.sample(
+      arbCluster({ maxNodes: 2, maxServices: 4 }).chain((cluster) =>
+        fc.record({ cluster: fc.constant(cluster), p: arbPacket(cluster) }),
+      ),
+      { numRuns: 1, seed: 7 },
+    )[0]
+    const n = buildEbpfNode(pc.cluster, pc.p.node)
+    const t = { ...tupleOf(pc.p.packet), flags: -1 }
+    const out = batchResults(3)
+    n.datapath.classifyTuples(columns([t, t, t]), out)
+    expect(out.traces).toBeUndefined()
+    expect(out.modeledNs.every((ns) => ns > 0)).toBe(true)
+  })
+})
