@@ -82,8 +82,8 @@ const pct = (w: number) => (Number.isFinite(w) ? `${(w * 100).toFixed(0)}%` : '�
 
 /** What the two intervals mean: said the same way in the README and the rerun check. */
 export const INTERVAL_MEANING =
-  'Block bootstrap over passes: the lab measures every point once per pass, passes minutes apart, each BPF ' +
-  'pass with a freshly loaded program and map; a resample draws whole passes with replacement (the same ' +
+  'Block bootstrap over passes: the lab measures every point once per pass, passes minutes apart (in raw data ' +
+  'taken from 2026-11-29 02:30 UTC on, each pass also loads the BPF program and its map afresh); a resample draws whole passes with replacement (the same ' +
   'passes for every point, so a pass’s machine state moves all its points together) and re-fits every group. ' +
   'The 95% confidence interval is where this calibration’s estimate could have landed; the 95% rerun ' +
   'interval (a prediction interval: the percentiles of value + fit(resample 1) − fit(resample 2)) is where a ' +
