@@ -136,6 +136,11 @@ export class BpfLruTupleMap extends MapBase {
     return this.s.keyWords
   }
 
+  /** `TupleIndex.reserveBuckets`: buckets for `entries` entries now (no rehash while they come; same contents). */
+  reserveBuckets(entries: number): void {
+    this.s.reserveBuckets(Math.min(entries, this.spec.maxEntries))
+  }
+
   /** Syscall-side lookup: no count, no reference bit. */
   peek(a: number, b: number, c: number, d: number): number {
     return this.s.find(a, b, c, d)

@@ -42,17 +42,27 @@ export function constantOf(profile: CostProfile, id: number): number {
   return v
 }
 
+/** Slots of `OpCounts.recent` (a power of two). */
+const RECENT = 64
+
 /** Counts of one packet (reused from packet to packet: `reset` clears only what was touched). */
 export class OpCounts {
   private vals = new Float64Array(64)
   /** ids touched since the last reset, in first-touch order: `touched[0 .. n)` */
   private touched = new Int32Array(64)
   private n = 0
-  /** the summary returned last: consecutive packets mostly take the same path */
-  private last: CountsSummary | null = null
-  private lastProfile: CostProfile | null = null
+  /** hash of the `add` calls since the last reset (their ids and amounts, in order) */
+  private seqHash = 0
+  /**
+   * summaries returned before, by `seqHash` (direct-mapped): a packet's path fixes its sequence of adds, and
+   * a node's packets take a handful of paths, often alternating (local or remote backend, hit or miss), so
+   * the last summary alone missed often. Each hit is still checked against the counts.
+   */
+  private readonly recent: Array<CountsSummary | undefined> = new Array(RECENT).fill(undefined)
+  private readonly recentProfile: Array<CostProfile | undefined> = new Array(RECENT).fill(undefined)
 
   add(id: number, n = 1): void {
+    this.seqHash = Math.imul(this.seqHash ^ (id * 64 + n), 0x9e3779b1)
     if (id >= this.vals.length) this.grow(id)
     if (this.vals[id] === 0) {
       if (this.n === this.touched.length) {
@@ -73,6 +83,7 @@ export class OpCounts {
     const t = this.touched
     for (let i = 0; i < this.n; i++) this.vals[t[i]] = 0
     this.n = 0
+    this.seqHash = 0
   }
 
   /** Σ counts × constants, as `modelCost` computes it. */
@@ -89,11 +100,13 @@ export class OpCounts {
    * set of counts and profile.
    */
   summary(profile: CostProfile): CountsSummary {
-    const last = this.last
-    if (last !== null && this.lastProfile === profile && this.equals(last.ids, last.values)) return last
+    const slot = (this.seqHash ^ (this.seqHash >>> 16)) & (RECENT - 1)
+    const seen = this.recent[slot]
+    if (seen !== undefined && this.recentProfile[slot] === profile && this.equals(seen.ids, seen.values))
+      return seen
     const s = this.lookupSummary(profile)
-    this.last = s
-    this.lastProfile = profile
+    this.recent[slot] = s
+    this.recentProfile[slot] = profile
     return s
   }
 

@@ -154,6 +154,16 @@ export class TupleIndex {
     this.count = 0
   }
 
+  /**
+   * Sizes the buckets for `entries` entries at once (load ≤ 1/2), as a kernel hash table's buckets are
+   * allocated up front: a run that will add that many keys then never rehashes midway. Same contents.
+   */
+  reserveBuckets(entries: number): void {
+    let n = this.mask + 1
+    while (entries * 2 > n) n *= 2
+    if (n > this.mask + 1) this.rehash(n)
+  }
+
   /** Grows every per-slot array to `capacity` slots; subclasses extend it for their columns. */
   protected resize(capacity: number): void {
     const keys = new Int32Array(capacity * 4)
