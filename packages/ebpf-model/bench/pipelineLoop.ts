@@ -23,6 +23,8 @@ const node = buildEbpfNode(s.cluster, s.nodeName, PIPELINE_MAXIMA)
 process.stderr.write(`built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
 const dp = node.datapath
 const n = total
+// buckets for every flow up front, as bench/pipeline.ts sizes them (no rehash inside the profiled loops)
+for (const t of [dp.maps.ct, dp.maps.ctAny, dp.sockets]) t.reserveBuckets(n)
 const proto = new Int32Array(n)
 const saddr = new Int32Array(n)
 const sport = new Int32Array(n)

@@ -2,7 +2,7 @@ import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/c
 import { arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { batchResults, type TupleBatch, VERDICT_CODE } from '../src/datapath/pipeline'
+import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 
 /**
@@ -71,18 +71,6 @@ function sequence(pool: Packet[], picks: Pick[], before: Tuple[], earlier: Trace
   return out
 }
 
-function columns(ts: Tuple[]): TupleBatch {
-  return {
-    length: ts.length,
-    proto: Int32Array.from(ts, (t) => t.proto),
-    saddr: Uint32Array.from(ts, (t) => t.saddr),
-    sport: Int32Array.from(ts, (t) => t.sport),
-    daddr: Uint32Array.from(ts, (t) => t.daddr),
-    dport: Int32Array.from(ts, (t) => t.dport),
-    tcpFlags: Int32Array.from(ts, (t) => t.flags),
-  }
-}
-
 /** Everything a packet can change on a node, in comparable form. */
 function stateOf(n: EbpfNode, tuples: Tuple[]) {
   const dp = n.datapath
@@ -122,6 +110,7 @@ const arbCase = arbCluster({ maxNodes: 3, maxServices: 6, maxPolicies: 4 }).chai
     maglev: fc.boolean(),
     smallCt: fc.boolean(),
     steps: fc.boolean(),
+    touch: fc.constantFrom(true, true, true, false),
     seed: fc.integer({ min: 1, max: 1000 }),
   }),
 )
@@ -150,7 +139,7 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
             seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, o),
           )
           const out = batchResults(ts.length, true)
-          bat.datapath.classifyTuples(columns(ts), out, o)
+          bat.datapath.classifyTuples(tupleBatchOf(ts), out, o, c.touch)
           expect(out.traces).toEqual(expected)
           expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
           expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
@@ -173,7 +162,7 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
     const n = buildEbpfNode(pc.cluster, pc.p.node)
     const t = { ...tupleOf(pc.p.packet), flags: -1 }
     const out = batchResults(3)
-    n.datapath.classifyTuples(columns([t, t, t]), out)
+    n.datapath.classifyTuples(tupleBatchOf([t, t, t]), out)
     expect(out.traces).toBeUndefined()
     expect(out.modeledNs.every((ns) => ns > 0)).toBe(true)
   })

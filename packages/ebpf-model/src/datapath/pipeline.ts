@@ -3,7 +3,14 @@ import { cidrContains } from '@dataplane-sim/cluster'
 import { HOST_ID } from '../agent/identity'
 import { opId } from '../maps/opCounts'
 import { addrOf } from './addr'
-import { BATCH_GROUP, BatchPrefetch, type BatchResults, type TupleBatch, VERDICT_CODE } from './batch'
+import {
+  BATCH_GROUP,
+  BatchPrefetch,
+  type BatchResults,
+  prefetchPays,
+  type TupleBatch,
+  VERDICT_CODE,
+} from './batch'
 import { fromLocal } from './fromLocal'
 import { fromNetwork } from './fromNetwork'
 import type { NodeMaps } from './maps'
@@ -11,7 +18,13 @@ import { ConnectedSockets } from './sockets'
 import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
 
-export { type BatchResults, batchResults, type TupleBatch, VERDICT_CODE } from './batch'
+export {
+  type BatchResults,
+  batchResults,
+  type TupleBatch,
+  tupleBatchOf,
+  VERDICT_CODE,
+} from './batch'
 export { IPV4_LOOPBACK } from './deliver'
 export type { DatapathConfig } from './state'
 
@@ -107,16 +120,22 @@ export class Datapath implements DatapathState {
    * `classifyTuple` for every packet of `batch`, in order: `out.traces[i]` and `out.modeledNs[i]` are what
    * `classifyTuple` gives packet i after packets 0..i−1 (the same code, the same counts, CT state and RNG
    * draws). Packets go through in groups of `BATCH_GROUP`, each group's map reads first touched by pure-read
-   * passes (`BatchPrefetch`), so their cache misses overlap.
+   * passes (`BatchPrefetch`) when `touch` (by default when the LB maps outgrow the caches: `prefetchPays`),
+   * so their cache misses overlap.
    */
-  classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}): void {
+  classifyTuples(
+    batch: TupleBatch,
+    out: BatchResults,
+    opts: ClassifyOptions = {},
+    touch = prefetchPays(this.maps),
+  ): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
     const flags = batch.tcpFlags
     const n = batch.length
     const traces = out.traces
     for (let from = 0; from < n; from += BATCH_GROUP) {
       const to = Math.min(n, from + BATCH_GROUP)
-      prefetch.run(this, batch, from, to)
+      if (touch) prefetch.run(this, batch, from, to)
       for (let i = from; i < to; i++) {
         const t = this.classifyTuple(
           batch.proto[i],
