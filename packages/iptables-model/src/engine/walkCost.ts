@@ -84,7 +84,9 @@ export function uncachedBytes(memory: number, backend: PacketBackend, cacheBytes
  * size (`ipt.cacheBytes`) the bytes uncachedBytes gives are re-read from memory on every packet, at
  * `ipt.uncachedBytes` ns per byte. A cold walk (nothing cached when it starts) has a cache-resident size of
  * 0: every byte it reads is uncached. Measured on this machine kind (reports/kernel): warm legacy walks of kube-proxy-sized rules
- * (488 bytes each) cost ~6 ns per rule up to 20k rules (9.8 MB) and a little more at 50k (24 MB).
+ * (488 bytes each) cost ~4.8 ns per rule while they fit the 512 KiB L2 (1k rules) and ~6 ns streamed from L3
+ * (5k–20k); the kernel lab sets legacy's `ipt.cacheBytes` to the L2 size sysfs reports rather than fitting it.
+ * At 50k (24 MB, more than one CPU's share of the shared L3) the cost is bimodal between passes.
  */
 export function walkCounts(
   w: WalkTotals,
