@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { BackendIndex } from './backendIndex'
 
 describe('BackendIndex', () => {
-  it('agrees with a Map under random sets and deletes, across growth and backward-shift deletion', () => {
+  it('agrees with a Map under random sets, get-or-sets and deletes, across growth and backward-shift deletion', () => {
     const op = fc.record({
       del: fc.boolean(),
+      /** `getOrSet` instead of `set`: enters the id only for an absent key, answers the present one's */
+      orSet: fc.boolean(),
       // few distinct addresses and ports so keys collide and probe runs form
       addr: fc.constantFrom(0, 1, 0x0a000001, 0x0a000002, 0xffffffff, 0xc0a80001),
       port: fc.integer({ min: 0, max: 5 }),
@@ -19,7 +21,10 @@ describe('BackendIndex', () => {
         for (const o of ops) {
           const k = `${o.addr}|${o.port}|${o.proto}`
           if (o.del) expect(idx.delete(o.addr, o.port, o.proto)).toBe(ref.delete(k))
-          else {
+          else if (o.orSet) {
+            expect(idx.getOrSet(o.addr, o.port, o.proto, o.id)).toBe(ref.get(k) ?? 0)
+            if (!ref.has(k)) ref.set(k, o.id)
+          } else {
             idx.set(o.addr, o.port, o.proto, o.id)
             ref.set(k, o.id)
           }

@@ -1,4 +1,5 @@
 import { type Cidr, ipToU32 } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { IpcacheClaims } from './ipcacheClaims'
 import type { AgentSink, IpcacheValue } from './sink'
@@ -54,5 +55,49 @@ describe('IpcacheClaims', () => {
     claims.set({ base: ipToU32('10.0.0.0'), prefix: 8, mask: 0xff000000 }, v('cidr', 1 << 24))
     claims.set({ base: ipToU32('10.0.0.0'), prefix: 32, mask: 0xffffffff }, v('pod', 256))
     expect(ops).toHaveLength(2)
+  })
+
+  it('writes what a per-prefix claim table would, with claim objects shared by many addresses', () => {
+    // the agent shares one value per pod identity across its pods' addresses: handles must follow each
+    // address's claim through replacements, releases and re-use of the same value objects
+    const values = [v('pod', 300), v('pod', 301), v('node', 1), v('cidr', 16777217), v('world', 2)]
+    const op = fc.record({
+      set: fc.boolean(),
+      addr: fc.integer({ min: 0, max: 6 }),
+      prefix: fc.constantFrom(32, 32, 32, 24),
+      value: fc.integer({ min: 0, max: values.length - 1 }),
+    })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const { ops: written, claims } = recording()
+        const expected: string[] = []
+        const model = new Map<string, Map<IpcacheValue['source'], IpcacheValue>>()
+        const order: IpcacheValue['source'][] = ['node', 'pod', 'cidr', 'world']
+        const winner = (m: Map<IpcacheValue['source'], IpcacheValue> | undefined) => {
+          for (const s of order) if (m?.has(s)) return m.get(s)
+          return undefined
+        }
+        for (const o of ops) {
+          const p: Cidr = { base: 0x0a000000 + o.addr * 256, prefix: o.prefix, mask: 0 }
+          const k = `${p.base}/${p.prefix}`
+          const val = values[o.value]
+          const before = winner(model.get(k))
+          if (o.set) {
+            if (!model.has(k)) model.set(k, new Map())
+            model.get(k)?.set(val.source, val)
+            claims.set(p, val)
+          } else {
+            model.get(k)?.delete(val.source)
+            if (model.get(k)?.size === 0) model.delete(k)
+            claims.unset(p, val.source)
+          }
+          const after = winner(model.get(k))
+          if (after !== before)
+            expected.push(after ? `update ${k} ${after.source}:${after.identity}` : `delete ${k}`)
+        }
+        expect(written).toEqual(expected)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
