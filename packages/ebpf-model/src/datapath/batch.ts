@@ -25,6 +25,16 @@ export interface TupleBatch {
   tcpFlags?: ArrayLike<number>
 }
 
+/** A `TupleBatch` on typed arrays (what `tupleBatchOf` builds; `subarray` views make sub-batches). */
+export interface TupleColumns extends TupleBatch {
+  proto: Int32Array
+  saddr: Uint32Array
+  sport: Int32Array
+  daddr: Uint32Array
+  dport: Int32Array
+  tcpFlags: Int32Array
+}
+
 /** A batch of the given tuples (columns copied; `flags` −1 when absent). */
 export function tupleBatchOf(
   ts: ReadonlyArray<{
@@ -35,7 +45,7 @@ export function tupleBatchOf(
     dport: number
     flags?: number
   }>,
-): TupleBatch & { tcpFlags: Int32Array } {
+): TupleColumns {
   return {
     length: ts.length,
     proto: Int32Array.from(ts, (t) => t.proto),
@@ -65,6 +75,11 @@ export const VERDICT_CODE: Readonly<Record<Trace['verdict'], number>> = Object.f
   drop: 2,
   reject: 3,
 })
+
+/** `VERDICT_CODE[v]` by comparisons (interned strings: pointer compares, where a keyed load by name is not). */
+export function verdictCode(v: Trace['verdict']): number {
+  return v === 'forward' ? 0 : v === 'local' ? 1 : v === 'drop' ? 2 : 3
+}
 
 /** Columns for a batch of `n` packets, with room for the traces when `traces`. */
 export function batchResults(n: number, traces = false): BatchResults {

@@ -9,7 +9,7 @@ import {
   type BatchResults,
   prefetchPays,
   type TupleBatch,
-  VERDICT_CODE,
+  verdictCode,
 } from './batch'
 import { fromLocal } from './fromLocal'
 import { fromNetwork } from './fromNetwork'
@@ -22,6 +22,7 @@ export {
   type BatchResults,
   batchResults,
   type TupleBatch,
+  type TupleColumns,
   tupleBatchOf,
   VERDICT_CODE,
 } from './batch'
@@ -146,7 +147,7 @@ export class Datapath implements DatapathState {
           flags ? flags[i] : -1,
           opts,
         )
-        out.verdict[i] = VERDICT_CODE[t.verdict]
+        out.verdict[i] = verdictCode(t.verdict)
         out.modeledNs[i] = t.cost.ns
         if (traces) traces[i] = t
       }
