@@ -7,7 +7,7 @@ import { WIDE_MIN } from '../maps/intKeyIndex'
 import { BACKEND_IP_CELLS } from './addr'
 import { ctMapOf } from './ctOps'
 import { portsWord } from './ctTable'
-import { type NodeMaps, type ServiceMaster, serviceKey } from './maps'
+import { type ServiceMaster, serviceKey } from './maps'
 import type { DatapathState } from './state'
 
 /**
@@ -94,20 +94,6 @@ export const BATCH_GROUP = 32
 const SLOTS = 4
 const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
 
-/** Services-map entries past which the prefetch pays (see `prefetchPays`). */
-const PREFETCH_MIN_LB_ENTRIES = 1 << 18
-
-/**
- * Whether touching a group's reads first pays on this node: when its LB maps hold more than
- * `PREFETCH_MIN_LB_ENTRIES` services-map entries (records of masters, slots and backends well past the
- * last-level cache: 100k services × 2 endpoints hold 1.2M). Below that the misses the passes overlap are
- * few and the passes' own work costs more than they save (measured: 100k services −25 % CPU per first
- * packet; 100 and 10k services +5–40 %). Either way the results are the same.
- */
-export function prefetchPays(maps: NodeMaps): boolean {
-  return maps.services.size >= PREFETCH_MIN_LB_ENTRIES
-}
-
 /**
  * Prefetch for a group of packets, level by level of the pipeline's dependent map reads: connected-socket
  * bucket and service master cell → socket key and master record → socket's backend id / slot keys → slot
@@ -120,6 +106,11 @@ export function prefetchPays(maps: NodeMaps): boolean {
  * Nothing here changes any state: no counts, no LRU bits, no RNG draw (random selection touches every slot
  * of the service, up to `SLOTS`, since the draw comes later), so results, counts, CT state and RNG order are
  * exactly those of calling `classifyTuple` packet by packet. Simulator speed only: nothing the kernel does.
+ * Measured (one node, classifyTuple / batch / batch with these passes interleaved 10k packets at a time, CPU
+ * ns per first packet, load 4-6 on 2 shared cores): 100 services 2720 / 2768 / 3583, 10k 6209 / 6006 / 6327,
+ * 100k 7711 / 6680 / 7783. The same loads in isolation overlap ~17x on this VM (16 vs 280 ns per random read
+ * of 128 MB; a TupleIndex's buckets: 39 vs 108 ns a key), but in the pipeline they did not pay for the
+ * passes' own work, so `classifyTuples` runs them only when asked (`touch`).
  */
 export class BatchPrefetch {
   // the group's tuples, copied: every pass reads them from the same monomorphic columns
@@ -165,7 +156,7 @@ export class BatchPrefetch {
     // every map call in it became a real call)
     let acc = this.homes(dp, n)
     acc ^= this.masterRecords(dp, n)
-    this.slotKeysOrSocket(dp, n)
+    acc ^= this.slotKeysOrSocket(dp, n)
     this.slotEntries(dp, n)
     acc ^= this.backendRecords(dp, n)
     acc ^= this.translated(dp, n)
@@ -225,23 +216,32 @@ export class BatchPrefetch {
         cells[c - 2] === key - hi * WIDE_MIN && cells[c - 1] === hi ? cells[c] : services.peek(key)
       ) as ServiceMaster | undefined
     }
+    // load passes as small as they can be (a long loop body fills the reorder window and the misses no
+    // longer overlap): count on the record's first line, slotKeys (its sixth field) on its second
     let acc = 0
-    const sw = dp.sockets.bucketWords
-    const keys = dp.sockets.keyWords
-    const socketLb = dp.cfg.socketLb
     for (let j = 0; j < n; j++) {
-      // count on the record's first line, slotKeys (the sixth field) on its second
+      const m = this.masters[j]
+      if (m !== undefined) acc ^= m.count ^ (m.slotKeys === undefined ? 1 : 0)
+    }
+    if (dp.cfg.socketLb) {
+      const sw = dp.sockets.bucketWords
+      const keys = dp.sockets.keyWords
+      for (let j = 0; j < n; j++) {
+        const h = this.home[j]
+        const e = h >= 0 ? sw[h] : 0
+        if (e > 0) acc ^= keys[(e - 1) * 4]
+      }
+    }
+    for (let j = 0; j < n; j++) {
       const m = this.masters[j]
       this.nSlots[j] = m ? m.count : 0
       this.slotKeys[j] = m?.slotKeys
-      const h = this.home[j]
-      if (socketLb && h >= 0 && sw[h] > 0) acc ^= keys[(sw[h] - 1) * 4]
     }
     return acc
   }
 
   /** 3: the socket's backend id, or the master's slot keys (Maglev: its table's entry for the tuple). */
-  private slotKeysOrSocket(dp: DatapathState, n: number): void {
+  private slotKeysOrSocket(dp: DatapathState, n: number): number {
     const maps = dp.maps
     const socketLb = dp.cfg.socketLb
     const maglev = dp.cfg.algorithm === 'maglev'
@@ -275,6 +275,12 @@ export class BatchPrefetch {
       }
     }
     const backendOf = dp.sockets.backendColumn
+    let acc = 0
+    for (let j = 0; j < n; j++) {
+      const s = this.sock[j]
+      if (s >= 0) acc ^= backendOf[s]
+      else if (this.nSlots[j] > 0) acc ^= (this.slotKeys[j] as number[])[0]
+    }
     for (let j = 0; j < n; j++) {
       const o = j * SLOTS
       const s = this.sock[j]
@@ -287,6 +293,7 @@ export class BatchPrefetch {
       const c = Math.min(this.nSlots[j], SLOTS)
       for (let k = 0; k < c; k++) this.ids[o + k] = (slotKeys as number[])[k]
     }
+    return acc
   }
 
   /** 4: the slot entries' backend ids (a socket's or Maglev's id already is one: a slot count of −1). */
@@ -311,6 +318,14 @@ export class BatchPrefetch {
   /** 5: the backends map's elements, then 6: the backend records' fields. */
   private backendRecords(dp: DatapathState, n: number): number {
     const pos = dp.maps.backends.denseValues
+    let acc = 0
+    for (let j = 0; j < n; j++) {
+      const o = j * SLOTS
+      for (let k = 0; k < this.nSlots[j]; k++) {
+        const id = this.ids[o + k]
+        if (id > 0 && id < pos.length && pos[id] !== undefined) acc++
+      }
+    }
     for (let j = 0; j < n; j++) {
       const o = j * SLOTS
       for (let k = 0; k < this.nSlots[j]; k++) {
@@ -318,15 +333,20 @@ export class BatchPrefetch {
         this.backends[o + k] = id > 0 && id < pos.length ? pos[id] : undefined
       }
     }
-    let acc = 0
+    // addr and port on the record's first line; pod, node and id (traces, address text) on its second
     for (let j = 0; j < n; j++) {
       const o = j * SLOTS
       for (let k = 0; k < this.nSlots[j]; k++) {
-        // addr and port on the record's first line; pod, node and id (traces, address text) on its second
+        const be = this.backends[o + k]
+        if (be !== undefined) acc ^= be.addr ^ be.id
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      const o = j * SLOTS
+      for (let k = 0; k < this.nSlots[j]; k++) {
         const be = this.backends[o + k]
         this.addr[o + k] = be ? be.addr : 0
         this.port[o + k] = be ? be.port : -1
-        if (be) acc ^= be.id
       }
     }
     return acc
