@@ -123,8 +123,7 @@ export function stageTable(
       (i) => {
         const b = backends[i]
         const m = masters[i]
-        if (b && m)
-          ctCreate(dp, flow(i, b), ctx, false, { revNat: m.revNat, backendId: b.id, srcIdentity: 0 }, false)
+        if (b && m) ctCreate(dp, flow(i, b), ctx, false, m.revNat, b.id, 0, false)
       },
     ],
     [

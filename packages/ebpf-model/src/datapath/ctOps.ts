@@ -56,6 +56,7 @@ export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx, likelyNew = false
     ? map.findWithReverse(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
     : map.find(t.proto, t.saddr, t.sport, t.daddr, t.dport, false, ctx.ops)
   const text = ctx.steps ? tupleText(t, 'OUT') : ''
+  ctx.ctAbsent = fwd < 0
   if (fwd >= 0 && map.get(fwd, CT.EXPIRES) > dp.now) {
     if (ctx.steps)
       ctx.step(
@@ -85,13 +86,20 @@ export function ctLookup(dp: DatapathState, t: Flow, ctx: Ctx, likelyNew = false
   return CT_NEW
 }
 
+/**
+ * ct_create4 of `t`. `absent`: the caller's `ctLookup` of this very tuple just found no entry (`ctx.ctAbsent`)
+ * and nothing wrote conntrack since, so the map's update need not look for the key again.
+ */
 export function ctCreate(
   dp: DatapathState,
   t: Flow,
   ctx: Ctx,
   service: boolean,
-  v: { revNat: number; backendId: number; srcIdentity: number },
+  revNat: number,
+  backendId: number,
+  srcIdentity: number,
   nonSyn: boolean,
+  absent = false,
 ): void {
   ctx.newFlow = true
   ctMapOf(dp.maps, t.proto).create(
@@ -102,11 +110,12 @@ export function ctCreate(
     t.dport,
     service,
     dp.now,
-    v.revNat,
-    v.backendId,
-    v.srcIdentity,
+    revNat,
+    backendId,
+    srcIdentity,
     nonSyn,
     ctx.ops,
+    absent,
   )
 }
 

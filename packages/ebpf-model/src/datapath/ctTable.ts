@@ -155,8 +155,18 @@ export class CtTable extends BpfLruTupleMap {
     srcIdentity: number,
     seenNonSyn: boolean,
     ops: OpCounts,
+    absent = false,
   ): number {
-    const e = this.update(saddr, daddr, portsWord(sport, dport), protoWord(proto, service), 0, ops, 'prog')
+    const e = this.update(
+      saddr,
+      daddr,
+      portsWord(sport, dport),
+      protoWord(proto, service),
+      0,
+      ops,
+      'prog',
+      absent,
+    )
     const vals = this.vals
     const o = e * STRIDE
     const flags = (seenNonSyn ? CT_SEEN_NON_SYN : 0) | (service ? CT_SERVICE : 0)

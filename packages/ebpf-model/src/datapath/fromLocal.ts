@@ -57,7 +57,8 @@ export function fromLocal(
         if ('verdict' in r) return r
         ;({ backend, candidates, all } = r)
         revNat = svc.revNat
-        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat)
+        // (pick reads no socket: the lookup above still holds)
+        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat, true)
       }
     }
   }
@@ -73,7 +74,7 @@ export function fromLocal(
         const r = pick(dp, probe, f, ctx, enumerate)
         if ('verdict' in r) return r
         ;({ backend, candidates, all } = r)
-        ctCreate(dp, f, ctx, true, { revNat, backendId: backend.id, srcIdentity: identity }, nonSyn)
+        ctCreate(dp, f, ctx, true, revNat, backend.id, identity, nonSyn)
       }
       svc = probe
     }
@@ -108,7 +109,8 @@ export function fromLocal(
       const denied = egressPolicy(maps, t.daddr, t.proto, t.dport, ctx, endpointId)
       if (denied) return drop(ctx, denied, dnat, enumerate ? candidates : [])
     }
-    ctCreate(dp, t, ctx, false, { revNat, backendId: backend?.id ?? 0, srcIdentity: identity }, nonSyn)
+    // (egress policy reads no conntrack: a tuple ctLookup found absent still is)
+    ctCreate(dp, t, ctx, false, revNat, backend?.id ?? 0, identity, nonSyn, ctx.ctAbsent)
   } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
   return deliver(dp, t, ctx, identity, state === CT_NEW, { dnat, candidates, hairpin, fromPod })
 }

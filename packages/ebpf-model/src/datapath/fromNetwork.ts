@@ -60,14 +60,7 @@ export function fromNetwork(
             return drop(ctx, DROP.POLICY, { ip: ipText(backend.addr), port: backend.port }, [])
           if (!ok.some((c) => c.backend.id === backend?.id)) backend = ok[0].backend
         }
-        ctCreate(
-          dp,
-          f,
-          ctx,
-          true,
-          { revNat: svc.revNat, backendId: backend.id, srcIdentity: WORLD_ID },
-          nonSyn,
-        )
+        ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
       const dnat = { ip: ipText(backend.addr), port: backend.port }
       const t = flowTo(f, backend.addr, backend.port)

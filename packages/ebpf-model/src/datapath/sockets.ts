@@ -41,9 +41,11 @@ export class ConnectedSockets extends TupleIndex {
     dport: number,
     backendId: number,
     revNat: number,
+    absent = false,
   ): void {
     const c = portsWord(sport, dport)
-    let e = this.find(saddr, daddr, c, proto)
+    // absent: the caller's findSocket of this tuple just missed, and no socket was connected since
+    let e = absent ? -1 : this.find(saddr, daddr, c, proto)
     if (e < 0) e = this.insert(saddr, daddr, c, proto)
     this.backend[e] = backendId
     this.rev[e] = revNat

@@ -21,12 +21,18 @@ export class Ctx {
   newFlow = false
   /** slot of the entry the last `ctLookup` hit */
   ctSlot = -1
+  /**
+   * the last `ctLookup` found no entry for the tuple as sent (not even an expired one): a `ctCreate` of it
+   * right after, with no conntrack write between, need not look for it again
+   */
+  ctAbsent = false
 
   reset(withSteps: boolean): void {
     this.ops.reset()
     this.steps = withSteps ? [] : null
     this.newFlow = false
     this.ctSlot = -1
+    this.ctAbsent = false
   }
 
   step(where: string, text: string, outcome: Step['outcome'], detail?: string): void {

@@ -149,7 +149,8 @@ export class BpfLruTupleMap extends MapBase {
   /**
    * `bpf_map_update_elem`; returns the slot whose value words the caller then writes (zeroed for a new
    * key). On a full map one entry is evicted first (see `lastEvicted`), even when the key exists or the
-   * flags then fail.
+   * flags then fail. `absent`: the caller knows the key is not in the map (its lookup just missed and
+   * nothing wrote the map since), so it is not looked for again; evicting cannot make it present.
    */
   update(
     a: number,
@@ -159,12 +160,13 @@ export class BpfLruTupleMap extends MapBase {
     flags: number = BPF_ANY,
     ops?: OpCounts,
     origin: BpfUpdateOrigin = 'syscall',
+    absent = false,
   ): number {
     this.checkFlags(flags)
     // (setting an array's length is a runtime call: skipped when there is nothing to clear)
     if (this.lastEvicted.length !== 0) this.lastEvicted.length = 0
     if (this.s.size >= this.spec.maxEntries) this.evictOne()
-    let e = this.s.find(a, b, c, d)
+    let e = absent ? -1 : this.s.find(a, b, c, d)
     if (flags !== BPF_ANY && (flags === BPF_NOEXIST) === e >= 0)
       this.checkExists(flags, e >= 0, `${a >>> 0}|${b >>> 0}|${c >>> 0}|${d >>> 0}`)
     if (e >= 0) {
