@@ -131,3 +131,29 @@ describe('TupleIndex.find2 and BpfLruTupleMap.lookupPairInto', () => {
     expect(m.counters).toMatchObject({ lookups: 2, hits: 1, misses: 1 })
   })
 })
+
+describe('BpfLruTupleMap.reserveBuckets and update of a key known absent', () => {
+  it('answers, evicts and orders as a map grown by doubling and updated with its own find', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { maxLength: 400 }),
+        fc.integer({ min: 0, max: 2000 }),
+        (ops, reserve) => {
+          const spec = { keySize: 16, valueSize: 8, maxEntries: 128 }
+          const plain = new BpfLruTupleMap({ name: 'plain', ...spec }, 1)
+          const fast = new BpfLruTupleMap({ name: 'fast', ...spec }, 1)
+          fast.reserveBuckets(reserve)
+          for (const [k, lookupFirst] of ops) {
+            // a lookup that just missed lets the write skip its own find, as ctCreate after ctLookup does
+            const absent = lookupFirst && fast.peek(...words(k)) < 0
+            expect(fast.update(...words(k), 0, undefined, 'prog', absent)).toBe(plain.update(...words(k)))
+            expect(fast.lastEvicted).toEqual(plain.lastEvicted)
+          }
+          expect([...fast.slots()]).toEqual([...plain.slots()])
+          for (let k = 0; k <= 300; k++) expect(fast.peek(...words(k))).toBe(plain.peek(...words(k)))
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+})
