@@ -156,9 +156,10 @@ function run(
   const n = node(s, opts)
   const dp = n.datapath
   const half = PACKETS / 2
-  // conntrack and connected-socket buckets for every flow of the run up front (a kernel hash table's are):
-  // a rehash of 100-300k entries would otherwise land in whichever entry's loop crosses a doubling
-  const flowsOfRun = 30_000 + 4 * half + (stages ? 12 * 24_000 : 0)
+  // conntrack and connected-socket buckets for every flow of the timed loops up front (a kernel hash
+  // table's are): a rehash of 100-300k entries would otherwise land in whichever entry's chunk crosses a
+  // doubling. Not for the stage runs after them (more buckets spread the timed loops' reads over more memory)
+  const flowsOfRun = 30_000 + (stages ? 4 : 3) * half
   for (const t of [dp.maps.ct, dp.maps.ctAny, dp.sockets]) t.reserveBuckets(flowsOfRun)
   // each entry's packets from source ports of their own (span per client): every first packet is a new flow
   const span = Math.ceil(half / s.clients.length)
