@@ -1,6 +1,5 @@
 import type { Cidr } from '@dataplane-sim/cluster'
-import { BackendIndex } from './backendIndex'
-import { IdAllocator } from './idAllocator'
+import { IntKeyIndex } from '../maps/intKeyIndex'
 import type { AgentSink, IpcacheValue } from './sink'
 
 type Source = IpcacheValue['source']
@@ -29,25 +28,13 @@ class ClaimSet {
 /**
  * The ipcache metadata layer (cilium/cilium `pkg/ipcache/metadata.go`): several sources may claim one prefix;
  * the map holds the claim of highest priority, and is written only when that winner changes. A /32 is found
- * by its address in a `BackendIndex` (one typed-array probe, no JS cell per slot: the million pod and node
- * addresses of a large cluster cost a 12-byte cell each, where an index of JS values held a 48 MB array the
- * garbage collector marks) holding a handle of the claim; the claims themselves are few — the pods of one
- * identity share one value — and are kept once each in `held`, reference-counted by the addresses naming
- * them. Other prefixes are found by number (`claimKey`). A prefix with one claim (nearly every pod address)
- * holds the claim itself, not a set: the initial sync of a million pods allocates nothing here per pod.
+ * by its address in an `IntKeyIndex`, other prefixes by number (`claimKey`); a prefix with one claim (nearly
+ * every pod address) holds the claim itself, not a set: the initial sync of a million pods allocates
+ * nothing here per pod.
  */
 export class IpcacheClaims {
-  /** /32 claims by address (nearly all: pods and nodes): the handle of the claim in `held` */
-  private readonly hosts: BackendIndex
-  /** claims by handle (0 unused), the /32 addresses naming each, and the handle of each claim object */
-  private readonly held: Array<IpcacheValue | ClaimSet | undefined> = [undefined]
-  private readonly refs: number[] = [0]
-  private readonly handles = new Map<IpcacheValue | ClaimSet, number>()
-  private readonly freeHandles = new IdAllocator()
-  /** the last claim handled (consecutive pods share their identity's value) */
-  private lastClaim: IpcacheValue | ClaimSet | undefined
-  private lastHandle = 0
-  /** other prefixes by `claimKey` */
+  /** /32 claims by address (nearly all: pods and nodes), other prefixes by `claimKey` */
+  private readonly hosts: IntKeyIndex<IpcacheValue | ClaimSet>
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
 
   /** `hosts`: how many /32 claims to expect (pods and nodes of the initial cluster), to presize the table */
@@ -55,26 +42,15 @@ export class IpcacheClaims {
     public sink: AgentSink,
     hosts = 0,
   ) {
-    this.hosts = new BackendIndex(hosts)
+    this.hosts = new IntKeyIndex(hosts)
   }
 
   set(prefix: Cidr, value: IpcacheValue): void {
     const host = prefix.prefix === 32
-    let have: IpcacheValue | ClaimSet | undefined
-    if (host) {
-      // one probe: a new address is entered with the claim's handle at once
-      const h = this.handleOf(value)
-      const at = this.hosts.getOrSet(prefix.base, 0, 0, h)
-      if (at === 0) {
-        this.refs[h]++
-        this.sink.ipcache('update', prefix, value, true)
-        return
-      }
-      if (this.refs[h] === 0) this.dropHandle(h)
-      have = this.held[at]
-    } else have = this.claims.get(claimKey(prefix))
+    const k = host ? prefix.base : claimKey(prefix)
+    const have = host ? this.hosts.get(k) : this.claims.get(k)
     if (have === undefined) {
-      this.put(host, prefix, value)
+      this.put(host, k, value)
       this.sink.ipcache('update', prefix, value, true)
       return
     }
@@ -87,12 +63,12 @@ export class IpcacheClaims {
     } else if (have.source === value.source) {
       before = have
       after = value
-      this.put(host, prefix, value)
+      this.put(host, k, value)
     } else {
       const set = new ClaimSet()
       set[have.source] = have
       set[value.source] = value
-      this.put(host, prefix, set)
+      this.put(host, k, set)
       before = have
       after = set.winner()
     }
@@ -101,15 +77,12 @@ export class IpcacheClaims {
 
   unset(prefix: Cidr, source: Source): void {
     const host = prefix.prefix === 32
-    let have: IpcacheValue | ClaimSet | undefined
-    if (host) {
-      const at = this.hosts.get(prefix.base, 0, 0)
-      have = at === 0 ? undefined : this.held[at]
-    } else have = this.claims.get(claimKey(prefix))
+    const k = host ? prefix.base : claimKey(prefix)
+    const have = host ? this.hosts.get(k) : this.claims.get(k)
     if (have === undefined) return
     if (!(have instanceof ClaimSet)) {
       if (have.source !== source) return
-      this.drop(host, prefix)
+      this.drop(host, k)
       this.sink.ipcache('delete', prefix)
       return
     }
@@ -118,56 +91,18 @@ export class IpcacheClaims {
     have[source] = undefined
     const after = have.winner()
     if (!after) {
-      this.drop(host, prefix)
+      this.drop(host, k)
       this.sink.ipcache('delete', prefix)
     } else if (after !== before) this.sink.ipcache('update', prefix, after)
   }
 
-  /** The handle of a claim object, registered (with no reference yet) when new. */
-  private handleOf(v: IpcacheValue | ClaimSet): number {
-    if (v === this.lastClaim) return this.lastHandle
-    let h = this.handles.get(v)
-    if (h === undefined) {
-      h = this.freeHandles.take()
-      this.handles.set(v, h)
-      this.held[h] = v
-      this.refs[h] = 0
-    }
-    this.lastClaim = v
-    this.lastHandle = h
-    return h
+  private put(host: boolean, k: number, v: IpcacheValue | ClaimSet): void {
+    if (host) this.hosts.set(k, v)
+    else this.claims.set(k, v)
   }
 
-  private dropHandle(h: number): void {
-    const v = this.held[h] as IpcacheValue | ClaimSet
-    this.handles.delete(v)
-    this.held[h] = undefined
-    this.freeHandles.give(h)
-    if (this.lastHandle === h) {
-      this.lastClaim = undefined
-      this.lastHandle = 0
-    }
-  }
-
-  private put(host: boolean, prefix: Cidr, v: IpcacheValue | ClaimSet): void {
-    if (!host) {
-      this.claims.set(claimKey(prefix), v)
-      return
-    }
-    const h = this.handleOf(v)
-    this.refs[h]++
-    const old = this.hosts.get(prefix.base, 0, 0)
-    this.hosts.set(prefix.base, 0, 0, h)
-    if (old !== 0 && --this.refs[old] === 0) this.dropHandle(old)
-  }
-
-  private drop(host: boolean, prefix: Cidr): void {
-    if (!host) {
-      this.claims.delete(claimKey(prefix))
-      return
-    }
-    const old = this.hosts.get(prefix.base, 0, 0)
-    this.hosts.delete(prefix.base, 0, 0)
-    if (old !== 0 && --this.refs[old] === 0) this.dropHandle(old)
+  private drop(host: boolean, k: number): void {
+    if (host) this.hosts.delete(k)
+    else this.claims.delete(k)
   }
 }

@@ -69,16 +69,10 @@ export class MapProgrammer implements AgentSink {
    * function of its prefixes, not of their insertion order), and so is which prefixes a full trie refused
    * (each write is accepted or refused as it comes, against the trie's entries plus the staged ones); but
    * consecutive addresses walk the same path, where the agent's label-set order jumps across the whole
-   * pod CIDR and misses the caches at every level of a half-million-node trie. `hosts`: how many /32s to
-   * expect (pods and nodes), to reserve the trie's room up front.
+   * pod CIDR and misses the caches at every level of a half-million-node trie.
    */
-  beginInitialSync(hosts = 0): void {
+  beginInitialSync(): void {
     this.staged = new StagedPrefixes()
-    // the trie's room for the /32s to come, taken now rather than when they are written at the end: one
-    // allocation while the heap is small (V8 starts a full marking once typed arrays grow by 64 MB; started
-    // at the end of the sync, it marks the whole agent state)
-    const m = this.maps.ipcache
-    m.reserve(Math.max(0, Math.min(hosts, this.maps.max.ipcache - m.size)))
   }
 
   /** Writes the staged /32 prefixes into the ipcache map; the maps are complete when this returns. */
