@@ -29,9 +29,14 @@ export function ipText(addr: number): string {
   return s
 }
 
-/** [address, its text] per backend id (ids are dense from 1): checked against the address, so never stale. */
-const ipById: Array<number | string> = []
+/**
+ * [address, its text, record, names] per backend id (ids are dense from 1): the text is checked against the
+ * address, so never stale; `names` (1: the record names a pod, + 2: a node) describe that record object only,
+ * written with it to the backends map (the agent writes a record again after changing it).
+ */
+const ipById: Array<number | string | object> = []
 const IP_BY_ID_MAX = 1 << 21
+const S = 4
 
 /**
  * A backend's address as text, remembered per backend id when the backend is written to
@@ -41,39 +46,40 @@ const IP_BY_ID_MAX = 1 << 21
  */
 export function backendIp(b: { id: number; addr: number }): string {
   const id = b.id
-  const o = id * 2
+  const o = id * S
   if (id >= 0 && id < IP_BY_ID_MAX && ipById[o] === b.addr) return ipById[o + 1] as string
   return ipText(b.addr)
 }
 
-/** Remembers a backend's address text under its id (a backend written to the backends map). */
-export function rememberBackendIp(b: { id: number; addr: number }): void {
+/**
+ * Whether backend record `b` names a pod (bit 1) and a node (bit 2), as remembered when it was written: a
+ * candidate copies the names it has, and testing the pod name itself would read the string (one of 200k
+ * scattered pod names at 100k services: a cache miss per first packet).
+ */
+export function backendNames(b: { id: number; pod?: string; node?: string }): number {
+  const id = b.id
+  const o = id * S
+  if (id >= 0 && id < IP_BY_ID_MAX && ipById[o + 2] === b) return ipById[o + 3] as number
+  return (b.pod ? 1 : 0) | (b.node ? 2 : 0)
+}
+
+/** Remembers a backend's address text and names under its id (a backend written to the backends map). */
+export function rememberBackendIp(b: { id: number; addr: number; pod?: string; node?: string }): void {
   const id = b.id
   if (id < 0 || id >= IP_BY_ID_MAX || !Number.isInteger(id)) return
-  const o = id * 2
+  const o = id * S
+  while (ipById.length < o) ipById.push(-1, '', ipById, 0)
+  const names = (b.pod ? 1 : 0) | (b.node ? 2 : 0)
+  if (ipById.length === o) {
+    ipById.push(b.addr, u32ToIp(b.addr), b, names)
+    return
+  }
+  ipById[o + 2] = b
+  ipById[o + 3] = names
   if (ipById[o] === b.addr) return
-  while (ipById.length < o) ipById.push(-1, '')
   ipById[o] = b.addr
-  ipById[o + 1] = dottedQuad(b.addr)
+  ipById[o + 1] = u32ToIp(b.addr)
 }
 
-/** "a.b." by the high 16 bits and "c.d" by the low 16 bits of an address, each made on first use */
-const highText: string[] = new Array(65536).fill('')
-const lowText: string[] = new Array(65536).fill('')
-
-/**
- * `u32ToIp` from two remembered halves: one concatenation instead of four number conversions and six
- * partial strings (the initial sync names a million backends: ~0.5 s as a template string).
- */
-function dottedQuad(addr: number): string {
-  const hi = addr >>> 16
-  const lo = addr & 0xffff
-  let h = highText[hi]
-  if (h === '') h = highText[hi] = `${hi >>> 8}.${hi & 255}.`
-  let l = lowText[lo]
-  if (l === '') l = lowText[lo] = `${lo >>> 8}.${lo & 255}`
-  return h + l
-}
-
-/** `backendIp`'s cells ([address, text] at 2·id): read-only, for a batch's prefetch. */
-export const BACKEND_IP_CELLS: ReadonlyArray<number | string> = ipById
+/** `backendIp`'s cells ([address, text, record, names] at 4·id): read-only, for a batch's prefetch. */
+export const BACKEND_IP_CELLS: ReadonlyArray<unknown> = ipById

@@ -391,7 +391,7 @@ export class BatchPrefetch {
         const l = this.lpm[o + k]
         if (l >= 0) acc ^= lpmw[l]
         const id = this.ids[o + k]
-        if (id > 0 && text[id * 2] !== undefined) acc++
+        if (id > 0 && text[id * 4] !== undefined) acc++
       }
     }
     return acc

@@ -3,7 +3,7 @@ import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_AFFINITY, SVC_FLAG_TWO_SCOPES } from '..
 import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
-import { backendIp, ipText } from './addr'
+import { backendIp, backendNames, ipText } from './addr'
 import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 import { type Ctx, protoName } from './trace'
 
@@ -156,8 +156,9 @@ export function enumerateBackends(
 /** A candidate; `masquerade` is always explicit, since it differs per backend (hairpin, remote vs local). */
 export function candidateOf(b: ProgrammedBackend, probability: number, masquerade: boolean): Candidate {
   const c: Candidate = { ip: backendIp(b), port: b.port, probability, masquerade }
-  if (b.pod) c.pod = b.pod
-  if (b.node) c.node = b.node
+  const names = backendNames(b)
+  if (names & 1) c.pod = b.pod
+  if (names & 2) c.node = b.node
   return c
 }
 
