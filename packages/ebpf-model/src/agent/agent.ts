@@ -74,7 +74,9 @@ export class CiliumAgent {
   private readonly policyCtx: PolicyContext
   /** the /32 of a pod address, reused: sinks read a prefix during the call only */
   private readonly hostPrefix: Cidr = { base: 0, prefix: 32, mask: 0xffffffff }
-  private readonly podValues = new Map<number, IpcacheValue>()
+  /** the shared ipcache value of each pod identity: global identities (< 2^16) by index, others by key */
+  private readonly podValues: Array<IpcacheValue | undefined> = []
+  private readonly podValuesFar = new Map<number, IpcacheValue>()
 
   constructor(cluster: Cluster, nodeName: string, sink: AgentSink) {
     if (!cluster.nodes.some((n) => n.name === nodeName))
@@ -383,8 +385,13 @@ export class CiliumAgent {
 
   /** The ipcache value of a pod address: one shared object per identity (the map holds values by reference). */
   private podIpcacheValue(identity: number): IpcacheValue {
-    let v = this.podValues.get(identity)
-    if (!v) this.podValues.set(identity, (v = { identity, tunnelEndpoint: 0, source: 'pod' }))
+    const near = identity < 1 << 16
+    let v = near ? this.podValues[identity] : this.podValuesFar.get(identity)
+    if (!v) {
+      v = { identity, tunnelEndpoint: 0, source: 'pod' }
+      if (near) this.podValues[identity] = v
+      else this.podValuesFar.set(identity, v)
+    }
     return v
   }
 

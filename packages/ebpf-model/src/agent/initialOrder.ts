@@ -33,10 +33,13 @@ export function podsByLabelSet(
   const byKey = new Map<string, LabelSetPods>()
   const nsLabels = new Map<string, string[]>()
   const setOf = (pod: Pod): LabelSetPods => {
-    const ns = namespaceOf(pod.namespace)
     let fromNs = nsLabels.get(pod.namespace)
-    if (!fromNs) nsLabels.set(pod.namespace, (fromNs = namespaceIdentityLabels(pod.namespace, ns)))
-    const labels = podIdentityLabels(pod, ns, fromNs)
+    if (!fromNs)
+      nsLabels.set(
+        pod.namespace,
+        (fromNs = namespaceIdentityLabels(pod.namespace, namespaceOf(pod.namespace))),
+      )
+    const labels = podIdentityLabels(pod, undefined, fromNs)
     const k = labels.join(',')
     let set = byKey.get(k)
     if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
