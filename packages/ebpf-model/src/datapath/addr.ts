@@ -3,9 +3,13 @@ import { ipToU32, u32ToIp } from '@dataplane-sim/cluster'
 /**
  * Dotted-quad ⇄ uint32 for the per-packet path, memoised: packets name their addresses as text, and the
  * same addresses recur (pods, service VIPs, backends: 200k at 100k services × 2). Bounded: a cache past
- * 256k entries starts over. Pure functions of the text, not of any map, so nothing the kernel would compute is skipped.
+ * its limit starts over. Pure functions of the text, not of any map, so nothing the kernel would compute is
+ * skipped. Text → number keeps a small cache of the first 4096 addresses seen (a node's clients, a sample of
+ * services): a lookup in a Map of 100k+ addresses missed the caches twice (bucket, entry) where parsing reads
+ * only the text (measured: 834 vs 515 ns an address over 200k random addresses; 16 vs 45 ns over 16).
  */
 const LIMIT = 1 << 18
+const TO_U32_LIMIT = 1 << 12
 const toU32 = new Map<string, number>()
 const toText = new Map<number, string>()
 
@@ -13,8 +17,9 @@ export function addrOf(text: string): number {
   let n = toU32.get(text)
   if (n === undefined) {
     n = ipToU32(text)
-    if (toU32.size >= LIMIT) toU32.clear()
-    toU32.set(text, n)
+    // the first addresses seen are kept (a node's clients come first and keep coming); past the limit an
+    // address is parsed each time (clearing and refilling cost more than parsing: 1 us vs 0.5 an address)
+    if (toU32.size < TO_U32_LIMIT) toU32.set(text, n)
   }
   return n
 }
