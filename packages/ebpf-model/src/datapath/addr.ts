@@ -76,14 +76,32 @@ export function rememberBackendIp(b: { id: number; addr: number; pod?: string; n
   while (ipById.length < o) ipById.push(-1, '', ipById, 0)
   const names = (b.pod ? 1 : 0) | (b.node ? 2 : 0)
   if (ipById.length === o) {
-    ipById.push(b.addr, u32ToIp(b.addr), b, names)
+    ipById.push(b.addr, dottedQuad(b.addr), b, names)
     return
   }
   ipById[o + 2] = b
   ipById[o + 3] = names
   if (ipById[o] === b.addr) return
   ipById[o] = b.addr
-  ipById[o + 1] = u32ToIp(b.addr)
+  ipById[o + 1] = dottedQuad(b.addr)
+}
+
+/** "a.b." by the high 16 bits and "c.d" by the low 16 bits of an address, each made on first use */
+const highText: string[] = new Array(65536).fill('')
+const lowText: string[] = new Array(65536).fill('')
+
+/**
+ * `u32ToIp` from two remembered halves: one concatenation instead of four number conversions and six
+ * partial strings (the initial sync names a million backends: ~0.5 s as a template string).
+ */
+function dottedQuad(addr: number): string {
+  const hi = addr >>> 16
+  const lo = addr & 0xffff
+  let h = highText[hi]
+  if (h === '') h = highText[hi] = `${hi >>> 8}.${hi & 255}.`
+  let l = lowText[lo]
+  if (l === '') l = lowText[lo] = `${lo >>> 8}.${lo & 255}`
+  return h + l
 }
 
 /** `backendIp`'s cells ([address, text, record, names] at 4·id): read-only, for a batch's prefetch. */
