@@ -69,6 +69,8 @@ export class CiliumAgent {
   private readonly services: ServiceSync
   private readonly cidrs: CidrIdentities
   readonly endpoints = new Map<string, LocalEndpoint>()
+  /** pods that got no identity because the global range 256–65535 was exhausted */
+  readonly withoutIdentity = new Set<Pod>()
   private readonly selectorUsers = new SelectorUsers()
   private readonly endpointIds = new IdAllocator()
   private readonly policyCtx: PolicyContext
@@ -95,7 +97,7 @@ export class CiliumAgent {
       this.objects.Service.set(this.serviceKeys[i], cluster.services[i])
     this.nodeName = nodeName
     this.sink = sink
-    this.pods = new PodIndex(cluster.pods.length)
+    this.pods = new PodIndex()
     this.ipcache = new IpcacheClaims(sink, cluster.pods.length + cluster.nodes.length)
     this.services = new ServiceSync(sink, nodeName, cluster.endpointSlices)
     this.cidrs = new CidrIdentities(this.identities, this.ipcache)
@@ -113,11 +115,6 @@ export class CiliumAgent {
     this.sink = sink
     this.ipcache.sink = sink
     this.services.sink = sink
-  }
-
-  /** pods that got no identity because the global range 256–65535 was exhausted (they wait for one) */
-  get podsWithoutIdentity(): number {
-    return this.pods.waiting
   }
 
   /** frontends by service "namespace/name" */
@@ -167,9 +164,8 @@ export class CiliumAgent {
     switch (change.kind) {
       case 'Pod': {
         if (previous) {
-          const held = this.pods.identityOf(previous as Pod)
-          if (held === 0) this.pods.remove(previous as Pod)
-          else if (held !== undefined) this.removePod(previous as Pod, affected)
+          this.withoutIdentity.delete(previous as Pod)
+          if (this.pods.identityOf(previous as Pod) !== undefined) this.removePod(previous as Pod, affected)
         }
         if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(change.object, affected)
         break
@@ -248,7 +244,7 @@ export class CiliumAgent {
     const lk = labels.join(',')
     if (!this.identities.canAcquireGlobal(labels, lk)) {
       // Global identity range exhausted: the endpoint waits for an identity (no ipcache entry, no policy).
-      this.pods.add(pod, ip, 0)
+      this.withoutIdentity.add(pod)
       return
     }
     const { identity, created } = this.identities.acquire('global', labels, identityExtra(pod, ns), lk)
@@ -274,7 +270,7 @@ export class CiliumAgent {
     }
     if (n === 0) return
     if (!this.identities.canAcquireGlobal(set.labels, set.key)) {
-      for (let i = 0; i < pods.length; i++) if (ips[i] >= 0) this.pods.add(pods[i], ips[i], 0)
+      for (let i = 0; i < pods.length; i++) if (ips[i] >= 0) this.withoutIdentity.add(pods[i])
       return
     }
     const pod0 = pods[first]
@@ -296,7 +292,7 @@ export class CiliumAgent {
     affected: Set<string> | null,
     value: IpcacheValue = this.podIpcacheValue(identity.id),
   ): void {
-    this.pods.add(pod, ip, identity.id)
+    this.pods.add(pod, identity.id)
     if (created) this.identityAdded(identity, affected)
     else if (affected && pod.ports.length > 0) this.markNamedPortUsers(affected)
     this.ipcache.set(this.host(ip), value)
@@ -374,7 +370,7 @@ export class CiliumAgent {
   /** The identity of a pod "namespace/name". */
   identityOfPod(key: string): number | undefined {
     const pod = this.podsByKey().get(key)
-    return (pod && this.pods.identityOf(pod)) || undefined
+    return pod ? this.pods.identityOf(pod) : undefined
   }
 
   /** Pods by "namespace/name", built on first use (watch events and lookups), then kept by `apply`. */
