@@ -93,6 +93,8 @@ export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from 
 export type { CtTuple, CtValue } from './datapath/ctTable'
 export { CtTable, ctKey } from './datapath/ctTable'
 export { NodeMaps } from './datapath/maps'
+export type { BatchResults, TupleBatch, TupleColumns } from './datapath/batch'
+export { batchResults, tupleBatchOf, VERDICT_CODE, verdictCode } from './datapath/batch'
 export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
 export { Datapath, IPV4_LOOPBACK, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './datapath/pipeline'
 export { DROP } from './datapath/reasons'
