@@ -46,7 +46,15 @@ export { translateService, translateServices } from './agent/services'
 export * from './cilium/constants'
 export { createCtMap, createNatMap, TupleLruMap } from './cilium/ctMap'
 export { tablePrinter, tabwrite } from './cilium/dump/_table'
-export { ctEntryString, ctList, ctListJson, natList, natListJson, tupleString } from './cilium/dump/ctList'
+export {
+  ctEntryString,
+  ctList,
+  ctListJson,
+  natList,
+  natListJson,
+  type TupleEntries,
+  tupleString,
+} from './cilium/dump/ctList'
 export { ipcacheList, ipcacheListJson, remoteEndpointInfoString } from './cilium/dump/ipcacheList'
 export type { LbListEntry } from './cilium/dump/lbList'
 export { lbList, lbListJson, serviceFlagsString, serviceKeyString } from './cilium/dump/lbList'
@@ -87,14 +95,14 @@ export type {
   PolicyKey,
   RemoteEndpointInfo,
 } from './cilium/structs'
+export type { BatchResults, TupleBatch, TupleColumns } from './datapath/batch'
+export { batchResults, tupleBatchOf, VERDICT_CODE, verdictCode } from './datapath/batch'
 export type { GcPass } from './datapath/conntrack'
 export { ConntrackGc, ctLifetime, nextGcInterval } from './datapath/conntrack'
 export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from './datapath/costs'
 export type { CtTuple, CtValue } from './datapath/ctTable'
 export { CtTable, ctKey } from './datapath/ctTable'
 export { NodeMaps } from './datapath/maps'
-export type { BatchResults, TupleBatch, TupleColumns } from './datapath/batch'
-export { batchResults, tupleBatchOf, VERDICT_CODE, verdictCode } from './datapath/batch'
 export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
 export { Datapath, IPV4_LOOPBACK, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './datapath/pipeline'
 export { DROP } from './datapath/reasons'

@@ -130,7 +130,7 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
       }
     },
     sizing,
-    dump: (mapName?: string) => dumpMaps(maps, agent, mapName),
+    dump: (mapName?: string) => dumpMaps(maps, agent, mapName, datapath.now),
     overflows: () => {
       const out = [...programmer.overflows.values()]
       const waiting = agent.withoutIdentity.size

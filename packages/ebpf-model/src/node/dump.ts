@@ -1,14 +1,24 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
 import type { CiliumAgent } from '../agent/agent'
 import type { ProgrammedBackend } from '../agent/sink'
-import { BE_STATE_ACTIVE, BE_STATE_TERMINATING } from '../cilium/constants'
+import {
+  BE_STATE_ACTIVE,
+  BE_STATE_TERMINATING,
+  TUPLE_F_IN,
+  TUPLE_F_OUT,
+  TUPLE_F_SERVICE,
+} from '../cilium/constants'
 import { tablePrinter, tabwrite } from '../cilium/dump/_table'
+import { ctList, natList } from '../cilium/dump/ctList'
 import { ipcacheList } from '../cilium/dump/ipcacheList'
 import { lbList } from '../cilium/dump/lbList'
 import { policyGet } from '../cilium/dump/policyGet'
 import { decodePolicyKey } from '../cilium/policyMap'
 import type {
+  CtEntry,
   IpcacheKey,
+  Ipv4CtTuple,
+  Ipv4NatEntry,
   Lb4Backend,
   Lb4Key,
   Lb4Service,
@@ -16,8 +26,8 @@ import type {
   PolicyKey,
   RemoteEndpointInfo,
 } from '../cilium/structs'
-import type { CtValue, NodeMaps, PolicyValue, ServiceMaster, ServiceSlot } from '../datapath/maps'
-import { protoName } from '../datapath/trace'
+import type { CtTable } from '../datapath/ctTable'
+import type { NodeMaps, PolicyValue, ServiceMaster, ServiceSlot } from '../datapath/maps'
 import type { BpfLpmTrie } from '../maps/lpmTrie'
 
 /**
@@ -25,9 +35,10 @@ import type { BpfLpmTrie } from '../maps/lpmTrie'
  * `cilium bpf policy get --all`, `cilium bpf ct list global`, `cilium bpf nat list`,
  * `cilium bpf endpoint list`. `mapName` picks one map (a map name or a prefix such as `cilium_policy`).
  * The LB, ipcache and policy dumps are the cilium/dump formatters (one implementation per command), fed
- * with the node's maps seen through Cilium's structs.
+ * with the node's maps seen through Cilium's structs; so are the CT and NAT dumps (cilium/dump/ctList).
+ * `now` (the node clock, seconds) adds the seconds each CT entry has left and each NAT entry's age.
  */
-export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string): string {
+export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string, now?: number): string {
   const parts: Array<[string, () => string]> = [
     ['cilium_lb4_services_v2', () => lbList({ entries: () => lbEntries(maps) }, lbBackends(maps))],
     [
@@ -66,9 +77,9 @@ export function dumpMaps(maps: NodeMaps, agent: CiliumAgent, mapName?: string): 
         ]),
     ],
     ['cilium_policy', () => policyGetAll(maps, agent)],
-    ['cilium_ct4_global', () => ctList(maps.ct.entries())],
-    ['cilium_ct_any4_global', () => ctList(maps.ctAny.entries())],
-    ['cilium_snat_v4_external', () => natList(maps)],
+    ['cilium_ct4_global', () => ctList([{ entries: () => ctEntries(maps.ct) }], now)],
+    ['cilium_ct_any4_global', () => ctList([{ entries: () => ctEntries(maps.ctAny) }], now)],
+    ['cilium_snat_v4_external', () => natList({ entries: () => natEntries(maps) }, now)],
   ]
   const chosen = mapName
     ? parts.filter(([n]) => n === mapName || n.startsWith(mapName) || mapName.startsWith(n))
@@ -162,25 +173,67 @@ function policyGetAll(maps: NodeMaps, agent: CiliumAgent): string {
   return out.join('')
 }
 
-function ctList(entries: Iterable<[string, CtValue]>): string {
-  const lines: string[] = []
-  for (const [, v] of entries) {
+/**
+ * A node conntrack entry as Cilium stores it (`bpf/lib/conntrack.h`, `pkg/maps/ctmap/types.go`): the model
+ * creates entries from a local endpoint's egress (CT_EGRESS, whose forward tuple carries TUPLE_F_OUT) and
+ * service entries (CT_SERVICE: TUPLE_F_SERVICE alone, ct_lookup_select_tuple_type). On a service entry the
+ * rx_bytes union holds the backend id; the model keeps one closing bit, written from the entry's own
+ * direction (tx_closing), and no byte, report or ifindex counters.
+ */
+function* ctEntries(table: CtTable): Iterable<[Ipv4CtTuple, CtEntry]> {
+  for (const [, v] of table.entries()) {
     const t = v.tuple
-    lines.push(
-      `${protoName(t.proto)} OUT ${u32ToIp(t.saddr)}:${t.sport} -> ${u32ToIp(t.daddr)}:${t.dport} ${v.service ? 'service ' : ''}expires=${v.expires} Packets=${v.packets} Flags=${v.seenNonSyn ? 'seen_non_syn ' : ''}${v.closing ? 'closing ' : ''}RevNAT=${v.revNat} SourceSecurityID=${v.srcIdentity} BackendID=${v.backendId}`,
-    )
+    yield [
+      {
+        saddr: t.saddr,
+        daddr: t.daddr,
+        sport: t.sport,
+        dport: t.dport,
+        nexthdr: t.proto,
+        flags: v.service ? TUPLE_F_SERVICE : TUPLE_F_OUT,
+      },
+      {
+        rxPackets: 0,
+        rxBytes: v.backendId,
+        txPackets: v.packets,
+        txBytes: 0,
+        lifetime: v.expires,
+        rxClosing: false,
+        txClosing: v.closing,
+        seenNonSyn: v.seenNonSyn,
+        nodePort: false,
+        proxyRedirect: false,
+        dsr: false,
+        revNatIndex: v.revNat,
+        ifindex: 0,
+        txFlagsSeen: 0,
+        rxFlagsSeen: 0,
+        srcSecId: v.srcIdentity,
+        lastTxReport: 0,
+        lastRxReport: 0,
+      },
+    ]
   }
-  return `${lines.join('\n')}${lines.length ? '\n' : ''}`
 }
 
-function natList(maps: NodeMaps): string {
-  const lines: string[] = []
+/**
+ * The node's SNAT entries (keys `proto|a|ap|b|bp` for the egress mapping, `…|r` for its reverse) as
+ * `bpf/lib/nat.h` snat_v4_new_mapping writes them: the egress tuple with TUPLE_F_OUT, the reverse with
+ * TUPLE_F_IN, both needing CT.
+ */
+function* natEntries(maps: NodeMaps): Iterable<[Ipv4CtTuple, Ipv4NatEntry]> {
   for (const [k, v] of maps.snat.entries()) {
     const [proto, a, ap, b, bp, dir] = k.split('|')
-    const text = `${protoName(Number(proto))} ${dir === 'r' ? 'IN' : 'OUT'} ${u32ToIp(Number(a))}:${ap} -> ${u32ToIp(Number(b))}:${bp}`
-    lines.push(
-      `${text} ${dir === 'r' ? 'XLATE_DST' : 'XLATE_SRC'} ${u32ToIp(v.toAddr)}:${v.toPort} Created=${v.created}sec ago NeedsCT=1`,
-    )
+    yield [
+      {
+        saddr: Number(a),
+        sport: Number(ap),
+        daddr: Number(b),
+        dport: Number(bp),
+        nexthdr: Number(proto),
+        flags: dir === 'r' ? TUPLE_F_IN : TUPLE_F_OUT,
+      },
+      { created: v.created, needsCt: true, toAddress: v.toAddr, toPort: v.toPort },
+    ]
   }
-  return `${lines.join('\n')}${lines.length ? '\n' : ''}`
 }

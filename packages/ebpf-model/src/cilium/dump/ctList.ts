@@ -1,8 +1,15 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
 import { TUPLE_F_IN, TUPLE_F_RELATED, TUPLE_F_SERVICE } from '../constants'
-import type { TupleLruMap } from '../ctMap'
 import type { CtEntry, Ipv4CtTuple, Ipv4NatEntry } from '../structs'
 import { protoName } from './policyGet'
+
+/**
+ * What the lists read: a `TupleLruMap`, or any source of [tuple, entry] pairs (a node's conntrack and SNAT
+ * maps seen through Cilium's structs), so every CT / NAT dump goes through one formatter.
+ */
+export interface TupleEntries<V> {
+  entries(): Iterable<[Ipv4CtTuple, V]>
+}
 
 /** ctmap TupleKey4 Dump: `TCP OUT 10.0.0.1:40000 -> 10.96.0.10:53 service `. */
 export function tupleString(t: Ipv4CtTuple): string {
@@ -43,7 +50,7 @@ export function ctEntryString(e: CtEntry, now?: number): string {
 }
 
 /** `cilium bpf ct list global`: one line per entry, TCP map then the any map. */
-export function ctList(maps: readonly TupleLruMap<CtEntry>[], now?: number): string {
+export function ctList(maps: readonly TupleEntries<CtEntry>[], now?: number): string {
   const lines: string[] = []
   for (const m of maps)
     for (const [k, v] of m.entries()) lines.push(`${tupleString(k)} ${ctEntryString(v, now)}`)
@@ -51,7 +58,7 @@ export function ctList(maps: readonly TupleLruMap<CtEntry>[], now?: number): str
 }
 
 /** `cilium bpf nat list`: `TCP OUT a:p -> b:q XLATE_SRC n:m Created=Ns ago NeedsCT=1`. */
-export function natList(map: TupleLruMap<Ipv4NatEntry>, now?: number): string {
+export function natList(map: TupleEntries<Ipv4NatEntry>, now?: number): string {
   const lines: string[] = []
   for (const [k, v] of map.entries()) {
     const xlate = k.flags & TUPLE_F_IN ? 'XLATE_DST' : 'XLATE_SRC'
@@ -64,7 +71,7 @@ export function natList(map: TupleLruMap<Ipv4NatEntry>, now?: number): string {
 }
 
 export function ctListJson(
-  maps: readonly TupleLruMap<CtEntry>[],
+  maps: readonly TupleEntries<CtEntry>[],
 ): Array<{ tuple: string } & Ipv4CtTuple & CtEntry> {
   const out: Array<{ tuple: string } & Ipv4CtTuple & CtEntry> = []
   for (const m of maps) for (const [k, v] of m.entries()) out.push({ tuple: tupleString(k), ...k, ...v })
@@ -72,7 +79,7 @@ export function ctListJson(
 }
 
 export function natListJson(
-  map: TupleLruMap<Ipv4NatEntry>,
+  map: TupleEntries<Ipv4NatEntry>,
 ): Array<{ tuple: string; to: string } & Ipv4NatEntry> {
   return [...map.entries()].map(([k, v]) => ({
     tuple: tupleString(k),
