@@ -227,11 +227,16 @@ function unitOf(key: string, unit: 's' | 'ns'): string {
   return key.startsWith('restore.') && leaf !== 'invocation' ? `${unit}/${leaf}` : unit
 }
 
-/** Says so when the load average exceeded the CPU count: other work then competed with the timings. */
+/**
+ * What the load average says about the timings. The lab's own processes (restores, the packet agents, BPF test
+ * runs) raise it during a calibration, and a run started right after another inherits the first one's decaying
+ * average, so a figure above the CPU count cannot tell other work from the lab's own: say both.
+ */
 function loadNote(m: CalibrationOptions['machine']): string {
   const load = Math.max(m.loadAtStart ?? 0, m.load1)
   return m.cpus > 0 && load > m.cpus
-    ? ' (above the CPU count, other work competed with the timings: see each point’s spread in the raw data)'
+    ? ' (above the CPU count: the lab’s own processes — restores, packet agents — count in it, and so would any ' +
+        'other work; see each point’s spread in the raw data)'
     : ' (a quiet machine)'
 }
 
