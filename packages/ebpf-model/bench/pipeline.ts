@@ -18,7 +18,8 @@
 import { loadavg } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { ipToU32, type Packet } from '@dataplane-sim/cluster'
+import type { Packet } from '@dataplane-sim/cluster'
+import { packetTuple } from '../src/datapath/packetTuple'
 import { batchResults, type TupleColumns, tupleBatchOf } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 import { PIPELINE_MAXIMA, type PipelineSetup, pipelineSetup } from './_pipelineSetup'
@@ -32,7 +33,6 @@ const collect = runInNewContext('gc') as () => void
 
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000]
 const PACKETS = 200_000
-const PROTO = { tcp: 6, udp: 17, sctp: 132, icmp: 1 } as const
 
 type Setup = PipelineSetup
 
@@ -54,22 +54,6 @@ function packets(s: Setup, n: number, seed: number, base: number, span = 30000):
   }
   return out
 }
-
-interface Tuple {
-  proto: number
-  saddr: number
-  sport: number
-  daddr: number
-  dport: number
-}
-
-const tupleOf = (p: Packet): Tuple => ({
-  proto: PROTO[p.protocol],
-  saddr: ipToU32(p.src),
-  sport: p.sport,
-  daddr: ipToU32(p.dst),
-  dport: p.dport,
-})
 
 type Entry = 'classify(Packet)' | 'classifyTuple' | 'classifyTuples (batch)' | 'classifyTuples (batch, touch)'
 
@@ -166,17 +150,17 @@ function run(
   const warm = 60000
   // warm-up (JIT) on flows of other source ports, through the three entries
   for (const p of packets(s, 10_000, 3, warm, 65535 - warm)) n.classify(p, { steps: false })
-  for (const t of packets(s, 10_000, 5, warm, 65535 - warm).map(tupleOf))
+  for (const t of packets(s, 10_000, 5, warm, 65535 - warm).map(packetTuple))
     dp.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, -1, { steps: false })
   dp.classifyTuples(
-    tupleBatchOf(packets(s, 10_000, 9, warm, 65535 - warm).map(tupleOf)),
+    tupleBatchOf(packets(s, 10_000, 9, warm, 65535 - warm).map(packetTuple)),
     batchResults(10_000),
   )
   const textBatch = packets(s, half, 7, 1024, span)
-  const tupleBatch = packets(s, half, 11, 1024 + span, span).map(tupleOf)
-  const batch = tupleBatchOf(packets(s, half, 13, 1024 + 2 * span, span).map(tupleOf))
+  const tupleBatch = packets(s, half, 11, 1024 + span, span).map(packetTuple)
+  const batch = tupleBatchOf(packets(s, half, 13, 1024 + 2 * span, span).map(packetTuple))
   // the reference task also times the batch with its prefetch passes on (BatchPrefetch), on flows of its own
-  const touched = stages ? tupleBatchOf(packets(s, half, 17, 1024 + 3 * span, span).map(tupleOf)) : null
+  const touched = stages ? tupleBatchOf(packets(s, half, 17, 1024 + 3 * span, span).map(packetTuple)) : null
   const results = batchResults(Math.max(half, CHUNK))
   if (established) {
     for (const p of textBatch) n.classify(p, { steps: false })
@@ -239,7 +223,7 @@ function run(
 /** Stage timings on the socket-LB node after its runs: 11 sets of 24k more first packets (source ports 36000..). */
 function stagesOf(s: Setup, n: EbpfNode, tupleNs: number) {
   const flowsAt = (run: number): Flows => {
-    const ts = packets(s, 24_000, 13 + run, 36000 + run * 1500, 1500).map(tupleOf)
+    const ts = packets(s, 24_000, 13 + run, 36000 + run * 1500, 1500).map(packetTuple)
     return {
       proto: Int32Array.from(ts, (t) => t.proto),
       saddr: Uint32Array.from(ts, (t) => t.saddr),

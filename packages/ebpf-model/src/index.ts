@@ -103,6 +103,8 @@ export { defaultEbpfProfile, EBPF_AGENT_CONSTANTS, EBPF_PACKET_CONSTANTS } from 
 export type { CtTuple, CtValue } from './datapath/ctTable'
 export { CtTable, ctKey } from './datapath/ctTable'
 export { NodeMaps } from './datapath/maps'
+export type { PacketTuple } from './datapath/packetTuple'
+export { packetTuple, tcpFlagBits } from './datapath/packetTuple'
 export type { DatapathConfig, KernelConntrackStats } from './datapath/pipeline'
 export { Datapath, IPV4_LOOPBACK, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './datapath/pipeline'
 export { DROP } from './datapath/reasons'

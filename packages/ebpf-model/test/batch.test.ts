@@ -2,6 +2,7 @@ import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/c
 import { arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { type PacketTuple, packetTuple } from '../src/datapath/packetTuple'
 import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 
@@ -15,24 +16,7 @@ import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
  * backend) and overflow small conntrack maps (LRU eviction inside a batch).
  */
 
-const PROTO = { tcp: 6, udp: 17, sctp: 132, icmp: 1 } as const
-
-interface Tuple {
-  proto: number
-  saddr: number
-  sport: number
-  daddr: number
-  dport: number
-  flags: number
-}
-
-const tupleOf = (p: Packet): Omit<Tuple, 'flags'> => ({
-  proto: PROTO[p.protocol],
-  saddr: ipToU32(p.src),
-  sport: p.sport,
-  daddr: ipToU32(p.dst),
-  dport: p.dport,
-})
+type Tuple = PacketTuple
 
 const reversed = (t: Omit<Tuple, 'flags'>): Omit<Tuple, 'flags'> => ({
   proto: t.proto,
@@ -54,7 +38,7 @@ function sequence(pool: Packet[], picks: Pick[], before: Tuple[], earlier: Trace
   for (const p of picks) {
     const seen = before.length + out.length
     if (p.kind === 'new' || seen === 0) {
-      out.push({ ...tupleOf(pool[p.at % pool.length]), flags: p.flags })
+      out.push({ ...packetTuple(pool[p.at % pool.length]), flags: p.flags })
       continue
     }
     const k = p.at % seen
@@ -160,7 +144,7 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
       { numRuns: 1, seed: 7 },
     )[0]
     const n = buildEbpfNode(pc.cluster, pc.p.node)
-    const t = { ...tupleOf(pc.p.packet), flags: -1 }
+    const t = { ...packetTuple(pc.p.packet), flags: -1 }
     const out = batchResults(3)
     n.datapath.classifyTuples(tupleBatchOf([t, t, t]), out)
     expect(out.traces).toBeUndefined()

@@ -7,6 +7,7 @@ import { BATCH_GROUP, BatchPrefetch, type BatchResults, type TupleBatch, verdict
 import { fromLocal } from './fromLocal'
 import { fromNetwork } from './fromNetwork'
 import type { NodeMaps } from './maps'
+import { PROTO_NUMBER, TCP_FIN, TCP_RST, TCP_SYN, tcpFlagBits } from './packetTuple'
 import { ConnectedSockets } from './sockets'
 import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
@@ -32,14 +33,7 @@ export interface KernelConntrackStats {
   saved: number
 }
 
-const PROTO: Record<Packet['protocol'], number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 }
-
-/** TCP header flag bits, for `classifyTuple`. */
-export const TCP_FIN = 0x01
-export const TCP_SYN = 0x02
-export const TCP_RST = 0x04
-export const TCP_ACK = 0x10
-const FLAG_BITS: Record<string, number> = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, ACK: TCP_ACK }
+export { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './packetTuple'
 
 const CT_KERNEL_LOOKUP = opId('ct.kernel.lookup')
 const CT_KERNEL_CREATE = opId('ct.kernel.create')
@@ -69,18 +63,13 @@ export class Datapath implements DatapathState {
   }
 
   classify(packet: Packet, opts: ClassifyOptions = {}): Trace {
-    let flags = -1
-    if (packet.tcpFlags !== undefined) {
-      flags = 0
-      for (const x of packet.tcpFlags) flags |= FLAG_BITS[x] ?? 0
-    }
     return this.classifyTuple(
-      PROTO[packet.protocol],
+      PROTO_NUMBER[packet.protocol],
       addrOf(packet.src),
       packet.sport,
       addrOf(packet.dst),
       packet.dport,
-      flags,
+      tcpFlagBits(packet.tcpFlags),
       opts,
     )
   }
