@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
-import { loadNote, machineInfo } from '@dataplane-sim/cluster/bench'
+import { cpuSeconds, loadNote, machineInfo } from '@dataplane-sim/cluster/bench'
 import { sweepChurn } from '../churn/simulate'
 import { type SyncSample, syncSecondsFromSamples } from '../churn/sync-model'
 import { planCapacity } from '../plan/plan'
@@ -144,6 +144,7 @@ export function scalingAnchorModel(
 export function buildReport(opts: ReportOptions): { results: Results; files: Map<string, string> } {
   const started = performance.now()
   const loadAtStart = loadavg()[0]
+  const cpuAtStart = cpuSeconds()
   const cfg = opts.config
   const sizes = cfg.services.map((services) => ({
     services,
@@ -204,6 +205,9 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
     kernelLab.charts = [...kernelCharts.keys()]
     progress.tick('kernel lab section')
     const machine = machineInfo()
+    const wallSeconds = (performance.now() - started) / 1000
+    // the report's own threads count in the load average at its end: not other work (see loadNote)
+    const ownThreads = wallSeconds > 0 ? (cpuSeconds() - cpuAtStart) / wallSeconds : 0
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
       tool: { name: 'dataplane-sim', version: opts.version ?? '0.1.0' },
@@ -213,8 +217,8 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         date: (opts.now?.() ?? new Date()).toISOString(),
         profile: opts.profile.name,
         machine,
-        wallSeconds: (performance.now() - started) / 1000,
-        note: `JS timings: ${loadNote(loadAtStart, machine.loadAverage[0], machine.cores)} Modeled figures are deterministic for the seed and profile.`,
+        wallSeconds,
+        note: `JS timings: ${loadNote(loadAtStart, machine.loadAverage[0], machine.cores, ownThreads)} Modeled figures are deterministic for the seed and profile.`,
       },
       profile: opts.profile,
       scaling,

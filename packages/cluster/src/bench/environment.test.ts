@@ -12,6 +12,16 @@ describe('bench environment', () => {
     expect(loadNote(9.8, 0.2, 2)).toMatch(/9\.8 at the start, 0\.2 at the end, on 2 CPUs/)
   })
 
+  it("does not count the run's own threads as other work", () => {
+    // a single-threaded benchmark alone on 2 CPUs ends with a load near 1 that is all its own
+    expect(loadNote(0.2, 1.3, 2, 1.05)).toMatch(/otherwise quiet/)
+    expect(loadNote(0.2, 1.3, 2, 1.05)).toMatch(/own threads about 1\.05 of it/)
+    // the same end load from a process that mostly waited is other work
+    expect(loadNote(0.2, 1.3, 2, 0.1)).toMatch(/provisional/)
+    // a busy start is other work whatever the run did
+    expect(loadNote(1.5, 1.3, 2, 1.2)).toMatch(/provisional/)
+  })
+
   it('writes the record with the machine header before the figures', () => {
     const root = mkdtempSync(join(tmpdir(), 'bench-env-'))
     try {

@@ -42,10 +42,14 @@ export function cpuSeconds(): number {
 /**
  * A sentence on how far the timings can be trusted, from the 1-minute load average at the start and the end of
  * the measurement: above half the core count, other work had turns on the CPUs the benchmark wanted.
+ * `ownThreads` is the load the measuring process itself put on the CPUs (its CPU seconds ÷ wall seconds, GC
+ * threads included): it counts in the average at the end and is not other work, so it is taken off the end
+ * figure before judging (a single-threaded benchmark alone on 2 CPUs ends near 1, which is quiet).
  */
-export function loadNote(loadAtStart: number, loadAtEnd: number, cores: number): string {
-  const worst = Math.max(loadAtStart, loadAtEnd)
-  const where = `1-minute load average ${round2(loadAtStart)} at the start, ${round2(loadAtEnd)} at the end, on ${cores} CPUs`
+export function loadNote(loadAtStart: number, loadAtEnd: number, cores: number, ownThreads = 0): string {
+  const worst = Math.max(loadAtStart, loadAtEnd - ownThreads)
+  const own = ownThreads > 0 ? ` (this run's own threads about ${round2(ownThreads)} of it)` : ''
+  const where = `1-minute load average ${round2(loadAtStart)} at the start, ${round2(loadAtEnd)} at the end${own}, on ${cores} CPUs`
   return worst > cores / 2
     ? `${where}: other work competed for the CPUs, so wall times are provisional; CPU seconds are given beside them where measured.`
     : `${where}: the machine was otherwise quiet.`
@@ -55,6 +59,7 @@ export function loadNote(loadAtStart: number, loadAtEnd: number, cores: number):
 export class BenchRun {
   readonly startedAt = new Date()
   private readonly loadAtStart = loadavg()[0]
+  private readonly cpuAtStart = cpuSeconds()
 
   /** The record's header: machine, Node version, date, and the load note. */
   environment(): {
@@ -68,8 +73,14 @@ export class BenchRun {
       machine,
       node: process.version,
       date: this.startedAt.toISOString(),
-      load: loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores),
+      load: loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores, this.ownThreads()),
     }
+  }
+
+  /** CPU seconds this process used since the run started ÷ wall seconds: the load it put on the CPUs itself. */
+  private ownThreads(): number {
+    const wall = (Date.now() - this.startedAt.getTime()) / 1000
+    return wall > 0 ? (cpuSeconds() - this.cpuAtStart) / wall : 0
   }
 
   /**
