@@ -1,5 +1,6 @@
 import { foldPolicyMaps } from '../plan/warnings'
 import type { ScalingPoint } from '../suites/scaling'
+import { benchTargets } from './benchTargets'
 import { checkClaims } from './claims'
 import { fmtBytes, fmtInt, fmtNs, fmtPct, fmtRatio, fmtSeconds, mdTable, sig } from './format'
 import { kernelLabMarkdown } from './kernel-lab-readme'
@@ -389,8 +390,32 @@ export function renderReadme(r: Results): string {
   if (r.benchmarks.length === 0)
     out.push('No `reports/bench/*.json` files were present when this report ran.\n')
   else {
+    const targets = benchTargets(r.benchmarks)
+    if (targets.length > 0) {
+      const met = targets.filter((t) => t.met).length
+      out.push(
+        `Speed targets the issues set, judged on the recorded figures: **${met} of ${targets.length} met**. These time the simulator on this machine (not the kernel); “under load” marks a file whose run shared the CPUs with other work.\n\n`,
+      )
+      const value = (v: number, unit: string) =>
+        `${Math.abs(v) >= 1000 ? fmtInt(Math.round(v)) : sig(v)} ${unit}`
+      out.push(
+        mdTable(
+          ['target', 'measured', 'bound', 'met', 'measured at', 'file'],
+          targets.map((t) => [
+            t.what,
+            value(t.measured, t.unit),
+            `${t.kind === 'min' ? '≥' : '≤'} ${value(t.target, t.unit)}`,
+            t.met ? 'yes' : '**no**',
+            t.when,
+            t.file,
+          ]),
+          'lrrlll',
+        ),
+      )
+      out.push('\n')
+    }
     out.push(
-      "Figures from `reports/bench/*.json` (each package's own benchmark scripts; each file's `load` field says whether the machine was quiet when it was measured).\n\n",
+      "All figures from `reports/bench/*.json` (each package's own benchmark scripts; each file's `load` field says whether the machine was quiet when it was measured).\n\n",
     )
     out.push(
       mdTable(
