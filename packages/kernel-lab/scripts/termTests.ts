@@ -2,34 +2,41 @@
 // can a term whose constant moves between calibrations be dropped? Prints Markdown.
 // npx tsx packages/kernel-lab/scripts/termTests.ts reports/kernel/raw.json reports/kernel/rerun/raw.json
 import { readFileSync } from 'node:fs'
-import { groupOf, measuredIn } from '../src/fit/calibrate'
+import { cachesFromNote, fitGroups, groupOf, measuredIn, neutralCounts } from '../src/fit/calibrate'
 import { restoreKeys } from '../src/fit/counts'
 import { recount } from '../src/fit/recount'
 import { dropOneTermTests } from '../src/fit/termTest'
+import type { Measurement } from '../src/measure/types'
 
 const files = process.argv.slice(2)
 if (files.length === 0) throw new Error('usage: termTests.ts raw.json [raw.json ...]')
-const measurements = files.flatMap((f) => recount(JSON.parse(readFileSync(f, 'utf8')).measurements))
+const raws = files.map((f) => JSON.parse(readFileSync(f, 'utf8')))
+const measurements: Measurement[] = raws.flatMap((r) => recount(r.measurements))
+const caches = cachesFromNote(raws[0].provenance?.notes ?? '')
 const out = [
   `Drop-one term tests on ${files.join(' + ')} pooled (every run a row; relative weights as the fit uses).`,
   'F: partial F for the dropped term (5 % critical value ≈ 4); ΔAIC > 0: the term earns its place.',
+  'Per-packet groups: counts at the cache-resident size a fit of the pooled medians chooses (legacy: the L2).',
   '',
   '| group | term | rows | F | ΔAIC |',
   '|---|---|---:|---:|---:|',
 ]
-for (const backend of ['legacy', 'nft'] as const) {
-  const ms = measurements.filter(
-    (m) => m.backend === backend && groupOf(m)?.name === `iptables-${backend}-restore`,
-  )
+// the groups' keys as the fit solves them (nft per-packet keys are neutral there), from one pooled fit
+const fits = fitGroups(measurements, { caches })
+for (const fit of fits) {
+  if (fit.backend === 'bpf') continue
+  const ms = measurements.filter((m) => groupOf(m)?.name === fit.name && !fit.excluded.includes(m))
   const rows = ms.flatMap((m) =>
     m.runs.map((v) => ({
-      counts: m.counts,
-      y: measuredIn({ ...m, summary: { ...m.summary, median: v } }, 's'),
+      counts: neutralCounts(m, fit.cacheBytes),
+      y: measuredIn({ ...m, summary: { ...m.summary, median: v } }, fit.unit),
     })),
   )
-  for (const t of dropOneTermTests(rows, restoreKeys(backend)))
-    out.push(
-      `| iptables-${backend}-restore | \`${t.key}\` | ${rows.length} | ${t.f.toFixed(1)} | ${t.deltaAic.toFixed(1)} |`,
-    )
+  const keys =
+    fit.unit === 's'
+      ? restoreKeys(fit.backend as 'legacy' | 'nft')
+      : ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes']
+  for (const t of dropOneTermTests(rows, keys))
+    out.push(`| ${fit.name} | \`${t.key}\` | ${rows.length} | ${t.f.toFixed(1)} | ${t.deltaAic.toFixed(1)} |`)
 }
 console.log(out.join('\n'))

@@ -5,6 +5,7 @@ import type { LabBackend, Measurement } from '../measure/types'
 import { BPFTOOL_EXEC, restoreKeys } from './counts'
 import { type FitResult, fitNonNegative } from './leastSquares'
 import { countsAt, walkShapeOf } from './recount'
+import { selectTerms } from './selectTerms'
 
 /**
  * One group of constants fitted together: the measurements they explain, the keys they solve for and the
@@ -80,6 +81,8 @@ export interface GroupFit extends FitResult {
   excluded: Measurement[]
   /** constants of `constants` taken from the machine, not fitted (no spread: the rerun check leaves them out) */
   fixed: string[]
+  /** keys left out by selectTerms (their constant is 0): this fit's data cannot tell them from the others */
+  dropped: string[]
 }
 
 /** A measurement's median in `unit`. */
@@ -112,7 +115,7 @@ export const CACHE_SIZES: readonly number[] = [
 ]
 
 /** A measurement's counts with nft keys made neutral (`ipt.rule:nft` → `ipt.rule`), as the groups' keys are. */
-function neutralCounts(m: Measurement, cacheBytes: number): Record<string, number> {
+export function neutralCounts(m: Measurement, cacheBytes: number): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(countsAt(m, cacheBytes))) {
     const key = k.endsWith(':nft') ? k.slice(0, -4) : k
@@ -186,7 +189,15 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const excluded = rows.filter((m) => !kept.includes(m))
     if (excluded.length > 0 && kept.length > g.keys.length) best = fitRows(kept)
     else excluded.length = 0
-    const fit = best!
+    const fitted = excluded.length ? kept : rows
+    const { fit: selectedFit, dropped } = selectTerms(
+      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes), y: y(m) })),
+      g.keys,
+      best,
+    )
+    // without its uncached term a group has no step: its cache-resident size is "none"
+    const noStep = dropped.includes('ipt.uncachedBytes') && sizes.length > 1
+    const fit = { ...selectedFit, cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes }
     if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
       // walk measured) stands for "none"; the uncached price still holds for cold walks
@@ -201,6 +212,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       rows: excluded.length ? rows.filter((m) => !excluded.includes(m)) : rows,
       excluded,
       fixed: sizes.length === 1 && Number.isFinite(sizes[0]) ? [CACHE_BYTES_KEY] : [],
+      dropped,
     })
   }
   return out
