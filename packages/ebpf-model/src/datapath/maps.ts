@@ -99,13 +99,25 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
 }
 
 /**
- * cilium_lb4_services_v2. Slot entries' backend ids are also kept in an Int32Array indexed by the slot key
- * (small negative integers, `ServiceMaster.slotKeys`), so `lookupSlotInto` — the random selection's slot
- * lookup — reads one element instead of the slot array's element and then the slot record.
+ * cilium_lb4_services_v2. Slot entries (keys: small negative integers the agent allocates, `ServiceMaster.slotKeys`)
+ * hold one value, a backend id: they live in two Int32Array columns indexed by −key — backend id + 1 (0: no
+ * entry) and the entry's insertion sequence — instead of a `ServiceSlot` record each plus its array cells (the
+ * initial sync of 100k services × 10 endpoints writes 1.1M slots: a million small records and two
+ * million-element arrays the GC copied and marked). `lookupSlotInto`, the random selection's slot lookup, reads
+ * one element; `peek`/`lookupInto`/`entries` of a slot key make its `{ backendId }` record when asked. Same
+ * errors, counts, sizes and insertion order as the dense-id hash map (`test: maps.test.ts`). Masters (wide keys),
+ * and slot keys beyond the columns' reach, stay in the dense-id map.
  */
 class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | ServiceSlot> {
   /** backend id + 1 by −slot key; 0 = no slot entry */
   private slotBackend = new Int32Array(1024)
+  /** insertion sequence by −slot key (the dense-id map's numbering, for `entries` order) */
+  private slotSeq = new Int32Array(1024)
+  private slots = 0
+
+  override get size(): number {
+    return super.size + this.slots
+  }
 
   override update(
     key: number | string,
@@ -114,8 +126,47 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     counts?: Record<string, number>,
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
+    if (isColumnSlot(key)) {
+      if ('backendId' in value && super.find(key) === undefined) {
+        this.updateSlot(key, value.backendId, flags, counts, origin)
+        return
+      }
+      // not a slot value (no caller writes one at a slot key): the key moves out of the columns
+      if (this.inColumn(key)) {
+        this.checkFlags(flags)
+        this.checkExists(flags, true, key)
+        this.dropSlot(-key)
+      }
+    }
     super.update(key, value, flags, counts, origin)
-    if (isSlotKey(key)) this.setSlot(-key, 'backendId' in value ? value.backendId + 1 : 0)
+  }
+
+  /** `update` of slot key `key` (a negative integer) with `{ backendId }`, without the record. */
+  updateSlot(
+    key: number,
+    backendId: number,
+    flags: number = BPF_ANY,
+    counts?: Record<string, number>,
+    origin: BpfUpdateOrigin = 'syscall',
+  ): void {
+    if (!isColumnSlot(key) || super.find(key) !== undefined) {
+      super.update(key, { backendId }, flags, counts, origin)
+      return
+    }
+    this.checkFlags(flags)
+    const i = -key
+    const exists = i < this.slotBackend.length && this.slotBackend[i] !== 0
+    this.checkExists(flags, exists, key)
+    if (!exists && this.size >= this.spec.maxEntries)
+      this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
+    if (i >= this.slotBackend.length) this.growSlots(i)
+    this.slotBackend[i] = backendId + 1
+    if (!exists) {
+      this.slotSeq[i] = ++this.seq
+      this.slots++
+    }
+    this.counters.updates++
+    this.countWrite(counts, origin, false)
   }
 
   override delete(
@@ -123,13 +174,20 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     counts?: Record<string, number>,
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
-    super.delete(key, counts, origin)
-    if (isSlotKey(key)) this.setSlot(-key, 0)
+    if (!this.inColumn(key)) {
+      super.delete(key, counts, origin)
+      return
+    }
+    this.dropSlot(-key)
+    this.counters.deletes++
+    this.countWrite(counts, origin, true)
   }
 
   override clear(): void {
     super.clear()
     this.slotBackend.fill(0)
+    this.slotSeq.fill(0)
+    this.slots = 0
   }
 
   /** `lookupInto` of a slot key answering its backend id (−1 when absent): the same lookup, counted the same. */
@@ -137,39 +195,70 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const i = -key
     if (i > 0 && i < this.slotBackend.length) {
       const id = this.slotBackend[i] - 1
-      this.countReadInto(ops, id >= 0)
-      return id
+      if (id >= 0) {
+        this.countReadInto(ops, true)
+        return id
+      }
     }
-    const s = this.lookupInto(key, ops) as ServiceSlot | undefined
-    return s ? s.backendId : -1
+    // absent from the columns: a miss, or a key the dense-id map holds (beyond the columns, or a slot key
+    // that held another value first)
+    const s = this.lookupInto(key, ops)
+    return s && 'backendId' in s ? s.backendId : -1
   }
 
   /**
-   * Backend id + 1 by −slot key (0: no slot entry, or a key beyond the mirror): read-only, for a batch's
+   * Backend id + 1 by −slot key (0: no slot entry, or a key beyond the columns): read-only, for a batch's
    * prefetch (replaced when it grows).
    */
   get slotColumn(): Int32Array {
     return this.slotBackend
   }
 
-  private setSlot(i: number, v: number): void {
-    if (i >= this.slotBackend.length) {
-      if (i >= SLOT_MIRROR_MAX) return
-      let n = this.slotBackend.length
-      while (n <= i) n *= 2
-      const grown = new Int32Array(n)
-      grown.set(this.slotBackend)
-      this.slotBackend = grown
+  protected override find(key: number | string): ServiceMaster | ServiceSlot | undefined {
+    if (typeof key === 'number' && key < 0) {
+      const i = -key
+      if (i < this.slotBackend.length && (i | 0) === i) {
+        const b = this.slotBackend[i]
+        if (b !== 0) return { backendId: b - 1 }
+      }
     }
-    this.slotBackend[i] = v
+    return super.find(key)
+  }
+
+  protected override gatherMore(items: Array<[number, number | string, ServiceMaster | ServiceSlot]>): void {
+    const col = this.slotBackend
+    for (let i = 1; i < col.length; i++)
+      if (col[i] !== 0) items.push([this.slotSeq[i], -i, { backendId: col[i] - 1 }])
+  }
+
+  private inColumn(key: number | string): boolean {
+    return isColumnSlot(key) && -key < this.slotBackend.length && this.slotBackend[-key] !== 0
+  }
+
+  private dropSlot(i: number): void {
+    this.slotBackend[i] = 0
+    this.slotSeq[i] = 0
+    this.slots--
+  }
+
+  private growSlots(i: number): void {
+    let n = this.slotBackend.length
+    while (n <= i) n *= 2
+    const b = new Int32Array(n)
+    b.set(this.slotBackend)
+    this.slotBackend = b
+    const q = new Int32Array(n)
+    q.set(this.slotSeq)
+    this.slotSeq = q
   }
 }
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24
 
-function isSlotKey(key: number | string): key is number {
-  return typeof key === 'number' && key < 0 && (key | 0) === key
+/** A slot key kept in the columns: a negative integer of magnitude below SLOT_MIRROR_MAX. */
+function isColumnSlot(key: number | string): key is number {
+  return typeof key === 'number' && key < 0 && key > -SLOT_MIRROR_MAX && (key | 0) === key
 }
 
 export type { ServicesMap }

@@ -28,7 +28,8 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   private readonly wideSeq = new IntKeyIndex<number>()
   private readonly tableSeq = new Map<K, number>()
   private dense = 0
-  private seq = 0
+  /** insertion sequence of the last new key (a subclass keeping some keys elsewhere numbers them from it too) */
+  protected seq = 0
   /**
    * lower bounds of the magnitudes of the positive and negative integer keys in the Map (lowered on insert,
    * kept on removal): a new id one past the dense range — every insert of the initial sync — is then known
@@ -115,9 +116,13 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
       items.push([this.wideSeq.get(k) as number, k as K, v])
     })
     for (const [k, v] of this.table) items.push([this.tableSeq.get(k) as number, k, v])
+    this.gatherMore(items)
     items.sort((a, b) => a[0] - b[0])
     return items.map(([, k, v]): [K, V] => [k, v])[Symbol.iterator]()
   }
+
+  /** Adds [sequence, key, value] of the entries a subclass keeps elsewhere (`entries`; none here). */
+  protected gatherMore(_items: Array<[number, K, V]>): void {}
 
   override keys(): IterableIterator<K> {
     return [...this.entries()].map(([k]) => k)[Symbol.iterator]()

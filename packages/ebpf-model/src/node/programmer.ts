@@ -4,13 +4,7 @@ import { IdAllocator } from '../agent/idAllocator'
 import type { Identity } from '../agent/identity'
 import type { PolicyEntry } from '../agent/policy'
 import type { AgentSink, IpcacheValue, LxcValue, ProgrammedBackend, ProgrammedFrontend } from '../agent/sink'
-import {
-  type NodeMaps,
-  policyKeyWords,
-  type ServiceMaster,
-  type ServiceSlot,
-  serviceKey,
-} from '../datapath/maps'
+import { type NodeMaps, policyKeyWords, type ServiceMaster, serviceKey } from '../datapath/maps'
 import { protoName } from '../datapath/trace'
 import type { MaglevBackend } from '../maglev/table'
 import { isBpfMapError } from '../maps/errors'
@@ -49,8 +43,6 @@ export class MapProgrammer implements AgentSink {
   private ipcacheRefused = 0
   /** keys of services-map slot entries, as positive numbers (the key is the negation) */
   private readonly slotIds = new IdAllocator()
-  /** slot values by backend ID: read-only, so every slot naming a backend shares one */
-  private readonly slotValues: ServiceSlot[] = []
   /** scratch LPM key words of a policy entry (the trie copies what it keeps) */
   private readonly words = [0, 0]
 
@@ -178,7 +170,7 @@ export class MapProgrammer implements AgentSink {
     for (let i = 0; i < n; i++) {
       const k = i < oldSlots ? (old as ServiceMaster).slotKeys[i] : -this.slotIds.take()
       slotKeys[i] = k
-      this.maps.services.update(k, this.slotValue(pf.backendIds[i]), 0, this.counts)
+      this.maps.services.updateSlot(k, pf.backendIds[i], 0, this.counts)
       if (this.ops) this.record('cilium_lb4_services_v2', 'update', `${text} slot ${i + 1}`)
     }
     for (let i = n; i < oldSlots; i++) {
@@ -222,12 +214,6 @@ export class MapProgrammer implements AgentSink {
       this.maps.maglev.delete(maglevKey(pf), this.counts)
       this.record('cilium_lb4_maglev', 'delete', `rev_nat=${pf.revNat}`)
     }
-  }
-
-  private slotValue(backendId: number): ServiceSlot {
-    let v = this.slotValues[backendId]
-    if (!v) this.slotValues[backendId] = v = { backendId }
-    return v
   }
 
   private removeService(
