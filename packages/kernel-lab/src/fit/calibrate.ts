@@ -60,6 +60,7 @@ const MEANING: Record<string, string> = {
   tableByte:
     'per byte of the table blob after the commit (legacy fetches, rebuilds and swaps the whole blob)',
   lineChain: 'per input line × chain in the table (chain lookups, sorted chain insertion)',
+  tableCreate: 'per table the restore creates (nf_tables: the table and its base chains’ hooks)',
   'ipt.rule': 'per rule traversed by a packet, while the walk stays cache-resident',
   'ipt.match': 'per extension match (-m) a packet is tested against',
   'ipt.uncachedBytes': 'per byte of rule entries a walk reads beyond the cache-resident size',

@@ -88,7 +88,8 @@ export const INTERVAL_MEANING =
   'The 95% confidence interval is where this calibration’s estimate could have landed; the 95% rerun ' +
   'interval (a prediction interval: the percentiles of value + fit(resample 1) − fit(resample 2)) is where a ' +
   'second calibration on the same machine is expected to land, both runs’ noise counted. Nothing is widened ' +
-  'by hand; with three passes the bootstrap knows only three machine states, so what varies only between ' +
+  'by hand; with three or four passes (four from 2026-11-29 05:00 UTC on) the bootstrap knows only that many ' +
+  'machine states, so what varies only between ' +
   'calibrations (another boot, another VM placement) is not in either interval. ' +
   '`dpsim calibrate --from-raw A --compare-raw B` checks B against A’s rerun intervals.'
 

@@ -17,6 +17,8 @@ export interface RestoreTerms {
   chainsAfter: number
   /** x_tables blob bytes of the table after the commit (iptables-model's tableBlobBytes) */
   bytesAfter?: number
+  /** the restore creates the table (a whole restore into emptied rules; nft prices it, see restoreCost.ts) */
+  created?: boolean
 }
 
 /**
@@ -29,7 +31,9 @@ export function restoreCounts(t: RestoreTerms, backend: 'legacy' | 'nft'): Recor
 }
 
 export function restoreKeys(backend: 'legacy' | 'nft'): string[] {
-  return Object.keys(restoreCounts({ lines: 1, rulesAfter: 1, chainsAfter: 1, bytesAfter: 1 }, backend))
+  return Object.keys(
+    restoreCounts({ lines: 1, rulesAfter: 1, chainsAfter: 1, bytesAfter: 1, created: true }, backend),
+  )
 }
 
 /** ip-header-only rules: each traversed rule is one `ipt.rule` (the -s test is part of the rule entry). */

@@ -71,7 +71,13 @@ function modelCounts(m: Measurement, rendered: (services: number) => string): Me
       out.counts =
         m.experiment === 'restore-full'
           ? restoreCounts(
-              { lines: at('lines'), rulesAfter: at('rules'), chainsAfter: at('chains'), bytesAfter: bytes },
+              {
+                lines: at('lines'),
+                rulesAfter: at('rules'),
+                chainsAfter: at('chains'),
+                bytesAfter: bytes,
+                created: true,
+              },
               backend,
             )
           : restoreCounts(

@@ -49,7 +49,10 @@ export async function restoreSweep(
       unit: 's',
       runs: full,
       summary: summarize(full),
-      counts: restoreCounts({ lines: size.lines, rulesAfter: size.rules, chainsAfter: size.chains }, backend),
+      counts: restoreCounts(
+        { lines: size.lines, rulesAfter: size.rules, chainsAfter: size.chains, created: true },
+        backend,
+      ),
       notes,
     })
     out.push({

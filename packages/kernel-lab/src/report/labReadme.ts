@@ -51,7 +51,9 @@ export function labReadmePreamble(profile: CostProfile): string {
     '',
     '- **restore**: `iptables-{legacy,nft}-restore` of a kube-proxy-shaped nat table (per service 1 KUBE-SERVICES ' +
       'rule, a KUBE-SVC chain with a rule per endpoint, a KUBE-SEP chain of 2 rules per endpoint, 2 endpoints: ' +
-      '10 lines), into emptied rules; then one rule with `--noflush`. Wall time of the command from its start to its exit, ' +
+      '10 lines), into emptied rules; then one rule with `--noflush`. Size 0 is the table with kube-proxy’s ' +
+      'base chains only: its restore is nearly all the per-invocation cost, which a sweep of large tables alone ' +
+      'cannot tell from the per-line one (raw data from 2026-11-29 05:00 UTC on). Wall time of the command from its start to its exit, ' +
       'process start included (as kube-proxy pays it), timed by a shell inside the node namespace ' +
       '(bash’s EPOCHREALTIME): neither `ip netns exec` nor the fork from the calibrating Node process, whose ' +
       'cost follows that process’s heap, is in it.',
@@ -98,7 +100,15 @@ export function labReadmePreamble(profile: CostProfile): string {
     'Restore model (iptables-model cost/restoreCost.ts), per backend: `invocation` + `line` per input line + ' +
       '`tableByte` per byte of the committed table (legacy fetches, rebuilds and swaps the whole blob on every ' +
       'commit, so a one-rule --noflush update costs in proportion to the table) + `lineChain` per input line × ' +
-      'chain, the one superlinear term (chain lookups and sorted chain insertion in libiptc / the nft cache).',
+      'chain, the one superlinear term (chain lookups and sorted chain insertion in libiptc / the nft cache); ' +
+      'nft also `tableCreate` per table the restore creates (a whole restore into emptied rules: nf_tables ' +
+      'makes the table and registers its base chains’ hooks; a --noflush update into it does not).',
+    '',
+    'Fit: weighted non-negative least squares per group (relative errors), then backward elimination by AIC ' +
+      '(kernel-lab fit/selectTerms.ts): a term whose drop-one ΔAIC on the group’s points is ≤ 0 — the data ' +
+      'explain as well without it — is set to 0 and the rest re-fitted, so a term the sweep cannot separate from ' +
+      'the others does not trade against them from one calibration to the next. The bootstrap resamples re-run ' +
+      'the same selection.',
     '',
     ANCHORS_GAP,
     '',

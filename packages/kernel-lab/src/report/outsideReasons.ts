@@ -15,7 +15,11 @@ const LEGACY_50K =
   'CPUs can count on and less than all of it: whether a pass finds them in L3 depends on what the other CPU ' +
   'and the host’s other tenants keep there, and the point is bimodal within one calibration (see its spread: ' +
   'FORWARD 0.7 / 1.1 / 2.4 ms, first packet 0.45 / 0.82 / 1.4 ms in the three passes of the 01:21 run). No ' +
-  'model term sized from sysfs predicts which; the fit leaves points it misses by more than 40 % out. Below ' +
+  'model term sized from sysfs predicts which; the fit leaves points it misses by more than 40 % out. Nor does ' +
+  'a DRAM term for the bytes beyond one CPU’s L3 share: the warm FORWARD walk at 50k reads the same 24.4 MB ' +
+  '(488-byte entries in both tables) at 7–10 ns per rule, the first packet’s at 7.5–24 ns (2026-11-29 03:31 and ' +
+  '03:44 runs: first packet 1216 / 377 / 706 µs in one run’s passes, the 377 µs pass at 20k’s price), and a ' +
+  'term in bytes would price both alike. Below ' +
   '50k, legacy walks within the L2 (1k FORWARD) or streamed from L3 (5k–20k; first packets always, their ' +
   'sender’s socket work evicts the L2 between walks) are within 25 %.'
 
@@ -29,7 +33,10 @@ const REASONS: Partial<Record<string, string>> = {
   'packet-forward-match|nft':
     'iptables-nft runs `-m icmp` through nft_compat; the model prices the separately allocated nft_expr_ops each ' +
     'compat expression reads (192 bytes per rule, uncached once one walk’s exceed `ipt.cacheBytes:nft`). Where ' +
-    'this table still misses, the step is not (only) that object: see the report’s nft section.',
+    'this table still misses, the step is not (only) that object: per rule and walk 76 / 128 / 211 ns at ' +
+    '10k / 20k / 50k rules in the 2026-11-29 03:31 run (20k bimodal between passes: 74–182 ns), still rising ' +
+    'past the one step the model has, as the compat objects (9.6 MB at 50k) and the rule blob together outgrow ' +
+    'one CPU’s share of the L3; a second step would rest on the 50k point alone, so it is not fitted.',
 }
 
 export function outsideReason(experiment: Measurement['experiment'], backend: string): string {

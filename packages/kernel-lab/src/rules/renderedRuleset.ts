@@ -31,7 +31,8 @@ export function renderedKubeProxyRuleset(services: number, seed = 1): string {
 
 /**
  * Per-table restore terms of iptables-save text (what iptables-model's restore cost counts), restored into
- * empty tables: lines, rules and chains of each table, and its blob bytes (`tableBlobBytes` of the parsed table).
+ * emptied rules (resetNode: for nft, `nft flush ruleset`, so every table is created): lines, rules and chains of
+ * each table, and its blob bytes (`tableBlobBytes` of the parsed table).
  */
 export function restoreTermsOf(text: string): TableRestoreTerms[] {
   const parsed = parseIptablesSave(text, '<rendered ruleset>')
@@ -41,7 +42,7 @@ export function restoreTermsOf(text: string): TableRestoreTerms[] {
     const line = raw.trim()
     if (!line || line.startsWith('#')) continue
     if (line.startsWith('*')) {
-      cur = { table: line.slice(1), lines: 0, rulesAfter: 0, chainsAfter: 0 }
+      cur = { table: line.slice(1), lines: 0, rulesAfter: 0, chainsAfter: 0, created: true }
       out.push(cur)
     }
     if (!cur) continue
