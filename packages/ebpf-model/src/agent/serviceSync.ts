@@ -1,4 +1,5 @@
 import type { EndpointSlice, Service } from '@dataplane-sim/cluster'
+import type { BackendText } from '../datapath/addr'
 import { serviceKey } from '../datapath/maps'
 import { BackendIndex } from './backendIndex'
 import { IdAllocator } from './idAllocator'
@@ -12,7 +13,7 @@ import {
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
-export type TrackedBackend = ProgrammedBackend & { refs: number }
+export type TrackedBackend = ProgrammedBackend & BackendText & { refs: number }
 
 const NO_SLICES: EndpointSlice[] = []
 
@@ -226,6 +227,11 @@ const trackedBackend: NewBackend = (addr, port, proto, state, pod, node): Tracke
   node,
   id: 0,
   refs: 0,
+  // filled when the backend is written to cilium_lb4_backends_v3 (datapath/addr rememberBackendIp); present
+  // from the start so every tracked record keeps one shape
+  text: '',
+  textAddr: -1,
+  names: -1,
 })
 
 function sameFrontend(a: ProgrammedFrontend, b: ProgrammedFrontend): boolean {

@@ -31,25 +31,26 @@ export function ipText(addr: number): string {
 }
 
 /**
- * [address, its text, record, names] per backend id (ids are dense from 1): the text is checked against the
- * address, so never stale; `names` (1: the record names a pod, + 2: a node) describe that record object only,
- * written with it to the backends map (the agent writes a record again after changing it).
+ * What a backend record carries for traces once written to cilium_lb4_backends_v3 (`rememberBackendIp`): its
+ * address as text, the address that text was made from (so a record whose address changed since is named
+ * afresh), and whether it names a pod (bit 1) and a node (bit 2). Kept on the record itself, which a first
+ * packet has just read (its address and port): no second table to miss in, and nothing per backend beyond
+ * the record (the 100k-service build writes a million backends; a per-id table of [address, text, record,
+ * names] cells was 32 MB of array the GC marked).
  */
-const ipById: Array<number | string | object> = []
-const IP_BY_ID_MAX = 1 << 21
-const S = 4
+export interface BackendText {
+  text?: string
+  textAddr?: number
+  names?: number
+}
 
 /**
- * A backend's address as text, remembered per backend id when the backend is written to
- * cilium_lb4_backends_v3 (`rememberBackendIp`): every first packet names its backend in the trace (dnat,
- * candidate), and at 100k services first packets to random services met a backend not seen before nearly
- * every time, missing an address-keyed cache.
+ * A backend's address as text: remembered on the record when it was written (every first packet names its
+ * backend in the trace — dnat, candidate — and at 100k services first packets to random services meet a
+ * backend not seen before nearly every time), else made from the address.
  */
-export function backendIp(b: { id: number; addr: number }): string {
-  const id = b.id
-  const o = id * S
-  if (id >= 0 && id < IP_BY_ID_MAX && ipById[o] === b.addr) return ipById[o + 1] as string
-  return ipText(b.addr)
+export function backendIp(b: { addr: number } & BackendText): string {
+  return b.textAddr === b.addr ? (b.text as string) : ipText(b.addr)
 }
 
 /**
@@ -57,29 +58,17 @@ export function backendIp(b: { id: number; addr: number }): string {
  * candidate copies the names it has, and testing the pod name itself would read the string (one of 200k
  * scattered pod names at 100k services: a cache miss per first packet).
  */
-export function backendNames(b: { id: number; pod?: string; node?: string }): number {
-  const id = b.id
-  const o = id * S
-  if (id >= 0 && id < IP_BY_ID_MAX && ipById[o + 2] === b) return ipById[o + 3] as number
-  return (b.pod ? 1 : 0) | (b.node ? 2 : 0)
+export function backendNames(b: { pod?: string; node?: string } & BackendText): number {
+  const n = b.names
+  return n !== undefined && n >= 0 ? n : (b.pod ? 1 : 0) | (b.node ? 2 : 0)
 }
 
-/** Remembers a backend's address text and names under its id (a backend written to the backends map). */
-export function rememberBackendIp(b: { id: number; addr: number; pod?: string; node?: string }): void {
-  const id = b.id
-  if (id < 0 || id >= IP_BY_ID_MAX || !Number.isInteger(id)) return
-  const o = id * S
-  while (ipById.length < o) ipById.push(-1, '', ipById, 0)
-  const names = (b.pod ? 1 : 0) | (b.node ? 2 : 0)
-  if (ipById.length === o) {
-    ipById.push(b.addr, dottedQuad(b.addr), b, names)
-    return
-  }
-  ipById[o + 2] = b
-  ipById[o + 3] = names
-  if (ipById[o] === b.addr) return
-  ipById[o] = b.addr
-  ipById[o + 1] = dottedQuad(b.addr)
+/** Remembers a backend's address text and names on the record (a backend written to the backends map). */
+export function rememberBackendIp(b: { addr: number; pod?: string; node?: string } & BackendText): void {
+  b.names = (b.pod ? 1 : 0) | (b.node ? 2 : 0)
+  if (b.textAddr === b.addr) return
+  b.text = dottedQuad(b.addr)
+  b.textAddr = b.addr
 }
 
 /** "a.b." by the high 16 bits and "c.d" by the low 16 bits of an address, each made on first use */
@@ -99,6 +88,3 @@ function dottedQuad(addr: number): string {
   if (l === '') l = lowText[lo] = `${lo >>> 8}.${lo & 255}`
   return h + l
 }
-
-/** `backendIp`'s cells ([address, text, record, names] at 4·id): read-only, for a batch's prefetch. */
-export const BACKEND_IP_CELLS: ReadonlyArray<unknown> = ipById

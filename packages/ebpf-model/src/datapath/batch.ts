@@ -4,7 +4,6 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
 import { WIDE_MIN } from '../maps/intKeyIndex'
-import { BACKEND_IP_CELLS } from './addr'
 import { ctMapOf } from './ctOps'
 import { portsWord } from './ctTable'
 import { type ServiceMaster, serviceKey } from './maps'
@@ -333,7 +332,7 @@ export class BatchPrefetch {
         this.backends[o + k] = id > 0 && id < pos.length ? pos[id] : undefined
       }
     }
-    // addr and port on the record's first line; pod, node and id (traces, address text) on its second
+    // addr and port on the record's first line; pod, node, id and the address text (traces) on its second
     for (let j = 0; j < n; j++) {
       const o = j * SLOTS
       for (let k = 0; k < this.nSlots[j]; k++) {
@@ -352,7 +351,7 @@ export class BatchPrefetch {
     return acc
   }
 
-  /** 7: the translated tuple's conntrack buckets (both directions) and ipcache bucket, the address text. */
+  /** 7: the translated tuple's conntrack buckets (both directions) and ipcache bucket (the address text is on the record, read at 6). */
   private translated(dp: DatapathState, n: number): number {
     const maps = dp.maps
     for (let j = 0; j < n; j++) {
@@ -381,7 +380,6 @@ export class BatchPrefetch {
     const lpmw = maps.ipcache.indexWords
     const ctw = maps.ct.bucketWords
     const anyw = maps.ctAny.bucketWords
-    const text = BACKEND_IP_CELLS
     for (let j = 0; j < n; j++) {
       const o = j * SLOTS
       const w = this.proto[j] === 6 ? ctw : anyw
@@ -390,8 +388,6 @@ export class BatchPrefetch {
         acc ^= w[this.ctFwd[o + k]] ^ w[this.ctRev[o + k]]
         const l = this.lpm[o + k]
         if (l >= 0) acc ^= lpmw[l]
-        const id = this.ids[o + k]
-        if (id > 0 && text[id * 4] !== undefined) acc++
       }
     }
     return acc

@@ -100,19 +100,24 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
 
 /**
  * cilium_lb4_services_v2. Slot entries (keys: small negative integers the agent allocates, `ServiceMaster.slotKeys`)
- * hold one value, a backend id: they live in two Int32Array columns indexed by −key — backend id + 1 (0: no
- * entry) and the entry's insertion sequence — instead of a `ServiceSlot` record each plus its array cells (the
- * initial sync of 100k services × 10 endpoints writes 1.1M slots: a million small records and two
- * million-element arrays the GC copied and marked). `lookupSlotInto`, the random selection's slot lookup, reads
- * one element; `peek`/`lookupInto`/`entries` of a slot key make its `{ backendId }` record when asked. Same
- * errors, counts, sizes and insertion order as the dense-id hash map (`test: maps.test.ts`). Masters (wide keys),
- * and slot keys beyond the columns' reach, stay in the dense-id map.
+ * hold one value, a backend id: they live in two columns of small integers indexed by −key — backend id + 1
+ * (0: no entry) and the entry's insertion sequence — instead of a `ServiceSlot` record each in the dense-id
+ * map's arrays (the initial sync of 100k services × 10 endpoints writes 1.1M slots: a million small records the
+ * GC copied and marked). `lookupSlotInto`, the random selection's slot lookup, reads one element;
+ * `peek`/`lookupInto`/`entries` of a slot key make its `{ backendId }` record when asked. Same errors, counts,
+ * sizes and insertion order as a hash map (property test in maps.test.ts). Masters (wide keys), and slot keys
+ * beyond the columns' reach, stay in the dense-id map.
  */
 class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | ServiceSlot> {
-  /** backend id + 1 by −slot key; 0 = no slot entry */
-  private slotBackend = new Int32Array(1024)
+  /**
+   * backend id + 1 by −slot key; 0 = no slot entry. Plain arrays of small integers grown one element at a
+   * time (slot keys are allocated lowest-free-first): on the JS heap, where doubling typed arrays added
+   * external memory that, with the CT tables and the ipcache trie, made V8 start a second full collection
+   * inside the 100k-service build.
+   */
+  private readonly slotBackend: number[] = [0]
   /** insertion sequence by −slot key (the dense-id map's numbering, for `entries` order) */
-  private slotSeq = new Int32Array(1024)
+  private readonly slotSeq: number[] = [0]
   private slots = 0
 
   override get size(): number {
@@ -208,9 +213,9 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
 
   /**
    * Backend id + 1 by −slot key (0: no slot entry, or a key beyond the columns): read-only, for a batch's
-   * prefetch (replaced when it grows).
+   * prefetch.
    */
-  get slotColumn(): Int32Array {
+  get slotColumn(): ReadonlyArray<number> {
     return this.slotBackend
   }
 
@@ -242,14 +247,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   }
 
   private growSlots(i: number): void {
-    let n = this.slotBackend.length
-    while (n <= i) n *= 2
-    const b = new Int32Array(n)
-    b.set(this.slotBackend)
-    this.slotBackend = b
-    const q = new Int32Array(n)
-    q.set(this.slotSeq)
-    this.slotSeq = q
+    // pushed, never written past the end: the arrays stay packed small-integer arrays
+    while (this.slotBackend.length <= i) {
+      this.slotBackend.push(0)
+      this.slotSeq.push(0)
+    }
   }
 }
 
