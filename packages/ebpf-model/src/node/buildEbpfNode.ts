@@ -73,7 +73,7 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
   const view = opts.kubeProxyReplacement ? cluster : clusterIpOnly(cluster)
   const agent = new CiliumAgent(view, nodeName, programmer)
   programmer.counts = undefined
-  programmer.beginInitialSync()
+  programmer.beginInitialSync(cluster.pods.length + cluster.nodes.length)
   agent.start()
   programmer.endInitialSync()
   programmer.counts = {}

@@ -61,10 +61,18 @@ export class MapProgrammer implements AgentSink {
    * function of its prefixes, not of their insertion order), and so is which prefixes a full trie refused
    * (each write is accepted or refused as it comes, against the trie's entries plus the staged ones); but
    * consecutive addresses walk the same path, where the agent's label-set order jumps across the whole
-   * pod CIDR and misses the caches at every level of a half-million-node trie.
+   * pod CIDR and misses the caches at every level of a half-million-node trie. `hosts`: how many /32s to
+   * expect (pods and nodes): the trie's room for them is taken now, one allocation while the heap holds
+   * little beyond the cluster. With the CT tables and the backend index that crosses V8's 64 MB of external
+   * growth, so its one full collection comes at the start of the sync (~470 MB of heap at 100k × 10) or not
+   * at all, instead of late on a heap of 0.8–1 GB (--trace-gc). (e3b4a39 tried this and ea92fee reverted it
+   * when the build's heap grew to 1.1 GB, so a second full collection followed; the slot columns and the
+   * records' address text brought it under that.)
    */
-  beginInitialSync(): void {
+  beginInitialSync(hosts = 0): void {
     this.staged = new StagedPrefixes()
+    const m = this.maps.ipcache
+    m.reserve(Math.max(0, Math.min(hosts, this.maps.max.ipcache - m.size)))
   }
 
   /** Writes the staged /32 prefixes into the ipcache map; the maps are complete when this returns. */
