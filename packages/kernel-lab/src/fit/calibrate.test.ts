@@ -294,3 +294,46 @@ describe('points a first fit misses by more than TRIM', () => {
     expect(report.markdown).toMatch(/Outside ±25 % with `calibrated` at 50000: /)
   })
 })
+
+describe('fitGroups on an nft restore sweep with its size-0 table', () => {
+  // synthetic nft kernel: 2.5 ms a run, 20 ms to create the table, 20 µs a line, 2.4 ns a table byte
+  const truth = {
+    'restore.nft.invocation': 0.0025,
+    'restore.nft.tableCreate': 0.02,
+    'restore.nft.line': 2e-5,
+    'restore.nft.tableByte': 2.4e-9,
+  }
+  const priced = (c: Record<string, number>) =>
+    Object.entries(truth).reduce((a, [k, v]) => a + (c[k] ?? 0) * v, 0)
+  const sweep = [0, 1000, 5000, 20000].flatMap((n) => {
+    const at = { rulesAfter: 7 * n + 7, chainsAfter: 3 * n + 8, bytesAfter: 4360 * n + 3000 }
+    const full = restoreCounts({ lines: 10 * n + 14, ...at, created: true }, 'nft')
+    const one = restoreCounts({ lines: 3, ...at }, 'nft')
+    return [
+      point({
+        experiment: 'restore-full',
+        backend: 'nft',
+        size: n,
+        unit: 's',
+        counts: full,
+        value: priced(full),
+      }),
+      point({
+        experiment: 'restore-one-rule',
+        backend: 'nft',
+        size: n,
+        unit: 's',
+        counts: one,
+        value: priced(one),
+      }),
+    ]
+  })
+  const fit = fitGroups(sweep).find((f) => f.name === 'iptables-nft-restore')!
+
+  it('tells the per-run cost from the cost of creating the table', () => {
+    expect(fit.constants['restore.nft.invocation']).toBeCloseTo(0.0025, 4)
+    expect(fit.constants['restore.nft.tableCreate']).toBeCloseTo(0.02, 4)
+    expect(fit.dropped).toContain('restore.nft.lineChain')
+    expect(fit.constants['restore.nft.lineChain']).toBe(0)
+  })
+})
