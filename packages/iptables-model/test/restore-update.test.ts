@@ -51,6 +51,28 @@ describe('restore', () => {
     expect(one.report.seconds).toBe(one.report.variants!.nft)
   })
 
+  it('counts nf_tables table creation only for a table the state did not hold, and only under nft', () => {
+    const first = restore(null, anchorNat(10), { backend: 'nft' })
+    expect(first.report.counts['restore.nft.tableCreate']).toBe(1)
+    const again = restore(first.state, anchorNat(10), { backend: 'nft' })
+    expect(again.report.counts['restore.nft.tableCreate']).toBe(0)
+    const filter = restore(first.state, '*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j ACCEPT\nCOMMIT\n', {
+      noflush: true,
+      backend: 'nft',
+    })
+    expect(filter.report.counts['restore.nft.tableCreate']).toBe(1)
+    const legacy = restore(null, anchorNat(10), { backend: 'legacy' })
+    expect(legacy.report.counts['restore.nft.tableCreate']).toBeUndefined()
+    // priced by a profile that has the constant: the first sync costs it once more than the second
+    const profile = {
+      name: 'create-only',
+      constants: { 'restore.nft.tableCreate': { value: 0.02, unit: 's', source: 'test' } },
+    }
+    const a = restore(null, anchorNat(10), { backend: 'nft', profile }).report.variants!.nft
+    const b = restore(first.state, anchorNat(10), { backend: 'nft', profile }).report.variants!.nft
+    expect(a - b).toBeCloseTo(0.02, 9)
+  })
+
   it('swaps the whole table blob under legacy but sends only a delta under nft', () => {
     const base = restore(null, anchorNat(50)).state
     const input = '*nat\n-A KUBE-SERVICES -d 10.200.0.1/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-0\nCOMMIT\n'

@@ -49,6 +49,8 @@ export function restore(
     source: opts.source,
   })
   const linesPerTable = tableLineCounts(input)
+  // a table the state did not hold is created by this restore (nf_tables: the table and its base chains' hooks)
+  const existed = new Set(state?.tables.map((t) => t.name) ?? [])
   const terms: TableRestoreTerms[] = []
   let tableRules = 0
   let tableChains = 0
@@ -64,6 +66,7 @@ export function restore(
       rulesAfter: rules,
       chainsAfter: t.chains.length,
       bytesAfter: bytes,
+      created: !existed.has(t.name),
     })
     tableRules += rules
     tableChains += t.chains.length
