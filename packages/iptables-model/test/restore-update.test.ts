@@ -1,6 +1,7 @@
 import { isInputError } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { serializeRuleset } from '../src/codec/serialize'
+import { DEFAULT_IPTABLES_RESTORE_PROFILE } from '../src/cost/restoreCost'
 import { nodeSaveText, renderNode } from '../src/render/nodeRuleset'
 import { restore } from '../src/restore/restore'
 import { findChain, findTable } from '../src/ruleset/types'
@@ -64,9 +65,10 @@ describe('restore', () => {
     const legacy = restore(null, anchorNat(10), { backend: 'legacy' })
     expect(legacy.report.counts['restore.nft.tableCreate']).toBeUndefined()
     // priced by a profile that has the constant: the first sync costs it once more than the second
+    const base = DEFAULT_IPTABLES_RESTORE_PROFILE
     const profile = {
-      name: 'create-only',
-      constants: { 'restore.nft.tableCreate': { value: 0.02, unit: 's', source: 'test' } },
+      ...base,
+      constants: { ...base.constants, 'restore.nft.tableCreate': { value: 0.02, unit: 's', source: 'test' } },
     }
     const a = restore(null, anchorNat(10), { backend: 'nft', profile }).report.variants!.nft
     const b = restore(first.state, anchorNat(10), { backend: 'nft', profile }).report.variants!.nft
