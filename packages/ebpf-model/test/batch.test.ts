@@ -2,8 +2,8 @@ import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/c
 import { arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { type PacketTuple, packetTuple } from '../src/datapath/packetTuple'
-import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 
 /**

@@ -2,7 +2,7 @@ import { ipToU32, modelCost, parsePacket } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { smallCluster, withApiService } from '../../test/fixtures'
 import { buildEbpfNode } from '../node/buildEbpfNode'
-import { TCP_ACK, TCP_SYN } from './pipeline'
+import { TCP_ACK, TCP_SYN } from './packetTuple'
 
 const PACKETS = [
   'tcp 10.244.0.10:40000 -> 10.96.0.10:80',

@@ -12,17 +12,6 @@ import { ConnectedSockets } from './sockets'
 import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
 
-export {
-  type BatchResults,
-  batchResults,
-  type TupleBatch,
-  type TupleColumns,
-  tupleBatchOf,
-  VERDICT_CODE,
-} from './batch'
-export { IPV4_LOOPBACK } from './deliver'
-export type { DatapathConfig } from './state'
-
 /** Kernel (netfilter) conntrack bookkeeping, to show what NOTRACK saves. */
 export interface KernelConntrackStats {
   /** packets that went through nf_conntrack_in */
@@ -32,8 +21,6 @@ export interface KernelConntrackStats {
   /** flows that would have created an entry without NOTRACK */
   saved: number
 }
-
-export { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './packetTuple'
 
 const CT_KERNEL_LOOKUP = opId('ct.kernel.lookup')
 const CT_KERNEL_CREATE = opId('ct.kernel.create')
