@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { CostProfile } from '@dataplane-sim/cluster'
-import { cpuSeconds, loadNote, machineInfo } from '@dataplane-sim/cluster/bench'
+import { BenchRun, machineInfo } from '@dataplane-sim/cluster/bench'
 import { sweepChurn } from '../churn/simulate'
 import { type SyncSample, syncSecondsFromSamples } from '../churn/sync-model'
 import { planCapacity } from '../plan/plan'
@@ -143,8 +142,8 @@ export function scalingAnchorModel(
 /** Runs the suites, the churn simulation and a plan, and returns the results and the report's files. */
 export function buildReport(opts: ReportOptions): { results: Results; files: Map<string, string> } {
   const started = performance.now()
-  const loadAtStart = loadavg()[0]
-  const cpuAtStart = cpuSeconds()
+  // the load note's start: the load average and this process's CPU time now (its own threads are not other work)
+  const bench = new BenchRun()
   const cfg = opts.config
   const sizes = cfg.services.map((services) => ({
     services,
@@ -205,9 +204,6 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
     kernelLab.charts = [...kernelCharts.keys()]
     progress.tick('kernel lab section')
     const machine = machineInfo()
-    const wallSeconds = (performance.now() - started) / 1000
-    // the report's own threads count in the load average at its end: not other work (see loadNote)
-    const ownThreads = wallSeconds > 0 ? (cpuSeconds() - cpuAtStart) / wallSeconds : 0
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
       tool: { name: 'dataplane-sim', version: opts.version ?? '0.1.0' },
@@ -217,8 +213,8 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         date: (opts.now?.() ?? new Date()).toISOString(),
         profile: opts.profile.name,
         machine,
-        wallSeconds,
-        note: `JS timings: ${loadNote(loadAtStart, machine.loadAverage[0], machine.cores, ownThreads)} Modeled figures are deterministic for the seed and profile.`,
+        wallSeconds: (performance.now() - started) / 1000,
+        note: `JS timings: ${bench.note(machine)} Modeled figures are deterministic for the seed and profile.`,
       },
       profile: opts.profile,
       scaling,

@@ -69,12 +69,12 @@ export class BenchRun {
     load: string
   } {
     const machine = machineInfo()
-    return {
-      machine,
-      node: process.version,
-      date: this.startedAt.toISOString(),
-      load: loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores, this.ownThreads()),
-    }
+    return { machine, node: process.version, date: this.startedAt.toISOString(), load: this.note(machine) }
+  }
+
+  /** `loadNote` for the run so far: the load at its start and now, less what this process itself ran. */
+  note(machine: MachineInfo = machineInfo()): string {
+    return loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores, this.ownThreads())
   }
 
   /** CPU seconds this process used since the run started ÷ wall seconds: the load it put on the CPUs itself. */
