@@ -27,7 +27,15 @@ export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from '.
 export { Netfilter } from './engine/netfilter'
 export { RecentLists } from './engine/recent'
 export type { PacketBackend, WalkTotals } from './engine/walkCost'
-export { CACHE_BYTES_KEY, cacheBytesOf, walkCounts, walkKeys, walkMemoryBytes } from './engine/walkCost'
+export {
+  CACHE_BYTES_KEY,
+  cacheBytesOf,
+  LLC_SHARE_BYTES_KEY,
+  llcShareBytesOf,
+  walkCounts,
+  walkKeys,
+  walkMemoryBytes,
+} from './engine/walkCost'
 export type { CompiledIpset, SetProbe } from './ipset/lookup'
 export { compileIpsets } from './ipset/lookup'
 export { parseIpsetSave, serializeIpsets } from './ipset/parse'

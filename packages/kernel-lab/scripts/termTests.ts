@@ -2,7 +2,14 @@
 // can a term whose constant moves between calibrations be dropped? Prints Markdown.
 // npx tsx packages/kernel-lab/scripts/termTests.ts reports/kernel/raw.json reports/kernel/rerun/raw.json
 import { readFileSync } from 'node:fs'
-import { cachesFromNote, fitGroups, groupOf, measuredIn, neutralCounts } from '../src/fit/calibrate'
+import {
+  cachesFromNote,
+  fitGroups,
+  groupOf,
+  measuredIn,
+  neutralCounts,
+  PACKET_KEYS,
+} from '../src/fit/calibrate'
 import { restoreKeys } from '../src/fit/counts'
 import { recount } from '../src/fit/recount'
 import { dropOneTermTests } from '../src/fit/termTest'
@@ -28,14 +35,11 @@ for (const fit of fits) {
   const ms = measurements.filter((m) => groupOf(m)?.name === fit.name && !fit.excluded.includes(m))
   const rows = ms.flatMap((m) =>
     m.runs.map((v) => ({
-      counts: neutralCounts(m, fit.cacheBytes),
+      counts: neutralCounts(m, fit.cacheBytes, fit.llcShareBytes),
       y: measuredIn({ ...m, summary: { ...m.summary, median: v } }, fit.unit),
     })),
   )
-  const keys =
-    fit.unit === 's'
-      ? restoreKeys(fit.backend as 'legacy' | 'nft')
-      : ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes']
+  const keys = fit.unit === 's' ? restoreKeys(fit.backend as 'legacy' | 'nft') : [...PACKET_KEYS]
   for (const t of dropOneTermTests(rows, keys))
     out.push(`| ${fit.name} | \`${t.key}\` | ${rows.length} | ${t.f.toFixed(1)} | ${t.deltaAic.toFixed(1)} |`)
 }

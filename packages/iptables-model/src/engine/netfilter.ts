@@ -32,7 +32,7 @@ import {
 import { RecentLists } from './recent'
 import { traceOfOutcome, traceOfOutcomes } from './trace'
 import { type Pass, traverse } from './traverse'
-import { cacheBytesOf, type PacketBackend, walkCounts } from './walkCost'
+import { cacheBytesOf, llcShareBytesOf, type PacketBackend, walkCounts } from './walkCost'
 
 export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './options'
 
@@ -59,6 +59,8 @@ export class Netfilter {
   private readonly backend: PacketBackend
   /** the profile's cache-resident walk size for this backend (Infinity: none) */
   private readonly cacheBytes: number
+  /** the LLC share a cold walk can read before it goes to DRAM (walkCost.ts), Infinity when the profile has none */
+  private readonly llcShareBytes: number
   private readonly source: string
   private readonly env: MatchEnv
   private readonly ps = new PacketState()
@@ -77,6 +79,7 @@ export class Netfilter {
     this.profile = opts.profile ?? IPTABLES_PACKET_PROFILE
     this.backend = opts.backend ?? 'legacy'
     this.cacheBytes = cacheBytesOf(this.profile, this.backend)
+    this.llcShareBytes = llcShareBytesOf(this.profile, this.backend)
     this.env = {
       decide: (p) => this.decide(p),
       dry: false,
@@ -403,6 +406,7 @@ export class Netfilter {
       { rules: w.rule, matches: w.match, chains: w.chain, bytes: w.bytes, compatMatches: w.compat },
       this.backend,
       opts.cold ? 0 : this.cacheBytes,
+      opts.cold ? this.llcShareBytes : Number.POSITIVE_INFINITY,
     )
     counts['ct.lookup'] = this.ctLookups
     counts['ct.create'] = 0

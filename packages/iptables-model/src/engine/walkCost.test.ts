@@ -6,7 +6,15 @@ import { ruleBlobBytes } from '../cost/blobBytes'
 import { isNftCompatMatch, NFT_COMPAT_OPS_BYTES } from '../cost/nftLayout'
 import { buildIptablesNode } from '../node/iptablesNode'
 import { Netfilter, type NetfilterOptions } from './netfilter'
-import { CACHE_BYTES_KEY, cacheBytesOf, uncachedBytes, walkCounts, walkMemoryBytes } from './walkCost'
+import {
+  CACHE_BYTES_KEY,
+  cacheBytesOf,
+  LLC_SHARE_BYTES_KEY,
+  llcShareBytesOf,
+  uncachedBytes,
+  walkCounts,
+  walkMemoryBytes,
+} from './walkCost'
 
 const NODE = { localIps: ['192.168.1.10'], podCidrs: ['10.244.1.0/24'] }
 // outside → a pod on this node: walks filter FORWARD once
@@ -162,5 +170,57 @@ describe('walk cost of an iptables-nft node: the nft_compat objects a walk reads
       20 * 10 + 0.5 * 20 * NFT_COMPAT_OPS_BYTES,
       0,
     )
+  })
+})
+
+describe('cold walks beyond one CPU’s share of the last-level cache', () => {
+  const oneRule = ruleBlobBytes(parseIptablesSave(forward(1)).tables[0].chains[1].rules[0])
+  const p = profile({
+    'ipt.rule': constant(10),
+    'ipt.uncachedBytes': constant(0.5, 'ns/byte'),
+    'ipt.llcMissBytes': constant(2, 'ns/byte'),
+    [CACHE_BYTES_KEY]: constant(1e9, 'bytes'),
+    [LLC_SHARE_BYTES_KEY]: constant(10 * oneRule, 'bytes'),
+  })
+
+  it('counts nothing beyond the share for a cold walk that fits it', () => {
+    const t = make(forward(10), { profile: p }).classify(IN, { steps: false, cold: true })
+    expect(t.cost.counts['ipt.llcMissBytes']).toBe(0)
+    expect(t.cost.counts['ipt.uncachedBytes']).toBe(10 * oneRule)
+    expect(t.cost.ns).toBeCloseTo(10 * 10 + 0.5 * 10 * oneRule)
+  })
+
+  it('prices the bytes of a cold walk beyond the share at ipt.llcMissBytes, on top of ipt.uncachedBytes', () => {
+    const t = make(forward(30), { profile: p }).classify(IN, { steps: false, cold: true })
+    expect(t.cost.counts['ipt.llcMissBytes']).toBe(20 * oneRule)
+    expect(t.cost.counts['ipt.uncachedBytes']).toBe(30 * oneRule)
+    expect(t.cost.ns).toBeCloseTo(30 * 10 + 0.5 * 30 * oneRule + 2 * 20 * oneRule)
+  })
+
+  it('leaves warm walks as they were: no LLC term however large the walk', () => {
+    const t = make(forward(30), { profile: p }).classify(IN, { steps: false })
+    expect(t.cost.counts['ipt.llcMissBytes']).toBe(0)
+    expect(t.cost.ns).toBeCloseTo(30 * 10)
+    expect(
+      walkCounts({ rules: 1, matches: 0, chains: 1, bytes: 1e9 }, 'legacy', 1e9)['ipt.llcMissBytes'],
+    ).toBe(0)
+  })
+
+  it('changes nothing for a profile without the share (a cold walk costs what it did)', () => {
+    const { [LLC_SHARE_BYTES_KEY]: _share, ...rest } = p.constants
+    const without = profile(rest)
+    expect(llcShareBytesOf(without, 'legacy')).toBe(Number.POSITIVE_INFINITY)
+    const t = make(forward(30), { profile: without }).classify(IN, { steps: false, cold: true })
+    expect(t.cost.counts['ipt.llcMissBytes']).toBe(0)
+    expect(t.cost.ns).toBeCloseTo(30 * 10 + 0.5 * 30 * oneRule)
+  })
+
+  it('measures an nft cold walk by its compat objects, under the :nft key, with the share falling back', () => {
+    const w = { rules: 100, matches: 100, chains: 1, bytes: 100 * 192, compatMatches: 100 }
+    const share = 40 * NFT_COMPAT_OPS_BYTES
+    expect(walkCounts(w, 'nft', 0, share)['ipt.llcMissBytes:nft']).toBe(60 * NFT_COMPAT_OPS_BYTES)
+    expect(llcShareBytesOf(p, 'nft')).toBe(10 * oneRule)
+    const nftOwn = profile({ ...p.constants, [`${LLC_SHARE_BYTES_KEY}:nft`]: constant(7, 'bytes') })
+    expect(llcShareBytesOf(nftOwn, 'nft')).toBe(7)
   })
 })

@@ -26,6 +26,14 @@ export interface WalkTotals {
 export const CACHE_BYTES_KEY = 'ipt.cacheBytes'
 
 /**
+ * The constant that says how many bytes of rule entries a cold walk can read before it outgrows the part of
+ * the last-level cache its CPU can count on (the L3 size sysfs reports ÷ the CPUs sharing it; the kernel lab
+ * writes it from sysfs, not fitted). A profile constant (unit `bytes`), never multiplied, like CACHE_BYTES_KEY.
+ * Without it no walk has an LLC term.
+ */
+export const LLC_SHARE_BYTES_KEY = 'ipt.llcShareBytes'
+
+/**
  * Count keys of a walk under each backend. The nft keys carry a `:nft` suffix, so a profile that has an nft
  * constant (`ipt.rule:nft`, fitted by the kernel lab) prices an iptables-nft node with it, and one that has
  * not falls back to the legacy constant (`modelCost`'s `a:b` rule).
@@ -40,6 +48,7 @@ export function walkKeys(backend: PacketBackend) {
     uncachedBytes: `ipt.uncachedBytes${s}`,
     compat: `ipt.compat${s}`,
     scatteredBytes: `ipt.scatteredBytes${s}`,
+    llcMissBytes: `ipt.llcMissBytes${s}`,
   } as const
 }
 
@@ -48,6 +57,14 @@ export function cacheBytesOf(profile: CostProfile, backend: PacketBackend): numb
   const c =
     (backend === 'nft' ? profile.constants[`${CACHE_BYTES_KEY}:nft`] : undefined) ??
     profile.constants[CACHE_BYTES_KEY]
+  return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
+}
+
+/** The last-level-cache share a profile gives `backend` (its `:nft` variant first), Infinity when none. */
+export function llcShareBytesOf(profile: CostProfile, backend: PacketBackend): number {
+  const c =
+    (backend === 'nft' ? profile.constants[`${LLC_SHARE_BYTES_KEY}:nft`] : undefined) ??
+    profile.constants[LLC_SHARE_BYTES_KEY]
   return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
 }
 
@@ -86,12 +103,21 @@ export function uncachedBytes(memory: number, backend: PacketBackend, cacheBytes
  * 0: every byte it reads is uncached. Measured on this machine kind (reports/kernel): warm legacy walks of kube-proxy-sized rules
  * (488 bytes each) cost ~4.8 ns per rule while they fit the 512 KiB L2 (1k rules) and ~6 ns streamed from L3
  * (5k–20k); the kernel lab sets legacy's `ipt.cacheBytes` to the L2 size sysfs reports rather than fitting it.
- * At 50k (24 MB, more than one CPU's share of the shared L3) the cost is bimodal between passes.
+ *
+ * Cold walks also count the bytes of their memory beyond `llcShareBytes` (`ipt.llcMissBytes`, on top of
+ * `ipt.uncachedBytes`): measured on this machine kind (reports/kernel/l3-probe, machine idle), legacy first
+ * packets cost 7.8 / 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (4.9 / 9.8 / 14.6 MB of entries) and
+ * 19.0 / 28.9 at 40k / 50k (19.5 / 24.4 MB), past one CPU's half of the 32 MiB L3 (16.8 MB), both points
+ * pricing the bytes beyond it alike (~0.13–0.15 ns per byte: the walk goes to DRAM for them). The first
+ * packet's sender does user-space socket work on the walking CPU between walks, which competes for the L3
+ * too; warm FORWARD walks behind `ping` over the same 24.4 MB stay flat (12.0–13.5 ns per round-trip rule),
+ * so warm walks (the default, llcShareBytes Infinity) have no LLC term.
  */
 export function walkCounts(
   w: WalkTotals,
   backend: PacketBackend,
   cacheBytes: number,
+  llcShareBytes = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const k = walkKeys(backend)
   const memory = walkMemoryBytes(w, backend)
@@ -101,6 +127,7 @@ export function walkCounts(
     [k.chain]: w.chains,
     [k.bytes]: w.bytes,
     [k.uncachedBytes]: uncachedBytes(memory, backend, cacheBytes),
+    [k.llcMissBytes]: memory > llcShareBytes ? memory - llcShareBytes : 0,
   }
   if (backend === 'nft') {
     out[k.compat] = w.compatMatches ?? 0

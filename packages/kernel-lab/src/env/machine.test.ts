@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { machineCaches, parseCacheSize } from './machine'
+import { countCpuList, machineCaches, parseCacheSize } from './machine'
 
 describe('machineCaches', () => {
   it('reads sizes as sysfs writes them', () => {
@@ -25,6 +25,16 @@ describe('machineCaches', () => {
     index(2, 2, 'Unified', '512K')
     index(3, 3, 'Unified', '32768K')
     expect(machineCaches(root)).toEqual({ l1d: 32 * 1024, l2: 512 * 1024, l3: 32 * 2 ** 20 })
+    writeFileSync(join(root, 'index3', 'shared_cpu_list'), '0-1\n')
+    expect(machineCaches(root).l3Shared).toBe(2)
     expect(machineCaches(join(root, 'missing'))).toEqual({})
+  })
+
+  it('counts the CPUs of a sysfs cpu list', () => {
+    expect(countCpuList('0-1\n')).toBe(2)
+    expect(countCpuList('0-3,8-11')).toBe(8)
+    expect(countCpuList('5')).toBe(1)
+    expect(countCpuList('')).toBeUndefined()
+    expect(countCpuList('a-b')).toBeUndefined()
   })
 })

@@ -19,6 +19,19 @@ export interface CacheSizes {
   l1d?: number
   l2?: number
   l3?: number
+  /** CPUs sharing that L3 (sysfs index3/shared_cpu_list): one CPU can count on l3 ÷ l3Shared of it */
+  l3Shared?: number
+}
+
+/** How many CPUs a sysfs cpu list names (`0-1`, `0-3,8-11`, `5`); undefined when it cannot be read. */
+export function countCpuList(text: string): number | undefined {
+  let n = 0
+  for (const part of text.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
+    if (!m) return undefined
+    n += m[2] === undefined ? 1 : Number(m[2]) - Number(m[1]) + 1
+  }
+  return n > 0 ? n : undefined
 }
 
 /** `512K` / `32768K` / `1M` as sysfs writes cache sizes, in bytes. */
@@ -31,7 +44,7 @@ export function parseCacheSize(text: string): number | undefined {
 
 /**
  * /sys/devices/system/cpu/cpu0/cache/index*: level, type and size of each cache CPU 0 uses (L2 per core and
- * L3 shared on this machine kind: 512 KiB and 32 MiB). Instruction caches are skipped.
+ * L3 shared by CPUs 0-1 on this machine kind: 512 KiB and 32 MiB). Instruction caches are skipped.
  */
 export function machineCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CacheSizes {
   const out: CacheSizes = {}
@@ -45,7 +58,13 @@ export function machineCaches(root = '/sys/devices/system/cpu/cpu0/cache'): Cach
       if (size === undefined) continue
       if (level === 1) out.l1d = size
       else if (level === 2) out.l2 = size
-      else if (level === 3) out.l3 = size
+      else if (level === 3) {
+        out.l3 = size
+        try {
+          const shared = countCpuList(readFileSync(`${dir}/shared_cpu_list`, 'utf8'))
+          if (shared !== undefined) out.l3Shared = shared
+        } catch {}
+      }
     } catch {}
   }
   return out

@@ -5,9 +5,17 @@ import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
 import { labReport } from '../report/labReport'
 import { bootstrapConstants } from './bootstrap'
-import { buildProfile, cachesFromNote, fitGroups, profileKey } from './calibrate'
+import {
+  buildProfile,
+  cacheNote,
+  cachesFromNote,
+  fitGroups,
+  llcShareOf,
+  PACKET_KEYS,
+  profileKey,
+} from './calibrate'
 import { bpfPacketCounts, forwardCounts, forwardMatchCounts, restoreCounts } from './counts'
-import { recount } from './recount'
+import { countsAt, recount } from './recount'
 
 const machine: MachineInfo = {
   kernel: '6.18.0-test',
@@ -335,5 +343,84 @@ describe('fitGroups on an nft restore sweep with its size-0 table', () => {
     expect(fit.constants['restore.nft.tableCreate']).toBeCloseTo(0.02, 4)
     expect(fit.dropped).toContain('restore.nft.lineChain')
     expect(fit.constants['restore.nft.lineChain']).toBe(0)
+  })
+})
+
+describe('cold walks beyond one CPU’s share of the L3', () => {
+  // synthetic legacy kernel on a machine whose 32 MiB L3 two CPUs share: 5 ns per rule, 0.01 ns per byte
+  // streamed past the 512 KiB L2, and 0.15 ns per byte a cold walk reads beyond its 16 MiB share
+  const l2 = 512 * 1024
+  const caches = { l1d: 32 * 1024, l2, l3: 32 * 2 ** 20, l3Shared: 2 }
+  const share = 16 * 2 ** 20
+  const truth: Record<string, number> = {
+    'ipt.rule': 5,
+    'ipt.uncachedBytes': 0.01,
+    'ipt.llcMissBytes': 0.15,
+  }
+  const shaped = recount(
+    [
+      ...[1000, 5000, 10000, 20000, 50000].map((n) => ['packet-forward', n] as const),
+      ...[1000, 5000, 10000, 20000, 30000, 40000, 50000].map((n) => ['packet-nat-first', n] as const),
+    ].map(([experiment, size]) =>
+      point({ experiment, backend: 'legacy', size, unit: 'ns', counts: { 'ipt.rule': 1 }, value: 1 }),
+    ),
+  )
+  const priced = (m: Measurement) =>
+    Object.entries(countsAt(m, l2, share)).reduce((t, [k, v]) => t + v * (truth[k] ?? 0), 0)
+  const points = recount(shaped.map((m) => point({ ...m, value: priced(m) })))
+  const fit = fitGroups(points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+
+  it('takes the share from sysfs: the L3 over the CPUs sharing it', () => {
+    expect(llcShareOf(caches)).toBe(share)
+    expect(llcShareOf({ l2, l3: 32 * 2 ** 20 })).toBe(Number.POSITIVE_INFINITY)
+    expect(llcShareOf(undefined)).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('counts only the first packets past the share (cold walks), never the warm FORWARD walks', () => {
+    const llc = (experiment: string, size: number) =>
+      countsAt(points.find((m) => m.experiment === experiment && m.size === size)!, l2, share)[
+        'ipt.llcMissBytes'
+      ]
+    expect(llc('packet-nat-first', 30000)).toBe(0)
+    expect(llc('packet-nat-first', 40000)).toBeGreaterThan(0)
+    expect(llc('packet-nat-first', 50000)).toBeGreaterThan(llc('packet-nat-first', 40000))
+    expect(llc('packet-forward', 50000)).toBe(0)
+  })
+
+  it('fits the per-byte price beyond the share with the group’s other keys, no point left out', () => {
+    expect(PACKET_KEYS).toContain('ipt.llcMissBytes')
+    expect(fit.excluded).toEqual([])
+    expect(fit.llcShareBytes).toBe(share)
+    expect(fit.constants['ipt.llcMissBytes']).toBeCloseTo(0.15, 4)
+    expect(fit.constants['ipt.rule']).toBeCloseTo(5, 3)
+    expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes'])
+  })
+
+  it('writes the share as a machine constant with its sysfs source, and the sharing CPUs in the provenance', () => {
+    const { profile } = buildProfile({ machine: { ...machine, caches }, quick: false, measurements: points })
+    expect(profile.constants['ipt.llcShareBytes']).toMatchObject({ value: share, unit: 'bytes' })
+    expect(profile.constants['ipt.llcShareBytes'].source).toMatch(/÷ the 2 CPUs sharing it .*not fitted/)
+    expect(profile.constants['ipt.llcMissBytes']).toMatchObject({ unit: 'ns/byte' })
+    expect(profile.constants['ipt.llcMissBytes'].value).toBeCloseTo(0.15, 4)
+    expect(cacheNote(caches)).toContain('L3 32768 KiB shared by 2 CPUs')
+    expect(cachesFromNote(profile.provenance.notes ?? '')).toEqual(caches)
+    // a provenance written before the sharing count was recorded still reads
+    expect(cachesFromNote('caches L1d 32 KiB, L2 512 KiB, L3 32768 KiB (sysfs cpu0/cache)')).toEqual({
+      l1d: 32 * 1024,
+      l2,
+      l3: 32 * 2 ** 20,
+    })
+    const spread = bootstrapConstants(points, { samples: 10, caches })
+    expect(spread.map((c) => c.key)).not.toContain('ipt.llcShareBytes')
+    expect(spread.map((c) => c.key)).toContain('ipt.llcMissBytes')
+  })
+
+  it('leaves the 50k first packet out as a step without the share, as before the term', () => {
+    const without = fitGroups(points, { caches: { l1d: caches.l1d, l2, l3: caches.l3 } }).find(
+      (g) => g.name === 'iptables-legacy-packet',
+    )!
+    expect(without.llcShareBytes).toBe(Number.POSITIVE_INFINITY)
+    expect(without.constants['ipt.llcMissBytes']).toBeUndefined()
+    expect(without.excluded.map((m) => `${m.experiment} ${m.size}`)).toContain('packet-nat-first 50000')
   })
 })

@@ -1,5 +1,5 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
-import { CACHE_BYTES_KEY } from '@dataplane-sim/iptables-model'
+import { CACHE_BYTES_KEY, LLC_SHARE_BYTES_KEY } from '@dataplane-sim/iptables-model'
 import type { CacheSizes, MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
 import { BPFTOOL_EXEC, restoreKeys } from './counts'
@@ -24,6 +24,13 @@ export interface FitGroup {
   unit: 's' | 'ns'
 }
 
+/**
+ * The per-packet keys of an iptables group. `ipt.llcMissBytes` prices a cold walk's bytes beyond one CPU's
+ * share of the L3 (from sysfs, not fitted; iptables-model engine/walkCost.ts): only the first-packet sweep
+ * has cold walks, so only its points beyond the share carry that count.
+ */
+export const PACKET_KEYS = ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes', 'ipt.llcMissBytes'] as const
+
 const GROUPS: FitGroup[] = [
   ...(['legacy', 'nft'] as const).flatMap((backend): FitGroup[] => [
     {
@@ -37,9 +44,10 @@ const GROUPS: FitGroup[] = [
       name: `iptables-${backend}-packet`,
       backend,
       // the FORWARD sweeps' back-to-back walks are warm, the first packets' walks cold (every byte uncached):
-      // together they separate the per-rule cost from the per-uncached-byte one
+      // together they separate the per-rule cost from the per-uncached-byte one; the first packets beyond the
+      // LLC share price the DRAM term
       experiments: ['packet-forward', 'packet-forward-match', 'packet-nat-first'],
-      keys: ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes'],
+      keys: [...PACKET_KEYS],
       unit: 'ns',
     },
   ]),
@@ -65,6 +73,9 @@ const MEANING: Record<string, string> = {
   'ipt.match': 'per extension match (-m) a packet is tested against',
   'ipt.uncachedBytes': 'per byte of rule entries a walk reads beyond the cache-resident size',
   [CACHE_BYTES_KEY]: 'bytes of rule entries one walk can read and still find cached on the next packet',
+  'ipt.llcMissBytes':
+    'per byte of a cold walk’s memory beyond one CPU’s share of the L3 (read from DRAM), on top of ipt.uncachedBytes',
+  [LLC_SHARE_BYTES_KEY]: 'bytes of a cold walk’s memory one CPU can keep in its share of the shared L3',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
   'bpf.update.hash': 'per hash map update from user space (bpftool batch, one bpf() syscall each)',
   [BPFTOOL_EXEC]: 'fixed cost of one bpftool process',
@@ -73,6 +84,8 @@ const MEANING: Record<string, string> = {
 export interface GroupFit extends FitResult {
   /** the cache-resident size chosen (Infinity: no uncached term; only groups with walks choose one) */
   cacheBytes: number
+  /** the LLC share its cold walks were counted with (sysfs; Infinity: none known, or no walks) */
+  llcShareBytes: number
   name: string
   backend: LabBackend
   unit: 's' | 'ns'
@@ -116,9 +129,13 @@ export const CACHE_SIZES: readonly number[] = [
 ]
 
 /** A measurement's counts with nft keys made neutral (`ipt.rule:nft` → `ipt.rule`), as the groups' keys are. */
-export function neutralCounts(m: Measurement, cacheBytes: number): Record<string, number> {
+export function neutralCounts(
+  m: Measurement,
+  cacheBytes: number,
+  llcShareBytes = Number.POSITIVE_INFINITY,
+): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [k, v] of Object.entries(countsAt(m, cacheBytes))) {
+  for (const [k, v] of Object.entries(countsAt(m, cacheBytes, llcShareBytes))) {
     const key = k.endsWith(':nft') ? k.slice(0, -4) : k
     out[key] = (out[key] ?? 0) + v
   }
@@ -149,6 +166,15 @@ export function cacheCandidates(backend: LabBackend, caches: CacheSizes | undefi
 }
 
 /**
+ * One CPU's share of the last-level cache: the L3 sysfs reports ÷ the CPUs sharing it (16 MiB of 32 MiB on
+ * this machine kind); Infinity when sysfs does not say both. A machine figure, not fitted — like the L2 for
+ * `ipt.cacheBytes`: with first packets at 5 sizes the fit could not place a step between two of them.
+ */
+export function llcShareOf(caches: CacheSizes | undefined): number {
+  return caches?.l3 && caches.l3Shared ? Math.round(caches.l3 / caches.l3Shared) : Number.POSITIVE_INFINITY
+}
+
+/**
  * Fits every group that has measurements with counts. A group whose points carry engine walks (recount) also
  * chooses the cache-resident size: the candidate of CACHE_SIZES whose non-negative fit has the least weighted
  * error (ties: the larger size, so the uncached term is only used where the data ask for it).
@@ -169,14 +195,14 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       opts.valueFor
         ? measuredIn({ ...m, summary: { ...m.summary, median: opts.valueFor(m) } }, g.unit)
         : measuredIn(m, g.unit)
-    const sizes = rows.some((m) => walkShapeOf(m))
-      ? cacheCandidates(g.backend, opts.caches)
-      : [Number.POSITIVE_INFINITY]
+    const walked = rows.some((m) => walkShapeOf(m))
+    const sizes = walked ? cacheCandidates(g.backend, opts.caches) : [Number.POSITIVE_INFINITY]
+    const llc = walked ? llcShareOf(opts.caches) : Number.POSITIVE_INFINITY
     const fitRows = (rs: Measurement[]) => {
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
         const fit = fitNonNegative(
-          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes), y: y(m) })),
+          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes, llc), y: y(m) })),
           g.keys,
         )
         if (!best || fit.rmsRelativeError < best.rmsRelativeError * (1 - 1e-6)) best = { ...fit, cacheBytes }
@@ -192,18 +218,28 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     else excluded.length = 0
     const fitted = excluded.length ? kept : rows
     const { fit: selectedFit, dropped } = selectTerms(
-      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes), y: y(m) })),
+      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes, llc), y: y(m) })),
       g.keys,
       best,
     )
     // without its uncached term a group has no step: its cache-resident size is "none"
     const noStep = dropped.includes('ipt.uncachedBytes') && sizes.length > 1
-    const fit = { ...selectedFit, cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes }
+    const fit = {
+      ...selectedFit,
+      cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes,
+      llcShareBytes: llc,
+    }
     if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
       // walk measured) stands for "none"; the uncached price still holds for cold walks
       fit.constants[CACHE_BYTES_KEY] = Number.isFinite(fit.cacheBytes) ? fit.cacheBytes : CACHE_SIZES[1]
       fit.constants['ipt.uncachedBytes'] ??= 0
+    }
+    const fixed = sizes.length === 1 && Number.isFinite(sizes[0]) ? [CACHE_BYTES_KEY] : []
+    if (Number.isFinite(llc)) {
+      fit.constants[LLC_SHARE_BYTES_KEY] = llc
+      fit.constants['ipt.llcMissBytes'] ??= 0
+      fixed.push(LLC_SHARE_BYTES_KEY)
     }
     out.push({
       ...fit,
@@ -212,7 +248,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       unit: g.unit,
       rows: excluded.length ? rows.filter((m) => !excluded.includes(m)) : rows,
       excluded,
-      fixed: sizes.length === 1 && Number.isFinite(sizes[0]) ? [CACHE_BYTES_KEY] : [],
+      fixed,
       dropped,
     })
   }
@@ -234,8 +270,8 @@ export interface CalibrationOptions {
 
 /** The unit of a fitted constant: per what its count counts (`s/line`, `ns/byte`, ...). */
 function unitOf(key: string, unit: 's' | 'ns'): string {
-  if (key === CACHE_BYTES_KEY) return 'bytes'
-  if (key === 'ipt.uncachedBytes') return 'ns/byte'
+  if (key === CACHE_BYTES_KEY || key === LLC_SHARE_BYTES_KEY) return 'bytes'
+  if (key === 'ipt.uncachedBytes' || key === 'ipt.llcMissBytes') return 'ns/byte'
   const leaf = key.split('.').pop()
   return key.startsWith('restore.') && leaf !== 'invocation' ? `${unit}/${leaf}` : unit
 }
@@ -257,15 +293,35 @@ const kib = (b: number | undefined) => (b === undefined ? '?' : `${b / 1024} KiB
 
 /** The cache sizes the fit used, in the provenance (analyzeRaw reads them back: `caches L1d … L2 … L3 …`). */
 export function cacheNote(c: CacheSizes | undefined): string {
-  return c?.l2 ? `; caches L1d ${kib(c.l1d)}, L2 ${kib(c.l2)}, L3 ${kib(c.l3)} (sysfs cpu0/cache)` : ''
+  if (!c?.l2) return ''
+  const shared = c.l3Shared ? ` shared by ${c.l3Shared} CPUs` : ''
+  return `; caches L1d ${kib(c.l1d)}, L2 ${kib(c.l2)}, L3 ${kib(c.l3)}${shared} (sysfs cpu0/cache)`
 }
 
 /** The cache sizes cacheNote wrote, from a provenance's notes; undefined when it has none. */
 export function cachesFromNote(notes: string): CacheSizes | undefined {
-  const m = /caches L1d ([\d.]+|\?)(?: KiB)?, L2 ([\d.]+) KiB, L3 ([\d.]+|\?)/.exec(notes)
+  const m =
+    /caches L1d ([\d.]+|\?)(?: KiB)?, L2 ([\d.]+) KiB, L3 ([\d.]+|\?)(?: KiB)?(?: shared by (\d+) CPUs)?/.exec(
+      notes,
+    )
   if (!m) return undefined
   const b = (t: string) => (t === '?' ? undefined : Number(t) * 1024)
-  return { l1d: b(m[1]), l2: b(m[2]), l3: b(m[3]) }
+  const out: CacheSizes = { l1d: b(m[1]), l2: b(m[2]), l3: b(m[3]) }
+  if (m[4]) out.l3Shared = Number(m[4])
+  return out
+}
+
+/** The source text of a constant taken from the machine's sysfs cache sizes. */
+function fixedSource(key: string, machine: MachineInfo): string {
+  if (key === LLC_SHARE_BYTES_KEY) {
+    const c = machine.caches
+    return (
+      `the L3 of ${machine.cpu} (${kib(c?.l3)}) ÷ the ${c?.l3Shared ?? '?'} CPUs sharing it (sysfs cpu0/cache ` +
+      `index3 size and shared_cpu_list), not fitted: ${MEANING[key]} (a cold walk’s bytes beyond it are read ` +
+      'from DRAM: ipt.llcMissBytes)'
+    )
+  }
+  return `the L2 cache size of ${machine.cpu} (sysfs cpu0/cache), not fitted: ${MEANING[key]} (a legacy walk reads the blob in order; beyond the per-core L2 its bytes stream from L3)`
 }
 
 /** Builds the CostProfile (constants with units and sources, provenance with kernel, CPU, date and data). */
@@ -280,7 +336,7 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
         value: f.fixed.includes(key) ? value : Number(value.toPrecision(4)),
         unit: unitOf(key, f.unit),
         source: f.fixed.includes(key)
-          ? `the L2 cache size of ${opts.machine.cpu} (sysfs cpu0/cache), not fitted: ${MEANING[key]} (a legacy walk reads the blob in order; beyond the per-core L2 its bytes stream from L3)`
+          ? fixedSource(key, opts.machine)
           : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
             `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
             `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,

@@ -1,6 +1,7 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
 import {
   cacheBytesOf,
+  llcShareBytesOf,
   type PacketBackend,
   parseIptablesSave,
   restoreModelCounts,
@@ -30,16 +31,26 @@ export function attachWalkShape(m: Measurement, shape: WalkShape): Measurement {
   return m
 }
 
-/** `m`'s counts with cache-resident size `cacheBytes` (only per-packet points depend on it). */
-export function countsAt(m: Measurement, cacheBytes: number): Record<string, number> {
+/**
+ * `m`'s counts with cache-resident size `cacheBytes` and, for cold walks, LLC share `llcShareBytes` (only
+ * per-packet points depend on them).
+ */
+export function countsAt(
+  m: Measurement,
+  cacheBytes: number,
+  llcShareBytes = Number.POSITIVE_INFINITY,
+): Record<string, number> {
   const shape = walks.get(m)
-  return shape && m.backend !== 'bpf' ? walkShapeCounts(shape, m.backend, cacheBytes) : m.counts
+  return shape && m.backend !== 'bpf'
+    ? walkShapeCounts(shape, m.backend, cacheBytes, llcShareBytes)
+    : m.counts
 }
 
-/** `m`'s counts as `profile` prices them: its cache-resident size for `m`'s backend. */
+/** `m`'s counts as `profile` prices them: its cache-resident size and LLC share for `m`'s backend. */
 export function countsFor(m: Measurement, profile: CostProfile): Record<string, number> {
   if (!walks.has(m) || m.backend === 'bpf') return m.counts
-  return countsAt(m, cacheBytesOf(profile, m.backend as PacketBackend))
+  const backend = m.backend as PacketBackend
+  return countsAt(m, cacheBytesOf(profile, backend), llcShareBytesOf(profile, backend))
 }
 
 /** Bytes of the synthetic kube-proxy table of `services` services: linear in services (fixed-size entries). */

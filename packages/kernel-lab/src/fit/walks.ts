@@ -29,15 +29,19 @@ export interface WalkShape {
 
 const ZERO: Required<Walk> = { rules: 0, matches: 0, chains: 0, bytes: 0, compatMatches: 0 }
 
-/** The counts of a WalkShape under `backend`'s keys with cache-resident size `cacheBytes`. */
+/**
+ * The counts of a WalkShape under `backend`'s keys with cache-resident size `cacheBytes`; a cold shape's walks
+ * also count their bytes beyond the LLC share `llcShareBytes` (walkCost.ts; Infinity: no such term).
+ */
 export function walkShapeCounts(
   shape: WalkShape,
   backend: PacketBackend,
   cacheBytes: number,
+  llcShareBytes = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const out: Record<string, number> = {}
   const add = (w: Walk, sign: number) => {
-    const c = walkCounts(w, backend, shape.cold ? 0 : cacheBytes)
+    const c = shape.cold ? walkCounts(w, backend, 0, llcShareBytes) : walkCounts(w, backend, cacheBytes)
     for (const k in c) out[k] = (out[k] ?? 0) + sign * c[k]
   }
   for (const w of shape.loaded) add(w, 1)
@@ -119,8 +123,11 @@ const SKIPPED = parsePacket(`udp ${LAB_ADDRESSES.client}:20001 -> ${LAB_ADDRESSE
  * ns per rule at 5k–20k services and 9.4 at 1k, against 5.6–6.3 and 4.8–5.6 for FORWARD walks of the same
  * 488-byte entries — a 1k walk fits the L2 the FORWARD walk stays in, and the first packet's does not stay.
  * Priced warm, the first packet at 1k was 29–39 % under and FORWARD at 1k 17–31 % over (they share
- * `ipt.rule`); cold, both are within 25 %. The walks still find their bytes in L3 (the per-byte price is the
- * L3-streaming one), as back-to-back flows keep the table there.
+ * `ipt.rule`); cold, both are within 25 %. The walks find their bytes in L3 (the per-byte price is the
+ * L3-streaming one), as back-to-back flows keep the table there — up to one CPU's share of the L3: the bytes
+ * beyond it go to DRAM (`ipt.llcMissBytes`; reports/kernel/l3-probe: 9.0 ns per rule at 30k services, 14.6
+ * MB, then 19.0 and 28.9 at 40k and 50k, 19.5 and 24.4 MB, against a share of 16.8 MB), the sender's socket
+ * work between walks competing for the L3 as it does for the L2.
  */
 export function natFirstWalkShape(services: number): WalkShape {
   const table = (n: number) => firstPacketTable(n, SKIP_PORT)

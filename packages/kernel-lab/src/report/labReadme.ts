@@ -66,8 +66,8 @@ export function labReadmePreamble(profile: CostProfile): string {
       'agents/newFlows.ts), each from a new source port (a new conntrack entry, so the nat table is walked), to an ' +
       'echo agent in the server namespace, through a kube-proxy nat table of N services none of which matches; ' +
       'each round trip timed by the sender (process.hrtime.bigint). Paced back to back — the next flow leaves as ' +
-      'the last echo arrives — so the table stays in L3, as on a node under a steady stream of new connections, ' +
-      'but not in the L2: the sender’s per-flow socket work runs on the CPU that then walks the rules and ' +
+      'the last echo arrives — so the table stays in L3 up to one CPU’s share of it, as on a node under a steady ' +
+      'stream of new connections, but not in the L2: the sender’s per-flow socket work runs on the CPU that then walks the rules and ' +
       'evicts it, so the model prices every byte of a first packet’s walk as streamed (cold for the L2; FORWARD ' +
       'walks, back to back behind `ping`, keep a walk that fits the L2 there) (the earlier probe, one `ping` process per flow a few ms apart, left the walk ' +
       'warm or cold depending on what else ran, and did not reproduce between runs). Per run: the mean of the ' +
@@ -86,7 +86,12 @@ export function labReadmePreamble(profile: CostProfile): string {
       'the provenance), since a walk the L2 holds finds its bytes there on the next packet and a larger one ' +
       'streams the rest from L3; searched on a grid it traded against `ipt.rule` between runs. nft’s step (at ' +
       '1.9–3.8 MB of compat objects, stable between runs) is at no cache level sysfs names: searched over ' +
-      '256 KiB–64 MiB.',
+      '256 KiB–64 MiB. Cold walks (first packets) also pay `ipt.llcMissBytes` per byte of their memory beyond ' +
+      '`ipt.llcShareBytes`, one CPU’s share of the L3 (the L3 size sysfs reports ÷ the CPUs of its ' +
+      'shared_cpu_list, recorded in the provenance; not fitted): the bytes a walk reads from DRAM once its ' +
+      'entries outgrow that share (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, ' +
+      '14.6 MB, 19.0 and 28.9 at 40k and 50k), where warm FORWARD walks over the same entries stay flat; the ' +
+      'fit’s term selection decides per backend whether the data need it.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +
       '(loaded by `bpftool batch`); its run time is timed by the kernel (BPF_PROG_TEST_RUN) to fit ' +
       '`bpf.lookup.hash`, and the ping round trip is shown to stay flat in N. Map updates: one `bpftool map update`, ' +

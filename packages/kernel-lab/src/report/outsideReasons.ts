@@ -5,31 +5,44 @@ import type { Measurement } from '../measure/types'
  * as far as the measurements show it. Read against the quiet full sweep of reports/kernel/raw.json.
  */
 /**
- * The legacy walks at 50k rules read 24.4 MB of entries: more than the part of the L3 one of the two CPUs can
- * count on (32 MiB shared by CPUs 0-1, sysfs), less than all of it. Whether a pass finds them in L3 depends on
- * what the other CPU and the host's other tenants keep there: bimodal within one run (FORWARD 709 / 1122 /
- * 2409 µs, first packet 453 / 819 / 1410 µs in the three passes of the 01:21 calibration).
+ * Legacy's warm FORWARD walk at 50k rules reads 24.4 MB of entries: more than the part of the L3 one of the two
+ * CPUs can count on (32 MiB shared by CPUs 0-1, sysfs), less than all of it. Bimodal within one run (709 / 1122
+ * / 2409 µs in the three passes of the 01:21 calibration). The cold-walk LLC term does not apply to it: on an
+ * idle machine (reports/kernel/l3-probe) warm walks stayed flat to 50k.
  */
-const LEGACY_50K =
-  'at 50k the walk reads 24.4 MB of rule entries, more than the half of the shared 32 MiB L3 one of the two ' +
-  'CPUs can count on and less than all of it: whether a pass finds them in L3 depends on what the other CPU ' +
-  'and the host’s other tenants keep there, and the point is bimodal within one calibration (see its spread: ' +
-  'FORWARD 0.7 / 1.1 / 2.4 ms, first packet 0.45 / 0.82 / 1.4 ms in the three passes of the 01:21 run). No ' +
-  'model term sized from sysfs predicts which; the fit leaves points it misses by more than 40 % out. Nor does ' +
-  'a DRAM term for the bytes beyond one CPU’s L3 share: the warm FORWARD walk at 50k reads the same 24.4 MB ' +
-  '(488-byte entries in both tables) at 7–10 ns per rule, the first packet’s at 7.5–24 ns (2026-11-29 03:31 and ' +
-  '03:44 runs: first packet 1216 / 377 / 706 µs in one run’s passes, the 377 µs pass at 20k’s price), and a ' +
-  'term in bytes would price both alike. Below ' +
-  '50k, legacy walks within the L2 (1k FORWARD) or streamed from L3 (5k–20k; first packets always, their ' +
-  'sender’s socket work evicts the L2 between walks) are within 25 %.'
+const LEGACY_FORWARD_50K =
+  'at 50k the warm walk reads 24.4 MB of rule entries, more than one CPU’s share of the shared 32 MiB L3 ' +
+  '(16 MiB: two CPUs share it, sysfs) and less than all of it. On an idle machine that is no step: the ' +
+  'l3-probe (reports/kernel/l3-probe, 06:03–06:18 UTC) measured 12.0 / 12.6 / 12.8 / 12.9 / 13.5 ns per ' +
+  'round-trip rule at 10k–50k — back-to-back `ping` walks keep the whole table in L3 — so the model gives ' +
+  'warm walks no LLC term. In a calibration the point is bimodal between passes (0.7 / 1.1 / 2.4 ms in the ' +
+  'three passes of the 01:21 run): passes in which other work on the host evicted the table from the L3, ' +
+  'which no term sized from the table predicts; the fit leaves points it misses by more than 40 % out. ' +
+  'Below 50k, warm legacy walks within the L2 (1k) or streamed from L3 (5k–20k) are within 25 %.'
+
+/**
+ * Legacy first packets: cold walks, priced beyond one CPU's L3 share by ipt.llcMissBytes (walkCost.ts). The
+ * l3-probe's sizes between 10k and 50k are what placed that term; this text says what is left.
+ */
+const LEGACY_FIRST =
+  'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ' +
+  'ends), whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a ' +
+  'few µs, are the noisiest (see the spread). Past one CPU’s share of the L3 (16 MiB of the 32 MiB two CPUs ' +
+  'share, sysfs) a first packet’s walk reads the bytes beyond it from DRAM, which the model prices for cold ' +
+  'walks (`ipt.llcMissBytes` per byte beyond `ipt.llcShareBytes`; the sender’s per-flow socket work on the ' +
+  'walking CPU competes for the L3 as it evicts the L2). Measured on an idle machine (reports/kernel/l3-probe): ' +
+  '7.8 / 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (14.6 MB at 30k), 19.0 and 28.9 at 40k and 50k ' +
+  '(19.5 and 24.4 MB), both points past the share pricing the bytes beyond it alike (~0.13–0.15 ns per byte). ' +
+  'The points past the share vary between passes (50k: 0.45 / 0.82 / 1.4 ms in the three passes of the 01:21 ' +
+  'run, 1.26–1.68 ms in the probe’s): how much of the share a pass keeps depends on what the other CPU does.'
 
 const REASONS: Partial<Record<string, string>> = {
   'packet-nat-first':
     'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ends), ' +
     'whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a few µs, ' +
     'are the noisiest (see the spread).',
-  'packet-nat-first|legacy': LEGACY_50K,
-  'packet-forward|legacy': LEGACY_50K,
+  'packet-nat-first|legacy': LEGACY_FIRST,
+  'packet-forward|legacy': LEGACY_FORWARD_50K,
   'packet-forward-match|nft':
     'iptables-nft runs `-m icmp` through nft_compat; the model prices the separately allocated nft_expr_ops each ' +
     'compat expression reads (192 bytes per rule, uncached once one walk’s exceed `ipt.cacheBytes:nft`). Where ' +

@@ -1,5 +1,5 @@
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
-import { machineCaches } from '../env/machine'
+import { type CacheSizes, machineCaches } from '../env/machine'
 import { cachesFromNote } from '../fit/calibrate'
 import { compareReruns, type RerunComparison, rerunMarkdown } from '../fit/compare'
 import type { Measurement } from '../measure/types'
@@ -52,13 +52,26 @@ export function analyzeRaw(
       node: /Node (v[\d.]+)/.exec(notes)?.[1] ?? 'unknown',
       load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
       loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
-      // raw data written before the provenance recorded cache sizes: this machine's (same machine kind)
-      caches: cachesFromNote(notes) ?? machineCaches(),
+      caches: notedCaches(notes),
     },
     quick: notes.startsWith('quick'),
     rawDataPath: opts.rawDataPath ?? source,
     compareWith: opts.compareWith,
   })
+}
+
+/**
+ * The cache sizes a raw file's provenance recorded. Raw data written before it recorded them (or before it
+ * recorded the CPUs sharing the L3) takes this machine's, the same machine kind — the sharing count only when
+ * the recorded L3 is this machine's size.
+ */
+function notedCaches(notes: string): CacheSizes {
+  const noted = cachesFromNote(notes)
+  const here = machineCaches()
+  if (!noted) return here
+  if (noted.l3Shared === undefined && noted.l3 !== undefined && noted.l3 === here.l3 && here.l3Shared)
+    return { ...noted, l3Shared: here.l3Shared }
+  return noted
 }
 
 /** What one calibration's provenance says about when and how it ran, one line. */
