@@ -2,7 +2,14 @@ import { type ClusterChange, ipToU32 } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { policy, smallCluster, withApiService } from '../../test/fixtures'
 import { CiliumAgent } from './agent'
-import { HOST_ID, LOCAL_IDENTITY_BASE, MIN_GLOBAL_IDENTITY, REMOTE_NODE_ID, WORLD_ID } from './identity'
+import {
+  HOST_ID,
+  LOCAL_IDENTITY_BASE,
+  MAX_GLOBAL_IDENTITY,
+  MIN_GLOBAL_IDENTITY,
+  REMOTE_NODE_ID,
+  WORLD_ID,
+} from './identity'
 import type { PolicyEntry } from './policy'
 import type { AgentSink } from './sink'
 
@@ -50,6 +57,31 @@ describe('CiliumAgent', () => {
     const id = agent.identities.get(MIN_GLOBAL_IDENTITY)
     expect(id?.labels).toContain('k8s:io.kubernetes.pod.namespace=web')
     expect(id?.labels).toContain('k8s:io.cilium.k8s.namespace.labels.team=shop')
+  })
+
+  it('lists the pods past the global identity range as waiting, and watch events keep that list', () => {
+    const c = smallCluster()
+    const range = MAX_GLOBAL_IDENTITY - MIN_GLOBAL_IDENTITY + 1
+    // smallCluster's 3 label sets sort before these (k8s:app=api|client|pg < k8s:app=w-…): 5 sets past the
+    // range, one of them with two pods and one pod without an address (never waits: it has no endpoint)
+    for (let i = 0; i < range + 2; i++) {
+      const name = `w-${String(i).padStart(5, '0')}`
+      c.pods.push({ ...c.pods[0], name, labels: { app: name }, ip: `10.9.${i >> 8}.${i & 255}` })
+      if (i === range) c.pods.push({ ...c.pods[0], name: `${name}-b`, labels: { app: name }, ip: '' })
+    }
+    const late = c.pods.filter((p) => p.name === `w-${String(range + 1).padStart(5, '0')}`)[0]
+    c.pods.push({ ...late, name: `${late.name}-2`, ip: '10.8.0.1' })
+    const agent = new CiliumAgent(c, 'a', recorder().sink)
+    agent.start()
+    expect(agent.identities.count('global')).toBe(range)
+    const waiting = [...agent.withoutIdentity].map((p) => p.name).sort()
+    expect(waiting).toEqual(['w-65277', 'w-65278', 'w-65279', 'w-65280', 'w-65281', 'w-65281-2'])
+    expect(agent.podsWithoutIdentity).toBe(6)
+    agent.apply({ kind: 'Pod', op: 'delete', namespace: 'web', name: 'w-65280' })
+    agent.apply({ kind: 'Pod', op: 'upsert', object: { ...late, name: 'x-new', labels: { app: 'x' } } })
+    expect(agent.podsWithoutIdentity).toBe(6)
+    expect([...agent.withoutIdentity].map((p) => p.name)).toContain('x-new')
+    expect([...agent.withoutIdentity].map((p) => p.name)).not.toContain('w-65280')
   })
 
   it('fills the ipcache with pods, the local node as host, remote nodes as remote-node and world', () => {

@@ -55,7 +55,7 @@ export class CiliumAgent {
    * pods only once a pod event or lookup needs them (`podsByKey`): a key string per pod of the cluster is
    * the most expensive part of indexing a million pods, and only watch events use it
    */
-  private readonly objects: { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> }
+  private objectMaps: { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> } | null = null
   private podObjects: Map<string, Pod> | null = null
   /** "namespace/name" of each service of the initial cluster, in its order */
   private serviceKeys: string[]
@@ -69,8 +69,13 @@ export class CiliumAgent {
   private readonly services: ServiceSync
   private readonly cidrs: CidrIdentities
   readonly endpoints = new Map<string, LocalEndpoint>()
-  /** pods that got no identity because the global range 256–65535 was exhausted */
-  readonly withoutIdentity = new Set<Pod>()
+  /**
+   * pods that got no identity because the global range 256–65535 was exhausted: the initial sync lists them
+   * (at 100k services × 10, 373k pods past the range; a Set of them cost ~150 ms of hashing and growth inside
+   * the build) and the Set is made from the list when a watch event first needs it (`withoutIdentity`)
+   */
+  private waitingList: Pod[] = []
+  private waitingSet: Set<Pod> | null = null
   private readonly selectorUsers = new SelectorUsers()
   private readonly endpointIds = new IdAllocator()
   private readonly policyCtx: PolicyContext
@@ -84,17 +89,8 @@ export class CiliumAgent {
     if (!cluster.nodes.some((n) => n.name === nodeName))
       throw new RangeError(`no node ${nodeName} in the cluster`)
     this.cluster = cluster
-    this.objects = {
-      Node: keyed('Node', cluster.nodes),
-      Namespace: keyed('Namespace', cluster.namespaces),
-      Service: new Map(),
-      EndpointSlice: keyed('EndpointSlice', cluster.endpointSlices),
-      NetworkPolicy: keyed('NetworkPolicy', cluster.networkPolicies),
-    }
     // service keys kept for the initial sync: the same strings (hash computed once) key every index after
     this.serviceKeys = cluster.services.map((svc) => objectKey('Service', svc))
-    for (let i = 0; i < cluster.services.length; i++)
-      this.objects.Service.set(this.serviceKeys[i], cluster.services[i])
     this.nodeName = nodeName
     this.sink = sink
     this.pods = new PodIndex()
@@ -109,6 +105,20 @@ export class CiliumAgent {
       podsOf: (id) => this.pods.withIdentity(id),
       allPods: () => this.pods.all(),
     }
+  }
+
+  /** pods waiting for an identity (the global range was exhausted) */
+  get withoutIdentity(): Set<Pod> {
+    if (!this.waitingSet) {
+      this.waitingSet = new Set(this.waitingList)
+      this.waitingList = []
+    }
+    return this.waitingSet
+  }
+
+  /** how many pods wait for an identity (the initial sync lists each pod once: no Set needed to count them) */
+  get podsWithoutIdentity(): number {
+    return this.waitingSet ? this.waitingSet.size : this.waitingList.length
   }
 
   setSink(sink: AgentSink): void {
@@ -270,7 +280,12 @@ export class CiliumAgent {
     }
     if (n === 0) return
     if (!this.identities.canAcquireGlobal(set.labels, set.key)) {
-      for (let i = 0; i < pods.length; i++) if (ips[i] >= 0) this.withoutIdentity.add(pods[i])
+      const set = this.waitingSet
+      for (let i = 0; i < pods.length; i++) {
+        if (ips[i] < 0) continue
+        if (set) set.add(pods[i])
+        else this.waitingList.push(pods[i])
+      }
       return
     }
     const pod0 = pods[first]
@@ -371,6 +386,26 @@ export class CiliumAgent {
   identityOfPod(key: string): number | undefined {
     const pod = this.podsByKey().get(key)
     return pod ? this.pods.identityOf(pod) : undefined
+  }
+
+  /**
+   * Every object but pods by kind and "namespace/name", for watch events: built on the first `apply` from
+   * the initial cluster (which only `apply` changes after), as pods are (`podsByKey`), because the initial
+   * sync reads none of them: at 100k services the 100k EndpointSlice keys, 100k Service keys inserted a
+   * second time and 9k nodes cost ~250 ms of the build (the first watch event pays it instead, once).
+   */
+  private get objects(): { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> } {
+    if (!this.objectMaps) {
+      const c = this.cluster
+      this.objectMaps = {
+        Node: keyed('Node', c.nodes),
+        Namespace: keyed('Namespace', c.namespaces),
+        Service: keyed('Service', c.services),
+        EndpointSlice: keyed('EndpointSlice', c.endpointSlices),
+        NetworkPolicy: keyed('NetworkPolicy', c.networkPolicies),
+      }
+    }
+    return this.objectMaps
   }
 
   /** Pods by "namespace/name", built on first use (watch events and lookups), then kept by `apply`. */

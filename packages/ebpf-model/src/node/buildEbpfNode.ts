@@ -133,7 +133,7 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
     dump: (mapName?: string) => dumpMaps(maps, agent, mapName, datapath.now),
     overflows: () => {
       const out = [...programmer.overflows.values()]
-      const waiting = agent.withoutIdentity.size
+      const waiting = agent.podsWithoutIdentity
       if (waiting > 0)
         out.push({
           map: 'identities (global range 256-65535)',
