@@ -8,7 +8,7 @@ import { inPasses } from './passes'
 import { ECHO_PORT, pingRtt, SKIP_PORT, startEcho, udpNewFlows } from './probe'
 import type { Progress } from './restoreSweep'
 import { quantileMean, summarize, trimmedMean } from './stats'
-import type { Experiment, Measurement, SweepPlan } from './types'
+import { type Experiment, firstPacketSizes, type Measurement, type SweepPlan } from './types'
 
 /**
  * Per-packet cost vs rules traversed. Every run's value is the trimmed mean round trip at that size minus the
@@ -81,7 +81,9 @@ export async function natFirstPacketSweep(
 ): Promise<Measurement[]> {
   const stopEcho = await startEcho(lab)
   const points = (IPTABLES_BACKENDS as IptablesBackend[]).flatMap((backend) =>
-    plan.natServices.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
+    firstPacketSizes(plan, backend)
+      .filter((n) => n > 0)
+      .map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
   )
   try {
     await inPasses(points, plan.runs, async (pt) => {

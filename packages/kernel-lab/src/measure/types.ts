@@ -53,6 +53,8 @@ export interface SweepPlan {
   renderedServices: number[]
   forwardRules: number[]
   natServices: number[]
+  /** first-packet sizes one backend measures on top of natServices (firstPacketSizes) */
+  natServicesExtra?: Partial<Record<'legacy' | 'nft', number[]>>
   bpfEntries: number[]
   bpfBatch: number[]
   /** round trips per run for ping / new-flow probes */
@@ -77,6 +79,11 @@ export const QUICK_PLAN: SweepPlan = {
   verdictPackets: { deterministic: 10, random: 200 },
 }
 
+// Legacy first packets also at 30k and 40k services (2026-11-29): their cold walks step between 30k (14.6 MB of
+// entries) and 40k (19.5 MB) as they outgrow one CPU's share of the L3 (reports/kernel/l3-probe), and
+// ipt.llcMissBytes needs more than the 50k point past it. Not nft: its first packets show no step there (probe:
+// 15.4-22.8 ns per rule at 10k-50k; the fit pins its term at 0), and its 30k/40k restores (~25 s a pass quiet,
+// ~60 s under load) would take a full calibration past 22 minutes.
 // 500 round trips a run, as the quick plan (was 1000): a run is one value of a point (its trimmed mean), the
 // spread that matters is between passes, and the fourth pass has to fit in the 16 minutes a full calibration may
 // take (the nft match sweep at 50k rules is a 21 ms round trip: 21 s of pings a pass at 1000)
@@ -86,9 +93,16 @@ export const FULL_PLAN: SweepPlan = {
   renderedServices: [1000, 5000, 10000],
   forwardRules: [0, 1000, 5000, 10000, 20000, 50000],
   natServices: [0, 1000, 5000, 10000, 20000, 50000],
+  natServicesExtra: { legacy: [30000, 40000] },
   bpfEntries: [0, 1000, 50000, 500000],
   bpfBatch: [1000, 10000, 100000],
   pings: 500,
   newFlows: 1000,
   verdictPackets: { deterministic: 20, random: 600 },
+}
+
+/** The first-packet sweep's sizes for `backend`: natServices and the backend's extra sizes, ascending. */
+export function firstPacketSizes(plan: SweepPlan, backend: 'legacy' | 'nft'): number[] {
+  const sizes = new Set([...plan.natServices, ...(plan.natServicesExtra?.[backend] ?? [])])
+  return [...sizes].sort((a, b) => a - b)
 }
