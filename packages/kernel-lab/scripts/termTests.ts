@@ -2,24 +2,19 @@
 // can a term whose constant moves between calibrations be dropped? Prints Markdown.
 // npx tsx packages/kernel-lab/scripts/termTests.ts reports/kernel/raw.json reports/kernel/rerun/raw.json
 import { readFileSync } from 'node:fs'
-import {
-  cachesFromNote,
-  fitGroups,
-  groupOf,
-  measuredIn,
-  neutralCounts,
-  PACKET_KEYS,
-} from '../src/fit/calibrate'
+import { fitGroups, groupOf, measuredIn, neutralCounts, PACKET_KEYS } from '../src/fit/calibrate'
 import { restoreKeys } from '../src/fit/counts'
 import { recount } from '../src/fit/recount'
 import { dropOneTermTests } from '../src/fit/termTest'
 import type { Measurement } from '../src/measure/types'
+import { notedCaches } from '../src/run/rawData'
 
 const files = process.argv.slice(2)
 if (files.length === 0) throw new Error('usage: termTests.ts raw.json [raw.json ...]')
 const raws = files.map((f) => JSON.parse(readFileSync(f, 'utf8')))
 const measurements: Measurement[] = raws.flatMap((r) => recount(r.measurements))
-const caches = cachesFromNote(raws[0].provenance?.notes ?? '')
+// as calibrate --from-raw reads them: raw data older than the L3 sharing count takes this machine's
+const caches = notedCaches(raws[0].provenance?.notes ?? '')
 const out = [
   `Drop-one term tests on ${files.join(' + ')} pooled (every run a row; relative weights as the fit uses).`,
   'F: partial F for the dropped term (5 % critical value ≈ 4); ΔAIC > 0: the term earns its place.',

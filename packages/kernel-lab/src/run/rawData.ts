@@ -65,7 +65,7 @@ export function analyzeRaw(
  * recorded the CPUs sharing the L3) takes this machine's, the same machine kind — the sharing count only when
  * the recorded L3 is this machine's size.
  */
-function notedCaches(notes: string): CacheSizes {
+export function notedCaches(notes: string): CacheSizes {
   const noted = cachesFromNote(notes)
   const here = machineCaches()
   if (!noted) return here
