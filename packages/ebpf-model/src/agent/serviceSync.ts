@@ -252,7 +252,7 @@ export class ServiceSync {
 }
 
 /** The translation's backends, made in the tracked shape (id and refs set when the agent adopts one). */
-const trackedBackend: NewBackend = (addr, port, proto, state, pod, node): TrackedBackend => ({
+const trackedBackend: NewBackend = (addr, port, proto, state, pod, node, text): TrackedBackend => ({
   addr,
   port,
   proto,
@@ -261,11 +261,12 @@ const trackedBackend: NewBackend = (addr, port, proto, state, pod, node): Tracke
   node,
   id: 0,
   refs: 0,
-  // filled when the backend is written to cilium_lb4_backends_v3 (datapath/addr rememberBackendIp); present
-  // from the start so every tracked record keeps one shape
-  text: '',
-  textAddr: -1,
-  names: -1,
+  // what datapath/addr rememberBackendIp would remember when the backend is written to
+  // cilium_lb4_backends_v3, known here already: the slice's own address text (the strict parse accepted it,
+  // so it is what u32ToIp(addr) would make) instead of a million new strings in the 100k-service build
+  text,
+  textAddr: addr,
+  names: (pod ? 1 : 0) | (node ? 2 : 0),
 })
 
 function sameFrontend(a: ProgrammedFrontend, b: ProgrammedFrontend): boolean {

@@ -130,7 +130,7 @@ function portBackends(
       else if (ep.serving && ep.terminating) state = 'terminating'
       else if (ep.ready) state = 'active'
       else continue
-      out.push(newBackend(addr, sp.port, proto, state, ep.targetRef, ep.nodeName))
+      out.push(newBackend(addr, sp.port, proto, state, ep.targetRef, ep.nodeName, ep.address))
     }
   }
   // A stable sort keeps an address listed twice (two slices) in slice order: the first one stays.
@@ -254,6 +254,8 @@ export type NewBackend = (
   state: LbBackend['state'],
   pod: string | undefined,
   node: string | undefined,
+  /** the address as the EndpointSlice wrote it: `tryIpToU32` accepted it, so it is the canonical dotted quad */
+  text: string,
 ) => LbBackend
 
 const plainBackend: NewBackend = (addr, port, proto, state, pod, node) => ({
