@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { forwardCounts } from '../fit/counts'
 import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
-import { analyzeRaw, compareRaw } from './rawData'
+import { analyzeRaw, compareRaw, notedCaches } from './rawData'
 
 const runs = [800, 810, 790]
 const m: Measurement = {
@@ -94,5 +94,23 @@ describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
     expect(rule.b).toBeCloseTo(9, 1)
     expect(rule.within).toBe(false)
     expect(c.markdown).toMatch(/\| `ipt.rule` \| 6(\.\d+)? \| 9(\.\d+)? \| .* \| no \|/)
+  })
+})
+
+describe('notedCaches: the cache sizes a raw file was fitted with', () => {
+  const here = { l1d: 32 * 1024, l2: 512 * 1024, l3: 32 * 2 ** 20, l3Shared: 2 }
+  const old = '; caches L1d 32 KiB, L2 512 KiB, L3 32768 KiB (sysfs cpu0/cache)'
+
+  it('reads the CPUs sharing the L3 from the provenance when it recorded them', () => {
+    expect(notedCaches(`${old.replace('KiB (', 'KiB shared by 4 CPUs (')}`, here).l3Shared).toBe(4)
+  })
+
+  it('takes this machine’s sharing count for older raw data of the same L3 size, and not for another size', () => {
+    expect(notedCaches(old, here)).toEqual(here)
+    expect(notedCaches(old.replace('32768', '16384'), here).l3Shared).toBeUndefined()
+  })
+
+  it('takes this machine’s caches for raw data that recorded none', () => {
+    expect(notedCaches('full sweep on 2 CPUs', here)).toEqual(here)
   })
 })

@@ -65,9 +65,8 @@ export function analyzeRaw(
  * recorded the CPUs sharing the L3) takes this machine's, the same machine kind — the sharing count only when
  * the recorded L3 is this machine's size.
  */
-export function notedCaches(notes: string): CacheSizes {
+export function notedCaches(notes: string, here: CacheSizes = machineCaches()): CacheSizes {
   const noted = cachesFromNote(notes)
-  const here = machineCaches()
   if (!noted) return here
   if (noted.l3Shared === undefined && noted.l3 !== undefined && noted.l3 === here.l3 && here.l3Shared)
     return { ...noted, l3Shared: here.l3Shared }
