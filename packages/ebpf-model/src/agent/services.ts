@@ -103,6 +103,27 @@ function sortedBy<T>(list: readonly T[], cmp: (a: T, b: T) => number): boolean {
 }
 
 /**
+ * Stable sort by address and port: an insertion sort for a port's usual handful of backends (endpoints of
+ * pods on random nodes arrive out of address order for nearly every port: Array.prototype.sort cost ~1 us a
+ * call on 10 records, 3-4x the insertion sort, 100k calls in the 100k-service build), Array.sort beyond.
+ */
+function sortBackends(list: LbBackend[]): void {
+  if (list.length > 32) {
+    list.sort(byAddress)
+    return
+  }
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]
+    let j = i - 1
+    while (j >= 0 && byAddress(list[j], x) > 0) {
+      list[j + 1] = list[j]
+      j--
+    }
+    list[j + 1] = x
+  }
+}
+
+/**
  * The backends of one service port: ready endpoints are active; serving+terminating ones are kept with state
  * terminating (`pkg/k8s/endpoints.go`); an endpoint neither ready nor serving+terminating is skipped.
  */
@@ -135,7 +156,7 @@ function portBackends(
   }
   // A stable sort keeps an address listed twice (two slices) in slice order: the first one stays.
   // slices list endpoints mostly in address order already: a check is cheaper than sorting every port's list
-  if (!sortedBy(out, byAddress)) out.sort(byAddress)
+  if (!sortedBy(out, byAddress)) sortBackends(out)
   let n = 0
   for (let i = 0; i < out.length; i++)
     if (n === 0 || out[i].addr !== out[n - 1].addr || out[i].port !== out[n - 1].port) out[n++] = out[i]
