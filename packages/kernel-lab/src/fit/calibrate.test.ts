@@ -396,6 +396,18 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
     expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes'])
   })
 
+  it('says a per-byte price beyond the share is not measured when no point of the sweep crosses it', () => {
+    const below = points.filter((m) => m.size <= 30000)
+    const f = fitGroups(below, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+    expect(f.unexercised).toEqual(['ipt.llcMissBytes'])
+    const { profile } = buildProfile({ machine: { ...machine, caches }, quick: true, measurements: below })
+    expect(profile.constants['ipt.llcMissBytes'].value).toBe(0)
+    expect(profile.constants['ipt.llcMissBytes'].source).toMatch(
+      /no point .* has this count, so it is not measured/,
+    )
+    expect(profile.constants['ipt.rule'].source).toMatch(/non-negative least squares/)
+  })
+
   it('writes the share as a machine constant with its sysfs source, and the sharing CPUs in the provenance', () => {
     const { profile } = buildProfile({ machine: { ...machine, caches }, quick: false, measurements: points })
     expect(profile.constants['ipt.llcShareBytes']).toMatchObject({ value: share, unit: 'bytes' })

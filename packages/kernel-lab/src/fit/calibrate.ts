@@ -97,6 +97,8 @@ export interface GroupFit extends FitResult {
   fixed: string[]
   /** keys left out by selectTerms (their constant is 0): this fit's data cannot tell them from the others */
   dropped: string[]
+  /** keys whose count is 0 in every fitted row: their constant (0) says nothing measured, not "free" */
+  unexercised: string[]
 }
 
 /** A measurement's median in `unit`. */
@@ -241,8 +243,12 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       fit.constants['ipt.llcMissBytes'] ??= 0
       fixed.push(LLC_SHARE_BYTES_KEY)
     }
+    const unexercised = g.keys.filter((k) =>
+      fitted.every((m) => (neutralCounts(m, fit.cacheBytes, llc)[k] ?? 0) === 0),
+    )
     out.push({
       ...fit,
+      unexercised,
       name: g.name,
       backend: g.backend,
       unit: g.unit,
@@ -337,9 +343,12 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
         unit: unitOf(key, f.unit),
         source: f.fixed.includes(key)
           ? fixedSource(key, opts.machine)
-          : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
-            `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
-            `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
+          : f.unexercised.includes(key)
+            ? `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}: ${MEANING[key] ?? key}; ` +
+              `no point of ${f.name} (sizes ${sizes.join('/')}) has this count, so it is not measured: 0 (no such cost)`
+            : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
+              `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
+              `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
       }
     }
   }
