@@ -55,12 +55,13 @@ export function bootstrapConstants(
   const level = opts.level ?? 0.95
   const rng = createRng(opts.seed ?? 1)
   const caches = opts.caches
-  // constants taken from the machine (fixed) are not estimates: no interval, not in the rerun check
+  // constants taken from the machine (fixed) are not estimates: no interval, not in the rerun check; nor are
+  // those no point of the group counts (a 0 that no measurement could move)
   const flatten = (fits: ReturnType<typeof fitGroups>) => {
     const out = new Map<string, number>()
     for (const f of fits)
       for (const [k, v] of Object.entries(f.constants))
-        if (!f.fixed.includes(k)) out.set(profileKey(k, f.backend), v)
+        if (!f.fixed.includes(k) && !f.unexercised.includes(k)) out.set(profileKey(k, f.backend), v)
     return out
   }
   const base = flatten(fitGroups(measurements, { caches }))
