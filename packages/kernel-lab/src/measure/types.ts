@@ -82,8 +82,9 @@ export const QUICK_PLAN: SweepPlan = {
 // Legacy first packets also at 30k and 40k services (2026-11-29): their cold walks step between 30k (14.6 MB of
 // entries) and 40k (19.5 MB) as they outgrow one CPU's share of the L3 (reports/kernel/l3-probe), and
 // ipt.llcMissBytes needs more than the 50k point past it. Not nft: its first packets show no step there (probe:
-// 15.4-22.8 ns per rule at 10k-50k; the fit pins its term at 0), and its 30k/40k restores (~25 s a pass quiet,
-// ~60 s under load) would take a full calibration past 22 minutes.
+// 15.4-22.8 ns per rule at 10k-50k) and its modeled cold walk reads 3 compat objects (576 bytes), so the term has
+// no count for nft at any size; and its 30k/40k restores (60 s a pass measured under load 3.5, ~45 s quiet) would
+// take a full calibration past 22 minutes.
 // 500 round trips a run, as the quick plan (was 1000): a run is one value of a point (its trimmed mean), the
 // spread that matters is between passes, and the fourth pass has to fit in the 16 minutes a full calibration may
 // take (the nft match sweep at 50k rules is a 21 ms round trip: 21 s of pings a pass at 1000)
