@@ -63,7 +63,11 @@ export function backendNames(b: { pod?: string; node?: string } & BackendText): 
   return n !== undefined && n >= 0 ? n : (b.pod ? 1 : 0) | (b.node ? 2 : 0)
 }
 
-/** Remembers a backend's address text and names on the record (a backend written to the backends map). */
+/**
+ * Remembers a backend's address text and names on the record (a backend written to the backends map). The
+ * agent's records arrive with both already (agent/serviceSync trackedBackend: the EndpointSlice's own address
+ * text), so for them this only refreshes the names bits.
+ */
 export function rememberBackendIp(b: { addr: number; pod?: string; node?: string } & BackendText): void {
   b.names = (b.pod ? 1 : 0) | (b.node ? 2 : 0)
   if (b.textAddr === b.addr) return
