@@ -45,22 +45,37 @@ export interface Identity {
 /**
  * The labels the agent derives for a pod (`pkg/k8s/utils.go` GetPodMetadata + `pkg/labels`): every pod
  * label with source `k8s`, the namespace as `io.kubernetes.pod.namespace`, the namespace's labels as
- * `io.cilium.k8s.namespace.labels.*`, and the cluster name. Service accounts are not modeled.
+ * `io.cilium.k8s.namespace.labels.*`, and the cluster name, sorted. Service accounts are not modeled.
+ * `namespaceLabels`: the namespace's part as `namespaceIdentityLabels` gives it (sorted).
  */
 export function podIdentityLabels(
   pod: Pod,
   namespace: Namespace | undefined,
   namespaceLabels: readonly string[] = namespaceIdentityLabels(pod.namespace, namespace),
 ): string[] {
+  const own: string[] = []
+  for (const k in pod.labels) {
+    // insertion sort with `<` (what the default sort compares: UTF-16 code units): a pod has a few labels
+    const l = `k8s:${k}=${pod.labels[k]}`
+    let j = own.length
+    for (; j > 0 && own[j - 1] > l; j--) own[j] = own[j - 1]
+    own[j] = l
+  }
+  // merged with the namespace's labels, sorted once per namespace (`namespaceIdentityLabels`), rather than
+  // sorting the pod's and its namespace's together for every label set (104k of them at 100k services)
   const out: string[] = []
-  for (const k in pod.labels) out.push(`k8s:${k}=${pod.labels[k]}`)
-  for (const l of namespaceLabels) out.push(l)
-  return out.sort()
+  let i = 0
+  let j = 0
+  while (i < own.length && j < namespaceLabels.length)
+    out.push(own[i] <= namespaceLabels[j] ? own[i++] : namespaceLabels[j++])
+  while (i < own.length) out.push(own[i++])
+  while (j < namespaceLabels.length) out.push(namespaceLabels[j++])
+  return out
 }
 
 /**
- * The labels a pod's identity takes from its namespace (and the cluster name): the same for every pod of
- * the namespace, so a caller deriving many label sets computes them once per namespace.
+ * The labels a pod's identity takes from its namespace (and the cluster name), sorted: the same for every
+ * pod of the namespace, so a caller deriving many label sets computes them once per namespace.
  */
 export function namespaceIdentityLabels(name: string, namespace: Namespace | undefined): string[] {
   const out = [`k8s:io.kubernetes.pod.namespace=${name}`]
@@ -68,7 +83,7 @@ export function namespaceIdentityLabels(name: string, namespace: Namespace | und
     for (const k in namespace.labels)
       out.push(`k8s:io.cilium.k8s.namespace.labels.${k}=${namespace.labels[k]}`)
   out.push('k8s:io.cilium.k8s.policy.cluster=default')
-  return out
+  return out.sort()
 }
 
 export function cidrIdentityLabels(cidr: Cidr): string[] {
