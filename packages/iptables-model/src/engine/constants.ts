@@ -33,6 +33,23 @@ export const IPTABLES_PACKET_CONSTANTS: Record<string, CostConstant> = {
       '(11.9 − 7.7) ns × 50,000 / 0.041 ≈ 5.1 MB read uncached per walk of 24.4 MB, so a walk of up to 19.3 MB stays ' +
       'cached (the L3 /sys reports is 32 MiB, shared). Not multiplied: the engine reads it (engine/walkCost.ts).',
   },
+  'ipt.llcShareBytes': {
+    value: 16777216,
+    unit: 'bytes',
+    source:
+      'this machine kind (sysfs cpu0/cache/index3): a 32 MiB L3 shared by CPUs 0-1 (shared_cpu_list), so one CPU ' +
+      'can count on 16 MiB of it. Not multiplied: the engine reads it for cold walks (engine/walkCost.ts); ' +
+      '`dpsim calibrate` writes the same figure from the sysfs of the machine it runs on.',
+  },
+  'ipt.llcMissBytes': {
+    value: 0.15,
+    unit: 'ns per byte of a cold walk beyond ipt.llcShareBytes',
+    source:
+      'kernel lab l3-probe (reports/kernel/l3-probe, machine idle, three passes): legacy first packets (cold walks ' +
+      'of 488-byte KUBE-SERVICES entries) cost 9.0 ns per rule at 30k services (14.6 MB) and 19.0 / 28.9 at 40k / ' +
+      '50k (19.5 / 24.4 MB): the extra over 9.0 ns per rule is 0.146 / 0.130 ns per byte beyond the 16 MiB share, ' +
+      'and a fit of the probe gives 0.151. Warm walks over the same entries stay flat: cold walks only.',
+  },
   'ipt.match': {
     value: 3,
     unit: 'ns per extension match tested',
