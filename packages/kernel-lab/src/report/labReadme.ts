@@ -90,8 +90,9 @@ export function labReadmePreamble(profile: CostProfile): string {
       '`ipt.llcShareBytes`, one CPU’s share of the L3 (the L3 size sysfs reports ÷ the CPUs of its ' +
       'shared_cpu_list, recorded in the provenance; not fitted): the bytes a walk reads from DRAM once its ' +
       'entries outgrow that share (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, ' +
-      '14.6 MB, 19.0 and 28.9 at 40k and 50k), where warm FORWARD walks over the same entries stay flat; the ' +
-      'fit’s term selection decides per backend whether the data need it.',
+      '14.6 MB, 19.0 and 28.9 at 40k and 50k), where warm FORWARD walks over the same entries stay flat. An ' +
+      'iptables-nft first packet’s walk memory is its compat objects (3 here, the service rules fail before ' +
+      'theirs), so the term has no count for nft in these sweeps and its constant says not measured.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +
       '(loaded by `bpftool batch`); its run time is timed by the kernel (BPF_PROG_TEST_RUN) to fit ' +
       '`bpf.lookup.hash`, and the ping round trip is shown to stay flat in N. Map updates: one `bpftool map update`, ' +
