@@ -152,6 +152,49 @@ describe('BpfLpmTrie lookups through the prefix index', () => {
     expect(t.lastDepth).toBe(1)
   })
 
+  it('builds the same trie (entries in trie order, walk depths) from writes in address order with deletes between as from the survivors written in reverse', () => {
+    const prefix = fc.tuple(fc.integer({ min: 0, max: 0xfff }), fc.integer({ min: 4, max: 32 }))
+    fc.assert(
+      fc.property(
+        fc.array(prefix, { maxLength: 80 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.array(fc.integer({ min: 0, max: 0xfff }), { maxLength: 12 }),
+        (ps, dels, probes) => {
+          // addresses spread over the top and bottom bits so neighbours share long and short prefixes
+          const base = (x: number, len: number) =>
+            ((((x & 0xfc0) << 20) | (x & 0x3f)) & (len === 32 ? 0xffffffff : ~(0xffffffff >>> len))) >>> 0
+          const all = ps.map(([x, len]) => [base(x, len), len] as const)
+          const sorted = [...all].sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          const bulk = trie(1000)
+          const live = new Map<string, readonly [number, number]>()
+          sorted.forEach(([b, len], i) => {
+            bulk.update(len, b, `${b}/${len}`)
+            live.set(`${b}/${len}`, [b, len])
+            // now and then a delete of an earlier write, then the address-order writes go on
+            const d = dels[i % Math.max(1, dels.length)]
+            if (dels.length > 0 && d % 3 === 0) {
+              const [db, dl] = sorted[d % (i + 1)]
+              if (live.delete(`${db}/${dl}`)) bulk.delete(dl, db)
+            }
+          })
+          const fresh = trie(1000)
+          for (const [b, len] of [...live.values()].reverse()) fresh.update(len, b, `${b}/${len}`)
+          const expected = [...live.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          expect([...bulk.entries()].map((e) => [e.data[0], e.prefixLen])).toEqual(
+            expected.map(([b, l]) => [b, l]),
+          )
+          expect([...bulk.entries()]).toEqual([...fresh.entries()])
+          for (const x of probes) {
+            const a = base(x, 32) | 0x00012300
+            expect(bulk.lookup(a)).toBe(fresh.lookup(a))
+            expect(bulk.lastDepth).toBe(fresh.lastDepth)
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
   it('answers the same after reserve() as a trie grown by doubling', () => {
     fc.assert(
       fc.property(
