@@ -107,7 +107,7 @@ export function kernelLabMarkdown(s: KernelLabSection): string {
     )
     if (outside.length)
       out.push(
-        `\nOutside ±${LAB_ERROR_BOUND * 100} % with \`${calibrated}\` at ${outside.map((r) => fmtInt(r.size)).join(', ')}: ${outsideReason(t.experiment, t.backend)}\n`,
+        `\nOutside ±${LAB_ERROR_BOUND * 100} % with \`${calibrated}\` at ${outside.map((r) => fmtInt(r.size)).join(', ')}: ${outsideReason(t.experiment, t.backend, outside)}\n`,
       )
   }
   if (s.omitted.length) out.push(`\nNot shown here: ${s.omitted.join('; ')}.\n`)

@@ -14,6 +14,8 @@ export interface ReportRow {
   measured: number
   /** (p90 − p10) / median of the runs */
   spread: number
+  /** the runs, in pass order, in `unit` */
+  passes: number[]
   /** modeled value and relative error (modeled − measured) / measured per profile name */
   modeled: Record<string, { value: number; error: number }>
   /** the calibration left this point out of its fit (missed by more than TRIM on a first fit) */
@@ -97,6 +99,7 @@ export function labReport(
       unit,
       measured,
       spread: m.summary.spread,
+      passes: m.runs.map((v) => measuredIn({ ...m, summary: { ...m.summary, median: v } }, unit)),
       modeled,
       ...(notFitted.has(m) ? { notFitted: true } : {}),
     })
@@ -190,7 +193,7 @@ function renderMarkdown(
     )
     if (outside.length) {
       out.push(
-        `Outside ±${LAB_ERROR_BOUND * 100} % with \`${first}\` at ${outside.map((r) => r.size).join(', ')}: ${outsideReason(experiment, backend)}`,
+        `Outside ±${LAB_ERROR_BOUND * 100} % with \`${first}\` at ${outside.map((r) => r.size).join(', ')}: ${outsideReason(experiment, backend, outside)}`,
         '',
       )
     }

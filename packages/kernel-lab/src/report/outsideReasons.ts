@@ -20,30 +20,52 @@ const LEGACY_FORWARD_50K =
   'which no term sized from the table predicts; the fit leaves points it misses by more than 40 % out. ' +
   'Below 50k, warm legacy walks within the L2 (1k) or streamed from L3 (5k–20k) are within 25 %.'
 
+const NAT_FIRST_NOISE =
+  'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ends), ' +
+  'whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a few µs, ' +
+  'are the noisiest (see the spread).'
+
 /**
  * Legacy first packets: cold walks, priced beyond one CPU's L3 share by ipt.llcMissBytes (walkCost.ts). The
  * l3-probe's sizes between 10k and 50k are what placed that term; this text says what is left.
  */
 const LEGACY_FIRST =
-  'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ' +
-  'ends), whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a ' +
-  'few µs, are the noisiest (see the spread). Past one CPU’s share of the L3 (16 MiB of the 32 MiB two CPUs ' +
+  `${NAT_FIRST_NOISE} ` +
+  'Past one CPU’s share of the L3 (16 MiB of the 32 MiB two CPUs ' +
   'share, sysfs) a first packet’s walk reads the bytes beyond it from DRAM, which the model prices for cold ' +
   'walks (`ipt.llcMissBytes` per byte beyond `ipt.llcShareBytes`; the sender’s per-flow socket work on the ' +
   'walking CPU competes for the L3 as it evicts the L2). Measured on an idle machine (reports/kernel/l3-probe): ' +
   '7.8 / 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (14.6 MB at 30k), 19.0 and 28.9 at 40k and 50k ' +
   '(19.5 and 24.4 MB), both points past the share pricing the bytes beyond it alike (~0.13–0.15 ns per byte). ' +
-  'The points past the share vary between passes (50k: 0.45 / 0.82 / 1.4 ms in the three passes of the 01:21 ' +
-  'run, 1.26–1.68 ms in the probe’s): how much of the share a pass keeps depends on what the other CPU does.'
+  'Near and past the share the points are bimodal between passes, as the probe’s 40k was (0.61 / 1.07 / 0.76 ' +
+  'ms): how much of the L3 a pass keeps depends on what the other CPU and the host’s other tenants do, so a walk ' +
+  'that fits in one pass goes to DRAM in the next, which no term sized from the table predicts.'
 
-const REASONS: Partial<Record<string, string>> = {
-  'packet-nat-first':
-    'each point is the difference of two sets of new flows timed in user space (Node’s event loop on both ends), ' +
-    'whose jitter is tens of µs per round trip on a shared machine: small tables, whose walk adds only a few µs, ' +
-    'are the noisiest (see the spread).',
-  'packet-nat-first|legacy': LEGACY_FIRST,
-  'packet-forward|legacy': LEGACY_FORWARD_50K,
-  'packet-forward-match|nft':
+const NOISE =
+  'run-to-run noise of this point is comparable to the error (see its spread); no model term is missing that ' +
+  'the other sizes show.'
+
+/** Legacy rule entries of the lab's FORWARD and KUBE-SERVICES tables: 488 bytes each (cost/blobBytes.ts). */
+const LEGACY_ENTRY_BYTES = 488
+/** One CPU's share of this machine kind's L3 (32 MiB shared by two CPUs, sysfs), which the texts above name. */
+const LLC_SHARE_BYTES = 16 * 2 ** 20
+
+/** A point outside the bound: its size and its runs in pass order (labReport.ts ReportRow). */
+export interface OutsidePoint {
+  size: number
+  unit: 's' | 'ns'
+  passes?: readonly number[]
+}
+
+const REASONS: Partial<Record<string, (outside: readonly OutsidePoint[]) => string>> = {
+  'packet-nat-first': () => NAT_FIRST_NOISE,
+  'packet-nat-first|legacy': (outside) => `${LEGACY_FIRST}${passesOf(outside)}`,
+  // the warm walk's 50k text only where a point's entries outgrow the share; a point below it is noise
+  'packet-forward|legacy': (outside) =>
+    outside.some((p) => p.size * LEGACY_ENTRY_BYTES > LLC_SHARE_BYTES)
+      ? `${LEGACY_FORWARD_50K}${passesOf(outside)}`
+      : NOISE,
+  'packet-forward-match|nft': () =>
     'iptables-nft runs `-m icmp` through nft_compat; the model prices the separately allocated nft_expr_ops each ' +
     'compat expression reads (192 bytes per rule, uncached once one walk’s exceed `ipt.cacheBytes:nft`). Where ' +
     'this table still misses, the step is not (only) that object: per rule and walk 76 / 128 / 211 ns at ' +
@@ -52,11 +74,28 @@ const REASONS: Partial<Record<string, string>> = {
     'one CPU’s share of the L3; a second step would rest on the 50k point alone, so it is not fitted.',
 }
 
-export function outsideReason(experiment: Measurement['experiment'], backend: string): string {
-  return (
-    REASONS[`${experiment}|${backend}`] ??
-    REASONS[experiment] ??
-    'run-to-run noise of this point is comparable to the error (see its spread); no model term is missing that ' +
-      'the other sizes show.'
-  )
+/** " This run’s passes: 30,000: 886 / 296 / 421 / 228 µs; …" for the points that carry their runs. */
+function passesOf(outside: readonly OutsidePoint[]): string {
+  const parts = outside
+    .filter((p) => p.passes && p.passes.length > 1)
+    .map((p) => `${p.size.toLocaleString('en-US')}: ${p.passes?.map((v) => inUnit(v, p.unit)).join(' / ')}`)
+  return parts.length ? ` This run’s passes, in order: ${parts.join('; ')}.` : ''
+}
+
+function inUnit(v: number, unit: 's' | 'ns'): string {
+  const ns = unit === 's' ? v * 1e9 : v
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${Math.round(ns / 1e3)} µs`
+}
+
+/**
+ * Why the points `outside` of a table miss ±25 %, as far as the measurements show it: the table's own reason
+ * (by experiment and backend, and for some by how large the outside points are), else the generic one.
+ */
+export function outsideReason(
+  experiment: Measurement['experiment'],
+  backend: string,
+  outside: readonly OutsidePoint[] = [],
+): string {
+  const reason = REASONS[`${experiment}|${backend}`] ?? REASONS[experiment]
+  return reason ? reason(outside) : NOISE
 }
