@@ -1,4 +1,4 @@
-import { NFT_COMPAT_OPS_BYTES } from '@dataplane-sim/iptables-model'
+import { IPTABLES_PACKET_CONSTANTS, NFT_COMPAT_OPS_BYTES } from '@dataplane-sim/iptables-model'
 import { describe, expect, it } from 'vitest'
 import type { MachineInfo } from '../env/machine'
 import { summarize } from '../measure/stats'
@@ -401,9 +401,13 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
     const f = fitGroups(below, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
     expect(f.unexercised).toEqual(['ipt.llcMissBytes'])
     const { profile } = buildProfile({ machine: { ...machine, caches }, quick: true, measurements: below })
-    expect(profile.constants['ipt.llcMissBytes'].value).toBe(0)
+    // priced by the model's default (from the l3-probe), said so, instead of a 0 claiming no such cost
+    expect(profile.constants['ipt.llcMissBytes'].value).toBe(
+      IPTABLES_PACKET_CONSTANTS['ipt.llcMissBytes'].value,
+    )
+    expect(profile.constants['ipt.llcMissBytes'].value).toBeGreaterThan(0)
     expect(profile.constants['ipt.llcMissBytes'].source).toMatch(
-      /no point .* has this count, so it is not measured/,
+      /no point .* has this count, so this calibration does not measure it: the model's default/,
     )
     expect(profile.constants['ipt.rule'].source).toMatch(/non-negative least squares/)
     // a 0 no measurement could move is no estimate: no interval, not in the rerun check

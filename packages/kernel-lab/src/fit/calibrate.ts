@@ -2,6 +2,7 @@ import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
 import { CACHE_BYTES_KEY, LLC_SHARE_BYTES_KEY } from '@dataplane-sim/iptables-model'
 import type { CacheSizes, MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
+import { modelDefaultsProfile } from '../report/modelDefaults'
 import { BPFTOOL_EXEC, restoreKeys } from './counts'
 import { type FitResult, fitNonNegative } from './leastSquares'
 import { countsAt, walkShapeOf } from './recount'
@@ -333,22 +334,35 @@ function fixedSource(key: string, machine: MachineInfo): string {
 /** Builds the CostProfile (constants with units and sources, provenance with kernel, CPU, date and data). */
 export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; fits: GroupFit[] } {
   const fits = fitGroups(opts.measurements, { caches: opts.machine.caches })
+  const defaults = modelDefaultsProfile().constants
   const constants: Record<string, CostConstant> = {}
   for (const f of fits) {
     for (const [key, value] of Object.entries(f.constants)) {
       const sizes = [...new Set(f.rows.map((r) => r.size))].sort((a, b) => a - b)
-      constants[profileKey(key, f.backend)] = {
+      const pk = profileKey(key, f.backend)
+      if (f.unexercised.includes(key)) {
+        // not measured (a quick sweep has no point past the L3 share): the model's own default prices it, named
+        // as such, rather than a 0 that would say the cost does not exist (modelCost's `a:b` rule for :nft keys)
+        const d = defaults[pk] ?? defaults[key]
+        constants[pk] = {
+          value: d?.value ?? 0,
+          unit: unitOf(key, f.unit),
+          source:
+            `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}: ${MEANING[key] ?? key}; ` +
+            `no point of ${f.name} (sizes ${sizes.join('/')}) has this count, so this calibration does not measure ` +
+            (d ? `it: the model's default, ${d.source}` : 'it: 0, as the model has no default for it'),
+        }
+        continue
+      }
+      constants[pk] = {
         // a size from the machine is exact (bytes); fitted constants keep 4 significant digits
         value: f.fixed.includes(key) ? value : Number(value.toPrecision(4)),
         unit: unitOf(key, f.unit),
         source: f.fixed.includes(key)
           ? fixedSource(key, opts.machine)
-          : f.unexercised.includes(key)
-            ? `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}: ${MEANING[key] ?? key}; ` +
-              `no point of ${f.name} (sizes ${sizes.join('/')}) has this count, so it is not measured: 0 (no such cost)`
-            : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
-              `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
-              `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
+          : `dpsim calibrate${opts.quick ? ' --quick' : ''} on ${opts.machine.kernel}, ${opts.machine.cpu}, ` +
+            `${opts.machine.date.slice(0, 10)}: ${MEANING[key] ?? MEANING[key.split('.').pop() ?? ''] ?? key}; non-negative least squares (${f.name}, ` +
+            `sizes ${sizes.join('/')}, rms error ${(f.rmsRelativeError * 100).toFixed(1)}%)`,
       }
     }
   }
