@@ -4,6 +4,8 @@
  * against a cache-level term for cold walks (session 5; the calibration has only 20k and 50k there). As root:
  *   npx tsx packages/kernel-lab/scripts/l3Probe.ts OUT.json          measure (three passes), then summarise
  *   npx tsx packages/kernel-lab/scripts/l3Probe.ts --summarize OUT.json   summarise an earlier run
+ * L3_SIZES (first-packet services, default 0,10000,...,50000), L3_FORWARD (FORWARD rules, default the same) and
+ * L3_RUNS (passes, default 3) change the plan; under `taskset -c 0` every process of the lab runs on one CPU.
  * Writes the raw measurements (the same Measurement records a calibration keeps) and OUT.md: per point the
  * passes' values and ns per rule walked.
  */
@@ -12,12 +14,15 @@ import { FULL_PLAN, type Measurement, runCalibration } from '../src/index'
 
 const summarizeOnly = process.argv[2] === '--summarize'
 const out = (summarizeOnly ? process.argv[3] : process.argv[2]) ?? '/tmp/l3probe.json'
-const sizes = [0, 10_000, 20_000, 30_000, 40_000, 50_000]
+const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d)
+const sizes = list(process.env.L3_SIZES, [0, 10_000, 20_000, 30_000, 40_000, 50_000])
+const forwardRules = list(process.env.L3_FORWARD, sizes)
+const runs = Number(process.env.L3_RUNS ?? 3)
 
 if (!summarizeOnly) {
   const run = await runCalibration({
     parts: ['packet'],
-    plan: { ...FULL_PLAN, runs: 3, forwardRules: sizes, natServices: sizes },
+    plan: { ...FULL_PLAN, runs, forwardRules, natServices: sizes },
     progress: (m) => process.stderr.write(`${m}\n`),
     // everything measured so far after each part: the fit at the end may find groups without their other sweeps
     checkpoint: (ms) => writeFileSync(`${out}.partial`, `${JSON.stringify({ measurements: ms }, null, 1)}\n`),
