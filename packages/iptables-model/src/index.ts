@@ -26,13 +26,15 @@ export type { NodeContext, SourceKind } from './engine/context'
 export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './engine/netfilter'
 export { Netfilter } from './engine/netfilter'
 export { RecentLists } from './engine/recent'
-export type { PacketBackend, WalkTotals } from './engine/walkCost'
+export type { PacketBackend, WalkCaches, WalkTotals } from './engine/walkCost'
 export {
   CACHE_BYTES_KEY,
   cacheBytesOf,
   LLC_SHARE_BYTES_KEY,
   llcShareBytesOf,
+  walkCachesOf,
   walkCounts,
+  walkCountsAs,
   walkKeys,
   walkMemoryBytes,
 } from './engine/walkCost'

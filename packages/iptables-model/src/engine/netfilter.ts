@@ -32,7 +32,7 @@ import {
 import { RecentLists } from './recent'
 import { traceOfOutcome, traceOfOutcomes } from './trace'
 import { type Pass, traverse } from './traverse'
-import { cacheBytesOf, llcShareBytesOf, type PacketBackend, walkCounts } from './walkCost'
+import { type PacketBackend, type WalkCaches, walkCachesOf, walkCountsAs } from './walkCost'
 
 export type { NetfilterOptions, NetfilterTrace, Outcome, PacketOptions } from './options'
 
@@ -57,10 +57,8 @@ export class Netfilter {
   private readonly rng: Rng
   private readonly profile: CostProfile
   private readonly backend: PacketBackend
-  /** the profile's cache-resident walk size for this backend (Infinity: none) */
-  private readonly cacheBytes: number
-  /** the LLC share a cold walk can read before it goes to DRAM (walkCost.ts), Infinity when the profile has none */
-  private readonly llcShareBytes: number
+  /** the profile's cache-resident walk size and LLC share for this backend (walkCost.ts; Infinity: none) */
+  private readonly caches: WalkCaches
   private readonly source: string
   private readonly env: MatchEnv
   private readonly ps = new PacketState()
@@ -78,8 +76,7 @@ export class Netfilter {
     this.rng = createRng(opts.seed ?? 1)
     this.profile = opts.profile ?? IPTABLES_PACKET_PROFILE
     this.backend = opts.backend ?? 'legacy'
-    this.cacheBytes = cacheBytesOf(this.profile, this.backend)
-    this.llcShareBytes = llcShareBytesOf(this.profile, this.backend)
+    this.caches = walkCachesOf(this.profile, this.backend)
     this.env = {
       decide: (p) => this.decide(p),
       dry: false,
@@ -402,11 +399,11 @@ export class Netfilter {
       }
     }
     const w = pass.counts
-    const counts = walkCounts(
+    const counts = walkCountsAs(
       { rules: w.rule, matches: w.match, chains: w.chain, bytes: w.bytes, compatMatches: w.compat },
       this.backend,
-      opts.cold ? 0 : this.cacheBytes,
-      opts.cold ? this.llcShareBytes : Number.POSITIVE_INFINITY,
+      this.caches,
+      opts.cold === true,
     )
     counts['ct.lookup'] = this.ctLookups
     counts['ct.create'] = 0

@@ -52,20 +52,30 @@ export function walkKeys(backend: PacketBackend) {
   } as const
 }
 
+/** A bytes constant of `profile` for `backend` (its `:nft` variant first), Infinity when none. */
+function bytesConstantOf(profile: CostProfile, key: string, backend: PacketBackend): number {
+  const c = (backend === 'nft' ? profile.constants[`${key}:nft`] : undefined) ?? profile.constants[key]
+  return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
+}
+
 /** The cache-resident size a profile gives `backend` (its `:nft` variant first), Infinity when none. */
 export function cacheBytesOf(profile: CostProfile, backend: PacketBackend): number {
-  const c =
-    (backend === 'nft' ? profile.constants[`${CACHE_BYTES_KEY}:nft`] : undefined) ??
-    profile.constants[CACHE_BYTES_KEY]
-  return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
+  return bytesConstantOf(profile, CACHE_BYTES_KEY, backend)
 }
 
 /** The last-level-cache share a profile gives `backend` (its `:nft` variant first), Infinity when none. */
 export function llcShareBytesOf(profile: CostProfile, backend: PacketBackend): number {
-  const c =
-    (backend === 'nft' ? profile.constants[`${LLC_SHARE_BYTES_KEY}:nft`] : undefined) ??
-    profile.constants[LLC_SHARE_BYTES_KEY]
-  return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
+  return bytesConstantOf(profile, LLC_SHARE_BYTES_KEY, backend)
+}
+
+/** The two cache sizes a profile prices `backend`'s walks with (walkCountsAs). */
+export interface WalkCaches {
+  cacheBytes: number
+  llcShareBytes: number
+}
+
+export function walkCachesOf(profile: CostProfile, backend: PacketBackend): WalkCaches {
+  return { cacheBytes: cacheBytesOf(profile, backend), llcShareBytes: llcShareBytesOf(profile, backend) }
 }
 
 /**
@@ -134,4 +144,19 @@ export function walkCounts(
     out[k.scatteredBytes] = memory
   }
   return out
+}
+
+/**
+ * The cost counts of a warm or a cold walk: a warm walk keeps `caches.cacheBytes` resident between packets and
+ * has no LLC term; a cold one (nothing cached when it starts) has nothing resident and pays for its bytes
+ * beyond `caches.llcShareBytes` (walkCounts). The one place that rule lives: the engine and the kernel lab's
+ * counts both go through it.
+ */
+export function walkCountsAs(
+  w: WalkTotals,
+  backend: PacketBackend,
+  caches: WalkCaches,
+  cold: boolean,
+): Record<string, number> {
+  return cold ? walkCounts(w, backend, 0, caches.llcShareBytes) : walkCounts(w, backend, caches.cacheBytes)
 }

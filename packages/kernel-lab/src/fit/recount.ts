@@ -1,11 +1,10 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
 import {
-  cacheBytesOf,
-  llcShareBytesOf,
   type PacketBackend,
   parseIptablesSave,
   restoreModelCounts,
   tableBlobBytes,
+  walkCachesOf,
 } from '@dataplane-sim/iptables-model'
 import type { Measurement } from '../measure/types'
 import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rules/kubeProxyShape'
@@ -49,8 +48,8 @@ export function countsAt(
 /** `m`'s counts as `profile` prices them: its cache-resident size and LLC share for `m`'s backend. */
 export function countsFor(m: Measurement, profile: CostProfile): Record<string, number> {
   if (!walks.has(m) || m.backend === 'bpf') return m.counts
-  const backend = m.backend as PacketBackend
-  return countsAt(m, cacheBytesOf(profile, backend), llcShareBytesOf(profile, backend))
+  const { cacheBytes, llcShareBytes } = walkCachesOf(profile, m.backend as PacketBackend)
+  return countsAt(m, cacheBytes, llcShareBytes)
 }
 
 /** Bytes of the synthetic kube-proxy table of `services` services: linear in services (fixed-size entries). */

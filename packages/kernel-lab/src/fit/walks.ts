@@ -4,7 +4,7 @@ import {
   type PacketBackend,
   parseIptablesSave,
   type WalkTotals,
-  walkCounts,
+  walkCountsAs,
   walkKeys,
 } from '@dataplane-sim/iptables-model'
 import { ECHO_PORT, SKIP_PORT } from '../measure/probe'
@@ -41,7 +41,7 @@ export function walkShapeCounts(
 ): Record<string, number> {
   const out: Record<string, number> = {}
   const add = (w: Walk, sign: number) => {
-    const c = shape.cold ? walkCounts(w, backend, 0, llcShareBytes) : walkCounts(w, backend, cacheBytes)
+    const c = walkCountsAs(w, backend, { cacheBytes, llcShareBytes }, shape.cold)
     for (const k in c) out[k] = (out[k] ?? 0) + sign * c[k]
   }
   for (const w of shape.loaded) add(w, 1)
