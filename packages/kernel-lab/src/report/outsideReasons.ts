@@ -1,3 +1,4 @@
+import { IPTABLES_PACKET_CONSTANTS, LLC_SHARE_BYTES_KEY } from '@dataplane-sim/iptables-model'
 import type { Measurement } from '../measure/types'
 
 /**
@@ -47,8 +48,8 @@ const NOISE =
 
 /** Legacy rule entries of the lab's FORWARD and KUBE-SERVICES tables: 488 bytes each (cost/blobBytes.ts). */
 const LEGACY_ENTRY_BYTES = 488
-/** One CPU's share of this machine kind's L3 (32 MiB shared by two CPUs, sysfs), which the texts above name. */
-const LLC_SHARE_BYTES = 16 * 2 ** 20
+/** One CPU's share of this machine kind's L3, which the texts above name: the model's default (16 MiB). */
+const LLC_SHARE_BYTES = IPTABLES_PACKET_CONSTANTS[LLC_SHARE_BYTES_KEY].value
 
 /** A point outside the bound: its size and its runs in pass order (labReport.ts ReportRow). */
 export interface OutsidePoint {
