@@ -56,12 +56,13 @@ export class CiliumAgent {
    * the most expensive part of indexing a million pods, and only watch events use it
    */
   private objectMaps: { [K in Exclude<ResourceKind, 'Pod'>]: Map<string, ResourceByKind[K]> } | null = null
-  private podObjects: Map<string, Pod> | null = null
+  /** pods by "namespace/name", as their ordinals in `pods` */
+  private podOrdinals: Map<string, number> | null = null
   /** "namespace/name" of each service of the initial cluster, in its order */
   private serviceKeys: string[]
   private sink: AgentSink
   private readonly nsByName = new Map<string, Namespace>()
-  /** pods holding an identity */
+  /** every pod the agent has seen, by ordinal, and the identity each holds */
   private readonly pods: PodIndex
   private readonly policies = new PolicyIndex()
   private readonly nodes: NodeAddresses
@@ -93,7 +94,7 @@ export class CiliumAgent {
     this.serviceKeys = cluster.services.map((svc) => objectKey('Service', svc))
     this.nodeName = nodeName
     this.sink = sink
-    this.pods = new PodIndex()
+    this.pods = new PodIndex(cluster.pods)
     this.ipcache = new IpcacheClaims(sink, cluster.pods.length + cluster.nodes.length)
     this.services = new ServiceSync(sink, nodeName, cluster.endpointSlices)
     this.cidrs = new CidrIdentities(this.identities, this.ipcache)
@@ -149,7 +150,7 @@ export class CiliumAgent {
     for (const n of c.nodes) this.nodes.add(n)
     for (const np of c.networkPolicies) this.policies.add(np)
     // Global identities in sorted label order (CRD mode allocates in order here), then CIDR identities.
-    for (const set of podsByLabelSet(c.pods, (ns) => this.nsByName.get(ns))) this.addLabelSet(set)
+    for (const set of podsByLabelSet(c.pods, (ns) => this.nsByName.get(ns))) this.addLabelSet(set, c.pods)
     this.cidrs.refInAddressOrder(c.networkPolicies.flatMap(policyCidrs), this.cidrEvents(null))
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     const nodeIp = this.nodes.local
@@ -163,21 +164,29 @@ export class CiliumAgent {
       change.op === 'upsert' ? objectKey(change.kind, change.object) : objectKey(change.kind, change)
     const known = (change.kind === 'Pod' ? this.podsByKey() : this.objects[change.kind]) as Map<
       string,
-      ResourceByKind[ResourceKind]
+      ResourceByKind[ResourceKind] | number
     >
     // All-or-nothing, as a watch never deletes what it did not add: refuse before anything changes.
     if (change.op === 'delete' && !known.has(key)) throw new Error(`no ${change.kind} ${key} to delete`)
     const previous = known.get(key)
-    if (change.op === 'upsert') known.set(key, change.object)
+    // a pod is known by its ordinal (a new one for every pod object an upsert brings)
+    const next =
+      change.op !== 'upsert'
+        ? undefined
+        : change.kind === 'Pod'
+          ? this.pods.append(change.object)
+          : change.object
+    if (next !== undefined) known.set(key, next)
     else known.delete(key)
     const affected = new Set<string>()
     switch (change.kind) {
       case 'Pod': {
-        if (previous) {
-          this.withoutIdentity.delete(previous as Pod)
-          if (this.pods.identityOf(previous as Pod) !== undefined) this.removePod(previous as Pod, affected)
+        if (previous !== undefined) {
+          const ordinal = previous as number
+          this.withoutIdentity.delete(this.pods.pod(ordinal))
+          if (this.pods.identityOf(ordinal) !== undefined) this.removePod(ordinal, affected)
         }
-        if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(change.object, affected)
+        if (change.op === 'upsert' && !change.object.hostNetwork) this.addPod(next as number, affected)
         break
       }
       case 'Namespace': {
@@ -185,9 +194,9 @@ export class CiliumAgent {
         if (ns) this.nsByName.set(ns.name, ns)
         else this.nsByName.delete(key)
         // Namespace labels are part of every pod identity in it: re-identify those pods.
-        for (const pod of this.pods.inNamespace(key)) {
-          this.removePod(pod, affected)
-          this.addPod(pod, affected)
+        for (const ordinal of this.pods.inNamespace(key)) {
+          this.removePod(ordinal, affected)
+          this.addPod(ordinal, affected)
         }
         break
       }
@@ -246,7 +255,8 @@ export class CiliumAgent {
 
   // ---- pods, identities, endpoints ---------------------------------------------------------------------
 
-  private addPod(pod: Pod, affected: Set<string>): void {
+  private addPod(ordinal: number, affected: Set<string>): void {
+    const pod = this.pods.pod(ordinal)
     const ip = tryIpToU32(pod.ip)
     if (ip === null) return
     const ns = this.nsByName.get(pod.namespace)
@@ -258,22 +268,22 @@ export class CiliumAgent {
       return
     }
     const { identity, created } = this.identities.acquire('global', labels, identityExtra(pod, ns), lk)
-    this.addPodWithIdentity(pod, ip, identity, created, affected)
+    this.addPodWithIdentity(ordinal, pod, ip, identity, created, affected)
   }
 
   /**
    * The initial sync's `addPod` for every pod of one label set: the identity is looked up (or allocated)
    * once and takes one reference per pod with an address, in the order `addPod` one by one would.
    */
-  private addLabelSet(set: LabelSetPods): void {
-    const pods = set.pods
+  private addLabelSet(set: LabelSetPods, pods: readonly Pod[]): void {
+    const ordinals = set.ordinals
     // addresses parsed once into a scratch array reused by every set (−1: no address, the pod is skipped)
-    if (this.setIps.length < pods.length) this.setIps = new Float64Array(pods.length * 2)
+    if (this.setIps.length < ordinals.length) this.setIps = new Float64Array(ordinals.length * 2)
     const ips = this.setIps
     let n = 0
     let first = -1
-    for (let i = 0; i < pods.length; i++) {
-      const ip = tryIpToU32(pods[i].ip)
+    for (let i = 0; i < ordinals.length; i++) {
+      const ip = tryIpToU32(pods[ordinals[i]].ip)
       ips[i] = ip === null ? -1 : ip
       if (ip === null) continue
       if (n++ === 0) first = i
@@ -281,25 +291,29 @@ export class CiliumAgent {
     if (n === 0) return
     if (!this.identities.canAcquireGlobal(set.labels, set.key)) {
       const set = this.waitingSet
-      for (let i = 0; i < pods.length; i++) {
+      for (let i = 0; i < ordinals.length; i++) {
         if (ips[i] < 0) continue
-        if (set) set.add(pods[i])
-        else this.waitingList.push(pods[i])
+        if (set) set.add(pods[ordinals[i]])
+        else this.waitingList.push(pods[ordinals[i]])
       }
       return
     }
-    const pod0 = pods[first]
+    const pod0 = pods[ordinals[first]]
     const extra = identityExtra(pod0, this.nsByName.get(pod0.namespace))
     const { identity, created } = this.identities.acquire('global', set.labels, extra, set.key, n)
     const value = this.podIpcacheValue(identity.id)
-    for (let i = first; i < pods.length; i++)
-      if (ips[i] >= 0) this.addPodWithIdentity(pods[i], ips[i], identity, created && i === first, null, value)
+    for (let i = first; i < ordinals.length; i++)
+      if (ips[i] >= 0) {
+        const o = ordinals[i]
+        this.addPodWithIdentity(o, pods[o], ips[i], identity, created && i === first, null, value)
+      }
   }
 
   /** `addLabelSet`'s parsed addresses */
   private setIps = new Float64Array(64)
 
   private addPodWithIdentity(
+    ordinal: number,
     pod: Pod,
     ip: number,
     identity: Identity,
@@ -307,7 +321,7 @@ export class CiliumAgent {
     affected: Set<string> | null,
     value: IpcacheValue = this.podIpcacheValue(identity.id),
   ): void {
-    this.pods.add(pod, identity.id)
+    this.pods.add(ordinal, identity.id)
     if (created) this.identityAdded(identity, affected)
     else if (affected && pod.ports.length > 0) this.markNamedPortUsers(affected)
     this.ipcache.set(this.host(ip), value)
@@ -334,8 +348,9 @@ export class CiliumAgent {
     }
   }
 
-  /** Removes `pod` (the object it was added as) and drops its identity reference. */
-  private removePod(pod: Pod, affected: Set<string>): void {
+  /** Removes the pod of `ordinal` and drops its identity reference. */
+  private removePod(ordinal: number, affected: Set<string>): void {
+    const pod = this.pods.pod(ordinal)
     const ip = tryIpToU32(pod.ip) as number
     const key = pod.nodeName === this.nodeName ? podKeyOf(pod) : ''
     const ep = key ? this.endpoints.get(key) : undefined
@@ -349,7 +364,7 @@ export class CiliumAgent {
       affected.delete(key)
     }
     this.ipcache.unset(this.host(ip), 'pod')
-    const id = this.pods.remove(pod) as number
+    const id = this.pods.remove(ordinal) as number
     const released = this.identities.release(id)
     if (released) {
       this.sink.identity?.('delete', released)
@@ -384,8 +399,8 @@ export class CiliumAgent {
 
   /** The identity of a pod "namespace/name". */
   identityOfPod(key: string): number | undefined {
-    const pod = this.podsByKey().get(key)
-    return pod ? this.pods.identityOf(pod) : undefined
+    const ordinal = this.podsByKey().get(key)
+    return ordinal === undefined ? undefined : this.pods.identityOf(ordinal)
   }
 
   /**
@@ -408,10 +423,19 @@ export class CiliumAgent {
     return this.objectMaps
   }
 
-  /** Pods by "namespace/name", built on first use (watch events and lookups), then kept by `apply`. */
-  private podsByKey(): Map<string, Pod> {
-    if (!this.podObjects) this.podObjects = keyed('Pod', this.cluster.pods)
-    return this.podObjects
+  /**
+   * Pods' ordinals by "namespace/name", built on first use (watch events and lookups), then kept by `apply`:
+   * the initial cluster's pods are their positions in its list (a name listed twice: the last one, as a
+   * Map of the objects kept).
+   */
+  private podsByKey(): Map<string, number> {
+    if (!this.podOrdinals) {
+      const out = new Map<string, number>()
+      const pods = this.cluster.pods
+      for (let i = 0; i < pods.length; i++) out.set(objectKey('Pod', pods[i]), i)
+      this.podOrdinals = out
+    }
+    return this.podOrdinals
   }
 
   /** The ipcache value of a pod address: one shared object per identity (the map holds values by reference). */

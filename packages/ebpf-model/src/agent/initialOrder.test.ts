@@ -25,7 +25,7 @@ describe('podsByLabelSet', () => {
     ]
     const entries = pods.map((p): [string, Pod] => [`${p.namespace}/${p.name}`, p])
     const got = podsByLabelSet(pods, (n) => namespaces.get(n)).flatMap((s) =>
-      s.pods.map((p) => `${p.namespace}/${p.name}`),
+      s.ordinals.map((o) => `${pods[o].namespace}/${pods[o].name}`),
     )
     const expected = entries
       .filter(([, p]) => !p.hostNetwork)
@@ -39,11 +39,12 @@ describe('podsByLabelSet', () => {
   })
 
   it('groups pods whose labels are equal but not the same object, and keeps namespaces apart', () => {
-    const sets = podsByLabelSet(
-      [pod('a', 'y', { app: 'web' }), pod('a', 'x', { app: 'web' }), pod('b', 'z', { app: 'web' })],
-      (n) => namespaces.get(n),
-    )
-    expect(sets.map((s) => s.pods.map((p) => `${p.namespace}/${p.name}`))).toEqual([['a/x', 'a/y'], ['b/z']])
+    const pods = [pod('a', 'y', { app: 'web' }), pod('a', 'x', { app: 'web' }), pod('b', 'z', { app: 'web' })]
+    const sets = podsByLabelSet(pods, (n) => namespaces.get(n))
+    expect(sets.map((s) => s.ordinals.map((o) => `${pods[o].namespace}/${pods[o].name}`))).toEqual([
+      ['a/x', 'a/y'],
+      ['b/z'],
+    ])
     expect(sets[0].key).toBe(sets[0].labels.join(','))
   })
 })

@@ -7,7 +7,8 @@ export interface LabelSetPods {
   labels: string[]
   /** the labels joined: the identity's key */
   key: string
-  pods: Pod[]
+  /** the pods, as their positions in the list given to `podsByLabelSet` */
+  ordinals: number[]
 }
 
 function cmp(a: string, b: string): number {
@@ -23,7 +24,7 @@ function cmp(a: string, b: string): number {
  * cost about as many label derivations as there are workloads.
  */
 export function podsByLabelSet(
-  pods: Iterable<Pod>,
+  pods: readonly Pod[],
   namespaceOf: (name: string) => Namespace | undefined,
 ): LabelSetPods[] {
   // the set of each labels object in the first namespace it is seen in (every workload: one namespace);
@@ -42,29 +43,30 @@ export function podsByLabelSet(
     const labels = podIdentityLabels(pod, undefined, fromNs)
     const k = labels.join(',')
     let set = byKey.get(k)
-    if (!set) byKey.set(k, (set = { labels, key: k, pods: [] }))
+    if (!set) byKey.set(k, (set = { labels, key: k, ordinals: [] }))
     return set
   }
   // pods of a workload come one after another: the last (labels, namespace) answers most lookups
   let lastLabels: Labels | null = null
   let lastNs = ''
   let last: LabelSetPods | null = null
-  for (const pod of pods) {
+  for (let o = 0; o < pods.length; o++) {
+    const pod = pods[o]
     if (pod.hostNetwork) continue
     if (last && pod.labels === lastLabels && pod.namespace === lastNs) {
-      last.pods.push(pod)
+      last.ordinals.push(o)
       continue
     }
     let set = first.get(pod.labels)
     if (!set) first.set(pod.labels, (set = setOf(pod)))
-    else if (set.pods[0].namespace !== pod.namespace) {
+    else if (pods[set.ordinals[0]].namespace !== pod.namespace) {
       let perNs = others.get(pod.labels)
       if (!perNs) others.set(pod.labels, (perNs = new Map()))
       let s = perNs.get(pod.namespace)
       if (!s) perNs.set(pod.namespace, (s = setOf(pod)))
       set = s
     }
-    set.pods.push(pod)
+    set.ordinals.push(o)
     lastLabels = pod.labels
     lastNs = pod.namespace
     last = set
@@ -72,11 +74,13 @@ export function podsByLabelSet(
   const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
   // most sets arrive in name order already (a workload's pods are listed -0, -1, …): check before sorting
   for (const s of out)
-    if (s.pods.length > 1 && !sortedByName(s.pods)) s.pods.sort((a, b) => cmp(a.name, b.name))
+    if (s.ordinals.length > 1 && !sortedByName(pods, s.ordinals))
+      s.ordinals.sort((a, b) => cmp(pods[a].name, pods[b].name))
   return out
 }
 
-function sortedByName(pods: readonly Pod[]): boolean {
-  for (let i = 1; i < pods.length; i++) if (pods[i - 1].name > pods[i].name) return false
+function sortedByName(pods: readonly Pod[], ordinals: readonly number[]): boolean {
+  for (let i = 1; i < ordinals.length; i++)
+    if (pods[ordinals[i - 1]].name > pods[ordinals[i]].name) return false
   return true
 }
