@@ -131,6 +131,20 @@ export class IdentityAllocator {
       this.refs.set(have.id, (this.refs.get(have.id) ?? 0) + count)
       return { identity: have, created: false }
     }
+    return { identity: this.allocate(kind, labels, extra, key, count), created: true }
+  }
+
+  /**
+   * A new identity for `labels` with `count` references, for a caller that knows no identity has their key
+   * (the initial sync's label sets: keys distinct, none allocated before them): `acquire` without its lookup.
+   */
+  allocate(
+    kind: 'global' | 'cidr',
+    labels: string[],
+    extra: Partial<Identity> | (() => Partial<Identity>),
+    key: string,
+    count: number,
+  ): Identity {
     const id = this.take(kind)
     const e = typeof extra === 'function' ? extra() : extra
     // one literal with every field (not a spread of `extra`): every identity gets the same hidden class,
@@ -148,12 +162,17 @@ export class IdentityAllocator {
     this.byKey.set(key, identity)
     this.byId.set(id, identity)
     this.refs.set(id, count)
-    return { identity, created: true }
+    return identity
   }
 
   /** Whether `acquire('global', labels)` would succeed (a known label set, or a free number in the range). */
   canAcquireGlobal(labels: string[], key: string = labels.join(',')): boolean {
     return this.free.global.length > 0 || this.next.global <= MAX_GLOBAL_IDENTITY || this.byKey.has(key)
+  }
+
+  /** Whether a global identity number is free (a new label set can be given one). */
+  hasFreeGlobal(): boolean {
+    return this.free.global.length > 0 || this.next.global <= MAX_GLOBAL_IDENTITY
   }
 
   /** Drops a reference; returns the identity when it was released (last reference gone). */

@@ -46,6 +46,15 @@ export function podsByLabelSet(
     if (!set) byKey.set(k, (set = { labels, key: k, ordinals: [] }))
     return set
   }
+  // sets whose pods did not arrive in name order (most do: a workload's pods are listed -0, -1, …), found
+  // as each pod is added, by comparing its name with the set's previous pod's (read just before, or nearby)
+  // rather than in a second pass reading every pod's name again
+  const unsorted = new Set<LabelSetPods>()
+  const add = (set: LabelSetPods, o: number) => {
+    const ords = set.ordinals
+    if (ords.length > 0 && pods[ords[ords.length - 1]].name > pods[o].name) unsorted.add(set)
+    ords.push(o)
+  }
   // pods of a workload come one after another: the last (labels, namespace) answers most lookups
   let lastLabels: Labels | null = null
   let lastNs = ''
@@ -54,7 +63,7 @@ export function podsByLabelSet(
     const pod = pods[o]
     if (pod.hostNetwork) continue
     if (last && pod.labels === lastLabels && pod.namespace === lastNs) {
-      last.ordinals.push(o)
+      add(last, o)
       continue
     }
     let set = first.get(pod.labels)
@@ -66,21 +75,12 @@ export function podsByLabelSet(
       if (!s) perNs.set(pod.namespace, (s = setOf(pod)))
       set = s
     }
-    set.ordinals.push(o)
+    add(set, o)
     lastLabels = pod.labels
     lastNs = pod.namespace
     last = set
   }
   const out = [...byKey.values()].sort((a, b) => cmp(a.key, b.key))
-  // most sets arrive in name order already (a workload's pods are listed -0, -1, …): check before sorting
-  for (const s of out)
-    if (s.ordinals.length > 1 && !sortedByName(pods, s.ordinals))
-      s.ordinals.sort((a, b) => cmp(pods[a].name, pods[b].name))
+  for (const s of unsorted) s.ordinals.sort((a, b) => cmp(pods[a].name, pods[b].name))
   return out
-}
-
-function sortedByName(pods: readonly Pod[], ordinals: readonly number[]): boolean {
-  for (let i = 1; i < ordinals.length; i++)
-    if (pods[ordinals[i - 1]].name > pods[ordinals[i]].name) return false
-  return true
 }

@@ -45,6 +45,15 @@ export class IpcacheClaims {
     this.hosts = new IntKeyIndex(hosts)
   }
 
+  /**
+   * Reads the cell a claim of the /32 of `addr` reads first; changes nothing. The initial sync calls it for a
+   * label set's pod addresses before claiming them, so their cache misses (random cells of a ~48 MB table at
+   * a million pods) overlap instead of coming one at a time.
+   */
+  touchHost(addr: number): boolean {
+    return this.hosts.cellArray[this.hosts.homeCell(addr)] !== undefined
+  }
+
   set(prefix: Cidr, value: IpcacheValue): void {
     const host = prefix.prefix === 32
     const k = host ? prefix.base : claimKey(prefix)

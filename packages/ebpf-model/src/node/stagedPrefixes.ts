@@ -37,21 +37,33 @@ export class StagedPrefixes {
     this.size--
   }
 
-  /** Positions still holding a value, by unsigned address. */
-  inAddressOrder(): number[] {
+  /**
+   * Positions still holding a value, by unsigned address (equal addresses: in position order). An LSD radix
+   * sort, 16 bits a pass (two stable counting sorts over typed arrays), where the native sort of 617k
+   * address · 2^21 + position keys took ~100 ms of the 100k-service build.
+   */
+  inAddressOrder(): Int32Array {
     const n = this.bases.length
-    const out: number[] = []
-    if (n < 2 ** 21) {
-      // address · 2^21 + position is exact in a float64: one native numeric sort, no comparator calls
-      const keys = new Float64Array(this.size)
-      let k = 0
-      for (let i = 0; i < n; i++)
-        if (this.values[i] !== undefined) keys[k++] = (this.bases[i] >>> 0) * 2 ** 21 + i
-      keys.sort()
-      for (let i = 0; i < k; i++) out.push(keys[i] % 2 ** 21)
-      return out
+    let pos = new Int32Array(this.size)
+    let k = 0
+    for (let i = 0; i < n; i++) if (this.values[i] !== undefined) pos[k++] = i
+    let addr = new Uint32Array(k)
+    for (let j = 0; j < k; j++) addr[j] = this.bases[pos[j]] >>> 0
+    let pos2 = new Int32Array(k)
+    let addr2 = new Uint32Array(k)
+    const counts = new Int32Array(65537)
+    for (let shift = 0; shift < 32; shift += 16) {
+      counts.fill(0)
+      for (let j = 0; j < k; j++) counts[((addr[j] >>> shift) & 0xffff) + 1]++
+      for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1]
+      for (let j = 0; j < k; j++) {
+        const at = counts[(addr[j] >>> shift) & 0xffff]++
+        pos2[at] = pos[j]
+        addr2[at] = addr[j]
+      }
+      ;[pos, pos2] = [pos2, pos]
+      ;[addr, addr2] = [addr2, addr]
     }
-    for (let i = 0; i < n; i++) if (this.values[i] !== undefined) out.push(i)
-    return out.sort((a, b) => (this.bases[a] >>> 0) - (this.bases[b] >>> 0))
+    return pos
   }
 }
