@@ -65,6 +65,17 @@ const lowerHalf = (rtts: number[]) => quantileMean(rtts, 0.05, 0.5)
 const FIRST_PORT = 20000
 
 /**
+ * One batch of first packets through whatever nat table the node has: conntrack flushed, `newFlows` flows to the
+ * walking port interleaved with as many to the skipping one, the lower-half mean of the walking flows minus that
+ * of the skipping ones (ns), and the datagrams lost.
+ */
+export async function firstPacketBatch(lab: Lab, newFlows: number): Promise<{ ns: number; lost: number }> {
+  await flushConntrack(lab)
+  const r = await udpNewFlows(lab, LAB_ADDRESSES.server, [ECHO_PORT, SKIP_PORT], newFlows, FIRST_PORT)
+  return { ns: lowerHalf(r.rtts[0]) - lowerHalf(r.rtts[1]), lost: r.lost }
+}
+
+/**
  * First-packet cost vs services: UDP datagrams to the server's echo agent, each from a new source port (a new
  * conntrack entry, so nat PREROUTING runs), from one persistent sender in the client namespace, back to back
  * (see agents/newFlows.ts: warm walks, the state of a node under a steady stream of new connections). The
@@ -89,16 +100,9 @@ export async function natFirstPacketSweep(
     await inPasses(points, plan.runs, async (pt) => {
       await resetNode(lab)
       await restore(lab, pt.backend, firstPacketTable(pt.size, SKIP_PORT))
-      await flushConntrack(lab)
-      const r = await udpNewFlows(
-        lab,
-        LAB_ADDRESSES.server,
-        [ECHO_PORT, SKIP_PORT],
-        plan.newFlows,
-        FIRST_PORT,
-      )
+      const r = await firstPacketBatch(lab, plan.newFlows)
       pt.lost += r.lost
-      pt.runs.push(lowerHalf(r.rtts[0]) - lowerHalf(r.rtts[1]))
+      pt.runs.push(r.ns)
       progress(
         `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs (lost ${r.lost})`,
       )
