@@ -41,14 +41,24 @@ export const IPTABLES_PACKET_CONSTANTS: Record<string, CostConstant> = {
       'can count on 16 MiB of it. Not multiplied: the engine reads it for cold walks (engine/walkCost.ts); ' +
       '`dpsim calibrate` writes the same figure from the sysfs of the machine it runs on.',
   },
-  'ipt.llcMissBytes': {
-    value: 0.15,
-    unit: 'ns per byte of a cold walk beyond ipt.llcShareBytes',
+  'ipt.llcShareWays': {
+    value: 8,
+    unit: 'ways',
     source:
-      'kernel lab l3-probe (reports/kernel/l3-probe, machine idle, three passes): legacy first packets (cold walks ' +
-      'of 488-byte KUBE-SERVICES entries) cost 9.0 ns per rule at 30k services (14.6 MB) and 19.0 / 28.9 at 40k / ' +
-      '50k (19.5 / 24.4 MB): the extra over 9.0 ns per rule is 0.146 / 0.130 ns per byte beyond the 16 MiB share, ' +
-      'and a fit of the probe gives 0.151. Warm walks over the same entries stay flat: cold walks only.',
+      'this machine kind (sysfs cpu0/cache/index3): a 16-way L3 shared by 2 CPUs, so one CPU can count on 8 ways of ' +
+      'each set. Not multiplied: the engine reads it to place a cold walk’s pages among the L3 sets ' +
+      '(engine/walkCost.ts llcMissedBytes); `dpsim calibrate` writes the same figure from the sysfs of the machine ' +
+      'it runs on.',
+  },
+  'ipt.llcMissBytes': {
+    value: 0.12,
+    unit: 'ns per byte of a cold walk the L3 share cannot hold',
+    source:
+      'kernel lab (reports/kernel, session-6 run A, quiet, re-fitted with the page-placement term of ' +
+      'engine/walkCost.ts llcMissedBytes): legacy first packets (cold walks of 488-byte KUBE-SERVICES entries) at ' +
+      '20k–50k services, 9.8–24.4 MB against 8 ways of a 16 MiB share, fitted jointly with the warm FORWARD sweeps: ' +
+      '0.12 ns per byte the share cannot hold (~8 ns per 64-byte line from DRAM, prefetched). Warm walks over the ' +
+      'same entries stay flat: cold walks only.',
   },
   'ipt.match': {
     value: 3,

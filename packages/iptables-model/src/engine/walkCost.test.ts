@@ -1,4 +1,5 @@
 import { type CostProfile, parsePacket } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { policyCluster } from '../../test/fixtures/policyCluster'
 import { parseIptablesSave } from '../codec/parse'
@@ -10,7 +11,10 @@ import {
   CACHE_BYTES_KEY,
   cacheBytesOf,
   LLC_SHARE_BYTES_KEY,
+  LLC_SHARE_WAYS_KEY,
+  llcMissedBytes,
   llcShareBytesOf,
+  llcShareWaysOf,
   uncachedBytes,
   walkCounts,
   walkMemoryBytes,
@@ -222,5 +226,85 @@ describe('cold walks beyond one CPU’s share of the last-level cache', () => {
     expect(llcShareBytesOf(p, 'nft')).toBe(10 * oneRule)
     const nftOwn = profile({ ...p.constants, [`${LLC_SHARE_BYTES_KEY}:nft`]: constant(7, 'bytes') })
     expect(llcShareBytesOf(nftOwn, 'nft')).toBe(7)
+  })
+})
+
+describe('llcMissedBytes: a cold walk’s pages placed at random among the sets of an associative L3 share', () => {
+  const MiB = 2 ** 20
+  const share = 16 * MiB
+
+  it('gives the values worked by hand from E[(N − A)⁺] with N ~ Poisson(A × memory ÷ share)', () => {
+    // one way: E[(N − 1)⁺] = λ − 1 + e^−λ, so memory × (λ − 1 + e^−λ) ÷ λ
+    for (const memory of [share / 4, share, 3 * share]) {
+      const lambda = memory / share
+      expect(llcMissedBytes(memory, share, 1)).toBeCloseTo(
+        (memory * (lambda - 1 + Math.exp(-lambda))) / lambda,
+        3,
+      )
+    }
+    // 8 ways, memory = share (λ = 8): Σ_{k≥9} (k − 8) e^−8 8^k / k! = 1.116692… (summed term by term), ÷ 8
+    let tail = 0
+    let p = Math.exp(-8)
+    for (let k = 0; k < 200; k++) {
+      if (k > 8) tail += (k - 8) * p
+      p *= 8 / (k + 1)
+    }
+    expect(tail).toBeCloseTo(1.116692, 5)
+    expect(llcMissedBytes(share, share, 8) / share).toBeCloseTo(tail / 8, 9)
+  })
+
+  it('lies between the bytes beyond the share and the whole walk, and grows with the walk', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 64 * MiB, noNaN: true }),
+        fc.double({ min: 1, max: 64 * MiB, noNaN: true }),
+        fc.integer({ min: 1, max: 32 }),
+        (a, b, ways) => {
+          const [small, large] = a < b ? [a, b] : [b, a]
+          const missed = llcMissedBytes(small, share, ways)
+          // Jensen: E[(N − A)⁺] ≥ (λ − A)⁺, i.e. never less than the bytes beyond the share
+          expect(missed).toBeGreaterThanOrEqual(Math.max(0, small - share) * (1 - 1e-9) - 1e-6)
+          expect(missed).toBeLessThanOrEqual(small)
+          expect(llcMissedBytes(large, share, ways)).toBeGreaterThanOrEqual(missed - 1e-6)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('misses some bytes of a walk smaller than the share, and fewer the more ways each set has', () => {
+    const memory = 30000 * 488 // 30k kube-proxy services: 14.6 MB of a 16 MiB share
+    expect(llcMissedBytes(memory, share, 8) / memory).toBeCloseTo(0.0908, 3)
+    expect(llcMissedBytes(memory, share, 16)).toBeLessThan(llcMissedBytes(memory, share, 8))
+    expect(llcMissedBytes(10000 * 488, share, 8) / (10000 * 488)).toBeLessThan(0.001)
+  })
+
+  it('tends to the bytes beyond the share as the ways grow, which is what unknown ways give', () => {
+    expect(llcMissedBytes(2 * share, share, Number.POSITIVE_INFINITY)).toBe(share)
+    expect(llcMissedBytes(share / 2, share)).toBe(0)
+    expect(llcMissedBytes(2 * share, share, 4096) / share).toBeCloseTo(1, 1)
+    expect(llcMissedBytes(0, share, 8)).toBe(0)
+    // a 1k-rule table (0.5 MB) expects ~1e-9 bytes: less than a line is none
+    expect(llcMissedBytes(1000 * 488, share, 8)).toBe(0)
+    expect(llcMissedBytes(share, Number.POSITIVE_INFINITY, 8)).toBe(0)
+  })
+
+  it('prices a cold walk with the profile’s ways and leaves warm walks alone', () => {
+    const oneRule = ruleBlobBytes(parseIptablesSave(forward(1)).tables[0].chains[1].rules[0])
+    const p = profile({
+      'ipt.rule': constant(10),
+      'ipt.llcMissBytes': constant(2, 'ns/byte'),
+      [CACHE_BYTES_KEY]: constant(1e9, 'bytes'),
+      [LLC_SHARE_BYTES_KEY]: constant(40 * oneRule, 'bytes'),
+      [LLC_SHARE_WAYS_KEY]: constant(8, 'ways'),
+    })
+    expect(llcShareWaysOf(p, 'legacy')).toBe(8)
+    expect(llcShareWaysOf(p, 'nft')).toBe(8)
+    const nf = make(forward(30), { profile: p })
+    const counts = nf.classify(IN, { steps: false, cold: true }).cost.counts
+    // 30 rules against a share of 40: below it, yet some pages overfill their sets
+    expect(counts['ipt.llcMissBytes']).toBeGreaterThan(0)
+    expect(counts['ipt.llcMissBytes']).toBeCloseTo(llcMissedBytes(counts['ipt.bytes'], 40 * oneRule, 8), 6)
+    expect(nf.classify(IN, { steps: false }).cost.counts['ipt.llcMissBytes']).toBe(0)
   })
 })

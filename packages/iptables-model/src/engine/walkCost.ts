@@ -34,6 +34,14 @@ export const CACHE_BYTES_KEY = 'ipt.cacheBytes'
 export const LLC_SHARE_BYTES_KEY = 'ipt.llcShareBytes'
 
 /**
+ * The ways of each L3 set that share holds (sysfs index3 ways_of_associativity ÷ the CPUs sharing the L3: 8 of
+ * 16 on this machine kind). A profile constant (unit `ways`), never multiplied: with it the engine prices a cold
+ * walk's bytes that conflict in the L3 under random page placement (llcMissedBytes); without it, only the bytes
+ * beyond the share (the many-ways limit of the same formula).
+ */
+export const LLC_SHARE_WAYS_KEY = 'ipt.llcShareWays'
+
+/**
  * Count keys of a walk under each backend. The nft keys carry a `:nft` suffix, so a profile that has an nft
  * constant (`ipt.rule:nft`, fitted by the kernel lab) prices an iptables-nft node with it, and one that has
  * not falls back to the legacy constant (`modelCost`'s `a:b` rule).
@@ -68,15 +76,71 @@ export function llcShareBytesOf(profile: CostProfile, backend: PacketBackend): n
   return bytesConstantOf(profile, LLC_SHARE_BYTES_KEY, backend)
 }
 
-/** The two cache sizes a profile prices `backend`'s walks with (walkCountsAs). */
+/** The ways of the L3 share a profile gives `backend` (its `:nft` variant first), Infinity when none. */
+export function llcShareWaysOf(profile: CostProfile, backend: PacketBackend): number {
+  return bytesConstantOf(profile, LLC_SHARE_WAYS_KEY, backend)
+}
+
+/** The cache sizes a profile prices `backend`'s walks with (walkCountsAs). */
 export interface WalkCaches {
   cacheBytes: number
   llcShareBytes: number
+  /** ways of each L3 set the share holds (Infinity: unknown, the bytes beyond the share are what misses) */
+  llcShareWays?: number
 }
 
 export function walkCachesOf(profile: CostProfile, backend: PacketBackend): WalkCaches {
-  return { cacheBytes: cacheBytesOf(profile, backend), llcShareBytes: llcShareBytesOf(profile, backend) }
+  return {
+    cacheBytes: cacheBytesOf(profile, backend),
+    llcShareBytes: llcShareBytesOf(profile, backend),
+    llcShareWays: llcShareWaysOf(profile, backend),
+  }
 }
+
+/** Bytes of a page: the unit the kernel's allocator places a table's memory in (vmalloc: 4 KiB pages). */
+const PAGE_BYTES = 4096
+
+/**
+ * The bytes of a cold walk's `memory` that its CPU's share of the L3 cannot hold: `shareBytes` of a physically
+ * indexed, set-associative L3, `shareWays` ways of each set. A large x_tables blob is vmalloc'ed page by page
+ * (xt_alloc_table_info, net/netfilter/x_tables.c: kvmalloc), so where its pages fall among the L3's page
+ * colours (sets a page maps to: L3 ÷ (ways × 4 KiB), 512 here) is the allocator's choice, not the blob's order.
+ * With pages placed at random, a colour receives N ~ Poisson(λ) of them, λ = shareWays × memory ÷ shareBytes
+ * (the share's colours × ways pages hold shareBytes), and a colour given more pages than its ways keeps
+ * `shareWays` of them and re-reads the rest on every walk: the expected missing bytes are memory × E[(N − A)⁺] ÷ λ.
+ * Conflict misses start well before the walk outgrows the share (Kessler & Hill, "Page placement algorithms for
+ * large real-indexed caches", ACM TOCS 1992): with 8 ways of 16 MiB, 0.04 % of 4.9 MB (10k kube-proxy services),
+ * 9 % of 14.6 MB (30k), 21 % of 19.5 MB (40k), 33 % of 24.4 MB (50k). As the ways grow it tends to memory − shareBytes (every byte
+ * beyond the share), the formula used when the ways are not known. Which colours a restore's pages got is
+ * random: reports/kernel/restore-probe measured legacy first packets at 30k and 40k services over 8 fresh
+ * restores of the same table, 3 batches each, and 71–81 % of the variance lay between restores. Less than one
+ * cache line expected counts as none.
+ */
+export function llcMissedBytes(
+  memory: number,
+  shareBytes: number,
+  shareWays = Number.POSITIVE_INFINITY,
+): number {
+  if (!(memory > 0) || !Number.isFinite(shareBytes)) return 0
+  if (!Number.isFinite(shareWays)) return memory > shareBytes ? memory - shareBytes : 0
+  const a = Math.max(1, Math.round(shareWays))
+  const lambda = (a * memory) / shareBytes
+  // E[(N − a)⁺] = λ − a + Σ_{k<a} (a − k) P(N = k)
+  let p = Math.exp(-lambda)
+  let below = 0
+  for (let k = 0; k < a; k++) {
+    below += (a - k) * p
+    p *= lambda / (k + 1)
+  }
+  const excess = Math.max(0, lambda - a + below)
+  const missed = Math.min(memory, (memory * excess) / lambda)
+  // less than one cache line expected: the walk misses nothing (a 1k-rule table's ~1e-9 bytes would otherwise
+  // make the term look measured by sweeps that never come near the share)
+  return missed < LINE_BYTES ? 0 : missed
+}
+
+/** Bytes of a cache line: the unit a walk misses in. */
+const LINE_BYTES = 64
 
 /**
  * The bytes of one packet's walks that can fall out of the caches, in the backend's own memory layout.
@@ -114,20 +178,23 @@ export function uncachedBytes(memory: number, backend: PacketBackend, cacheBytes
  * (488 bytes each) cost ~4.8 ns per rule while they fit the 512 KiB L2 (1k rules) and ~6 ns streamed from L3
  * (5k–20k); the kernel lab sets legacy's `ipt.cacheBytes` to the L2 size sysfs reports rather than fitting it.
  *
- * Cold walks also count the bytes of their memory beyond `llcShareBytes` (`ipt.llcMissBytes`, on top of
- * `ipt.uncachedBytes`): measured on this machine kind (reports/kernel/l3-probe, machine idle), legacy first
- * packets cost 7.8 / 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (4.9 / 9.8 / 14.6 MB of entries) and
- * 19.0 / 28.9 at 40k / 50k (19.5 / 24.4 MB), past one CPU's half of the 32 MiB L3 (16.8 MB), both points
- * pricing the bytes beyond it alike (~0.13–0.15 ns per byte: the walk goes to DRAM for them). The first
- * packet's sender does user-space socket work on the walking CPU between walks, which competes for the L3
- * too; warm FORWARD walks behind `ping` over the same 24.4 MB stay flat (12.0–13.5 ns per round-trip rule),
- * so warm walks (the default, llcShareBytes Infinity) have no LLC term.
+ * Cold walks also count the bytes of their memory their CPU's share of the L3 cannot hold (`ipt.llcMissBytes`, on
+ * top of `ipt.uncachedBytes`; llcMissedBytes: `llcShareBytes` with `llcShareWays` ways per set, pages placed at
+ * random): measured on this machine kind (reports/kernel/l3-probe, machine idle), legacy first packets cost 7.8 /
+ * 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (4.9 / 9.8 / 14.6 MB of entries) and 19.0 / 28.9 at 40k /
+ * 50k (19.5 / 24.4 MB), against one CPU's half of the 32 MiB L3 (16.8 MB); over 8 fresh restores each
+ * (reports/kernel/restore-probe) 30k cost 229–769 µs and 40k 578–1483, the restore deciding which: the walk
+ * goes to DRAM for the bytes whose L3 sets its pages overfill. The first packet's sender does user-space socket
+ * work on the walking CPU between walks, which competes for the L3 too; warm FORWARD walks behind `ping` over
+ * the same 24.4 MB stayed flat on an idle machine (12.0–13.5 ns per round-trip rule), so warm walks (the
+ * default, llcShareBytes Infinity) have no LLC term.
  */
 export function walkCounts(
   w: WalkTotals,
   backend: PacketBackend,
   cacheBytes: number,
   llcShareBytes = Number.POSITIVE_INFINITY,
+  llcShareWays = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const k = walkKeys(backend)
   const memory = walkMemoryBytes(w, backend)
@@ -137,7 +204,7 @@ export function walkCounts(
     [k.chain]: w.chains,
     [k.bytes]: w.bytes,
     [k.uncachedBytes]: uncachedBytes(memory, backend, cacheBytes),
-    [k.llcMissBytes]: memory > llcShareBytes ? memory - llcShareBytes : 0,
+    [k.llcMissBytes]: llcMissedBytes(memory, llcShareBytes, llcShareWays),
   }
   if (backend === 'nft') {
     out[k.compat] = w.compatMatches ?? 0
@@ -158,5 +225,7 @@ export function walkCountsAs(
   caches: WalkCaches,
   cold: boolean,
 ): Record<string, number> {
-  return cold ? walkCounts(w, backend, 0, caches.llcShareBytes) : walkCounts(w, backend, caches.cacheBytes)
+  return cold
+    ? walkCounts(w, backend, 0, caches.llcShareBytes, caches.llcShareWays)
+    : walkCounts(w, backend, caches.cacheBytes)
 }

@@ -27,6 +27,9 @@ describe('machineCaches', () => {
     expect(machineCaches(root)).toEqual({ l1d: 32 * 1024, l2: 512 * 1024, l3: 32 * 2 ** 20 })
     writeFileSync(join(root, 'index3', 'shared_cpu_list'), '0-1\n')
     expect(machineCaches(root).l3Shared).toBe(2)
+    expect(machineCaches(root).l3Ways).toBeUndefined()
+    writeFileSync(join(root, 'index3', 'ways_of_associativity'), '16\n')
+    expect(machineCaches(root).l3Ways).toBe(16)
     expect(machineCaches(join(root, 'missing'))).toEqual({})
   })
 

@@ -21,6 +21,8 @@ export interface CacheSizes {
   l3?: number
   /** CPUs sharing that L3 (sysfs index3/shared_cpu_list): one CPU can count on l3 ÷ l3Shared of it */
   l3Shared?: number
+  /** ways of each set of that L3 (sysfs index3/ways_of_associativity) */
+  l3Ways?: number
 }
 
 /** How many CPUs a sysfs cpu list names (`0-1`, `0-3,8-11`, `5`); undefined when it cannot be read. */
@@ -63,6 +65,10 @@ export function machineCaches(root = '/sys/devices/system/cpu/cpu0/cache'): Cach
         try {
           const shared = countCpuList(readFileSync(`${dir}/shared_cpu_list`, 'utf8'))
           if (shared !== undefined) out.l3Shared = shared
+        } catch {}
+        try {
+          const ways = Number(readFileSync(`${dir}/ways_of_associativity`, 'utf8').trim())
+          if (Number.isInteger(ways) && ways > 0) out.l3Ways = ways
         } catch {}
       }
     } catch {}

@@ -11,6 +11,7 @@ import {
   cachesFromNote,
   fitGroups,
   llcShareOf,
+  llcWaysOf,
   PACKET_KEYS,
   profileKey,
 } from './calibrate'
@@ -346,6 +347,29 @@ describe('fitGroups on an nft restore sweep with its size-0 table', () => {
   })
 })
 
+/**
+ * A synthetic legacy kernel's packet sweeps (FORWARD at 1k–50k rules, first packets at 1k–50k services with
+ * 30k and 40k), every point priced by `truth` with the counts at L2 `l2`, LLC share `share` of `ways` ways.
+ */
+function syntheticLegacySweeps(
+  truth: Record<string, number>,
+  l2: number,
+  share: number,
+  ways = Number.POSITIVE_INFINITY,
+): Measurement[] {
+  const shaped = recount(
+    [
+      ...[1000, 5000, 10000, 20000, 50000].map((n) => ['packet-forward', n] as const),
+      ...[1000, 5000, 10000, 20000, 30000, 40000, 50000].map((n) => ['packet-nat-first', n] as const),
+    ].map(([experiment, size]) =>
+      point({ experiment, backend: 'legacy', size, unit: 'ns', counts: { 'ipt.rule': 1 }, value: 1 }),
+    ),
+  )
+  const priced = (m: Measurement) =>
+    Object.entries(countsAt(m, l2, share, ways)).reduce((t, [k, v]) => t + v * (truth[k] ?? 0), 0)
+  return recount(shaped.map((m) => point({ ...m, value: priced(m) })))
+}
+
 describe('cold walks beyond one CPU’s share of the L3', () => {
   // synthetic legacy kernel on a machine whose 32 MiB L3 two CPUs share: 5 ns per rule, 0.01 ns per byte
   // streamed past the 512 KiB L2, and 0.15 ns per byte a cold walk reads beyond its 16 MiB share
@@ -357,17 +381,7 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
     'ipt.uncachedBytes': 0.01,
     'ipt.llcMissBytes': 0.15,
   }
-  const shaped = recount(
-    [
-      ...[1000, 5000, 10000, 20000, 50000].map((n) => ['packet-forward', n] as const),
-      ...[1000, 5000, 10000, 20000, 30000, 40000, 50000].map((n) => ['packet-nat-first', n] as const),
-    ].map(([experiment, size]) =>
-      point({ experiment, backend: 'legacy', size, unit: 'ns', counts: { 'ipt.rule': 1 }, value: 1 }),
-    ),
-  )
-  const priced = (m: Measurement) =>
-    Object.entries(countsAt(m, l2, share)).reduce((t, [k, v]) => t + v * (truth[k] ?? 0), 0)
-  const points = recount(shaped.map((m) => point({ ...m, value: priced(m) })))
+  const points = syntheticLegacySweeps(truth, l2, share)
   const fit = fitGroups(points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
 
   it('takes the share from sysfs: the L3 over the CPUs sharing it', () => {
@@ -442,5 +456,62 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
     expect(without.llcShareBytes).toBe(Number.POSITIVE_INFINITY)
     expect(without.constants['ipt.llcMissBytes']).toBeUndefined()
     expect(without.excluded.map((m) => `${m.experiment} ${m.size}`)).toContain('packet-nat-first 50000')
+  })
+})
+
+describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs', () => {
+  // the same synthetic legacy kernel, on a 16-way L3: first packets pay 0.12 ns per byte llcMissedBytes gives
+  // with 8 ways of a 16 MiB share (pages placed at random), from well below the share on
+  const l2 = 512 * 1024
+  const caches = { l1d: 32 * 1024, l2, l3: 32 * 2 ** 20, l3Shared: 2, l3Ways: 16 }
+  const share = 16 * 2 ** 20
+  const truth: Record<string, number> = { 'ipt.rule': 5, 'ipt.uncachedBytes': 0.01, 'ipt.llcMissBytes': 0.12 }
+  const points = syntheticLegacySweeps(truth, l2, share, 8)
+  const llc = (size: number, ways: number) =>
+    countsAt(points.find((m) => m.experiment === 'packet-nat-first' && m.size === size)!, l2, share, ways)[
+      'ipt.llcMissBytes'
+    ]
+
+  it('takes the ways from sysfs: the L3’s ways over the CPUs sharing it', () => {
+    expect(llcWaysOf(caches)).toBe(8)
+    expect(llcWaysOf({ ...caches, l3Ways: undefined })).toBe(Number.POSITIVE_INFINITY)
+    expect(llcWaysOf({ ...caches, l3Shared: 32 })).toBe(1)
+  })
+
+  it('counts first packets below the share too, more than the bytes beyond it, and no warm walk', () => {
+    expect(llc(20000, 8)).toBeGreaterThan(0)
+    expect(llc(30000, 8)).toBeGreaterThan(llc(20000, 8))
+    expect(llc(30000, Number.POSITIVE_INFINITY)).toBe(0)
+    expect(llc(50000, 8)).toBeGreaterThan(llc(50000, Number.POSITIVE_INFINITY))
+    const forward = points.find((m) => m.experiment === 'packet-forward' && m.size === 50000)!
+    expect(countsAt(forward, l2, share, 8)['ipt.llcMissBytes']).toBe(0)
+  })
+
+  it('recovers the price with the machine’s ways, and writes the ways as a fixed machine constant', () => {
+    const fit = fitGroups(points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+    expect(fit.llcShareWays).toBe(8)
+    expect(fit.excluded).toEqual([])
+    expect(fit.constants['ipt.llcMissBytes']).toBeCloseTo(0.12, 4)
+    expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes', 'ipt.llcShareWays'])
+    const { profile } = buildProfile({ machine: { ...machine, caches }, quick: false, measurements: points })
+    expect(profile.constants['ipt.llcShareWays']).toMatchObject({ value: 8, unit: 'ways' })
+    expect(profile.constants['ipt.llcShareWays'].source).toMatch(
+      /16 ways of the L3 .* ÷ the 2 CPUs .*not fitted/,
+    )
+    expect(cacheNote(caches)).toContain('L3 32768 KiB shared by 2 CPUs, 16-way')
+    expect(cachesFromNote(profile.provenance.notes ?? '')).toEqual(caches)
+    const spread = bootstrapConstants(points, { samples: 10, caches }).map((c) => c.key)
+    expect(spread).not.toContain('ipt.llcShareWays')
+    expect(spread).toContain('ipt.llcMissBytes')
+  })
+
+  it('fits the same data worse when the ways are not known (the bytes beyond the share alone)', () => {
+    const withWays = fitGroups(points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+    const without = fitGroups(points, { caches: { ...caches, l3Ways: undefined } }).find(
+      (g) => g.name === 'iptables-legacy-packet',
+    )!
+    expect(without.llcShareWays).toBe(Number.POSITIVE_INFINITY)
+    expect(withWays.rmsRelativeError).toBeLessThan(1e-6)
+    expect(without.rmsRelativeError).toBeGreaterThan(0.01)
   })
 })

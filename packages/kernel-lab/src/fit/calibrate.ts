@@ -1,5 +1,5 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
-import { CACHE_BYTES_KEY, LLC_SHARE_BYTES_KEY } from '@dataplane-sim/iptables-model'
+import { CACHE_BYTES_KEY, LLC_SHARE_BYTES_KEY, LLC_SHARE_WAYS_KEY } from '@dataplane-sim/iptables-model'
 import type { CacheSizes, MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
 import { modelDefaultsProfile } from '../report/modelDefaults'
@@ -75,8 +75,11 @@ const MEANING: Record<string, string> = {
   'ipt.uncachedBytes': 'per byte of rule entries a walk reads beyond the cache-resident size',
   [CACHE_BYTES_KEY]: 'bytes of rule entries one walk can read and still find cached on the next packet',
   'ipt.llcMissBytes':
-    'per byte of a cold walk’s memory beyond one CPU’s share of the L3 (read from DRAM), on top of ipt.uncachedBytes',
+    'per byte of a cold walk’s memory one CPU’s share of the L3 cannot hold (its pages overfill those L3 sets: read ' +
+    'from DRAM), on top of ipt.uncachedBytes',
   [LLC_SHARE_BYTES_KEY]: 'bytes of a cold walk’s memory one CPU can keep in its share of the shared L3',
+  [LLC_SHARE_WAYS_KEY]:
+    'ways of each L3 set one CPU’s share holds (where a cold walk’s pages start to conflict)',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
   'bpf.update.hash': 'per hash map update from user space (bpftool batch, one bpf() syscall each)',
   [BPFTOOL_EXEC]: 'fixed cost of one bpftool process',
@@ -87,6 +90,8 @@ export interface GroupFit extends FitResult {
   cacheBytes: number
   /** the LLC share its cold walks were counted with (sysfs; Infinity: none known, or no walks) */
   llcShareBytes: number
+  /** the ways of each L3 set that share holds (sysfs; Infinity: not known — the bytes beyond the share miss) */
+  llcShareWays: number
   name: string
   backend: LabBackend
   unit: 's' | 'ns'
@@ -136,9 +141,10 @@ export function neutralCounts(
   m: Measurement,
   cacheBytes: number,
   llcShareBytes = Number.POSITIVE_INFINITY,
+  llcShareWays = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [k, v] of Object.entries(countsAt(m, cacheBytes, llcShareBytes))) {
+  for (const [k, v] of Object.entries(countsAt(m, cacheBytes, llcShareBytes, llcShareWays))) {
     const key = k.endsWith(':nft') ? k.slice(0, -4) : k
     out[key] = (out[key] ?? 0) + v
   }
@@ -178,6 +184,17 @@ export function llcShareOf(caches: CacheSizes | undefined): number {
 }
 
 /**
+ * The ways of each L3 set one CPU's share holds: sysfs's ways_of_associativity ÷ the CPUs sharing the L3 (8 of
+ * 16 here), at least 1; Infinity when sysfs does not say both (walkCost.ts llcMissedBytes then prices only the
+ * bytes beyond the share). A machine figure, not fitted.
+ */
+export function llcWaysOf(caches: CacheSizes | undefined): number {
+  return caches?.l3Ways && caches.l3Shared
+    ? Math.max(1, Math.floor(caches.l3Ways / caches.l3Shared))
+    : Number.POSITIVE_INFINITY
+}
+
+/**
  * Fits every group that has measurements with counts. A group whose points carry engine walks (recount) also
  * chooses the cache-resident size: the candidate of CACHE_SIZES whose non-negative fit has the least weighted
  * error (ties: the larger size, so the uncached term is only used where the data ask for it).
@@ -201,11 +218,12 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const walked = rows.some((m) => walkShapeOf(m))
     const sizes = walked ? cacheCandidates(g.backend, opts.caches) : [Number.POSITIVE_INFINITY]
     const llc = walked ? llcShareOf(opts.caches) : Number.POSITIVE_INFINITY
+    const ways = walked && Number.isFinite(llc) ? llcWaysOf(opts.caches) : Number.POSITIVE_INFINITY
     const fitRows = (rs: Measurement[]) => {
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
         const fit = fitNonNegative(
-          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes, llc), y: y(m) })),
+          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes, llc, ways), y: y(m) })),
           g.keys,
         )
         if (!best || fit.rmsRelativeError < best.rmsRelativeError * (1 - 1e-6)) best = { ...fit, cacheBytes }
@@ -221,7 +239,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     else excluded.length = 0
     const fitted = excluded.length ? kept : rows
     const { fit: selectedFit, dropped } = selectTerms(
-      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes, llc), y: y(m) })),
+      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes, llc, ways), y: y(m) })),
       g.keys,
       best,
     )
@@ -231,6 +249,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       ...selectedFit,
       cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes,
       llcShareBytes: llc,
+      llcShareWays: ways,
     }
     if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
@@ -243,9 +262,13 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       fit.constants[LLC_SHARE_BYTES_KEY] = llc
       fit.constants['ipt.llcMissBytes'] ??= 0
       fixed.push(LLC_SHARE_BYTES_KEY)
+      if (Number.isFinite(ways)) {
+        fit.constants[LLC_SHARE_WAYS_KEY] = ways
+        fixed.push(LLC_SHARE_WAYS_KEY)
+      }
     }
     const unexercised = g.keys.filter((k) =>
-      fitted.every((m) => (neutralCounts(m, fit.cacheBytes, llc)[k] ?? 0) === 0),
+      fitted.every((m) => (neutralCounts(m, fit.cacheBytes, llc, ways)[k] ?? 0) === 0),
     )
     out.push({
       ...fit,
@@ -278,6 +301,7 @@ export interface CalibrationOptions {
 /** The unit of a fitted constant: per what its count counts (`s/line`, `ns/byte`, ...). */
 function unitOf(key: string, unit: 's' | 'ns'): string {
   if (key === CACHE_BYTES_KEY || key === LLC_SHARE_BYTES_KEY) return 'bytes'
+  if (key === LLC_SHARE_WAYS_KEY) return 'ways'
   if (key === 'ipt.uncachedBytes' || key === 'ipt.llcMissBytes') return 'ns/byte'
   const leaf = key.split('.').pop()
   return key.startsWith('restore.') && leaf !== 'invocation' ? `${unit}/${leaf}` : unit
@@ -301,31 +325,40 @@ const kib = (b: number | undefined) => (b === undefined ? '?' : `${b / 1024} KiB
 /** The cache sizes the fit used, in the provenance (analyzeRaw reads them back: `caches L1d … L2 … L3 …`). */
 export function cacheNote(c: CacheSizes | undefined): string {
   if (!c?.l2) return ''
-  const shared = c.l3Shared ? ` shared by ${c.l3Shared} CPUs` : ''
+  const shared = `${c.l3Shared ? ` shared by ${c.l3Shared} CPUs` : ''}${c.l3Ways ? `, ${c.l3Ways}-way` : ''}`
   return `; caches L1d ${kib(c.l1d)}, L2 ${kib(c.l2)}, L3 ${kib(c.l3)}${shared} (sysfs cpu0/cache)`
 }
 
 /** The cache sizes cacheNote wrote, from a provenance's notes; undefined when it has none. */
 export function cachesFromNote(notes: string): CacheSizes | undefined {
   const m =
-    /caches L1d ([\d.]+|\?)(?: KiB)?, L2 ([\d.]+) KiB, L3 ([\d.]+|\?)(?: KiB)?(?: shared by (\d+) CPUs)?/.exec(
+    /caches L1d ([\d.]+|\?)(?: KiB)?, L2 ([\d.]+) KiB, L3 ([\d.]+|\?)(?: KiB)?(?: shared by (\d+) CPUs)?(?:, (\d+)-way)?/.exec(
       notes,
     )
   if (!m) return undefined
   const b = (t: string) => (t === '?' ? undefined : Number(t) * 1024)
   const out: CacheSizes = { l1d: b(m[1]), l2: b(m[2]), l3: b(m[3]) }
   if (m[4]) out.l3Shared = Number(m[4])
+  if (m[5]) out.l3Ways = Number(m[5])
   return out
 }
 
 /** The source text of a constant taken from the machine's sysfs cache sizes. */
 function fixedSource(key: string, machine: MachineInfo): string {
+  if (key === LLC_SHARE_WAYS_KEY) {
+    const c = machine.caches
+    return (
+      `the ${c?.l3Ways ?? '?'} ways of the L3 of ${machine.cpu} ÷ the ${c?.l3Shared ?? '?'} CPUs sharing it (sysfs ` +
+      `cpu0/cache index3 ways_of_associativity and shared_cpu_list), not fitted: ${MEANING[key]} (iptables-model ` +
+      'engine/walkCost.ts llcMissedBytes: pages placed at random among the L3 sets)'
+    )
+  }
   if (key === LLC_SHARE_BYTES_KEY) {
     const c = machine.caches
     return (
       `the L3 of ${machine.cpu} (${kib(c?.l3)}) ÷ the ${c?.l3Shared ?? '?'} CPUs sharing it (sysfs cpu0/cache ` +
-      `index3 size and shared_cpu_list), not fitted: ${MEANING[key]} (a cold walk’s bytes beyond it are read ` +
-      'from DRAM: ipt.llcMissBytes)'
+      `index3 size and shared_cpu_list), not fitted: ${MEANING[key]} (the bytes of a cold walk it cannot hold are ` +
+      'read from DRAM: ipt.llcMissBytes)'
     )
   }
   return `the L2 cache size of ${machine.cpu} (sysfs cpu0/cache), not fitted: ${MEANING[key]} (a legacy walk reads the blob in order; beyond the per-core L2 its bytes stream from L3)`

@@ -31,25 +31,26 @@ export function attachWalkShape(m: Measurement, shape: WalkShape): Measurement {
 }
 
 /**
- * `m`'s counts with cache-resident size `cacheBytes` and, for cold walks, LLC share `llcShareBytes` (only
- * per-packet points depend on them).
+ * `m`'s counts with cache-resident size `cacheBytes` and, for cold walks, LLC share `llcShareBytes` of
+ * `llcShareWays` ways (only per-packet points depend on them).
  */
 export function countsAt(
   m: Measurement,
   cacheBytes: number,
   llcShareBytes = Number.POSITIVE_INFINITY,
+  llcShareWays = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const shape = walks.get(m)
   return shape && m.backend !== 'bpf'
-    ? walkShapeCounts(shape, m.backend, cacheBytes, llcShareBytes)
+    ? walkShapeCounts(shape, m.backend, cacheBytes, llcShareBytes, llcShareWays)
     : m.counts
 }
 
 /** `m`'s counts as `profile` prices them: its cache-resident size and LLC share for `m`'s backend. */
 export function countsFor(m: Measurement, profile: CostProfile): Record<string, number> {
   if (!walks.has(m) || m.backend === 'bpf') return m.counts
-  const { cacheBytes, llcShareBytes } = walkCachesOf(profile, m.backend as PacketBackend)
-  return countsAt(m, cacheBytes, llcShareBytes)
+  const { cacheBytes, llcShareBytes, llcShareWays } = walkCachesOf(profile, m.backend as PacketBackend)
+  return countsAt(m, cacheBytes, llcShareBytes, llcShareWays)
 }
 
 /** Bytes of the synthetic kube-proxy table of `services` services: linear in services (fixed-size entries). */

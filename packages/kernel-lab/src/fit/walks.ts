@@ -31,17 +31,19 @@ const ZERO: Required<Walk> = { rules: 0, matches: 0, chains: 0, bytes: 0, compat
 
 /**
  * The counts of a WalkShape under `backend`'s keys with cache-resident size `cacheBytes`; a cold shape's walks
- * also count their bytes beyond the LLC share `llcShareBytes` (walkCost.ts; Infinity: no such term).
+ * also count the bytes the LLC share `llcShareBytes` of `llcShareWays` ways cannot hold (walkCost.ts
+ * llcMissedBytes; Infinity: no such term).
  */
 export function walkShapeCounts(
   shape: WalkShape,
   backend: PacketBackend,
   cacheBytes: number,
   llcShareBytes = Number.POSITIVE_INFINITY,
+  llcShareWays = Number.POSITIVE_INFINITY,
 ): Record<string, number> {
   const out: Record<string, number> = {}
   const add = (w: Walk, sign: number) => {
-    const c = walkCountsAs(w, backend, { cacheBytes, llcShareBytes }, shape.cold)
+    const c = walkCountsAs(w, backend, { cacheBytes, llcShareBytes, llcShareWays }, shape.cold)
     for (const k in c) out[k] = (out[k] ?? 0) + sign * c[k]
   }
   for (const w of shape.loaded) add(w, 1)

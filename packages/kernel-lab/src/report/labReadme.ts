@@ -86,11 +86,14 @@ export function labReadmePreamble(profile: CostProfile): string {
       'the provenance), since a walk the L2 holds finds its bytes there on the next packet and a larger one ' +
       'streams the rest from L3; searched on a grid it traded against `ipt.rule` between runs. nft’s step (at ' +
       '1.9–3.8 MB of compat objects, stable between runs) is at no cache level sysfs names: searched over ' +
-      '256 KiB–64 MiB. Cold walks (first packets) also pay `ipt.llcMissBytes` per byte of their memory beyond ' +
-      '`ipt.llcShareBytes`, one CPU’s share of the L3 (the L3 size sysfs reports ÷ the CPUs of its ' +
-      'shared_cpu_list, recorded in the provenance; not fitted): the bytes a walk reads from DRAM once its ' +
-      'entries outgrow that share (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, ' +
-      '14.6 MB, 19.0 and 28.9 at 40k and 50k), where warm FORWARD walks over the same entries stay flat. An ' +
+      '256 KiB–64 MiB. Cold walks (first packets) also pay `ipt.llcMissBytes` per byte of their memory that one ' +
+      'CPU’s share of the L3 cannot hold: `ipt.llcShareBytes` (the L3 size sysfs reports ÷ the CPUs of its ' +
+      'shared_cpu_list) with `ipt.llcShareWays` ways per set (its ways_of_associativity ÷ the same CPUs), both ' +
+      'recorded in the provenance and not fitted. The table’s pages land on L3 sets at random (iptables-model ' +
+      'walkCost.ts llcMissedBytes), so sets given more pages than their ways go to DRAM from well below the share ' +
+      'on (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, 14.6 MB, 19.0 and 28.9 ' +
+      'at 40k and 50k; reports/kernel/restore-probe: near the share the restore decides the cost, 229–769 µs at ' +
+      '30k over 8 fresh restores), where warm FORWARD walks over the same entries stay flat. An ' +
       'iptables-nft first packet’s walk memory is its compat objects (3 here, the service rules fail before ' +
       'theirs), so the term has no count for nft in these sweeps and its constant says not measured.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +

@@ -17,8 +17,10 @@ const LEGACY_FORWARD_50K =
   'l3-probe (reports/kernel/l3-probe, 06:03–06:18 UTC) measured 12.0 / 12.6 / 12.8 / 12.9 / 13.5 ns per ' +
   'round-trip rule at 10k–50k — back-to-back `ping` walks keep the whole table in L3 — so the model gives ' +
   'warm walks no LLC term. In a calibration the point is bimodal between passes (0.7 / 1.1 / 2.4 ms in the ' +
-  'three passes of the 01:21 run): passes in which other work on the host evicted the table from the L3, ' +
-  'which no term sized from the table predicts; the fit leaves points it misses by more than 40 % out. ' +
+  'three passes of the 01:21 run), as first packets near the share are between fresh restores of one table ' +
+  '(reports/kernel/restore-probe: where the restore put the pages decides the cost): each pass restores the ' +
+  'table afresh, and other work on the host shares the L3 too, which no term sized from the table predicts; ' +
+  'the fit leaves points it misses by more than 40 % out. ' +
   'Below 50k, warm legacy walks within the L2 (1k) or streamed from L3 (5k–20k) are within 25 %.'
 
 const NAT_FIRST_NOISE =
@@ -27,20 +29,21 @@ const NAT_FIRST_NOISE =
   'are the noisiest (see the spread).'
 
 /**
- * Legacy first packets: cold walks, priced beyond one CPU's L3 share by ipt.llcMissBytes (walkCost.ts). The
- * l3-probe's sizes between 10k and 50k are what placed that term; this text says what is left.
+ * Legacy first packets: cold walks, priced for the bytes one CPU's L3 share cannot hold by ipt.llcMissBytes
+ * (walkCost.ts llcMissedBytes: pages placed at random among the share's sets). The l3-probe placed the term, the
+ * restore-probe showed what decides a point near the share; this text says what is left.
  */
 const LEGACY_FIRST =
   `${NAT_FIRST_NOISE} ` +
-  'Past one CPU’s share of the L3 (16 MiB of the 32 MiB two CPUs ' +
-  'share, sysfs) a first packet’s walk reads the bytes beyond it from DRAM, which the model prices for cold ' +
-  'walks (`ipt.llcMissBytes` per byte beyond `ipt.llcShareBytes`; the sender’s per-flow socket work on the ' +
-  'walking CPU competes for the L3 as it evicts the L2). Measured on an idle machine (reports/kernel/l3-probe): ' +
-  '7.8 / 8.9 / 9.0 ns per rule at 10k / 20k / 30k services (14.6 MB at 30k), 19.0 and 28.9 at 40k and 50k ' +
-  '(19.5 and 24.4 MB), both points past the share pricing the bytes beyond it alike (~0.13–0.15 ns per byte). ' +
-  'Near and past the share the points are bimodal between passes, as the probe’s 40k was (0.61 / 1.07 / 0.76 ' +
-  'ms): how much of the L3 a pass keeps depends on what the other CPU and the host’s other tenants do, so a walk ' +
-  'that fits in one pass goes to DRAM in the next, which no term sized from the table predicts.'
+  'A first packet’s walk reads from DRAM the bytes its CPU’s share of the L3 (8 of the 16 ways of a 32 MiB L3 ' +
+  'two CPUs share, sysfs) cannot hold: the table’s pages land on L3 sets at random, and a set given more pages ' +
+  'than its ways re-reads the rest on every walk, from well below the 16 MiB share on (9 % of the 14.6 MB at ' +
+  '30k services, 33 % of the 24.4 MB at 50k). The model prices the expected bytes (`ipt.llcMissBytes`). Which ' +
+  'sets a table’s pages got is decided when it is restored: over 8 fresh restores of the same table, 3 batches ' +
+  'of flows each (reports/kernel/restore-probe, quiet), 30k cost 229–769 µs and 40k 578–1483 µs, and 81 % and ' +
+  '71 % of the variance lay between restores. Each pass of a calibration restores the table once, so a point ' +
+  'near the share is one draw per pass from that spread: its median over 4 passes can sit far from the expected ' +
+  'cost the model gives.'
 
 const NOISE =
   'run-to-run noise of this point is comparable to the error (see its spread); no model term is missing that ' +

@@ -110,6 +110,13 @@ describe('notedCaches: the cache sizes a raw file was fitted with', () => {
     expect(notedCaches(old.replace('32768', '16384'), here).l3Shared).toBeUndefined()
   })
 
+  it('reads the L3’s ways when recorded, and takes this machine’s for older raw data of the same L3 only', () => {
+    const withWays = { ...here, l3Ways: 16 }
+    expect(notedCaches(old.replace('KiB (', 'KiB shared by 2 CPUs, 12-way ('), withWays).l3Ways).toBe(12)
+    expect(notedCaches(old, withWays).l3Ways).toBe(16)
+    expect(notedCaches(old.replace('32768', '16384'), withWays).l3Ways).toBeUndefined()
+  })
+
   it('takes this machine’s caches for raw data that recorded none', () => {
     expect(notedCaches('full sweep on 2 CPUs', here)).toEqual(here)
   })

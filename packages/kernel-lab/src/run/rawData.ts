@@ -62,15 +62,17 @@ export function analyzeRaw(
 
 /**
  * The cache sizes a raw file's provenance recorded. Raw data written before it recorded them (or before it
- * recorded the CPUs sharing the L3) takes this machine's, the same machine kind — the sharing count only when
- * the recorded L3 is this machine's size.
+ * recorded the CPUs sharing the L3, or its ways) takes this machine's, the same machine kind — the sharing count
+ * and the ways only when the recorded L3 is this machine's size.
  */
 export function notedCaches(notes: string, here: CacheSizes = machineCaches()): CacheSizes {
   const noted = cachesFromNote(notes)
   if (!noted) return here
-  if (noted.l3Shared === undefined && noted.l3 !== undefined && noted.l3 === here.l3 && here.l3Shared)
-    return { ...noted, l3Shared: here.l3Shared }
-  return noted
+  const out = { ...noted }
+  const sameL3 = noted.l3 !== undefined && noted.l3 === here.l3
+  if (out.l3Shared === undefined && sameL3 && here.l3Shared) out.l3Shared = here.l3Shared
+  if (out.l3Ways === undefined && sameL3 && here.l3Ways) out.l3Ways = here.l3Ways
+  return out
 }
 
 /** What one calibration's provenance says about when and how it ran, one line. */
