@@ -31,6 +31,7 @@ const TEST_PLAN: SweepPlan = {
   pings: 300,
   newFlows: 60,
   verdictPackets: { deterministic: 5, random: 200 },
+  placements: { restores: 2, from: 500 },
 }
 
 function labNamespaces(): string[] {
@@ -74,6 +75,14 @@ describe('kernel lab on the real kernel', () => {
       const first = r.measurements.filter((x) => x.experiment === 'packet-nat-first')
       expect(first.map((x) => x.backend)).toEqual(['legacy', 'nft'])
       for (const m of first) expect(m.notes?.lost, m.backend).toBe(0)
+      // legacy's point from the placement size on averaged two fresh restores a pass; nft's one
+      const placements = (experiment: string, backend: string, size: number) =>
+        r.measurements.find((x) => x.experiment === experiment && x.backend === backend && x.size === size)
+          ?.notes?.placements
+      expect(placements('packet-nat-first', 'legacy', 500)).toBe(2)
+      expect(placements('packet-nat-first', 'nft', 500)).toBe(1)
+      expect(placements('packet-forward', 'legacy', 1500)).toBe(2)
+      expect(placements('packet-forward', 'legacy', 300)).toBe(1)
       // the tc program really ran on the lab's packets, and its lookups hit
       const bpf = r.measurements.find((x) => x.experiment === 'packet-bpf' && x.size === 2000)
       expect(Number(bpf?.notes?.hits)).toBeGreaterThan(0)

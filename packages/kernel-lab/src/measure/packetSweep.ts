@@ -8,12 +8,15 @@ import { inPasses } from './passes'
 import { ECHO_PORT, pingRtt, SKIP_PORT, startEcho, udpNewFlows } from './probe'
 import type { Progress } from './restoreSweep'
 import { quantileMean, summarize, trimmedMean } from './stats'
-import { type Experiment, firstPacketSizes, type Measurement, type SweepPlan } from './types'
+import { type Experiment, firstPacketSizes, type Measurement, placementsFor, type SweepPlan } from './types'
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 /**
  * Per-packet cost vs rules traversed. Every run's value is the trimmed mean round trip at that size minus the
  * trimmed mean of a baseline run (no rules) taken right before it, so drift of a shared machine's load
- * between sizes cancels out; the sweep's points are the medians of those differences. Runs are taken in
+ * between sizes cancels out; the sweep's points are the medians of those differences (a legacy point from
+ * SweepPlan.placements' size on: each run the mean over that many fresh restores). Runs are taken in
  * separate passes over the sizes (measure/passes.ts).
  */
 export async function forwardSweep(
@@ -28,12 +31,17 @@ export async function forwardSweep(
     plan.forwardRules.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
   )
   await inPasses(points, plan.runs, async (pt) => {
-    await resetNode(lab)
-    const base = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
-    await restore(lab, pt.backend, forwardRulesTable(pt.size, kind))
-    const loaded = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
-    pt.lost += base.lost + loaded.lost
-    pt.runs.push(trimmedMean(loaded.rtts) - trimmedMean(base.rtts))
+    const each: number[] = []
+    // legacy's large tables: the mean over fresh restores, each placing the blob anew (SweepPlan.placements)
+    for (let i = placementsFor(plan, pt.backend, pt.size); i > 0; i--) {
+      await resetNode(lab)
+      const base = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
+      await restore(lab, pt.backend, forwardRulesTable(pt.size, kind))
+      const loaded = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
+      pt.lost += base.lost + loaded.lost
+      each.push(trimmedMean(loaded.rtts) - trimmedMean(base.rtts))
+    }
+    pt.runs.push(mean(each))
     progress(
       `${experiment} ${pt.backend} ${pt.size} rules, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs`,
     )
@@ -51,7 +59,7 @@ export async function forwardSweep(
       runs: pt.runs,
       summary,
       counts: counts(pt.size),
-      notes: { lost: pt.lost, passes: plan.runs },
+      notes: { lost: pt.lost, passes: plan.runs, placements: placementsFor(plan, pt.backend, pt.size) },
     }
   })
   await resetNode(lab)
@@ -83,7 +91,8 @@ export async function firstPacketBatch(lab: Lab, newFlows: number): Promise<{ ns
  * each rule failing as any non-service packet's does; the baseline is the first packets to SKIP_PORT, which
  * the same table accepts before its services (firstPacketTable), interleaved flow by flow with the walking
  * ones so both share whatever else the machine does. Per run: the lower-half mean of the walking flows minus
- * that of the skipping ones, conntrack flushed first. Runs in separate passes over the sizes.
+ * that of the skipping ones, conntrack flushed first (a legacy point from SweepPlan.placements' size on: the mean
+ * of that many fresh restores, each with its batch). Runs in separate passes over the sizes.
  */
 export async function natFirstPacketSweep(
   lab: Lab,
@@ -98,13 +107,17 @@ export async function natFirstPacketSweep(
   )
   try {
     await inPasses(points, plan.runs, async (pt) => {
-      await resetNode(lab)
-      await restore(lab, pt.backend, firstPacketTable(pt.size, SKIP_PORT))
-      const r = await firstPacketBatch(lab, plan.newFlows)
-      pt.lost += r.lost
-      pt.runs.push(r.ns)
+      const each: number[] = []
+      for (let i = placementsFor(plan, pt.backend, pt.size); i > 0; i--) {
+        await resetNode(lab)
+        await restore(lab, pt.backend, firstPacketTable(pt.size, SKIP_PORT))
+        const r = await firstPacketBatch(lab, plan.newFlows)
+        pt.lost += r.lost
+        each.push(r.ns)
+      }
+      pt.runs.push(mean(each))
       progress(
-        `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs (lost ${r.lost})`,
+        `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs${each.length > 1 ? ` (mean of ${each.length} restores: ${each.map((v) => (v / 1000).toFixed(0)).join(' / ')})` : ''} (lost so far ${pt.lost})`,
       )
     })
   } finally {
@@ -126,6 +139,7 @@ export async function natFirstPacketSweep(
       notes: {
         lost: pt.lost,
         passes: plan.runs,
+        placements: placementsFor(plan, pt.backend, pt.size),
         probe: 'udp new source port, back to back, interleaved with a baseline port',
       },
     }

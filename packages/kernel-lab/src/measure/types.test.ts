@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FULL_PLAN, firstPacketSizes, QUICK_PLAN } from './types'
+import { FULL_PLAN, firstPacketSizes, placementsFor, QUICK_PLAN } from './types'
 
 describe('first-packet sizes of a plan', () => {
   it('measures legacy first packets on both sides of one CPU’s L3 share in the full plan, nft as before', () => {
@@ -16,5 +16,22 @@ describe('first-packet sizes of a plan', () => {
     const plan = { ...QUICK_PLAN, natServicesExtra: { nft: [2000, 1000] } }
     expect(firstPacketSizes(plan, 'nft')).toEqual([0, 1000, 2000, 3000])
     expect(firstPacketSizes(plan, 'legacy')).toEqual([0, 1000, 3000])
+  })
+})
+
+describe('fresh restores a pass averages over (placementsFor)', () => {
+  it('gives legacy points from the plan’s size on its restores, everything else one', () => {
+    expect(placementsFor(FULL_PLAN, 'legacy', 20000)).toBe(3)
+    expect(placementsFor(FULL_PLAN, 'legacy', 50000)).toBe(3)
+    expect(placementsFor(FULL_PLAN, 'legacy', 10000)).toBe(1)
+    expect(placementsFor(FULL_PLAN, 'nft', 50000)).toBe(1)
+    expect(placementsFor(FULL_PLAN, 'bpf', 500000)).toBe(1)
+    expect(placementsFor(QUICK_PLAN, 'legacy', 3000)).toBe(2)
+  })
+
+  it('takes one restore for a plan without placements, and never fewer than one', () => {
+    const { placements: _p, ...plain } = FULL_PLAN
+    expect(placementsFor(plain, 'legacy', 50000)).toBe(1)
+    expect(placementsFor({ ...FULL_PLAN, placements: { restores: 0, from: 0 } }, 'legacy', 50000)).toBe(1)
   })
 })

@@ -62,6 +62,14 @@ export interface SweepPlan {
   newFlows: number
   /** differential: new flows per deterministic case, and per case with several endpoints (chi-square) */
   verdictPackets: { deterministic: number; random: number }
+  /**
+   * Legacy per-packet points from `from` rules or services on: each pass's value is the mean over `restores`
+   * fresh restores of the table, each measured once (placementsFor). Where a large x_tables blob's pages land in
+   * the L3 is decided when it is restored (reports/kernel/restore-probe: 71–81 % of first-packet variance at
+   * 30k/40k services lay between restores), and the model prices the expected cost over placements
+   * (iptables-model walkCost.ts llcMissedBytes); one restore per pass made such a point one draw per pass.
+   */
+  placements?: { restores: number; from: number }
 }
 
 // four whole-calibration passes (three until 2026-11-29 04:40): the block bootstrap over passes resamples the
@@ -77,6 +85,8 @@ export const QUICK_PLAN: SweepPlan = {
   pings: 500,
   newFlows: 400,
   verdictPackets: { deterministic: 10, random: 200 },
+  // the largest quick points too, so CI runs the placement loop (small tables: a few seconds a pass)
+  placements: { restores: 2, from: 3000 },
 }
 
 // Legacy first packets also at 30k and 40k services (2026-11-29): their cold walks step between 30k (14.6 MB of
@@ -100,6 +110,15 @@ export const FULL_PLAN: SweepPlan = {
   pings: 500,
   newFlows: 1000,
   verdictPackets: { deterministic: 20, random: 600 },
+  // from 20k (9.8 MB of legacy entries, where llcMissedBytes starts to count): 3 restores of 20k-50k nat tables
+  // are ~40 s more per placement, ~5.5 min more per full calibration; nft keeps one (no placement term)
+  placements: { restores: 3, from: 20000 },
+}
+
+/** How many fresh restores one pass of a per-packet point averages over (SweepPlan.placements): legacy only. */
+export function placementsFor(plan: SweepPlan, backend: string, size: number): number {
+  const p = plan.placements
+  return p && backend === 'legacy' && size >= p.from ? Math.max(1, Math.floor(p.restores)) : 1
 }
 
 /** The first-packet sweep's sizes for `backend`: natServices and the backend's extra sizes, ascending. */

@@ -73,6 +73,12 @@ export function labReadmePreamble(profile: CostProfile): string {
       'warm or cold depending on what else ran, and did not reproduce between runs). Per run: the mean of the ' +
       '5th–50th percentile round trips with the table minus the same of a baseline (same hooks, no services): ' +
       'user-space timing only ever adds delay, the lower half is where the kernel path shows.',
+    '- **fresh restores for large legacy tables** (raw data from 2026-11-29 10:35 UTC on; `SweepPlan.placements`, ' +
+      'the `placements` note of each point): from 20k rules or services (full) a legacy per-packet run is the mean ' +
+      'of 3 measurements, each after a fresh restore of the table, instead of one. Where a large x_tables blob’s ' +
+      'pages land in the L3 is decided when it is restored (reports/kernel/restore-probe: 71–81 % of the variance ' +
+      'of first packets at 30k and 40k services lay between restores of the same table, 229–769 µs at 30k), and ' +
+      'the model prices the expected cost over placements; one restore made such a point one draw per pass.',
     '- **per-packet model** (iptables-model engine/walkCost.ts; the lab counts each point by running the engine ' +
       'on the same rules): `ipt.rule` per rule evaluated and `ipt.match` per extension match while the walk is ' +
       'cached, plus `ipt.uncachedBytes` per byte of the walk’s memory that is not cached. The walk’s memory is ' +
