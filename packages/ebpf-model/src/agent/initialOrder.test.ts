@@ -1,4 +1,5 @@
 import type { Namespace, Pod } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { podIdentityLabels } from './identity'
 import { podsByLabelSet } from './initialOrder'
@@ -46,5 +47,36 @@ describe('podsByLabelSet', () => {
       ['b/z'],
     ])
     expect(sets[0].key).toBe(sets[0].labels.join(','))
+  })
+
+  it('orders random pods as the reference sort does, with equal labels in distinct objects and namespaces', () => {
+    // a few labels objects, two of them equal in content (distinct objects), shared by many pods
+    const labelObjects = [{ app: 'a' }, { app: 'a' }, { app: 'b', tier: 'x' }, { app: 'a', tier: 'x' }]
+    const arbPod = fc.record({
+      ns: fc.constantFrom('a', 'b'),
+      name: fc.stringMatching(/^[a-c][0-9]{0,2}$/),
+      labels: fc.nat(labelObjects.length - 1),
+      hostNetwork: fc.nat(9).map((x) => x === 0),
+    })
+    fc.assert(
+      fc.property(fc.array(arbPod, { maxLength: 40 }), (spec) => {
+        const pods = spec.map((p) => pod(p.ns, p.name, labelObjects[p.labels], p.hostNetwork))
+        const got = podsByLabelSet(pods, (n) => namespaces.get(n)).flatMap((s) => {
+          expect(s.key).toBe(s.labels.join(','))
+          return s.ordinals
+        })
+        const expected = pods
+          .map((p, i) => ({ i, p }))
+          .filter(({ p }) => !p.hostNetwork)
+          .map(({ i, p }) => ({
+            i,
+            k: `${podIdentityLabels(p, namespaces.get(p.namespace)).join(',')}\u0000${p.name}`,
+          }))
+          .sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0))
+          .map((x) => x.i)
+        expect(got).toEqual(expected)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
