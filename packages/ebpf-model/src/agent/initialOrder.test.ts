@@ -51,7 +51,12 @@ describe('podsByLabelSet', () => {
 
   it('orders random pods as the reference sort does, with equal labels in distinct objects and namespaces', () => {
     // a few labels objects, two of them equal in content (distinct objects), shared by many pods
-    const labelObjects = [{ app: 'a' }, { app: 'a' }, { app: 'b', tier: 'x' }, { app: 'a', tier: 'x' }]
+    const labelObjects: Array<Record<string, string>> = [
+      { app: 'a' },
+      { app: 'a' },
+      { app: 'b', tier: 'x' },
+      { app: 'a', tier: 'x' },
+    ]
     const arbPod = fc.record({
       ns: fc.constantFrom('a', 'b'),
       name: fc.stringMatching(/^[a-c][0-9]{0,2}$/),
