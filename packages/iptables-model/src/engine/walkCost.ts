@@ -97,9 +97,6 @@ export function walkCachesOf(profile: CostProfile, backend: PacketBackend): Walk
   }
 }
 
-/** Bytes of a page: the unit the kernel's allocator places a table's memory in (vmalloc: 4 KiB pages). */
-const PAGE_BYTES = 4096
-
 /**
  * The bytes of a cold walk's `memory` that its CPU's share of the L3 cannot hold: `shareBytes` of a physically
  * indexed, set-associative L3, `shareWays` ways of each set. A large x_tables blob is vmalloc'ed page by page
@@ -109,9 +106,10 @@ const PAGE_BYTES = 4096
  * (the share's colours × ways pages hold shareBytes), and a colour given more pages than its ways keeps
  * `shareWays` of them and re-reads the rest on every walk: the expected missing bytes are memory × E[(N − A)⁺] ÷ λ.
  * Conflict misses start well before the walk outgrows the share (Kessler & Hill, "Page placement algorithms for
- * large real-indexed caches", ACM TOCS 1992): with 8 ways of 16 MiB, 0.04 % of 4.9 MB (10k kube-proxy services),
- * 9 % of 14.6 MB (30k), 21 % of 19.5 MB (40k), 33 % of 24.4 MB (50k). As the ways grow it tends to memory − shareBytes (every byte
- * beyond the share), the formula used when the ways are not known. Which colours a restore's pages got is
+ * large real-indexed caches", ACM TOCS 1992): with 8 ways of 16 MiB, 0.04 % of 4.9 MB (10k kube-proxy
+ * services), 9 % of 14.6 MB (30k), 21 % of 19.5 MB (40k), 33 % of 24.4 MB (50k). The page size cancels out of λ.
+ * As the ways grow it tends to memory − shareBytes (every byte beyond the share), the formula used when the ways
+ * are not known. Which colours a restore's pages got is
  * random: reports/kernel/restore-probe measured legacy first packets at 30k and 40k services over 8 fresh
  * restores of the same table, 3 batches each, and 71–81 % of the variance lay between restores. Less than one
  * cache line expected counts as none.
