@@ -68,11 +68,15 @@ export class ServiceSync {
     nodeName: string,
     slices: readonly EndpointSlice[],
   ) {
-    for (const sl of slices) this.sliceList(sl.namespace, sl.serviceName, true).push(sl)
-    // presized for every (endpoint, port) of the slices: a million-backend index grown by doubling re-placed
-    // every entry at each step and allocated each larger array while the heap was at its largest
+    // indexed loops: this runs once, mostly before the optimiser, where `for…of` allocates per element
     let backends = 0
-    for (const s of slices) backends += s.endpoints.length * s.ports.length
+    for (let i = 0; i < slices.length; i++) {
+      const sl = slices[i]
+      this.sliceList(sl.namespace, sl.serviceName, true).push(sl)
+      // presized for every (endpoint, port) of the slices: a million-backend index grown by doubling
+      // re-placed every entry at each step and allocated each larger array while the heap was at its largest
+      backends += sl.endpoints.length * sl.ports.length
+    }
     this.index = new BackendIndex(backends)
     this.ctx = { nodeName, nodeAddrs: [], newBackend: trackedBackend, serviceKey: '' }
   }
@@ -98,7 +102,8 @@ export class ServiceSync {
       for (let i = 0; i < bs.length; i++) acc += this.index.touch(bs[i].addr, bs[i].port, bs[i].proto)
       this.touched = acc
     }
-    for (const fe of next) {
+    for (let f = 0; f < next.length; f++) {
+      const fe = next[f]
       let old: ProgrammedFrontend | undefined
       if (prevByKey) {
         const k = frontendKey(fe)

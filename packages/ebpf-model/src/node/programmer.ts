@@ -82,8 +82,13 @@ export class MapProgrammer implements AgentSink {
     this.staged = null
     const m = this.maps.ipcache
     m.reserve(st.size)
-    for (const i of st.inAddressOrder())
+    // an indexed loop: `for…of` over the Int32Array made an iterator result per prefix (~35 MB of garbage
+    // at 100k services, allocation profile)
+    const order = st.inAddressOrder()
+    for (let j = 0; j < order.length; j++) {
+      const i = order[j]
       m.update(32, st.bases[i], st.values[i] as IpcacheValue, 0, this.counts)
+    }
   }
 
   private staged: StagedPrefixes | null = null
