@@ -116,12 +116,17 @@ const pipeline: Extractor = (file, d) => {
   return out
 }
 
+/** ", median of N runs" when a benchmark recorded several runs (figures.runs), else nothing. */
+function runsNote(runs: unknown): string {
+  return Array.isArray(runs) && runs.length > 1 ? `, median of ${runs.length} runs` : ''
+}
+
 const EXTRACTORS: Record<string, Extractor> = {
   'ebpf-build.json': (file, d) =>
     row(
       file,
       d,
-      'build all maps, 100k services × 10 endpoints (wall)',
+      `build all maps, 100k services × 10 endpoints (wall${runsNote(obj(d.figures)?.runs)})`,
       num(obj(d.figures)?.buildSeconds),
       's',
       num(obj(d.target)?.buildSeconds),
