@@ -111,7 +111,8 @@ export const FULL_PLAN: SweepPlan = {
   newFlows: 1000,
   verdictPackets: { deterministic: 20, random: 600 },
   // from 20k (9.8 MB of legacy entries, where llcMissedBytes starts to count): 3 restores of 20k-50k nat tables
-  // are ~40 s more per placement, ~5.5 min more per full calibration; nft keeps one (no placement term)
+  // and of 20k/50k FORWARD tables made a full calibration ~2000 s instead of 1100-1250 (measured 2026-11-29 10:03
+  // and 10:39: 2008 s, 2025 s); nft keeps one (no placement term)
   placements: { restores: 3, from: 20000 },
 }
 
