@@ -30,7 +30,7 @@ for (const fit of fits) {
   const ms = measurements.filter((m) => groupOf(m)?.name === fit.name && !fit.excluded.includes(m))
   const rows = ms.flatMap((m) =>
     m.runs.map((v) => ({
-      counts: neutralCounts(m, fit.cacheBytes, fit.llcShareBytes, fit.llcShareWays),
+      counts: neutralCounts(m, fit),
       y: measuredIn({ ...m, summary: { ...m.summary, median: v } }, fit.unit),
     })),
   )

@@ -60,31 +60,35 @@ export function walkKeys(backend: PacketBackend) {
   } as const
 }
 
-/** A bytes constant of `profile` for `backend` (its `:nft` variant first), Infinity when none. */
-function bytesConstantOf(profile: CostProfile, key: string, backend: PacketBackend): number {
+/**
+ * A machine constant (bytes, ways: never multiplied) of `profile` for `backend` (its `:nft` variant first),
+ * Infinity when none.
+ */
+function machineConstantOf(profile: CostProfile, key: string, backend: PacketBackend): number {
   const c = (backend === 'nft' ? profile.constants[`${key}:nft`] : undefined) ?? profile.constants[key]
   return c && Number.isFinite(c.value) ? c.value : Number.POSITIVE_INFINITY
 }
 
 /** The cache-resident size a profile gives `backend` (its `:nft` variant first), Infinity when none. */
 export function cacheBytesOf(profile: CostProfile, backend: PacketBackend): number {
-  return bytesConstantOf(profile, CACHE_BYTES_KEY, backend)
+  return machineConstantOf(profile, CACHE_BYTES_KEY, backend)
 }
 
 /** The last-level-cache share a profile gives `backend` (its `:nft` variant first), Infinity when none. */
 export function llcShareBytesOf(profile: CostProfile, backend: PacketBackend): number {
-  return bytesConstantOf(profile, LLC_SHARE_BYTES_KEY, backend)
+  return machineConstantOf(profile, LLC_SHARE_BYTES_KEY, backend)
 }
 
 /** The ways of the L3 share a profile gives `backend` (its `:nft` variant first), Infinity when none. */
 export function llcShareWaysOf(profile: CostProfile, backend: PacketBackend): number {
-  return bytesConstantOf(profile, LLC_SHARE_WAYS_KEY, backend)
+  return machineConstantOf(profile, LLC_SHARE_WAYS_KEY, backend)
 }
 
 /** The cache sizes a profile prices `backend`'s walks with (walkCountsAs). */
 export interface WalkCaches {
   cacheBytes: number
-  llcShareBytes: number
+  /** one CPU's share of the L3 a cold walk can count on (Infinity or absent: no LLC term) */
+  llcShareBytes?: number
   /** ways of each L3 set the share holds (Infinity: unknown, the bytes beyond the share are what misses) */
   llcShareWays?: number
 }
@@ -109,10 +113,9 @@ export function walkCachesOf(profile: CostProfile, backend: PacketBackend): Walk
  * large real-indexed caches", ACM TOCS 1992): with 8 ways of 16 MiB, 0.04 % of 4.9 MB (10k kube-proxy
  * services), 9 % of 14.6 MB (30k), 21 % of 19.5 MB (40k), 33 % of 24.4 MB (50k). The page size cancels out of λ.
  * As the ways grow it tends to memory − shareBytes (every byte beyond the share), the formula used when the ways
- * are not known. Which colours a restore's pages got is
- * random: reports/kernel/restore-probe measured legacy first packets at 30k and 40k services over 8 fresh
- * restores of the same table, 3 batches each, and 71–81 % of the variance lay between restores. Less than one
- * cache line expected counts as none.
+ * are not known. Which colours a restore's pages got is random: reports/kernel/restore-probe measured legacy
+ * first packets at 30k and 40k services over 8 fresh restores of the same table, 3 batches each, and 71–81 % of
+ * the variance lay between restores. Less than one cache line expected counts as none.
  */
 export function llcMissedBytes(
   memory: number,
@@ -213,8 +216,8 @@ export function walkCounts(
 
 /**
  * The cost counts of a warm or a cold walk: a warm walk keeps `caches.cacheBytes` resident between packets and
- * has no LLC term; a cold one (nothing cached when it starts) has nothing resident and pays for its bytes
- * beyond `caches.llcShareBytes` (walkCounts). The one place that rule lives: the engine and the kernel lab's
+ * has no LLC term; a cold one (nothing cached when it starts) has nothing resident and pays for the bytes its
+ * L3 share (`caches.llcShareBytes`, `caches.llcShareWays` ways) cannot hold (walkCounts, llcMissedBytes). The one place that rule lives: the engine and the kernel lab's
  * counts both go through it.
  */
 export function walkCountsAs(

@@ -366,7 +366,10 @@ function syntheticLegacySweeps(
     ),
   )
   const priced = (m: Measurement) =>
-    Object.entries(countsAt(m, l2, share, ways)).reduce((t, [k, v]) => t + v * (truth[k] ?? 0), 0)
+    Object.entries(countsAt(m, { cacheBytes: l2, llcShareBytes: share, llcShareWays: ways })).reduce(
+      (t, [k, v]) => t + v * (truth[k] ?? 0),
+      0,
+    )
   return recount(shaped.map((m) => point({ ...m, value: priced(m) })))
 }
 
@@ -392,9 +395,10 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
 
   it('counts only the first packets past the share (cold walks), never the warm FORWARD walks', () => {
     const llc = (experiment: string, size: number) =>
-      countsAt(points.find((m) => m.experiment === experiment && m.size === size)!, l2, share)[
-        'ipt.llcMissBytes'
-      ]
+      countsAt(points.find((m) => m.experiment === experiment && m.size === size)!, {
+        cacheBytes: l2,
+        llcShareBytes: share,
+      })['ipt.llcMissBytes']
     expect(llc('packet-nat-first', 30000)).toBe(0)
     expect(llc('packet-nat-first', 40000)).toBeGreaterThan(0)
     expect(llc('packet-nat-first', 50000)).toBeGreaterThan(llc('packet-nat-first', 40000))
@@ -468,9 +472,11 @@ describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs
   const truth: Record<string, number> = { 'ipt.rule': 5, 'ipt.uncachedBytes': 0.01, 'ipt.llcMissBytes': 0.12 }
   const points = syntheticLegacySweeps(truth, l2, share, 8)
   const llc = (size: number, ways: number) =>
-    countsAt(points.find((m) => m.experiment === 'packet-nat-first' && m.size === size)!, l2, share, ways)[
-      'ipt.llcMissBytes'
-    ]
+    countsAt(points.find((m) => m.experiment === 'packet-nat-first' && m.size === size)!, {
+      cacheBytes: l2,
+      llcShareBytes: share,
+      llcShareWays: ways,
+    })['ipt.llcMissBytes']
 
   it('takes the ways from sysfs: the L3’s ways over the CPUs sharing it', () => {
     expect(llcWaysOf(caches)).toBe(8)
@@ -484,7 +490,9 @@ describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs
     expect(llc(30000, Number.POSITIVE_INFINITY)).toBe(0)
     expect(llc(50000, 8)).toBeGreaterThan(llc(50000, Number.POSITIVE_INFINITY))
     const forward = points.find((m) => m.experiment === 'packet-forward' && m.size === 50000)!
-    expect(countsAt(forward, l2, share, 8)['ipt.llcMissBytes']).toBe(0)
+    expect(
+      countsAt(forward, { cacheBytes: l2, llcShareBytes: share, llcShareWays: 8 })['ipt.llcMissBytes'],
+    ).toBe(0)
   })
 
   it('recovers the price with the machine’s ways, and writes the ways as a fixed machine constant', () => {

@@ -1,5 +1,10 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
-import { CACHE_BYTES_KEY, LLC_SHARE_BYTES_KEY, LLC_SHARE_WAYS_KEY } from '@dataplane-sim/iptables-model'
+import {
+  CACHE_BYTES_KEY,
+  LLC_SHARE_BYTES_KEY,
+  LLC_SHARE_WAYS_KEY,
+  type WalkCaches,
+} from '@dataplane-sim/iptables-model'
 import type { CacheSizes, MachineInfo } from '../env/machine'
 import type { LabBackend, Measurement } from '../measure/types'
 import { modelDefaultsProfile } from '../report/modelDefaults'
@@ -137,14 +142,9 @@ export const CACHE_SIZES: readonly number[] = [
 ]
 
 /** A measurement's counts with nft keys made neutral (`ipt.rule:nft` → `ipt.rule`), as the groups' keys are. */
-export function neutralCounts(
-  m: Measurement,
-  cacheBytes: number,
-  llcShareBytes = Number.POSITIVE_INFINITY,
-  llcShareWays = Number.POSITIVE_INFINITY,
-): Record<string, number> {
+export function neutralCounts(m: Measurement, caches: WalkCaches): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [k, v] of Object.entries(countsAt(m, cacheBytes, llcShareBytes, llcShareWays))) {
+  for (const [k, v] of Object.entries(countsAt(m, caches))) {
     const key = k.endsWith(':nft') ? k.slice(0, -4) : k
     out[key] = (out[key] ?? 0) + v
   }
@@ -223,7 +223,10 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
         const fit = fitNonNegative(
-          rs.map((m) => ({ counts: neutralCounts(m, cacheBytes, llc, ways), y: y(m) })),
+          rs.map((m) => ({
+            counts: neutralCounts(m, { cacheBytes, llcShareBytes: llc, llcShareWays: ways }),
+            y: y(m),
+          })),
           g.keys,
         )
         if (!best || fit.rmsRelativeError < best.rmsRelativeError * (1 - 1e-6)) best = { ...fit, cacheBytes }
@@ -239,7 +242,10 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     else excluded.length = 0
     const fitted = excluded.length ? kept : rows
     const { fit: selectedFit, dropped } = selectTerms(
-      fitted.map((m) => ({ counts: neutralCounts(m, best.cacheBytes, llc, ways), y: y(m) })),
+      fitted.map((m) => ({
+        counts: neutralCounts(m, { cacheBytes: best.cacheBytes, llcShareBytes: llc, llcShareWays: ways }),
+        y: y(m),
+      })),
       g.keys,
       best,
     )
@@ -267,9 +273,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
         fixed.push(LLC_SHARE_WAYS_KEY)
       }
     }
-    const unexercised = g.keys.filter((k) =>
-      fitted.every((m) => (neutralCounts(m, fit.cacheBytes, llc, ways)[k] ?? 0) === 0),
-    )
+    const unexercised = g.keys.filter((k) => fitted.every((m) => (neutralCounts(m, fit)[k] ?? 0) === 0))
     out.push({
       ...fit,
       unexercised,

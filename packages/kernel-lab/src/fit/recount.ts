@@ -4,6 +4,7 @@ import {
   parseIptablesSave,
   restoreModelCounts,
   tableBlobBytes,
+  type WalkCaches,
   walkCachesOf,
 } from '@dataplane-sim/iptables-model'
 import type { Measurement } from '../measure/types'
@@ -11,6 +12,9 @@ import { kubeProxyShapeOneRule, kubeProxyShapeTable, restoreSize } from '../rule
 import { renderedKubeProxyRuleset, restoreTermsOf } from '../rules/renderedRuleset'
 import { bpfBatchCounts, bpfOneUpdateCounts, bpfPacketCounts, restoreCounts } from './counts'
 import { forwardWalkShape, natFirstWalkShape, type WalkShape, walkShapeCounts } from './walks'
+
+/** The counts a measurement is written with: every walk cache-resident, no LLC term (countsAt re-prices them). */
+const ALL_CACHED: WalkCaches = { cacheBytes: Number.POSITIVE_INFINITY }
 
 /**
  * Measurements keep the counts the lab wrote when it measured them; the models change after. `recount` gives
@@ -30,27 +34,16 @@ export function attachWalkShape(m: Measurement, shape: WalkShape): Measurement {
   return m
 }
 
-/**
- * `m`'s counts with cache-resident size `cacheBytes` and, for cold walks, LLC share `llcShareBytes` of
- * `llcShareWays` ways (only per-packet points depend on them).
- */
-export function countsAt(
-  m: Measurement,
-  cacheBytes: number,
-  llcShareBytes = Number.POSITIVE_INFINITY,
-  llcShareWays = Number.POSITIVE_INFINITY,
-): Record<string, number> {
+/** `m`'s counts with the cache sizes `caches` (only per-packet points depend on them: walkShapeCounts). */
+export function countsAt(m: Measurement, caches: WalkCaches): Record<string, number> {
   const shape = walks.get(m)
-  return shape && m.backend !== 'bpf'
-    ? walkShapeCounts(shape, m.backend, cacheBytes, llcShareBytes, llcShareWays)
-    : m.counts
+  return shape && m.backend !== 'bpf' ? walkShapeCounts(shape, m.backend, caches) : m.counts
 }
 
 /** `m`'s counts as `profile` prices them: its cache-resident size and LLC share for `m`'s backend. */
 export function countsFor(m: Measurement, profile: CostProfile): Record<string, number> {
   if (!walks.has(m) || m.backend === 'bpf') return m.counts
-  const { cacheBytes, llcShareBytes, llcShareWays } = walkCachesOf(profile, m.backend as PacketBackend)
-  return countsAt(m, cacheBytes, llcShareBytes, llcShareWays)
+  return countsAt(m, walkCachesOf(profile, m.backend as PacketBackend))
 }
 
 /** Bytes of the synthetic kube-proxy table of `services` services: linear in services (fixed-size entries). */
@@ -110,12 +103,12 @@ function modelCounts(m: Measurement, rendered: (services: number) => string): Me
     case 'packet-forward':
     case 'packet-forward-match': {
       const shape = forwardWalkShape(m.size, m.experiment === 'packet-forward' ? 'ip' : 'match')
-      if (backend !== 'bpf') out.counts = walkShapeCounts(shape, backend, Number.POSITIVE_INFINITY)
+      if (backend !== 'bpf') out.counts = walkShapeCounts(shape, backend, ALL_CACHED)
       return attachWalkShape(out, shape)
     }
     case 'packet-nat-first': {
       const shape = natFirstWalkShape(m.size)
-      if (backend !== 'bpf') out.counts = walkShapeCounts(shape, backend, Number.POSITIVE_INFINITY)
+      if (backend !== 'bpf') out.counts = walkShapeCounts(shape, backend, ALL_CACHED)
       return attachWalkShape(out, shape)
     }
     case 'packet-bpf':

@@ -3,6 +3,7 @@ import {
   Netfilter,
   type PacketBackend,
   parseIptablesSave,
+  type WalkCaches,
   type WalkTotals,
   walkCountsAs,
   walkKeys,
@@ -30,20 +31,17 @@ export interface WalkShape {
 const ZERO: Required<Walk> = { rules: 0, matches: 0, chains: 0, bytes: 0, compatMatches: 0 }
 
 /**
- * The counts of a WalkShape under `backend`'s keys with cache-resident size `cacheBytes`; a cold shape's walks
- * also count the bytes the LLC share `llcShareBytes` of `llcShareWays` ways cannot hold (walkCost.ts
- * llcMissedBytes; Infinity: no such term).
+ * The counts of a WalkShape under `backend`'s keys with the cache sizes `caches` (walkCost.ts walkCountsAs: a
+ * warm walk keeps `cacheBytes` resident, a cold one pays for what its L3 share cannot hold).
  */
 export function walkShapeCounts(
   shape: WalkShape,
   backend: PacketBackend,
-  cacheBytes: number,
-  llcShareBytes = Number.POSITIVE_INFINITY,
-  llcShareWays = Number.POSITIVE_INFINITY,
+  caches: WalkCaches,
 ): Record<string, number> {
   const out: Record<string, number> = {}
   const add = (w: Walk, sign: number) => {
-    const c = walkCountsAs(w, backend, { cacheBytes, llcShareBytes, llcShareWays }, shape.cold)
+    const c = walkCountsAs(w, backend, caches, shape.cold)
     for (const k in c) out[k] = (out[k] ?? 0) + sign * c[k]
   }
   for (const w of shape.loaded) add(w, 1)

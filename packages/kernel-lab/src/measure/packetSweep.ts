@@ -10,7 +10,19 @@ import type { Progress } from './restoreSweep'
 import { quantileMean, summarize, trimmedMean } from './stats'
 import { type Experiment, firstPacketSizes, type Measurement, placementsFor, type SweepPlan } from './types'
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+/**
+ * One pass's value of a point: `once` (a fresh restore of the table and one measurement, in ns) as many times as
+ * the plan gives the point (placementsFor), and the mean of the values, which come back in order too.
+ */
+async function overPlacements(
+  plan: SweepPlan,
+  pt: { backend: string; size: number },
+  once: () => Promise<number>,
+): Promise<{ mean: number; each: number[] }> {
+  const each: number[] = []
+  for (let i = placementsFor(plan, pt.backend, pt.size); i > 0; i--) each.push(await once())
+  return { mean: each.reduce((a, v) => a + v, 0) / each.length, each }
+}
 
 /**
  * Per-packet cost vs rules traversed. Every run's value is the trimmed mean round trip at that size minus the
@@ -31,17 +43,16 @@ export async function forwardSweep(
     plan.forwardRules.filter((n) => n > 0).map((size) => ({ backend, size, runs: [] as number[], lost: 0 })),
   )
   await inPasses(points, plan.runs, async (pt) => {
-    const each: number[] = []
     // legacy's large tables: the mean over fresh restores, each placing the blob anew (SweepPlan.placements)
-    for (let i = placementsFor(plan, pt.backend, pt.size); i > 0; i--) {
+    const { mean } = await overPlacements(plan, pt, async () => {
       await resetNode(lab)
       const base = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
       await restore(lab, pt.backend, forwardRulesTable(pt.size, kind))
       const loaded = await pingRtt(lab, LAB_ADDRESSES.server, plan.pings)
       pt.lost += base.lost + loaded.lost
-      each.push(trimmedMean(loaded.rtts) - trimmedMean(base.rtts))
-    }
-    pt.runs.push(mean(each))
+      return trimmedMean(loaded.rtts) - trimmedMean(base.rtts)
+    })
+    pt.runs.push(mean)
     progress(
       `${experiment} ${pt.backend} ${pt.size} rules, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs`,
     )
@@ -107,15 +118,14 @@ export async function natFirstPacketSweep(
   )
   try {
     await inPasses(points, plan.runs, async (pt) => {
-      const each: number[] = []
-      for (let i = placementsFor(plan, pt.backend, pt.size); i > 0; i--) {
+      const { mean, each } = await overPlacements(plan, pt, async () => {
         await resetNode(lab)
         await restore(lab, pt.backend, firstPacketTable(pt.size, SKIP_PORT))
         const r = await firstPacketBatch(lab, plan.newFlows)
         pt.lost += r.lost
-        each.push(r.ns)
-      }
-      pt.runs.push(mean(each))
+        return r.ns
+      })
+      pt.runs.push(mean)
       progress(
         `packet-nat-first ${pt.backend} ${pt.size} services, pass ${pt.runs.length}: +${(pt.runs.at(-1)! / 1000).toFixed(1)} µs${each.length > 1 ? ` (mean of ${each.length} restores: ${each.map((v) => (v / 1000).toFixed(0)).join(' / ')})` : ''} (lost so far ${pt.lost})`,
       )
