@@ -32,6 +32,7 @@ export {
   cacheBytesOf,
   LLC_SHARE_BYTES_KEY,
   LLC_SHARE_WAYS_KEY,
+  l2Evicted,
   llcMissedBytes,
   llcShareBytesOf,
   llcShareWaysOf,

@@ -2,7 +2,7 @@
 // can a term whose constant moves between calibrations be dropped? Prints Markdown.
 // npx tsx packages/kernel-lab/scripts/termTests.ts reports/kernel/raw.json reports/kernel/rerun/raw.json
 import { readFileSync } from 'node:fs'
-import { fitGroups, groupOf, measuredIn, neutralCounts, PACKET_KEYS } from '../src/fit/calibrate'
+import { fitGroups, groupOf, measuredIn, neutralCounts, packetKeys } from '../src/fit/calibrate'
 import { restoreKeys } from '../src/fit/counts'
 import { recount } from '../src/fit/recount'
 import { dropOneTermTests } from '../src/fit/termTest'
@@ -34,7 +34,10 @@ for (const fit of fits) {
       y: measuredIn({ ...m, summary: { ...m.summary, median: v } }, fit.unit),
     })),
   )
-  const keys = fit.unit === 's' ? restoreKeys(fit.backend as 'legacy' | 'nft') : [...PACKET_KEYS]
+  const keys =
+    fit.unit === 's'
+      ? restoreKeys(fit.backend as 'legacy' | 'nft')
+      : packetKeys(fit.backend as 'legacy' | 'nft')
   for (const t of dropOneTermTests(rows, keys))
     out.push(`| ${fit.name} | \`${t.key}\` | ${rows.length} | ${t.f.toFixed(1)} | ${t.deltaAic.toFixed(1)} |`)
 }

@@ -60,6 +60,16 @@ export const IPTABLES_PACKET_CONSTANTS: Record<string, CostConstant> = {
       '0.12 ns per byte the share cannot hold (~8 ns per 64-byte line from DRAM, prefetched). Warm walks over the ' +
       'same entries stay flat: cold walks only.',
   },
+  'ipt.l2Refill': {
+    value: 3000,
+    unit: 'ns per cold legacy walk that streamed a whole L2 of rule entries',
+    source:
+      'kernel lab, this machine kind (reports/kernel; six quiet full calibrations of sessions 5–7 re-fitted from ' +
+      'their raw data: 1.9–3.8 µs): a legacy first packet through 1k kube-proxy services (488 KB of entries, about ' +
+      'the 512 KiB L2) cost 2–3 µs more than its per-rule and per-byte terms while 5k–10k fitted; the walk evicts ' +
+      'the L2 the CPU’s other work between packets then re-reads (engine/walkCost.ts l2Evicted). Cold walks only, ' +
+      'legacy only; scaled by the share of ipt.cacheBytes the walk streamed.',
+  },
   'ipt.match': {
     value: 3,
     unit: 'ns per extension match tested',

@@ -12,6 +12,7 @@ import {
   cacheBytesOf,
   LLC_SHARE_BYTES_KEY,
   LLC_SHARE_WAYS_KEY,
+  l2Evicted,
   llcMissedBytes,
   llcShareBytesOf,
   llcShareWaysOf,
@@ -306,5 +307,49 @@ describe('llcMissedBytes: a cold walk’s pages placed at random among the sets 
     expect(counts['ipt.llcMissBytes']).toBeGreaterThan(0)
     expect(counts['ipt.llcMissBytes']).toBeCloseTo(llcMissedBytes(counts['ipt.bytes'], 40 * oneRule, 8), 6)
     expect(nf.classify(IN, { steps: false }).cost.counts['ipt.llcMissBytes']).toBe(0)
+  })
+})
+
+describe('l2Evicted: the share of the L2 a cold legacy walk streams through', () => {
+  it('is memory over the L2, at most 1, and 0 without a finite L2', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e9, noNaN: true }),
+        fc.double({ min: 1, max: 1e8, noNaN: true }),
+        (m, c) => {
+          const f = l2Evicted(m, c)
+          expect(f).toBeGreaterThanOrEqual(0)
+          expect(f).toBeLessThanOrEqual(1)
+          expect(f).toBeCloseTo(Math.min(1, m / c), 12)
+          expect(l2Evicted(m * 2, c)).toBeGreaterThanOrEqual(f)
+        },
+      ),
+      { numRuns: 200 },
+    )
+    expect(l2Evicted(1000 * 488, 512 * 1024)).toBeCloseTo(0.9308, 4)
+    expect(l2Evicted(10, Number.POSITIVE_INFINITY)).toBe(0)
+    expect(l2Evicted(0, 512 * 1024)).toBe(0)
+  })
+
+  it('is counted for cold legacy walks only, under ipt.l2Refill, with the profile’s cache-resident size', () => {
+    const oneRule = ruleBlobBytes(parseIptablesSave(forward(1)).tables[0].chains[1].rules[0])
+    const p = profile({
+      'ipt.rule': constant(10),
+      'ipt.l2Refill': constant(3000),
+      [CACHE_BYTES_KEY]: constant(40 * oneRule, 'bytes'),
+    })
+    const cold = make(forward(30), { profile: p }).classify(IN, { steps: false, cold: true }).cost
+    expect(cold.counts['ipt.l2Refill']).toBeCloseTo(cold.counts['ipt.bytes'] / (40 * oneRule), 9)
+    expect(cold.counts['ipt.l2Refill']).toBeGreaterThan(0.7)
+    const big = make(forward(50), { profile: p }).classify(IN, { steps: false, cold: true }).cost
+    expect(big.counts['ipt.l2Refill']).toBe(1)
+    const warm = make(forward(50), { profile: p }).classify(IN, { steps: false }).cost
+    expect(warm.counts['ipt.l2Refill'] ?? 0).toBe(0)
+    expect(big.ns - warm.ns).toBeCloseTo(3000, 6)
+    const nft = make(forward(50), { profile: p, backend: 'nft' }).classify(IN, {
+      steps: false,
+      cold: true,
+    }).cost
+    expect(nft.counts['ipt.l2Refill:nft'] ?? 0).toBe(0)
   })
 })

@@ -57,6 +57,8 @@ export function walkKeys(backend: PacketBackend) {
     compat: `ipt.compat${s}`,
     scatteredBytes: `ipt.scatteredBytes${s}`,
     llcMissBytes: `ipt.llcMissBytes${s}`,
+    /** cold legacy walks: the L2 share their entries evicted (l2Evicted) */
+    l2Refill: `ipt.l2Refill${s}`,
   } as const
 }
 
@@ -216,9 +218,10 @@ export function walkCounts(
 
 /**
  * The cost counts of a warm or a cold walk: a warm walk keeps `caches.cacheBytes` resident between packets and
- * has no LLC term; a cold one (nothing cached when it starts) has nothing resident and pays for the bytes its
- * L3 share (`caches.llcShareBytes`, `caches.llcShareWays` ways) cannot hold (walkCounts, llcMissedBytes). The one place that rule lives: the engine and the kernel lab's
- * counts both go through it.
+ * has no LLC term; a cold one (nothing cached when it starts) has nothing resident, pays for the bytes its L3
+ * share (`caches.llcShareBytes`, `caches.llcShareWays` ways) cannot hold (walkCounts, llcMissedBytes) and, under
+ * legacy, for the L2 its entries evicted (`ipt.l2Refill`, l2Evicted with the L2 `caches.cacheBytes`). The one
+ * place that rule lives: the engine and the kernel lab's counts both go through it.
  */
 export function walkCountsAs(
   w: WalkTotals,
@@ -226,7 +229,25 @@ export function walkCountsAs(
   caches: WalkCaches,
   cold: boolean,
 ): Record<string, number> {
-  return cold
-    ? walkCounts(w, backend, 0, caches.llcShareBytes, caches.llcShareWays)
-    : walkCounts(w, backend, caches.cacheBytes)
+  if (!cold) return walkCounts(w, backend, caches.cacheBytes)
+  const out = walkCounts(w, backend, 0, caches.llcShareBytes, caches.llcShareWays)
+  if (backend === 'legacy') out[walkKeys(backend).l2Refill] = l2Evicted(w.bytes, caches.cacheBytes)
+  return out
+}
+
+/**
+ * The share of the walking CPU's L2 that a cold legacy walk of `memory` bytes of x_tables entries streams
+ * through: min(1, memory ÷ cacheBytes). A walk is cold because the CPU's other work between two walks evicted
+ * it; in turn the walk evicts that work's L2-resident lines, which the work re-reads from L3 after the packet:
+ * `ipt.l2Refill` ns for a whole L2. Measured on this machine kind (reports/kernel, six quiet full calibrations
+ * re-fitted): without the term every run's legacy first packet at 1k services (488 KB of entries, about the
+ * 512 KiB L2) was 2–3 µs over the model (−21 to −28 %) while 5k–10k fitted; with it they fit within 3 %,
+ * `ipt.l2Refill` 1.9–3.8 µs. The lab's baseline flows walk none of the table (walks.ts natFirstWalkShape), so
+ * this is the table's own cost, not the packet path's. Legacy only: an nft walk's streamed bytes are its chain
+ * blob, which the model does not size (its walk memory is the compat objects), and its first packets show no
+ * such deficit. 0 without a finite cache-resident size.
+ */
+export function l2Evicted(memory: number, cacheBytes: number): number {
+  if (!(memory > 0) || !Number.isFinite(cacheBytes) || !(cacheBytes > 0)) return 0
+  return Math.min(1, memory / cacheBytes)
 }

@@ -13,6 +13,7 @@ import {
   llcShareOf,
   llcWaysOf,
   PACKET_KEYS,
+  packetKeys,
   profileKey,
 } from './calibrate'
 import { bpfPacketCounts, forwardCounts, forwardMatchCounts, restoreCounts } from './counts'
@@ -521,5 +522,47 @@ describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs
     expect(without.llcShareWays).toBe(Number.POSITIVE_INFINITY)
     expect(withWays.rmsRelativeError).toBeLessThan(1e-6)
     expect(without.rmsRelativeError).toBeGreaterThan(0.01)
+  })
+})
+
+describe('cold legacy walks evict the L2 the CPU’s other work re-reads (ipt.l2Refill)', () => {
+  // the same synthetic legacy kernel, plus 2.5 µs per first packet whose walk streamed a whole L2 of entries
+  // (a 1k-service walk, 488 KB, streams 93 % of the 512 KiB L2; 5k and up the whole of it)
+  const l2 = 512 * 1024
+  const caches = { l1d: 32 * 1024, l2, l3: 32 * 2 ** 20, l3Shared: 2, l3Ways: 16 }
+  const share = 16 * 2 ** 20
+  const base: Record<string, number> = { 'ipt.rule': 5, 'ipt.uncachedBytes': 0.01, 'ipt.llcMissBytes': 0.12 }
+  const refill = (m: Measurement) =>
+    countsAt(m, { cacheBytes: l2, llcShareBytes: share, llcShareWays: 8 })['ipt.l2Refill'] ?? 0
+
+  it('counts first packets by the share of the L2 their walk streamed, and no warm walk', () => {
+    const points = syntheticLegacySweeps(base, l2, share, 8)
+    const first = (n: number) => points.find((m) => m.experiment === 'packet-nat-first' && m.size === n)!
+    expect(refill(first(1000))).toBeGreaterThan(0.85)
+    expect(refill(first(1000))).toBeLessThan(1)
+    expect(refill(first(5000))).toBeCloseTo(1, 2)
+    expect(refill(first(50000))).toBeCloseTo(1, 2)
+    for (const m of points.filter((p) => p.experiment === 'packet-forward')) expect(refill(m)).toBe(0)
+  })
+
+  it('recovers the refill with the other terms when the kernel has it, and fits it at 0 when not', () => {
+    const withRefill = fitGroups(syntheticLegacySweeps({ ...base, 'ipt.l2Refill': 2500 }, l2, share, 8), {
+      caches,
+    }).find((g) => g.name === 'iptables-legacy-packet')!
+    expect(withRefill.excluded).toEqual([])
+    expect(withRefill.constants['ipt.l2Refill']).toBeCloseTo(2500, 0)
+    expect(withRefill.constants['ipt.rule']).toBeCloseTo(5, 4)
+    expect(withRefill.rmsRelativeError).toBeLessThan(1e-6)
+    const without = fitGroups(syntheticLegacySweeps(base, l2, share, 8), { caches }).find(
+      (g) => g.name === 'iptables-legacy-packet',
+    )!
+    expect(without.constants['ipt.l2Refill'] ?? 0).toBeCloseTo(0, 6)
+    expect(without.constants['ipt.rule']).toBeCloseTo(5, 4)
+  })
+
+  it('is a legacy term only: the nft group does not fit it', () => {
+    expect(packetKeys('legacy')).toContain('ipt.l2Refill')
+    expect(packetKeys('nft')).not.toContain('ipt.l2Refill')
+    expect(packetKeys('nft')).toEqual(PACKET_KEYS.filter((k) => k !== 'ipt.l2Refill'))
   })
 })

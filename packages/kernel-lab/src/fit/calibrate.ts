@@ -33,9 +33,21 @@ export interface FitGroup {
 /**
  * The per-packet keys of an iptables group. `ipt.llcMissBytes` prices a cold walk's bytes beyond one CPU's
  * share of the L3 (from sysfs, not fitted; iptables-model engine/walkCost.ts): only the first-packet sweep
- * has cold walks, so only its points beyond the share carry that count.
+ * has cold walks, so only its points beyond the share carry that count. `ipt.l2Refill` (legacy only,
+ * walkCost.ts l2Evicted): what the walking CPU's other work pays to re-read the L2 a cold walk evicted.
  */
-export const PACKET_KEYS = ['ipt.rule', 'ipt.match', 'ipt.uncachedBytes', 'ipt.llcMissBytes'] as const
+export const PACKET_KEYS = [
+  'ipt.rule',
+  'ipt.match',
+  'ipt.uncachedBytes',
+  'ipt.llcMissBytes',
+  'ipt.l2Refill',
+] as const
+
+/** The per-packet keys `backend`'s group fits (nft's cold walks count no L2 refill). */
+export function packetKeys(backend: 'legacy' | 'nft'): string[] {
+  return PACKET_KEYS.filter((k) => backend === 'legacy' || k !== 'ipt.l2Refill')
+}
 
 const GROUPS: FitGroup[] = [
   ...(['legacy', 'nft'] as const).flatMap((backend): FitGroup[] => [
@@ -53,7 +65,7 @@ const GROUPS: FitGroup[] = [
       // together they separate the per-rule cost from the per-uncached-byte one; the first packets beyond the
       // LLC share price the DRAM term
       experiments: ['packet-forward', 'packet-forward-match', 'packet-nat-first'],
-      keys: [...PACKET_KEYS],
+      keys: packetKeys(backend),
       unit: 'ns',
     },
   ]),
@@ -82,6 +94,9 @@ const MEANING: Record<string, string> = {
   'ipt.llcMissBytes':
     'per byte of a cold walk’s memory one CPU’s share of the L3 cannot hold (its pages overfill those L3 sets: read ' +
     'from DRAM), on top of ipt.uncachedBytes',
+  'ipt.l2Refill':
+    'per cold legacy walk, times the share of the L2 its entries streamed through: the walking CPU’s other work ' +
+    're-reads what the walk evicted',
   [LLC_SHARE_BYTES_KEY]: 'bytes of a cold walk’s memory one CPU can keep in its share of the shared L3',
   [LLC_SHARE_WAYS_KEY]:
     'ways of each L3 set one CPU’s share holds (where a cold walk’s pages start to conflict)',
