@@ -113,6 +113,8 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
         }
         const seq = buildEbpfNode(c.cluster, nodeName, opts)
         const bat = buildEbpfNode(c.cluster, nodeName, opts)
+        // the lean path: no trace list, so no trace, text or candidate is made
+        const lean = buildEbpfNode(c.cluster, nodeName, opts)
         const pool = c.pool.map((pc) => pc.packet)
         const all: Tuple[] = []
         const traces: Trace[] = []
@@ -127,10 +129,16 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
           expect(out.traces).toEqual(expected)
           expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
           expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
+          const bare = batchResults(ts.length)
+          lean.datapath.classifyTuples(tupleBatchOf(ts), bare, o, c.touch)
+          expect(Array.from(bare.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
+          expect(Array.from(bare.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
           all.push(...ts)
           traces.push(...expected)
         }
-        expect(stateOf(bat, all)).toEqual(stateOf(seq, all))
+        const after = stateOf(seq, all)
+        expect(stateOf(bat, all)).toEqual(after)
+        expect(stateOf(lean, all)).toEqual(after)
       }),
       { numRuns: 120 },
     )

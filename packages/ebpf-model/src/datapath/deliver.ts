@@ -6,7 +6,7 @@ import { ctMapOf } from './ctOps'
 import { CT } from './ctTable'
 import { checkPolicy } from './policyCheck'
 import { DROP, type DropReason } from './reasons'
-import { type DatapathState, drop, type Flow, result } from './state'
+import { type DatapathState, drop, type Flow, NO_CANDIDATES, result } from './state'
 import { type Ctx, progId, protoName } from './trace'
 
 const LXC_POLICY = progId('cil_lxc_policy')
@@ -18,7 +18,8 @@ const LXC_POLICY = progId('cil_lxc_policy')
  */
 
 /** IPV4_LOOPBACK: the source Cilium gives a pod reaching itself through a service. */
-export const IPV4_LOOPBACK = ipToU32('169.254.42.1')
+const LOOPBACK_TEXT = '169.254.42.1'
+export const IPV4_LOOPBACK = ipToU32(LOOPBACK_TEXT)
 
 export interface Delivery {
   dnat: Trace['dnat']
@@ -48,27 +49,27 @@ export function deliver(
           'info',
           `source NAT to ${ipText(IPV4_LOOPBACK)}, ingress policy skipped`,
         )
-      return result('forward', o.dnat, o.candidates, true, lxcName(dst.endpointId), ipText(IPV4_LOOPBACK))
+      return result(ctx, 'forward', o.dnat, o.candidates, true, lxcName(dst.endpointId), LOOPBACK_TEXT)
     }
     ctx.prog(LXC_POLICY, ctx.steps ? `ingress policy of endpoint ${dst.endpointId} (tail call)` : '')
     if (isNew) {
       const denied = checkPolicy(maps, dst.endpointId, srcIdentity, INGRESS, t.proto, t.dport, ctx)
       if (denied) return drop(ctx, denied, o.dnat, [])
     }
-    return result('forward', o.dnat, o.candidates, false, lxcName(dst.endpointId))
+    return result(ctx, 'forward', o.dnat, o.candidates, false, lxcName(dst.endpointId))
   }
   // the node itself: 'local', unless a service sent it there (a host-network backend), which is a forward
   if (t.daddr === dp.cfg.nodeIp)
-    return result(o.dnat ? 'forward' : 'local', o.dnat, o.candidates, false, 'host')
+    return result(ctx, o.dnat ? 'forward' : 'local', o.dnat, o.candidates, false, 'host')
   // Leaving the node: native routing toward pod CIDRs and nodes; BPF masquerade toward everything else.
   const inCluster =
     cidrContains(dp.cfg.nativeRoutingCidr, t.daddr) || maps.ipcache.peek(32, t.daddr)?.source === 'node'
   if (o.fromPod && !inCluster) {
     const nat = snat(dp, t, ctx)
     if (nat) return drop(ctx, nat, o.dnat, [])
-    return result('forward', o.dnat, o.candidates, true, 'eth0', ipText(dp.cfg.nodeIp))
+    return result(ctx, 'forward', o.dnat, o.candidates, true, 'eth0', ctx.lean ? '' : ipText(dp.cfg.nodeIp))
   }
-  return result('forward', o.dnat, o.candidates, false, 'eth0')
+  return result(ctx, 'forward', o.dnat, o.candidates, false, 'eth0')
 }
 
 /** The destination's endpoint in cilium_lxc (a local pod), with its trace step. */
@@ -111,10 +112,16 @@ export function reply(dp: DatapathState, t: Flow, slot: number, ctx: Ctx): Trace
         rn ? 'hit' : 'miss',
         rn ? `${ipText(rn.addr)}:${rn.port}` : undefined,
       )
-    if (rn) snatText = `${ipText(rn.addr)}:${rn.port}`
+    if (rn && !ctx.lean) snatText = `${ipText(rn.addr)}:${rn.port}`
   }
   lookupLxc(dp, t.daddr, ctx, true)
-  const out = result(t.daddr === dp.cfg.nodeIp ? 'local' : 'forward', null, [], false)
+  const out = result(
+    ctx,
+    t.daddr === dp.cfg.nodeIp ? 'local' : 'forward',
+    null,
+    ctx.lean ? NO_CANDIDATES : [],
+    false,
+  )
   if (snatText) out.snat = snatText
   return out
 }

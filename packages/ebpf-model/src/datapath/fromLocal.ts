@@ -1,6 +1,6 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
 import type { ProgrammedBackend } from '../agent/sink'
-import { backendIp, ipText } from './addr'
+import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
 import { deliver, reply } from './deliver'
@@ -9,7 +9,7 @@ import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
-import { type DatapathState, drop, type Flow, flowTo } from './state'
+import { type DatapathState, dnatOf, drop, type Flow, flowTo } from './state'
 import { type Ctx, progId } from './trace'
 
 const SOCK_CONNECT = progId('cil_sock4_connect')
@@ -99,7 +99,7 @@ export function fromLocal(
     if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
   }
   const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
-  const dnat = backend ? { ip: backendIp(backend), port: backend.port } : null
+  const dnat = backend ? dnatOf(ctx, backend) : null
   const hairpin = backend !== undefined && backend.addr === f.saddr
   // a connect() socket-LB just translated opens a connection: its CT lookup will almost surely miss
   const state = ctLookup(dp, t, ctx, svc !== undefined && dp.cfg.socketLb)

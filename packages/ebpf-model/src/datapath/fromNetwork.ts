@@ -11,7 +11,7 @@ import { candidateOf, lookupBackend } from './lb'
 import { checkPolicy, identityOf } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
-import { type DatapathState, drop, type Flow, flowTo } from './state'
+import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT } from './state'
 import { type Ctx, progId } from './trace'
 
 const FROM_NETDEV = progId('cil_from_netdev')
@@ -62,7 +62,7 @@ export function fromNetwork(
         }
         ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
-      const dnat = { ip: ipText(backend.addr), port: backend.port }
+      const dnat = ctx.lean ? LEAN_DNAT : { ip: ipText(backend.addr), port: backend.port }
       const t = flowTo(f, backend.addr, backend.port)
       const local = maps.lxc.peek(backend.addr)
       if (!local) {

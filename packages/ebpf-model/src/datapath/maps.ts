@@ -295,7 +295,7 @@ export class NodeMaps {
     this.ipcache = new BpfLpmTrie({
       ...spec('cilium_ipcache', max.ipcache),
       maxPrefixLen: 32,
-      numeric: (v: IpcacheValue) => v.identity,
+      numeric: ipcacheNum,
     })
     this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
     this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
@@ -339,6 +339,11 @@ export class NodeMaps {
       out.push({ name: `cilium_policy_${String(id).padStart(5, '0')}`, map: m })
     return out
   }
+}
+
+/** An ipcache entry as the number its trie keeps beside it (`lookupNumInto`): the identity. */
+export function ipcacheNum(v: IpcacheValue): number {
+  return v.identity
 }
 
 /** A policy entry as the number its trie keeps beside it (`lookupNumInto`): prefix length · deny bit. */

@@ -74,13 +74,18 @@ export class Datapath implements DatapathState {
     tcpFlags = -1,
     opts: ClassifyOptions = {},
   ): Trace {
+    const out = this.walk(
+      proto,
+      saddr,
+      sport,
+      daddr,
+      dport,
+      tcpFlags,
+      opts.steps !== false,
+      opts.enumerate === true,
+      false,
+    )
     const ctx = this.ctx
-    ctx.reset(opts.steps !== false)
-    const f: Flow = { proto, saddr, sport, daddr, dport }
-    const closing = tcpFlags > 0 && (tcpFlags & (TCP_FIN | TCP_RST)) !== 0
-    const nonSyn = tcpFlags >= 0 && (tcpFlags & TCP_SYN) === 0
-    const out = this.route(f, ctx, opts.enumerate === true, closing, nonSyn)
-    this.kernelConntrack(f, ctx)
     out.cost = ctx.cost(this.cfg.profile)
     out.steps = ctx.steps ?? NO_STEPS
     return out
@@ -89,34 +94,66 @@ export class Datapath implements DatapathState {
   /**
    * `classifyTuple` for every packet of `batch`, in order: `out.verdict[i]`, `out.modeledNs[i]` (and
    * `out.traces[i]` when given) are what `classifyTuple` gives packet i after packets 0..i−1 (the same code,
-   * the same counts, CT state and RNG draws), without a trace outliving its packet. With `touch`, each group
-   * of `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so their
-   * cache misses could overlap; off by default: measured on this VM (one node, the entries interleaved) it
-   * did not pay at 100, 10k or 100k services (+5 to +30 % CPU per first packet), see batch.ts.
+   * the same counts, CT state and RNG draws). Without `out.traces` (and not enumerating) packets run lean
+   * (`Ctx.lean`): the same pipeline, lookups, counts, state changes and draws, but nothing a trace alone
+   * shows is made (no address text, candidates or trace record) and the modeled ns comes from the packet's
+   * counts summary (`OpCounts.summary`, the same record `classifyTuple` puts in its trace). With `touch`,
+   * each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so
+   * their cache misses could overlap; off by default: measured on this VM (one node, the entries
+   * interleaved) it did not pay at 100, 10k or 100k services (+5 to +30 % CPU per first packet), see batch.ts.
    */
   classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch = false): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
     const flags = batch.tcpFlags
     const n = batch.length
     const traces = out.traces
+    const lean = traces === undefined && opts.enumerate !== true
+    const profile = this.cfg.profile
+    const ops = this.ctx.ops
     for (let from = 0; from < n; from += BATCH_GROUP) {
       const to = Math.min(n, from + BATCH_GROUP)
       if (touch) prefetch.run(this, batch, from, to)
       for (let i = from; i < to; i++) {
-        const t = this.classifyTuple(
-          batch.proto[i],
-          batch.saddr[i],
-          batch.sport[i],
-          batch.daddr[i],
-          batch.dport[i],
-          flags ? flags[i] : -1,
-          opts,
-        )
+        const proto = batch.proto[i]
+        const saddr = batch.saddr[i]
+        const sport = batch.sport[i]
+        const daddr = batch.daddr[i]
+        const dport = batch.dport[i]
+        const tcpFlags = flags ? flags[i] : -1
+        if (lean) {
+          const t = this.walk(proto, saddr, sport, daddr, dport, tcpFlags, false, false, true)
+          out.verdict[i] = verdictCode(t.verdict)
+          out.modeledNs[i] = ops.summary(profile).ns
+          continue
+        }
+        const t = this.classifyTuple(proto, saddr, sport, daddr, dport, tcpFlags, opts)
         out.verdict[i] = verdictCode(t.verdict)
         out.modeledNs[i] = t.cost.ns
         if (traces) traces[i] = t
       }
     }
+  }
+
+  /** One packet through the node's programs (the counts left in `ctx.ops`); lean: see `Ctx.lean`. */
+  private walk(
+    proto: number,
+    saddr: number,
+    sport: number,
+    daddr: number,
+    dport: number,
+    tcpFlags: number,
+    steps: boolean,
+    enumerate: boolean,
+    lean: boolean,
+  ): Trace {
+    const ctx = this.ctx
+    ctx.reset(steps, lean)
+    const f: Flow = { proto, saddr, sport, daddr, dport }
+    const closing = tcpFlags > 0 && (tcpFlags & (TCP_FIN | TCP_RST)) !== 0
+    const nonSyn = tcpFlags >= 0 && (tcpFlags & TCP_SYN) === 0
+    const out = this.route(f, ctx, enumerate, closing, nonSyn)
+    this.kernelConntrack(f, ctx)
+    return out
   }
 
   private route(f: Flow, ctx: Ctx, enumerate: boolean, closing: boolean, nonSyn: boolean): Trace {

@@ -13,7 +13,7 @@ import {
 } from './lb'
 import { type ServiceMaster, serviceKey } from './maps'
 import { DROP } from './reasons'
-import { type DatapathState, drop, type Flow } from './state'
+import { type DatapathState, drop, type Flow, NO_CANDIDATES } from './state'
 import { type Ctx, protoName } from './trace'
 
 /**
@@ -30,6 +30,12 @@ export interface Pick {
 }
 
 const NONE: Pick['all'] = []
+/** What `pick` returns to a lean packet (reused: its caller takes the backend at once). */
+const LEAN_PICK: Pick = {
+  backend: undefined as unknown as ProgrammedBackend,
+  candidates: NO_CANDIDATES,
+  all: NONE,
+}
 
 /** Service lookup; socket-LB also tries the NodePort wildcard frontend for any node address (sock4_wildcard_lookup). */
 export function serviceFor(
@@ -106,6 +112,11 @@ export function pick(
       ),
       all,
     }
+  }
+  if (ctx.lean) {
+    // no candidate is read: no probability (a Maglev share scans its table), no address text or names
+    LEAN_PICK.backend = backend
+    return LEAN_PICK
   }
   const p = algorithm === 'random' ? 1 / svc.count : maglevShare(maps, svc, backend.id)
   return { backend, candidates: [candidateOf(backend, p, masqueraded(dp, backend, f, external))], all: NONE }

@@ -1,4 +1,5 @@
 import type { Candidate, Cidr, CostProfile, Rng, Trace } from '@dataplane-sim/cluster'
+import { type BackendText, backendIp } from './addr'
 import type { NodeMaps } from './maps'
 import type { DropReason } from './reasons'
 import type { ConnectedSockets } from './sockets'
@@ -50,8 +51,12 @@ export function flowTo(f: Flow, daddr: number, dport: number): Flow {
   return { proto: f.proto, saddr: f.saddr, sport: f.sport, daddr, dport }
 }
 
-/** A trace record built as one literal (object spread is slow on the per-packet path); cost filled in later. */
+/**
+ * A trace record built as one literal (object spread is slow on the per-packet path); cost filled in later.
+ * Lean (`Ctx.lean`): the one reused record, its verdict set (nothing else of it is read).
+ */
 export function result(
+  ctx: Ctx,
   verdict: Trace['verdict'],
   dnat: Trace['dnat'],
   candidates: Candidate[],
@@ -59,6 +64,7 @@ export function result(
   outInterface?: string,
   snat?: string,
 ): Trace {
+  if (ctx.lean) return leanTrace(verdict)
   const t: Trace = { verdict, dnat, candidates, masquerade, steps: NO_STEPS, cost: NO_COST }
   if (outInterface !== undefined) t.outInterface = outInterface
   if (snat !== undefined) t.snat = snat
@@ -71,9 +77,34 @@ export function result(
  */
 export const NO_STEPS: Trace['steps'] = Object.freeze([]) as unknown as Trace['steps']
 const NO_COST: Trace['cost'] = { counts: {}, ns: 0 }
+/** An empty candidate list no trace keeps (lean packets): frozen. */
+export const NO_CANDIDATES: Candidate[] = Object.freeze([]) as unknown as Candidate[]
+/** The translation of a lean packet: it says there was one (`deliver` tests it), its text is never read. */
+export const LEAN_DNAT: NonNullable<Trace['dnat']> = Object.freeze({ ip: '', port: 0 })
+
+/** The record every lean packet's path returns (reused: a lean caller reads its verdict and lets it go). */
+const LEAN: Trace = {
+  verdict: 'forward',
+  dnat: null,
+  candidates: NO_CANDIDATES,
+  masquerade: false,
+  steps: NO_STEPS,
+  cost: NO_COST,
+}
+
+function leanTrace(verdict: Trace['verdict']): Trace {
+  LEAN.verdict = verdict
+  return LEAN
+}
+
+/** A trace's translation to backend `b` (lean: `LEAN_DNAT`, no text read). */
+export function dnatOf(ctx: Ctx, b: { addr: number; port: number } & BackendText): Trace['dnat'] {
+  return ctx.lean ? LEAN_DNAT : { ip: backendIp(b), port: b.port }
+}
 
 export function drop(ctx: Ctx, reason: DropReason, dnat: Trace['dnat'], candidates: Candidate[]): Trace {
   if (ctx.steps) ctx.step('drop', `${reason.code}`, 'verdict', reason.text)
+  if (ctx.lean) return leanTrace('drop')
   return {
     verdict: 'drop',
     dnat,

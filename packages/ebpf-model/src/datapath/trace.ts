@@ -26,10 +26,18 @@ export class Ctx {
    * right after, with no conntrack write between, need not look for it again
    */
   ctAbsent = false
+  /**
+   * No trace will be read (`Datapath.classifyTuples` without traces): the pieces still make every lookup,
+   * count, state change and RNG draw, but skip what only a trace shows (address text, candidates, the
+   * translation's record), and `result`/`drop` fill one reused record whose verdict alone is read.
+   */
+  lean = false
 
-  reset(withSteps: boolean): void {
+  /** A new packet; `lean` (no trace read) implies no steps. */
+  reset(withSteps: boolean, lean = false): void {
     this.ops.reset()
-    this.steps = withSteps ? [] : null
+    this.lean = lean
+    this.steps = withSteps && !lean ? [] : null
     this.newFlow = false
     this.ctSlot = -1
     this.ctAbsent = false
