@@ -155,6 +155,7 @@ export class CiliumAgent {
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     const nodeIp = this.nodes.local
     for (let i = 0; i < c.services.length; i++) this.services.sync(c.services[i], nodeIp, this.serviceKeys[i])
+    this.services.endInitialSync()
     this.serviceKeys = []
   }
 

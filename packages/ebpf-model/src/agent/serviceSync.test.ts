@@ -1,4 +1,5 @@
 import { u32ToIp } from '@dataplane-sim/cluster'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { service, slice } from '../../test/fixtures'
 import { ServiceSync } from './serviceSync'
@@ -48,3 +49,73 @@ describe('ServiceSync slice index', () => {
     expect(backends('a/api')).toEqual(['10.0.0.1'])
   })
 })
+
+describe('ServiceSync initial sync', () => {
+  // the initial sync finds a service's slices by the order the slices came in (`initialOrder`); a sync
+  // after `endInitialSync` looks every service up: both must program the same frontends and backends
+  it('programs what a sync looking every service up programs, in any order of services and slices', () => {
+    const names = ['a', 'b', 'c', 'd']
+    const namespaces = ['x', 'y']
+    const arbService = fc.record({
+      name: fc.constantFrom(...names),
+      namespace: fc.constantFrom(...namespaces),
+    })
+    const arbSlice = fc.record({
+      name: fc.constantFrom(...names),
+      namespace: fc.constantFrom(...namespaces),
+      ips: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }),
+    })
+    fc.assert(
+      fc.property(
+        fc.array(arbService, { maxLength: 8 }),
+        fc.array(arbSlice, { maxLength: 8 }),
+        fc.boolean(),
+        (svcs, sls, slicesInServiceOrder) => {
+          const services = svcs.map((x, i) =>
+            service({ name: x.name, namespace: x.namespace, clusterIP: `10.96.0.${i + 1}` }),
+          )
+          // slices in list order of their services (as the EndpointSlice controller writes them), or as drawn
+          const ordered = slicesInServiceOrder
+            ? [...sls].sort(
+                (p, q) =>
+                  rank(services, p.name, p.namespace) - rank(services, q.name, q.namespace) ||
+                  sls.indexOf(p) - sls.indexOf(q),
+              )
+            : sls
+          const slices = ordered.map((x, i) =>
+            slice(
+              x.name,
+              x.ips.map((n) => ({ ip: `10.0.0.${n}`, node: 'n1' })),
+              { namespace: x.namespace, name: `${x.name}-${i}` },
+            ),
+          )
+          const run = (lookUpEach: boolean) => {
+            const calls: string[] = []
+            const rec: AgentSink = {
+              ...sink,
+              backend: (op, b) => calls.push(`backend ${op} ${b.id} ${u32ToIp(b.addr)}`),
+              service: (op, pf) =>
+                calls.push(`service ${op} ${pf.frontend.service} ${pf.revNat} ${pf.backendIds.join(',')}`),
+            }
+            const s = new ServiceSync(rec, 'n1', slices)
+            if (lookUpEach) s.endInitialSync()
+            for (const svc of services) s.sync(svc, undefined)
+            s.endInitialSync()
+            const fes = [...s.frontends].map(
+              ([k, list]) =>
+                `${k}: ${list.map((f) => f.frontend.backends.map((b) => u32ToIp(b.addr)).join(' '))}`,
+            )
+            return { calls, fes }
+          }
+          expect(run(false)).toEqual(run(true))
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+})
+
+function rank(services: Array<{ name: string; namespace: string }>, name: string, namespace: string): number {
+  const i = services.findIndex((s) => s.name === name && s.namespace === namespace)
+  return i < 0 ? services.length : i
+}

@@ -19,6 +19,8 @@ const NO_SLICES: EndpointSlice[] = []
 
 /** The slices of the services of one name: those of `namespace` (nearly always the only one), then the rest. */
 interface SliceBucket {
+  /** the service name (the bucket's key) */
+  name: string
   namespace: string
   list: EndpointSlice[]
   more: Map<string, EndpointSlice[]> | null
@@ -60,6 +62,17 @@ export class ServiceSync {
   private readonly slices = new Map<string, SliceBucket>()
   /** what `sync`'s read-ahead of index cells read (kept, so the reads are not optimised away) */
   touched = 0
+  /**
+   * Until the initial sync ends (`endInitialSync`): the buckets in the order of their first slice, and how
+   * many of them the services synced in list order have met. The cluster lists a service's slices in the
+   * order of its services (the EndpointSlice controller writes them per service), so the next service's
+   * bucket is nearly always the next one here: found by comparing one name instead of a lookup in the Map
+   * of 100k names (~220 ms of a profiled 100k × 10 build, a cache miss or two each). (Skipping the
+   * `frontends` lookup of a service not synced yet the same way saved nothing: `frontends.set` then took
+   * the miss.)
+   */
+  private initialOrder: SliceBucket[] | null = []
+  private cursor = 0
   /** the translation context, one for every sync (its node addresses replaced when the node's address changes) */
   private readonly ctx: TranslateContext & { serviceKey: string }
 
@@ -86,7 +99,15 @@ export class ServiceSync {
     const ctx = this.ctx
     if (ctx.nodeAddrs[0] !== nodeIp) ctx.nodeAddrs = nodeIp === undefined ? [] : [nodeIp]
     ctx.serviceKey = key
-    const next = translateService(svc, this.sliceList(svc.namespace, svc.name, false), ctx)
+    let slices: EndpointSlice[]
+    const order = this.initialOrder
+    if (order) {
+      let b: SliceBucket | undefined = order[this.cursor]
+      if (b !== undefined && b.name === svc.name) this.cursor++
+      else b = this.slices.get(svc.name)
+      slices = b === undefined ? NO_SLICES : sliceListIn(b, svc.namespace)
+    } else slices = this.sliceList(svc.namespace, svc.name, false)
+    const next = translateService(svc, slices, ctx)
     const prev = this.frontends.get(key)
     let prevByKey: Map<number, ProgrammedFrontend> | null = null
     if (prev) {
@@ -129,13 +150,20 @@ export class ServiceSync {
     else this.frontends.delete(key)
   }
 
+  /** Ends the initial sync's shortcuts (`initialOrder`): every sync after looks its service up. */
+  endInitialSync(): void {
+    this.initialOrder = null
+  }
+
   remove(key: string): void {
+    this.initialOrder = null
     for (const old of this.frontends.get(key) ?? []) this.dropFrontend(old)
     this.frontends.delete(key)
   }
 
   /** Replaces (or with `next` undefined, drops) one EndpointSlice in its service's bucket. */
   reindexSlice(old: EndpointSlice | undefined, next: EndpointSlice | undefined): void {
+    this.initialOrder = null
     const same = (s: EndpointSlice, o: EndpointSlice) => s.name === o.name && s.namespace === o.namespace
     const sliceOf = (next ?? old) as EndpointSlice
     if (old) {
@@ -156,7 +184,9 @@ export class ServiceSync {
     if (!b) {
       if (!create) return NO_SLICES
       const list: EndpointSlice[] = []
-      this.slices.set(service, { namespace, list, more: null })
+      const bucket: SliceBucket = { name: service, namespace, list, more: null }
+      this.slices.set(service, bucket)
+      this.initialOrder?.push(bucket)
       return list
     }
     if (b.namespace === namespace) return b.list
@@ -264,6 +294,11 @@ export class ServiceSync {
     this.revNatAlloc.give(id)
     this.sink.revNat('delete', id, fe.addr, fe.port)
   }
+}
+
+/** The slices of service `namespace`/`b.name` in its name's bucket. */
+function sliceListIn(b: SliceBucket, namespace: string): EndpointSlice[] {
+  return b.namespace === namespace ? b.list : (b.more?.get(namespace) ?? NO_SLICES)
 }
 
 /** The translation's backends, made in the tracked shape (id and refs set when the agent adopts one). */

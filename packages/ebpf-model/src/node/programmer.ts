@@ -87,7 +87,7 @@ export class MapProgrammer implements AgentSink {
     const order = st.inAddressOrder()
     for (let j = 0; j < order.length; j++) {
       const i = order[j]
-      m.update(32, st.bases[i], st.values[i] as IpcacheValue, 0, this.counts)
+      m.update(32, st.bases[i], st.values[i] as IpcacheValue, 0, this.counts, 'syscall', st.identities[i])
     }
   }
 
@@ -106,7 +106,7 @@ export class MapProgrammer implements AgentSink {
       if (at >= 0) (st as StagedPrefixes).remove(prefix.base, at)
       else if (!m.has(prefix.prefix, prefix.base)) return
       else m.delete(prefix.prefix, prefix.base, this.counts)
-    } else if (at >= 0) (st as StagedPrefixes).values[at] = value
+    } else if (at >= 0) (st as StagedPrefixes).replace(at, value as IpcacheValue)
     else if (
       m.size + (this.staged?.size ?? 0) >= this.maps.max.ipcache &&
       !m.has(prefix.prefix, prefix.base)

@@ -1,4 +1,5 @@
 import type { IpcacheValue } from '../agent/sink'
+import { ipcacheNum } from '../datapath/maps'
 
 /**
  * /32 ipcache writes of the initial sync, held until they are written in address order
@@ -10,6 +11,11 @@ import type { IpcacheValue } from '../agent/sink'
 export class StagedPrefixes {
   readonly bases: number[] = []
   readonly values: Array<IpcacheValue | undefined> = []
+  /**
+   * each value's identity (the ipcache trie's `numeric`), read as it is staged, while the agent has the value
+   * at hand: the flush in address order then passes it to the trie instead of reading 512k values again
+   */
+  readonly identities: number[] = []
   size = 0
   private index: Map<number, number> | null = null
 
@@ -28,7 +34,14 @@ export class StagedPrefixes {
     this.index?.set(base, this.bases.length)
     this.bases.push(base)
     this.values.push(value)
+    this.identities.push(ipcacheNum(value))
     this.size++
+  }
+
+  /** Replaces the value staged at position `at`. */
+  replace(at: number, value: IpcacheValue): void {
+    this.values[at] = value
+    this.identities[at] = ipcacheNum(value)
   }
 
   remove(base: number, at: number): void {
