@@ -13,7 +13,9 @@ import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
  * after (conntrack entries in LRU order, connected sockets, NAT and affinity entries, kernel conntrack
  * figures, map counters, the RNG's next draw), on twin nodes built from the same cluster and seed. Packet
  * sequences repeat flows, reply to earlier ones (inside a batch and across batches, to the translated
- * backend) and overflow small conntrack maps (LRU eviction inside a batch).
+ * backend) and overflow small conntrack maps (LRU eviction inside a batch). A third twin runs each batch without
+ * a trace list, the lean path (no trace, text or candidate made; not in enumerate mode): its verdict and
+ * modeled-ns columns and the state after must be the same too.
  */
 
 type Tuple = PacketTuple
@@ -94,6 +96,8 @@ const arbCase = arbCluster({ maxNodes: 3, maxServices: 6, maxPolicies: 4 }).chai
     maglev: fc.boolean(),
     smallCt: fc.boolean(),
     steps: fc.boolean(),
+    // enumerate mode counts policy lookups for every candidate: a batch without traces then is not lean
+    enumerate: fc.constantFrom(false, false, false, true),
     touch: fc.constantFrom(true, true, true, false),
     seed: fc.integer({ min: 1, max: 1000 }),
   }),
@@ -118,7 +122,7 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
         const pool = c.pool.map((pc) => pc.packet)
         const all: Tuple[] = []
         const traces: Trace[] = []
-        const o = { steps: c.steps }
+        const o = { steps: c.steps, enumerate: c.enumerate }
         for (const picks of c.batches) {
           const ts = sequence(pool, picks, all, traces)
           const expected = ts.map((t) =>
