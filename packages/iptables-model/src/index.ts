@@ -30,8 +30,10 @@ export type { PacketBackend, WalkCaches, WalkTotals } from './engine/walkCost'
 export {
   CACHE_BYTES_KEY,
   cacheBytesOf,
+  LLC_BYTES_KEY,
   LLC_SHARE_BYTES_KEY,
   LLC_SHARE_WAYS_KEY,
+  LLC_WAYS_KEY,
   l2Evicted,
   llcMissedBytes,
   llcShareBytesOf,

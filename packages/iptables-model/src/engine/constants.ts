@@ -52,13 +52,14 @@ export const IPTABLES_PACKET_CONSTANTS: Record<string, CostConstant> = {
   },
   'ipt.llcMissBytes': {
     value: 0.12,
-    unit: 'ns per byte of a cold walk the L3 share cannot hold',
+    unit: 'ns per byte of a walk the L3 (a cold walk: its CPU’s share) cannot hold',
     source:
       'kernel lab (reports/kernel, session-6 run A, quiet, re-fitted with the page-placement term of ' +
       'engine/walkCost.ts llcMissedBytes): legacy first packets (cold walks of 488-byte KUBE-SERVICES entries) at ' +
       '20k–50k services, 9.8–24.4 MB against 8 ways of a 16 MiB share, fitted jointly with the warm FORWARD sweeps: ' +
-      '0.12 ns per byte the share cannot hold (~8 ns per 64-byte line from DRAM, prefetched). Warm walks over the ' +
-      'same entries stay flat: cold walks only.',
+      '0.12 ns per byte the share cannot hold (~8 ns per 64-byte line from DRAM, prefetched). Warm walks pay it ' +
+      'for the bytes that overfill their sets of the whole L3 when the profile has ipt.llcBytes and ipt.llcWays ' +
+      '(the kernel lab writes them from sysfs; this profile has not: warm walks have no LLC term here).',
   },
   'ipt.l2Refill': {
     value: 3000,

@@ -6,12 +6,15 @@ import { parseIptablesSave } from '../codec/parse'
 import { ruleBlobBytes } from '../cost/blobBytes'
 import { isNftCompatMatch, NFT_COMPAT_OPS_BYTES } from '../cost/nftLayout'
 import { buildIptablesNode } from '../node/iptablesNode'
+import { IPTABLES_PACKET_CONSTANTS } from './constants'
 import { Netfilter, type NetfilterOptions } from './netfilter'
 import {
   CACHE_BYTES_KEY,
   cacheBytesOf,
+  LLC_BYTES_KEY,
   LLC_SHARE_BYTES_KEY,
   LLC_SHARE_WAYS_KEY,
+  LLC_WAYS_KEY,
   l2Evicted,
   llcMissedBytes,
   llcShareBytesOf,
@@ -351,5 +354,35 @@ describe('l2Evicted: the share of the L2 a cold legacy walk streams through', ()
       cold: true,
     }).cost
     expect(nft.counts['ipt.l2Refill:nft'] ?? 0).toBe(0)
+  })
+})
+
+describe('warm walks and the whole L3 (ipt.llcBytes, ipt.llcWays)', () => {
+  const oneRule = ruleBlobBytes(parseIptablesSave(forward(1)).tables[0].chains[1].rules[0])
+  const p = profile({
+    'ipt.rule': constant(10),
+    'ipt.llcMissBytes': constant(2, 'ns/byte'),
+    [CACHE_BYTES_KEY]: constant(5 * oneRule, 'bytes'),
+    [LLC_SHARE_BYTES_KEY]: constant(20 * oneRule, 'bytes'),
+    [LLC_SHARE_WAYS_KEY]: constant(8, 'ways'),
+    [LLC_BYTES_KEY]: constant(40 * oneRule, 'bytes'),
+    [LLC_WAYS_KEY]: constant(16, 'ways'),
+  })
+
+  it('prices a warm walk’s bytes that overfill sets of the whole L3, a cold one’s with its CPU’s share', () => {
+    const nf = make(forward(30), { profile: p })
+    const warm = nf.classify(IN, { steps: false }).cost.counts
+    const cold = nf.classify(IN, { steps: false, cold: true }).cost.counts
+    expect(warm['ipt.llcMissBytes']).toBeGreaterThan(0)
+    expect(warm['ipt.llcMissBytes']).toBeCloseTo(llcMissedBytes(warm['ipt.bytes'], 40 * oneRule, 16), 6)
+    expect(cold['ipt.llcMissBytes']).toBeCloseTo(llcMissedBytes(cold['ipt.bytes'], 20 * oneRule, 8), 6)
+    expect(cold['ipt.llcMissBytes']).toBeGreaterThan(warm['ipt.llcMissBytes'])
+  })
+
+  it('leaves warm walks without an LLC term when the profile has no whole L3 (the default profile)', () => {
+    const { [LLC_BYTES_KEY]: _b, [LLC_WAYS_KEY]: _w, ...rest } = p.constants
+    const warm = make(forward(30), { profile: profile(rest) }).classify(IN, { steps: false }).cost.counts
+    expect(warm['ipt.llcMissBytes']).toBe(0)
+    expect(IPTABLES_PACKET_CONSTANTS[LLC_BYTES_KEY]).toBeUndefined()
   })
 })

@@ -42,6 +42,17 @@ export const LLC_SHARE_BYTES_KEY = 'ipt.llcShareBytes'
 export const LLC_SHARE_WAYS_KEY = 'ipt.llcShareWays'
 
 /**
+ * The whole L3 (sysfs index3 size), which a warm walk has to itself: back-to-back packets on one CPU while the
+ * CPUs sharing its L3 are idle (the FORWARD sweeps behind `ping`). A profile constant (unit `bytes`), never
+ * multiplied: with it (and LLC_WAYS_KEY) the engine prices a warm walk's bytes whose pages overfill their L3
+ * sets (llcMissedBytes) at `ipt.llcMissBytes`. Without it warm walks have no LLC term.
+ */
+export const LLC_BYTES_KEY = 'ipt.llcBytes'
+
+/** The ways of each set of the whole L3 (sysfs index3 ways_of_associativity: 16 here). Never multiplied. */
+export const LLC_WAYS_KEY = 'ipt.llcWays'
+
+/**
  * Count keys of a walk under each backend. The nft keys carry a `:nft` suffix, so a profile that has an nft
  * constant (`ipt.rule:nft`, fitted by the kernel lab) prices an iptables-nft node with it, and one that has
  * not falls back to the legacy constant (`modelCost`'s `a:b` rule).
@@ -93,6 +104,10 @@ export interface WalkCaches {
   llcShareBytes?: number
   /** ways of each L3 set the share holds (Infinity: unknown, the bytes beyond the share are what misses) */
   llcShareWays?: number
+  /** the whole L3, which a warm walk has to itself (Infinity or absent: warm walks have no LLC term) */
+  llcBytes?: number
+  /** ways of each set of the whole L3 (Infinity: unknown, the bytes beyond it are what misses) */
+  llcWays?: number
 }
 
 export function walkCachesOf(profile: CostProfile, backend: PacketBackend): WalkCaches {
@@ -100,6 +115,8 @@ export function walkCachesOf(profile: CostProfile, backend: PacketBackend): Walk
     cacheBytes: cacheBytesOf(profile, backend),
     llcShareBytes: llcShareBytesOf(profile, backend),
     llcShareWays: llcShareWaysOf(profile, backend),
+    llcBytes: machineConstantOf(profile, LLC_BYTES_KEY, backend),
+    llcWays: machineConstantOf(profile, LLC_WAYS_KEY, backend),
   }
 }
 
@@ -189,8 +206,10 @@ export function uncachedBytes(memory: number, backend: PacketBackend, cacheBytes
  * (reports/kernel/restore-probe) 30k cost 229–769 µs and 40k 578–1483, the restore deciding which: the walk
  * goes to DRAM for the bytes whose L3 sets its pages overfill. The first packet's sender does user-space socket
  * work on the walking CPU between walks, which competes for the L3 too; warm FORWARD walks behind `ping` over
- * the same 24.4 MB stayed flat on an idle machine (12.0–13.5 ns per round-trip rule), so warm walks (the
- * default, llcShareBytes Infinity) have no LLC term.
+ * the same 24.4 MB stayed nearly flat on an idle machine (12.0 ns per round-trip rule at 10k, 13.5 at 50k): their
+ * CPU has the whole L3 to itself, so walkCountsAs prices them with the whole L3 (`llcBytes`, `llcWays`: 0.4 MB
+ * of 24.4 MB overfill their sets with 16 ways of 32 MiB, ~100 µs a round trip at 0.12 ns per byte, the
+ * probe's +1.5 ns per rule), not with one CPU's share.
  */
 export function walkCounts(
   w: WalkTotals,
@@ -218,7 +237,8 @@ export function walkCounts(
 
 /**
  * The cost counts of a warm or a cold walk: a warm walk keeps `caches.cacheBytes` resident between packets and
- * has no LLC term; a cold one (nothing cached when it starts) has nothing resident, pays for the bytes its L3
+ * pays for the bytes whose pages overfill their sets of the whole L3 (`caches.llcBytes`, `caches.llcWays`: its
+ * CPU runs packet after packet while the CPUs sharing the L3 are idle); a cold one (nothing cached when it starts) has nothing resident, pays for the bytes its L3
  * share (`caches.llcShareBytes`, `caches.llcShareWays` ways) cannot hold (walkCounts, llcMissedBytes) and, under
  * legacy, for the L2 its entries evicted (`ipt.l2Refill`, l2Evicted with the L2 `caches.cacheBytes`). The one
  * place that rule lives: the engine and the kernel lab's counts both go through it.
@@ -229,7 +249,7 @@ export function walkCountsAs(
   caches: WalkCaches,
   cold: boolean,
 ): Record<string, number> {
-  if (!cold) return walkCounts(w, backend, caches.cacheBytes)
+  if (!cold) return walkCounts(w, backend, caches.cacheBytes, caches.llcBytes, caches.llcWays)
   const out = walkCounts(w, backend, 0, caches.llcShareBytes, caches.llcShareWays)
   if (backend === 'legacy') out[walkKeys(backend).l2Refill] = l2Evicted(w.bytes, caches.cacheBytes)
   return out

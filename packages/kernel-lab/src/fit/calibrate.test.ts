@@ -1,4 +1,8 @@
-import { IPTABLES_PACKET_CONSTANTS, NFT_COMPAT_OPS_BYTES } from '@dataplane-sim/iptables-model'
+import {
+  IPTABLES_PACKET_CONSTANTS,
+  llcMissedBytes,
+  NFT_COMPAT_OPS_BYTES,
+} from '@dataplane-sim/iptables-model'
 import { describe, expect, it } from 'vitest'
 import type { MachineInfo } from '../env/machine'
 import { summarize } from '../measure/stats'
@@ -10,8 +14,10 @@ import {
   cacheNote,
   cachesFromNote,
   fitGroups,
+  llcBytesOf,
   llcShareOf,
   llcWaysOf,
+  llcWholeWaysOf,
   PACKET_KEYS,
   packetKeys,
   profileKey,
@@ -357,6 +363,9 @@ function syntheticLegacySweeps(
   l2: number,
   share: number,
   ways = Number.POSITIVE_INFINITY,
+  /** the whole L3 and its ways, which warm walks have to themselves */
+  whole = Number.POSITIVE_INFINITY,
+  wholeWays = Number.POSITIVE_INFINITY,
 ): Measurement[] {
   const shaped = recount(
     [
@@ -367,10 +376,15 @@ function syntheticLegacySweeps(
     ),
   )
   const priced = (m: Measurement) =>
-    Object.entries(countsAt(m, { cacheBytes: l2, llcShareBytes: share, llcShareWays: ways })).reduce(
-      (t, [k, v]) => t + v * (truth[k] ?? 0),
-      0,
-    )
+    Object.entries(
+      countsAt(m, {
+        cacheBytes: l2,
+        llcShareBytes: share,
+        llcShareWays: ways,
+        llcBytes: whole,
+        llcWays: wholeWays,
+      }),
+    ).reduce((t, [k, v]) => t + v * (truth[k] ?? 0), 0)
   return recount(shaped.map((m) => point({ ...m, value: priced(m) })))
 }
 
@@ -412,7 +426,7 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
     expect(fit.llcShareBytes).toBe(share)
     expect(fit.constants['ipt.llcMissBytes']).toBeCloseTo(0.15, 4)
     expect(fit.constants['ipt.rule']).toBeCloseTo(5, 3)
-    expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes'])
+    expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes', 'ipt.llcBytes'])
   })
 
   it('says a per-byte price beyond the share is not measured when no point of the sweep crosses it', () => {
@@ -464,14 +478,23 @@ describe('cold walks beyond one CPU’s share of the L3', () => {
   })
 })
 
-describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs', () => {
-  // the same synthetic legacy kernel, on a 16-way L3: first packets pay 0.12 ns per byte llcMissedBytes gives
-  // with 8 ways of a 16 MiB share (pages placed at random), from well below the share on
+/**
+ * A synthetic legacy kernel on this machine kind: a 32 MiB, 16-way L3 two CPUs share (cold walks get 8 ways of
+ * 16 MiB, warm ones the whole of it), 5 ns per rule, 0.01 ns per byte streamed past the 512 KiB L2 and 0.12 ns
+ * per byte whose pages overfill their L3 sets.
+ */
+const SIXTEEN_WAY = (() => {
   const l2 = 512 * 1024
   const caches = { l1d: 32 * 1024, l2, l3: 32 * 2 ** 20, l3Shared: 2, l3Ways: 16 }
   const share = 16 * 2 ** 20
   const truth: Record<string, number> = { 'ipt.rule': 5, 'ipt.uncachedBytes': 0.01, 'ipt.llcMissBytes': 0.12 }
-  const points = syntheticLegacySweeps(truth, l2, share, 8)
+  return { l2, caches, share, points: syntheticLegacySweeps(truth, l2, share, 8, 2 * share, 16) }
+})()
+
+describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs', () => {
+  // the same synthetic legacy kernel, on a 16-way L3: first packets pay 0.12 ns per byte llcMissedBytes gives
+  // with 8 ways of a 16 MiB share (pages placed at random), from well below the share on
+  const { l2, caches, share, points } = SIXTEEN_WAY
   const llc = (size: number, ways: number) =>
     countsAt(points.find((m) => m.experiment === 'packet-nat-first' && m.size === size)!, {
       cacheBytes: l2,
@@ -501,7 +524,13 @@ describe('cold walks whose pages overfill L3 sets: the share’s ways from sysfs
     expect(fit.llcShareWays).toBe(8)
     expect(fit.excluded).toEqual([])
     expect(fit.constants['ipt.llcMissBytes']).toBeCloseTo(0.12, 4)
-    expect(fit.fixed).toEqual(['ipt.cacheBytes', 'ipt.llcShareBytes', 'ipt.llcShareWays'])
+    expect(fit.fixed).toEqual([
+      'ipt.cacheBytes',
+      'ipt.llcShareBytes',
+      'ipt.llcShareWays',
+      'ipt.llcBytes',
+      'ipt.llcWays',
+    ])
     const { profile } = buildProfile({ machine: { ...machine, caches }, quick: false, measurements: points })
     expect(profile.constants['ipt.llcShareWays']).toMatchObject({ value: 8, unit: 'ways' })
     expect(profile.constants['ipt.llcShareWays'].source).toMatch(
@@ -536,7 +565,7 @@ describe('cold legacy walks evict the L2 the CPU’s other work re-reads (ipt.l2
     countsAt(m, { cacheBytes: l2, llcShareBytes: share, llcShareWays: 8 })['ipt.l2Refill'] ?? 0
 
   it('counts first packets by the share of the L2 their walk streamed, and no warm walk', () => {
-    const points = syntheticLegacySweeps(base, l2, share, 8)
+    const points = syntheticLegacySweeps(base, l2, share, 8, 2 * share, 16)
     const first = (n: number) => points.find((m) => m.experiment === 'packet-nat-first' && m.size === n)!
     expect(refill(first(1000))).toBeGreaterThan(0.85)
     expect(refill(first(1000))).toBeLessThan(1)
@@ -546,14 +575,17 @@ describe('cold legacy walks evict the L2 the CPU’s other work re-reads (ipt.l2
   })
 
   it('recovers the refill with the other terms when the kernel has it, and fits it at 0 when not', () => {
-    const withRefill = fitGroups(syntheticLegacySweeps({ ...base, 'ipt.l2Refill': 2500 }, l2, share, 8), {
-      caches,
-    }).find((g) => g.name === 'iptables-legacy-packet')!
+    const withRefill = fitGroups(
+      syntheticLegacySweeps({ ...base, 'ipt.l2Refill': 2500 }, l2, share, 8, 2 * share, 16),
+      {
+        caches,
+      },
+    ).find((g) => g.name === 'iptables-legacy-packet')!
     expect(withRefill.excluded).toEqual([])
     expect(withRefill.constants['ipt.l2Refill']).toBeCloseTo(2500, 0)
     expect(withRefill.constants['ipt.rule']).toBeCloseTo(5, 4)
     expect(withRefill.rmsRelativeError).toBeLessThan(1e-6)
-    const without = fitGroups(syntheticLegacySweeps(base, l2, share, 8), { caches }).find(
+    const without = fitGroups(syntheticLegacySweeps(base, l2, share, 8, 2 * share, 16), { caches }).find(
       (g) => g.name === 'iptables-legacy-packet',
     )!
     expect(without.constants['ipt.l2Refill'] ?? 0).toBeCloseTo(0, 6)
@@ -564,5 +596,46 @@ describe('cold legacy walks evict the L2 the CPU’s other work re-reads (ipt.l2
     expect(packetKeys('legacy')).toContain('ipt.l2Refill')
     expect(packetKeys('nft')).not.toContain('ipt.l2Refill')
     expect(packetKeys('nft')).toEqual(PACKET_KEYS.filter((k) => k !== 'ipt.l2Refill'))
+  })
+})
+
+describe('warm walks whose pages overfill sets of the whole L3', () => {
+  // the synthetic kernel of the tests above, on a machine whose warm FORWARD walks have the whole 32 MiB,
+  // 16-way L3 (the CPU sharing it idle): the 50k walk's 24.4 MB, pages placed at random, overfill some sets
+  const { l2, caches, share, points } = SIXTEEN_WAY
+  const forward = (n: number) => points.find((m) => m.experiment === 'packet-forward' && m.size === n)!
+
+  it('takes the whole L3 and its ways from sysfs', () => {
+    expect(llcBytesOf(caches)).toBe(2 * share)
+    expect(llcWholeWaysOf(caches)).toBe(16)
+    expect(llcWholeWaysOf({ ...caches, l3Ways: undefined })).toBe(Number.POSITIVE_INFINITY)
+    expect(llcBytesOf(undefined)).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('counts the 50k FORWARD walk with the whole L3 (fewer bytes than the share would), and the 20k one not', () => {
+    const at = (m: Measurement, llcBytes: number, llcWays: number) =>
+      countsAt(m, { cacheBytes: l2, llcShareBytes: share, llcShareWays: 8, llcBytes, llcWays })[
+        'ipt.llcMissBytes'
+      ]
+    const whole = at(forward(50000), 2 * share, 16)
+    expect(whole).toBeGreaterThan(0)
+    // the round trip's two walks, each as llcMissedBytes gives it for 16 ways of 32 MiB
+    const oneWalk = countsAt(forward(50000), { cacheBytes: l2 })['ipt.bytes'] / 2
+    expect(whole).toBeCloseTo(2 * llcMissedBytes(oneWalk, 2 * share, 16), 3)
+    expect(whole).toBeLessThan(at(forward(50000), share, 8))
+    expect(at(forward(20000), 2 * share, 16)).toBe(0)
+    expect(at(forward(50000), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)).toBe(0)
+  })
+
+  it('recovers the price from both sweeps and writes the whole L3 as fixed machine constants', () => {
+    const fit = fitGroups(points, { caches }).find((g) => g.name === 'iptables-legacy-packet')!
+    expect(fit.rmsRelativeError).toBeLessThan(1e-6)
+    expect(fit.constants['ipt.llcMissBytes']).toBeCloseTo(0.12, 4)
+    expect(fit.constants['ipt.llcBytes']).toBe(2 * share)
+    expect(fit.constants['ipt.llcWays']).toBe(16)
+    const { profile } = buildProfile({ machine: { ...machine, caches }, quick: false, measurements: points })
+    expect(profile.constants['ipt.llcBytes']).toMatchObject({ value: 2 * share, unit: 'bytes' })
+    expect(profile.constants['ipt.llcWays'].source).toMatch(/16 ways of the L3 .*not fitted/)
+    expect(fit.excluded).toEqual([])
   })
 })

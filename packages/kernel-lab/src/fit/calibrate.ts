@@ -1,8 +1,10 @@
 import type { CostConstant, CostProfile } from '@dataplane-sim/cluster'
 import {
   CACHE_BYTES_KEY,
+  LLC_BYTES_KEY,
   LLC_SHARE_BYTES_KEY,
   LLC_SHARE_WAYS_KEY,
+  LLC_WAYS_KEY,
   type WalkCaches,
 } from '@dataplane-sim/iptables-model'
 import type { CacheSizes, MachineInfo } from '../env/machine'
@@ -100,6 +102,9 @@ const MEANING: Record<string, string> = {
   [LLC_SHARE_BYTES_KEY]: 'bytes of a cold walk’s memory one CPU can keep in its share of the shared L3',
   [LLC_SHARE_WAYS_KEY]:
     'ways of each L3 set one CPU’s share holds (where a cold walk’s pages start to conflict)',
+  [LLC_BYTES_KEY]:
+    'bytes of the whole L3, which a warm walk has to itself (its neighbours idle between packets)',
+  [LLC_WAYS_KEY]: 'ways of each set of the whole L3 (where a warm walk’s pages start to conflict)',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
   'bpf.update.hash': 'per hash map update from user space (bpftool batch, one bpf() syscall each)',
   [BPFTOOL_EXEC]: 'fixed cost of one bpftool process',
@@ -112,6 +117,8 @@ export interface GroupFit extends FitResult {
   llcShareBytes: number
   /** the ways of each L3 set that share holds (sysfs; Infinity: not known — the bytes beyond the share miss) */
   llcShareWays: number
+  llcBytes: number
+  llcWays: number
   name: string
   backend: LabBackend
   unit: 's' | 'ns'
@@ -210,6 +217,19 @@ export function llcWaysOf(caches: CacheSizes | undefined): number {
 }
 
 /**
+ * The whole L3 sysfs reports, which a warm walk has to itself (its neighbours idle between its packets);
+ * Infinity when sysfs does not say. A machine figure, not fitted (iptables-model walkCost.ts LLC_BYTES_KEY).
+ */
+export function llcBytesOf(caches: CacheSizes | undefined): number {
+  return caches?.l3 ? caches.l3 : Number.POSITIVE_INFINITY
+}
+
+/** The ways of each set of the whole L3 (sysfs ways_of_associativity); Infinity when not known. */
+export function llcWholeWaysOf(caches: CacheSizes | undefined): number {
+  return caches?.l3 && caches.l3Ways ? caches.l3Ways : Number.POSITIVE_INFINITY
+}
+
+/**
  * Fits every group that has measurements with counts. A group whose points carry engine walks (recount) also
  * chooses the cache-resident size: the candidate of CACHE_SIZES whose non-negative fit has the least weighted
  * error (ties: the larger size, so the uncached term is only used where the data ask for it).
@@ -234,12 +254,20 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const sizes = walked ? cacheCandidates(g.backend, opts.caches) : [Number.POSITIVE_INFINITY]
     const llc = walked ? llcShareOf(opts.caches) : Number.POSITIVE_INFINITY
     const ways = walked && Number.isFinite(llc) ? llcWaysOf(opts.caches) : Number.POSITIVE_INFINITY
+    const whole = walked ? llcBytesOf(opts.caches) : Number.POSITIVE_INFINITY
+    const wholeWays = Number.isFinite(whole) ? llcWholeWaysOf(opts.caches) : Number.POSITIVE_INFINITY
     const fitRows = (rs: Measurement[]) => {
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
         const fit = fitNonNegative(
           rs.map((m) => ({
-            counts: neutralCounts(m, { cacheBytes, llcShareBytes: llc, llcShareWays: ways }),
+            counts: neutralCounts(m, {
+              cacheBytes,
+              llcShareBytes: llc,
+              llcShareWays: ways,
+              llcBytes: whole,
+              llcWays: wholeWays,
+            }),
             y: y(m),
           })),
           g.keys,
@@ -258,7 +286,13 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const fitted = excluded.length ? kept : rows
     const { fit: selectedFit, dropped } = selectTerms(
       fitted.map((m) => ({
-        counts: neutralCounts(m, { cacheBytes: best.cacheBytes, llcShareBytes: llc, llcShareWays: ways }),
+        counts: neutralCounts(m, {
+          cacheBytes: best.cacheBytes,
+          llcShareBytes: llc,
+          llcShareWays: ways,
+          llcBytes: whole,
+          llcWays: wholeWays,
+        }),
         y: y(m),
       })),
       g.keys,
@@ -271,6 +305,8 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes,
       llcShareBytes: llc,
       llcShareWays: ways,
+      llcBytes: whole,
+      llcWays: wholeWays,
     }
     if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
@@ -286,6 +322,14 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
       if (Number.isFinite(ways)) {
         fit.constants[LLC_SHARE_WAYS_KEY] = ways
         fixed.push(LLC_SHARE_WAYS_KEY)
+      }
+      if (Number.isFinite(whole)) {
+        fit.constants[LLC_BYTES_KEY] = whole
+        fixed.push(LLC_BYTES_KEY)
+        if (Number.isFinite(wholeWays)) {
+          fit.constants[LLC_WAYS_KEY] = wholeWays
+          fixed.push(LLC_WAYS_KEY)
+        }
       }
     }
     const unexercised = g.keys.filter((k) => fitted.every((m) => (neutralCounts(m, fit)[k] ?? 0) === 0))
@@ -319,8 +363,8 @@ export interface CalibrationOptions {
 
 /** The unit of a fitted constant: per what its count counts (`s/line`, `ns/byte`, ...). */
 function unitOf(key: string, unit: 's' | 'ns'): string {
-  if (key === CACHE_BYTES_KEY || key === LLC_SHARE_BYTES_KEY) return 'bytes'
-  if (key === LLC_SHARE_WAYS_KEY) return 'ways'
+  if (key === CACHE_BYTES_KEY || key === LLC_SHARE_BYTES_KEY || key === LLC_BYTES_KEY) return 'bytes'
+  if (key === LLC_SHARE_WAYS_KEY || key === LLC_WAYS_KEY) return 'ways'
   if (key === 'ipt.uncachedBytes' || key === 'ipt.llcMissBytes') return 'ns/byte'
   const leaf = key.split('.').pop()
   return key.startsWith('restore.') && leaf !== 'invocation' ? `${unit}/${leaf}` : unit
@@ -370,6 +414,17 @@ function fixedSource(key: string, machine: MachineInfo): string {
       `the ${c?.l3Ways ?? '?'} ways of the L3 of ${machine.cpu} ÷ the ${c?.l3Shared ?? '?'} CPUs sharing it (sysfs ` +
       `cpu0/cache index3 ways_of_associativity and shared_cpu_list), not fitted: ${MEANING[key]} (iptables-model ` +
       'engine/walkCost.ts llcMissedBytes: pages placed at random among the L3 sets)'
+    )
+  }
+  if (key === LLC_BYTES_KEY || key === LLC_WAYS_KEY) {
+    const c = machine.caches
+    const what =
+      key === LLC_BYTES_KEY
+        ? `the L3 of ${machine.cpu} (${kib(c?.l3)})`
+        : `the ${c?.l3Ways ?? '?'} ways of the L3 of ${machine.cpu}`
+    return (
+      `${what} (sysfs cpu0/cache index3), not fitted: ${MEANING[key]} (iptables-model engine/walkCost.ts ` +
+      'llcMissedBytes: the bytes whose pages overfill their sets are read from DRAM, ipt.llcMissBytes)'
     )
   }
   if (key === LLC_SHARE_BYTES_KEY) {

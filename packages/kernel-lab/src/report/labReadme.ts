@@ -99,9 +99,18 @@ export function labReadmePreamble(profile: CostProfile): string {
       'walkCost.ts llcMissedBytes), so sets given more pages than their ways go to DRAM from well below the share ' +
       'on (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, 14.6 MB, 19.0 and 28.9 ' +
       'at 40k and 50k; reports/kernel/restore-probe: near the share the restore decides the cost, 229–769 µs at ' +
-      '30k over 8 fresh restores), where warm FORWARD walks over the same entries stay flat. An ' +
+      '30k over 8 fresh restores). Warm FORWARD walks, back to back behind `ping` with the other CPU idle, have ' +
+      'the whole L3 to themselves: the same placement term with `ipt.llcBytes` and `ipt.llcWays` (the whole L3 ' +
+      'and its ways, sysfs, not fitted) prices the 0.4 MB of a 50k walk’s 24.4 MB that overfill their sets (the ' +
+      'l3-probe on an idle machine: 12.0 ns per round-trip rule at 10k, 13.5 at 50k). An ' +
       'iptables-nft first packet’s walk memory is its compat objects (3 here, the service rules fail before ' +
-      'theirs), so the term has no count for nft in these sweeps and its constant says not measured.',
+      'theirs), so the term has no count for nft in these sweeps and its constant says not measured. A cold ' +
+      'legacy walk also evicts the L2 that the CPU’s other work between packets (here the sender’s socket work) ' +
+      're-reads after it: `ipt.l2Refill` per walk, times the share of the L2 its entries streamed (walkCost.ts ' +
+      'l2Evicted: 93 % at 1k services, all of it from 2k on). Without it every quiet full calibration of sessions ' +
+      '5–7 had its legacy first packet at 1k 2–3 µs over the model (−21 to −28 %) while 5k–10k fitted; the ' +
+      'baseline flows walk none of the table, so the cost is the walk’s. Legacy only: the model does not size the ' +
+      'chain blob an nft walk streams, and nft’s first packets show no such deficit.',
     '- **BPF**: a tc (clsact ingress) program looks each packet’s destination up in a hash map of N entries ' +
       '(loaded by `bpftool batch`); its run time is timed by the kernel (BPF_PROG_TEST_RUN) to fit ' +
       '`bpf.lookup.hash`, and the ping round trip is shown to stay flat in N. Map updates: one `bpftool map update`, ' +
