@@ -21,13 +21,6 @@ const LXC_POLICY = progId('cil_lxc_policy')
 const LOOPBACK_TEXT = '169.254.42.1'
 export const IPV4_LOOPBACK = ipToU32(LOOPBACK_TEXT)
 
-export interface Delivery {
-  dnat: Trace['dnat']
-  candidates: Candidate[]
-  hairpin: boolean
-  fromPod: boolean
-}
-
 /** Local delivery (ingress policy of the destination endpoint) or forwarding out of the node. */
 export function deliver(
   dp: DatapathState,
@@ -35,12 +28,15 @@ export function deliver(
   ctx: Ctx,
   srcIdentity: number,
   isNew: boolean,
-  o: Delivery,
+  dnat: Trace['dnat'],
+  candidates: Candidate[],
+  hairpin: boolean,
+  fromPod: boolean,
 ): Trace {
   const maps = dp.maps
   const dst = lookupLxc(dp, t.daddr, ctx, false)
   if (dst) {
-    if (o.hairpin) {
+    if (hairpin) {
       // a pod reaching itself through a service: SNAT to IPV4_LOOPBACK, ingress policy skipped (bpf_lxc loopback)
       if (ctx.steps)
         ctx.step(
@@ -49,27 +45,27 @@ export function deliver(
           'info',
           `source NAT to ${ipText(IPV4_LOOPBACK)}, ingress policy skipped`,
         )
-      return result(ctx, 'forward', o.dnat, o.candidates, true, lxcName(dst.endpointId), LOOPBACK_TEXT)
+      return result(ctx, 'forward', dnat, candidates, true, lxcName(dst.endpointId), LOOPBACK_TEXT)
     }
     ctx.prog(LXC_POLICY, ctx.steps ? `ingress policy of endpoint ${dst.endpointId} (tail call)` : '')
     if (isNew) {
       const denied = checkPolicy(maps, dst.endpointId, srcIdentity, INGRESS, t.proto, t.dport, ctx)
-      if (denied) return drop(ctx, denied, o.dnat, [])
+      if (denied) return drop(ctx, denied, dnat, [])
     }
-    return result(ctx, 'forward', o.dnat, o.candidates, false, lxcName(dst.endpointId))
+    return result(ctx, 'forward', dnat, candidates, false, lxcName(dst.endpointId))
   }
   // the node itself: 'local', unless a service sent it there (a host-network backend), which is a forward
   if (t.daddr === dp.cfg.nodeIp)
-    return result(ctx, o.dnat ? 'forward' : 'local', o.dnat, o.candidates, false, 'host')
+    return result(ctx, dnat ? 'forward' : 'local', dnat, candidates, false, 'host')
   // Leaving the node: native routing toward pod CIDRs and nodes; BPF masquerade toward everything else.
   const inCluster =
     cidrContains(dp.cfg.nativeRoutingCidr, t.daddr) || maps.ipcache.peek(32, t.daddr)?.source === 'node'
-  if (o.fromPod && !inCluster) {
+  if (fromPod && !inCluster) {
     const nat = snat(dp, t, ctx)
-    if (nat) return drop(ctx, nat, o.dnat, [])
-    return result(ctx, 'forward', o.dnat, o.candidates, true, 'eth0', ctx.lean ? '' : ipText(dp.cfg.nodeIp))
+    if (nat) return drop(ctx, nat, dnat, [])
+    return result(ctx, 'forward', dnat, candidates, true, 'eth0', ctx.lean ? '' : ipText(dp.cfg.nodeIp))
   }
-  return result(ctx, 'forward', o.dnat, o.candidates, false, 'eth0')
+  return result(ctx, 'forward', dnat, candidates, false, 'eth0')
 }
 
 /** The destination's endpoint in cilium_lxc (a local pod), with its trace step. */

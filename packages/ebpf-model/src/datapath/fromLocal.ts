@@ -98,7 +98,7 @@ export function fromLocal(
     }
     if (backend && !allowed.some((c) => c.backend.id === backend?.id)) backend = allowed[0].backend
   }
-  const t: Flow = backend ? flowTo(f, backend.addr, backend.port) : f
+  const t: Flow = backend ? flowTo(ctx.translated, f, backend.addr, backend.port) : f
   const dnat = backend ? dnatOf(ctx, backend) : null
   const hairpin = backend !== undefined && backend.addr === f.saddr
   // a connect() socket-LB just translated opens a connection: its CT lookup will almost surely miss
@@ -112,5 +112,5 @@ export function fromLocal(
     // (egress policy reads no conntrack: a tuple ctLookup found absent still is)
     ctCreate(dp, t, ctx, false, revNat, backend?.id ?? 0, identity, nonSyn, ctx.ctAbsent)
   } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
-  return deliver(dp, t, ctx, identity, state === CT_NEW, { dnat, candidates, hairpin, fromPod })
+  return deliver(dp, t, ctx, identity, state === CT_NEW, dnat, candidates, hairpin, fromPod)
 }

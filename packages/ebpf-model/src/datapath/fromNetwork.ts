@@ -63,7 +63,7 @@ export function fromNetwork(
         ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
       const dnat = ctx.lean ? LEAN_DNAT : { ip: ipText(backend.addr), port: backend.port }
-      const t = flowTo(f, backend.addr, backend.port)
+      const t = flowTo(ctx.translated, f, backend.addr, backend.port)
       const local = maps.lxc.peek(backend.addr)
       if (!local) {
         // externalTrafficPolicy=Cluster to a remote backend: SNAT to the node address (nodeport.h
@@ -81,21 +81,12 @@ export function fromNetwork(
           cost: { counts: {}, ns: 0 },
         }
       }
-      return deliver(dp, t, ctx, srcId >= 0 ? srcId : identityOf(maps, f.saddr, ctx), true, {
-        dnat,
-        candidates,
-        hairpin: false,
-        fromPod: false,
-      })
+      const srcIdentity = srcId >= 0 ? srcId : identityOf(maps, f.saddr, ctx)
+      return deliver(dp, t, ctx, srcIdentity, true, dnat, candidates, false, false)
     }
   }
   const state = ctLookup(dp, f, ctx)
   if (state === CT_REPLY) return reply(dp, f, ctx.ctSlot, ctx)
   if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, f.proto, closing, nonSyn)
-  return deliver(dp, f, ctx, identityOf(maps, f.saddr, ctx), state === CT_NEW, {
-    dnat: null,
-    candidates: [],
-    hairpin: false,
-    fromPod: false,
-  })
+  return deliver(dp, f, ctx, identityOf(maps, f.saddr, ctx), state === CT_NEW, null, [], false, false)
 }

@@ -148,7 +148,12 @@ export class Datapath implements DatapathState {
   ): Trace {
     const ctx = this.ctx
     ctx.reset(steps, lean)
-    const f: Flow = { proto, saddr, sport, daddr, dport }
+    const f = ctx.flow
+    f.proto = proto
+    f.saddr = saddr
+    f.sport = sport
+    f.daddr = daddr
+    f.dport = dport
     const closing = tcpFlags > 0 && (tcpFlags & (TCP_FIN | TCP_RST)) !== 0
     const nonSyn = tcpFlags >= 0 && (tcpFlags & TCP_SYN) === 0
     const out = this.route(f, ctx, enumerate, closing, nonSyn)

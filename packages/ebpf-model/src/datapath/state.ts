@@ -47,8 +47,19 @@ export interface Flow {
   dport: number
 }
 
-export function flowTo(f: Flow, daddr: number, dport: number): Flow {
-  return { proto: f.proto, saddr: f.saddr, sport: f.sport, daddr, dport }
+/** `f` sent to (daddr, dport), written into `into` (the packet's translated flow, `Ctx.translated`): no record per packet. */
+export function flowTo(into: Flow, f: Flow, daddr: number, dport: number): Flow {
+  into.proto = f.proto
+  into.saddr = f.saddr
+  into.sport = f.sport
+  into.daddr = daddr
+  into.dport = dport
+  return into
+}
+
+/** A flow record to be filled per packet (`Ctx.flow`, `Ctx.translated`). */
+export function emptyFlow(): Flow {
+  return { proto: 0, saddr: 0, sport: 0, daddr: 0, dport: 0 }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Cost, CostProfile, Step, Trace } from '@dataplane-sim/cluster'
 import { OpCounts, opId } from '../maps/opCounts'
+import { emptyFlow, type Flow } from './state'
 
 const PROG_NAMES: string[] = []
 
@@ -26,6 +27,9 @@ export class Ctx {
    * right after, with no conntrack write between, need not look for it again
    */
   ctAbsent = false
+  /** the packet's flow, and the flow after service translation: filled per packet, read only while it runs */
+  readonly flow: Flow = emptyFlow()
+  readonly translated: Flow = emptyFlow()
   /**
    * No trace will be read (`Datapath.classifyTuples` without traces): the pieces still make every lookup,
    * count, state change and RNG draw, but skip what only a trace shows (address text, candidates, the
