@@ -267,3 +267,60 @@ describe('BpfLpmTrie.lookupNumInto', () => {
     }
   })
 })
+
+describe('BpfLpmTrie.updateMany', () => {
+  it('makes the trie sequential updates make: entries, lookups with their numerics and depths, later writes', () => {
+    const mk = () =>
+      new BpfLpmTrie<{ n: number }>({
+        name: 'many',
+        keySize: 8,
+        valueSize: 4,
+        maxEntries: 1000,
+        maxPrefixLen: 32,
+        numeric: (v: { n: number }) => v.n,
+      })
+    // addresses over few high bits and a handful of low ones, so prefixes share paths and repeat
+    const addr = fc.tuple(fc.nat(7), fc.nat(15)).map(([h, l]) => (((h << 29) | l) >>> 0) as number)
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), addr, fc.nat(1000)), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.array(fc.tuple(addr, fc.nat(1000)), { maxLength: 60 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), addr, fc.nat(1000)), { maxLength: 10 }),
+        fc.array(addr, { maxLength: 30 }),
+        (before, len, bulk, after, probes) => {
+          const a = mk()
+          const b = mk()
+          for (const [l, k, n] of before) {
+            a.update(l, k, { n })
+            b.update(l, k, { n })
+          }
+          // a bulk write may name one prefix twice (its second write rewrites an entry the bulk made)
+          for (const [k, n] of bulk) a.update(len, k, { n }, 0, undefined, 'syscall', n)
+          b.updateMany(
+            len,
+            bulk.map(([k]) => k),
+            bulk.map(([, n]) => ({ n })),
+            bulk.map(([, n]) => n),
+            bulk.map((_, i) => i),
+          )
+          for (const [l, k, n] of after) {
+            a.update(l, k, { n })
+            b.update(l, k, { n })
+          }
+          expect([...b.entries()]).toEqual([...a.entries()])
+          expect(b.size).toBe(a.size)
+          const oa = new OpCounts()
+          const ob = new OpCounts()
+          for (const k of probes) {
+            expect(b.lookupNumInto(k, ob)).toBe(a.lookupNumInto(k, oa))
+            expect(b.lookupInto(k, ob)).toEqual(a.lookupInto(k, oa))
+            expect(b.lastPrefixLen).toBe(a.lastPrefixLen)
+            expect(b.lastDepth).toBe(a.lastDepth)
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})

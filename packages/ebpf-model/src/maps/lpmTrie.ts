@@ -73,6 +73,11 @@ export class BpfLpmTrie<V> extends MapBase {
   /** the key of the last lookup, for `lastDepth` */
   private readonly lastKey: Uint32Array
   private readonly numeric: ((value: V) => number) | null
+  /**
+   * While `updateMany` runs: the entries it made, to enter in the prefix index at its end (node and num;
+   * the key is the node's), or null
+   */
+  private pending: { nodes: number[]; nums: number[] } | null = null
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -287,13 +292,16 @@ export class BpfLpmTrie<V> extends MapBase {
         if (flags === BPF_NOEXIST) this.fail('EEXIST', `prefix /${prefixLen} exists (BPF_NOEXIST)`)
       } else this.checkAdd(flags)
       if (wasIm) this.indexAdd(prefixLen, key, node, value, num)
-      else if (this.index && this.numeric)
+      else if (this.index && this.numeric) {
+        // the entry may be one `updateMany` has not entered in the index yet
+        this.flushPending()
         this.index.setNum(
           prefixLen,
           key[0],
           this.words === 2 ? key[1] : 0,
           num >= 0 ? num : this.numeric(value),
         )
+      }
       const o = node * this.stride
       this.nodes[o + META] = prefixLen
       for (let w = 0; w < this.words; w++) this.nodes[o + DATA + w] = key[w]
@@ -317,6 +325,52 @@ export class BpfLpmTrie<V> extends MapBase {
     }
     this.counters.updates++
     this.countWrite(counts, origin, false)
+  }
+
+  /**
+   * `update(prefixLen, bases[i], values[i], BPF_ANY, counts, 'syscall', nums[i])` for each position `i` of
+   * `order`, in that order (one-word keys: a bulk write such as the initial sync's ipcache flush). The same
+   * trie, errors and counts; the prefix index receives the new entries at the end, in the order of its
+   * buckets (`PrefixIndex.addMany`) rather than one random bucket per write. `nums`: each value's `numeric`.
+   */
+  updateMany(
+    prefixLen: number,
+    bases: ArrayLike<number>,
+    values: ArrayLike<V | undefined>,
+    nums: ArrayLike<number>,
+    order: ArrayLike<number>,
+    counts?: Record<string, number>,
+  ): void {
+    this.pending = this.index ? { nodes: [], nums: [] } : null
+    try {
+      for (let j = 0; j < order.length; j++) {
+        const i = order[j]
+        this.update(prefixLen, bases[i], values[i] as V, BPF_ANY, counts, 'syscall', nums[i])
+      }
+    } finally {
+      this.flushPending()
+      this.pending = null
+    }
+  }
+
+  /** Enters `updateMany`'s new entries in the prefix index. */
+  private flushPending(): void {
+    const p = this.pending
+    const index = this.index
+    if (!p || !index || p.nodes.length === 0) return
+    const n = p.nodes.length
+    const lens = new Int32Array(n)
+    const w0 = new Int32Array(n)
+    const w1 = new Int32Array(n)
+    for (let j = 0; j < n; j++) {
+      const o = p.nodes[j] * this.stride
+      lens[j] = this.nodes[o + META] & PLEN
+      w0[j] = this.nodes[o + DATA]
+      w1[j] = this.words === 2 ? this.nodes[o + DATA + 1] : 0
+    }
+    index.addMany(n, lens, w0, w1, p.nodes, p.nums)
+    p.nodes.length = 0
+    p.nums.length = 0
   }
 
   /**
@@ -505,6 +559,12 @@ export class BpfLpmTrie<V> extends MapBase {
   }
 
   private indexAdd(prefixLen: number, key: Uint32Array, node: number, value: V, num: number): void {
+    const p = this.pending
+    if (p && this.index) {
+      p.nodes.push(node)
+      p.nums.push(this.numeric ? (num >= 0 ? num : this.numeric(value)) : 0)
+      return
+    }
     this.index?.add(
       prefixLen,
       key[0],
