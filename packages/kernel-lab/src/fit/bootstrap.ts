@@ -3,6 +3,7 @@ import type { CacheSizes } from '../env/machine'
 import { quantile, summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
 import { fitGroups, profileKey } from './calibrate'
+import { RERUN_LEVEL } from './compare'
 
 /** One fitted constant, and where it lands when whole passes of the calibration are resampled. */
 export interface ConstantSpread {
@@ -52,7 +53,7 @@ export function bootstrapConstants(
   opts: BootstrapOptions = {},
 ): ConstantSpread[] {
   const samples = opts.samples ?? 200
-  const level = opts.level ?? 0.95
+  const level = opts.level ?? RERUN_LEVEL
   const rng = createRng(opts.seed ?? 1)
   const caches = opts.caches
   // constants taken from the machine (fixed) are not estimates: no interval, not in the rerun check; nor are

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { summarize } from '../measure/stats'
 import type { Measurement } from '../measure/types'
 import { bootstrapConstants, type ConstantSpread } from './bootstrap'
-import { compareReruns, rerunMarkdown } from './compare'
+import { binomialUpperTail, compareReruns, coverageNote, RERUN_LEVEL, rerunMarkdown } from './compare'
 import { restoreCounts } from './counts'
 
 const spread = (
@@ -61,6 +61,24 @@ describe('compareReruns', () => {
     expect(md).toContain('| `ipt.match` | 20 | — | 18 – 22 | 20% | 18 – 22 | — | no | no |')
     expect(md).toContain('1 of 3 constants')
     expect(md).toContain('rerun (prediction) interval')
+  })
+
+  it('says how likely this many constants outside are when every interval has its nominal coverage', () => {
+    // 21 constants at 95 %: P(X ≥ 2) = 1 − 0.95^21 − 21 × 0.05 × 0.95^20 ≈ 0.283, worked by hand
+    expect(binomialUpperTail(2, 21, 0.05)).toBeCloseTo(1 - 0.95 ** 21 - 21 * 0.05 * 0.95 ** 20, 12)
+    expect(binomialUpperTail(2, 21, 0.05)).toBeCloseTo(0.283, 3)
+    expect(binomialUpperTail(0, 21, 0.05)).toBe(1)
+    expect(binomialUpperTail(22, 21, 0.05)).toBe(0)
+    expect(binomialUpperTail(21, 21, 0.05)).toBeCloseTo(0.05 ** 21, 30)
+    expect(RERUN_LEVEL).toBe(0.95)
+    const all = compareReruns(a, a)
+    expect(all.outsideChance).toBe(1)
+    expect(coverageNote(all)).toBe('At 95% about 0.2 of 3 are expected outside; none is.')
+    // 2 of 3 outside at 95 %: P = 3 × 0.05² × 0.95 + 0.05³ ≈ 0.7 %, too many to be chance
+    const two = compareReruns(a, [spread('ipt.rule', 6.4, 6, 7), spread('ipt.match', 25, 23, 27)])
+    expect(two.outsideChance).toBeCloseTo(3 * 0.05 ** 2 * 0.95 + 0.05 ** 3, 12)
+    expect(coverageNote(two)).toMatch(/2 or more happen with probability 1% .*too many to blame on chance/)
+    expect(rerunMarkdown(two, { a: 'A', b: 'B' })).toContain('about 0.2 of 3 are expected outside')
   })
 })
 

@@ -28,6 +28,28 @@ export interface RerunComparison {
   /** median over constants of A's rerun interval width relative to A's value (a check that passes only because
    * the intervals are huge says nothing: read it beside `within`) */
   medianWidth: number
+  /**
+   * the chance of at least this many constants outside if every rerun interval had its nominal 95 % coverage
+   * (binomial, constants taken as independent): a 95 % interval misses one rerun in 20 by construction, so a
+   * check of 21 constants expects one outside, and only a small chance here says the intervals are too narrow
+   */
+  outsideChance: number
+}
+
+/** The nominal coverage of the confidence and rerun intervals (bootstrap.ts's default level). */
+export const RERUN_LEVEL = 0.95
+
+/** P(X ≥ k) for X ~ Binomial(n, p), summed over the tail (no 1 − sum cancellation for small tails). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1
+  if (k > n) return 0
+  let term = (1 - p) ** n // P(X = 0)
+  let tail = 0
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) tail += term
+    term *= ((n - i) / (i + 1)) * (p / (1 - p))
+  }
+  return Math.min(1, tail)
 }
 
 /** (hi − lo) / |value|; 0 for a zero constant with a zero-width interval, Infinity for a zero with a width. */
@@ -68,11 +90,13 @@ export function compareReruns(a: readonly ConstantSpread[], b: readonly Constant
       overlap,
     }
   })
+  const within = rows.filter((r) => r.within).length
   return {
     rows,
-    within: rows.filter((r) => r.within).length,
+    within,
     total: rows.length,
     medianWidth: median(rows.map((r) => relativeWidth(r.a, r.lo, r.hi))),
+    outsideChance: binomialUpperTail(rows.length - within, rows.length, 1 - RERUN_LEVEL),
   }
 }
 
@@ -112,13 +136,32 @@ export function spreadMarkdown(spread: readonly ConstantSpread[], samples: numbe
   return `${out.join('\n')}\n`
 }
 
+/**
+ * What the count outside says about the intervals' coverage: a 95 % interval misses one rerun in 20, so some
+ * constants outside are expected; the binomial tail says how unusual this many is.
+ */
+export function coverageNote(c: RerunComparison): string {
+  const outside = c.total - c.within
+  const expected = (c.total * (1 - RERUN_LEVEL)).toFixed(1)
+  const chance = `${(c.outsideChance * 100).toFixed(0)}%`
+  if (outside === 0) return `At 95% about ${expected} of ${c.total} are expected outside; none is.`
+  const verdict =
+    c.outsideChance < 0.05
+      ? 'too many to blame on chance, so the intervals are too narrow for this pair'
+      : 'as many as 95% intervals miss by chance'
+  return (
+    `At 95% about ${expected} of ${c.total} are expected outside; ${outside} or more happen with probability ` +
+    `${chance} (binomial, constants taken as independent): ${verdict}.`
+  )
+}
+
 /** The rerun check as Markdown: per constant run A, run B, A's rerun interval and its width, within yes/no. */
 export function rerunMarkdown(c: RerunComparison, names: { a: string; b: string }): string {
   const out = [
     `## Rerun check: ${names.b} against ${names.a}`,
     '',
     `${c.within} of ${c.total} constants of the second run lie inside the first run's 95% rerun (prediction) ` +
-      `interval; the median rerun interval is ${pct(c.medianWidth)} of its constant wide.`,
+      `interval; the median rerun interval is ${pct(c.medianWidth)} of its constant wide. ${coverageNote(c)}`,
     '',
     INTERVAL_MEANING,
     '',

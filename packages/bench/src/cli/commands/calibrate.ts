@@ -4,6 +4,7 @@ import {
   type CalibrationRun,
   compareRaw,
   LabUnavailableError,
+  RERUN_LEVEL,
   rawDataOf,
   runCalibration,
 } from '@dataplane-sim/kernel-lab'
@@ -66,7 +67,9 @@ export function register(program: Command): void {
         process.stderr.write(
           `calibrate: ${c.within} of ${c.total} constants of the second run within the first run's rerun intervals ` +
             `(median width ${(c.medianWidth * 100).toFixed(0)}%); the other way ${c.reverse.within} of ` +
-            `${c.reverse.total} (${(c.reverse.medianWidth * 100).toFixed(0)}%)\n`,
+            `${c.reverse.total} (${(c.reverse.medianWidth * 100).toFixed(0)}%); at ${RERUN_LEVEL * 100}% about ` +
+            `${(c.total * (1 - RERUN_LEVEL)).toFixed(1)} are expected outside, this many or more with probability ` +
+            `${(c.outsideChance * 100).toFixed(0)}% and ${(c.reverse.outsideChance * 100).toFixed(0)}%\n`,
         )
         return
       }
