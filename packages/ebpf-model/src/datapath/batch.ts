@@ -109,7 +109,11 @@ const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
  * ns per first packet, load 4-6 on 2 shared cores): 100 services 2720 / 2768 / 3583, 10k 6209 / 6006 / 6327,
  * 100k 7711 / 6680 / 7783. The same loads in isolation overlap ~17x on this VM (16 vs 280 ns per random read
  * of 128 MB; a TupleIndex's buckets: 39 vs 108 ns a key), but in the pipeline they did not pay for the
- * passes' own work, so `classifyTuples` runs them only when asked (`touch`).
+ * passes' own work, so `classifyTuples` runs them only when asked (`touch`). Also measured not to pay on the
+ * lean path (session 8, 100k services, in-process A/B on one node, load 4-5): within a packet, the service
+ * master's cell read started beside the connected-socket bucket and the ipcache bucket beside conntrack's
+ * (+2 %, 0 %, −6 %: noise; the core already overlaps those, the branch between them being predicted); one
+ * packet's lookahead (packet i+4's socket bucket and master cell, i+2's master record): +11 % and +14 % CPU.
  */
 export class BatchPrefetch {
   // the group's tuples, copied: every pass reads them from the same monomorphic columns
