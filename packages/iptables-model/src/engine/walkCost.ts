@@ -42,8 +42,8 @@ export const LLC_SHARE_BYTES_KEY = 'ipt.llcShareBytes'
 export const LLC_SHARE_WAYS_KEY = 'ipt.llcShareWays'
 
 /**
- * The whole L3 (sysfs index3 size), which a warm walk has to itself: back-to-back packets on one CPU while the
- * CPUs sharing its L3 are idle (the FORWARD sweeps behind `ping`). A profile constant (unit `bytes`), never
+ * The whole L3 (sysfs index3 size), which a warm walk has mostly to itself: back-to-back packets on one CPU while
+ * the CPUs sharing its L3 are mostly idle (the FORWARD sweeps behind `ping`; walkCounts says what was measured). A profile constant (unit `bytes`), never
  * multiplied: with it (and LLC_WAYS_KEY) the engine prices a warm walk's bytes whose pages overfill their L3
  * sets (llcMissedBytes) at `ipt.llcMissBytes`. Without it warm walks have no LLC term.
  */
@@ -206,10 +206,13 @@ export function uncachedBytes(memory: number, backend: PacketBackend, cacheBytes
  * (reports/kernel/restore-probe) 30k cost 229–769 µs and 40k 578–1483, the restore deciding which: the walk
  * goes to DRAM for the bytes whose L3 sets its pages overfill. The first packet's sender does user-space socket
  * work on the walking CPU between walks, which competes for the L3 too; warm FORWARD walks behind `ping` over
- * the same 24.4 MB stayed nearly flat on an idle machine (12.0 ns per round-trip rule at 10k, 13.5 at 50k): their
- * CPU has the whole L3 to itself, so walkCountsAs prices them with the whole L3 (`llcBytes`, `llcWays`: 0.4 MB
- * of 24.4 MB overfill their sets with 16 ways of 32 MiB, ~100 µs a round trip at 0.12 ns per byte, the
- * probe's +1.5 ns per rule), not with one CPU's share.
+ * the same 24.4 MB grew far less: their CPU runs packet after packet with its L3 neighbour mostly idle, so
+ * walkCountsAs prices them with the whole L3 (`llcBytes`, `llcWays`: 0.4 MB of 24.4 MB overfill their sets
+ * with 16 ways of 32 MiB, ~100–150 µs a round trip), not with one CPU's share (8 MB). Measured: the six quiet
+ * calibrations' 50k FORWARD points were 0.70–1.34 ms a round trip, bimodal between passes, against 0.66–0.73
+ * modeled without the term (and 0.69–0.82 with it); on a machine idle but for the probe (reports/kernel/l3-probe,
+ * vs-model.md) 674 µs, under the term (+22 % at 50k where 10k–40k are +8–12 %). So the term is what the lab's
+ * conditions (the orchestrating processes on the other CPU part of the time) cost, not an idle machine's.
  */
 export function walkCounts(
   w: WalkTotals,

@@ -99,10 +99,11 @@ export function labReadmePreamble(profile: CostProfile): string {
       'walkCost.ts llcMissedBytes), so sets given more pages than their ways go to DRAM from well below the share ' +
       'on (reports/kernel/l3-probe: legacy first packets 9.0 ns per rule at 30k services, 14.6 MB, 19.0 and 28.9 ' +
       'at 40k and 50k; reports/kernel/restore-probe: near the share the restore decides the cost, 229–769 µs at ' +
-      '30k over 8 fresh restores). Warm FORWARD walks, back to back behind `ping` with the other CPU idle, have ' +
-      'the whole L3 to themselves: the same placement term with `ipt.llcBytes` and `ipt.llcWays` (the whole L3 ' +
-      'and its ways, sysfs, not fitted) prices the 0.4 MB of a 50k walk’s 24.4 MB that overfill their sets (the ' +
-      'l3-probe on an idle machine: 12.0 ns per round-trip rule at 10k, 13.5 at 50k). An ' +
+      '30k over 8 fresh restores). Warm FORWARD walks, back to back behind `ping` with the other CPU mostly ' +
+      'idle, pay the same placement term with the whole L3: `ipt.llcBytes` and `ipt.llcWays` (its size and ways, ' +
+      'sysfs, not fitted), 0.4 MB of a 50k walk’s 24.4 MB. The calibrations’ 50k FORWARD points ask for it ' +
+      '(0.70–1.34 ms in six quiet runs, 0.66–0.73 modeled without it); a machine idle but for the probe did not ' +
+      '(reports/kernel/l3-probe/vs-model.md: 674 µs, +22 % over the model at 50k where 10k–40k are +8–12 %). An ' +
       'iptables-nft first packet’s walk memory is its compat objects (3 here, the service rules fail before ' +
       'theirs), so the term has no count for nft in these sweeps and its constant says not measured. A cold ' +
       'legacy walk also evicts the L2 that the CPU’s other work between packets (here the sender’s socket work) ' +

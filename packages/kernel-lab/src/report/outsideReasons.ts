@@ -8,17 +8,17 @@ import type { Measurement } from '../measure/types'
 /**
  * Legacy's warm FORWARD walk at 50k rules reads 24.4 MB of entries: more than the part of the L3 one of the two
  * CPUs can count on (32 MiB shared by CPUs 0-1, sysfs), less than all of it. Bimodal within one run (709 / 1122
- * / 2409 µs in the three passes of the 01:21 calibration). Warm walks are priced with the whole L3 (on an idle
- * machine, reports/kernel/l3-probe, they rose only 12 % per rule from 10k to 50k), not with the share.
+ * / 2409 µs in the three passes of the 01:21 calibration). Warm walks are priced with the whole L3, not with the
+ * share (walkCost.ts walkCounts says what was measured).
  */
 const LEGACY_FORWARD_50K =
   'at 50k the warm walk reads 24.4 MB of rule entries, more than one CPU’s share of the shared 32 MiB L3 ' +
-  '(16 MiB: two CPUs share it, sysfs) and less than all of it. On an idle machine that is a small step: the ' +
-  'l3-probe (reports/kernel/l3-probe, 06:03–06:18 UTC) measured 12.0 / 12.6 / 12.8 / 12.9 / 13.5 ns per ' +
-  'round-trip rule at 10k–50k — back-to-back `ping` walks have the whole L3 — and the model prices that step ' +
-  'as the bytes whose pages overfill their sets of the whole 16-way L3 (0.4 MB a walk: `ipt.llcBytes`, ' +
-  '`ipt.llcWays`). When the other CPU works, the walk has only its share (8 MB of the 24.4 would miss), and ' +
-  'the model does not know when it does. In a calibration the point is bimodal between passes (0.7 / 1.1 / 2.4 ms in the ' +
+  '(16 MiB: two CPUs share it, sysfs) and less than all of it. On a machine idle but for the probe it is ' +
+  'a small step (reports/kernel/l3-probe, 06:03–06:18 UTC: 12.0 / 12.6 / 12.8 / 12.9 / 13.5 ns per round-trip ' +
+  'rule at 10k–50k); the model prices the bytes whose pages overfill their sets of the whole 16-way L3 (0.4 ' +
+  'MB a walk: `ipt.llcBytes`, `ipt.llcWays`), more than that idle step and less than most calibrations’ 50k ' +
+  'points. When the other CPU works, the walk has only part of the L3 (with one CPU’s share, 8 MB of the 24.4 ' +
+  'would miss), and the model does not know when it does. In a calibration the point is bimodal between passes (0.7 / 1.1 / 2.4 ms in the ' +
   'three passes of the 01:21 run), as first packets near the share are between fresh restores of one table ' +
   '(reports/kernel/restore-probe: where the restore put the pages decides the cost): each pass restores the ' +
   'table afresh, and other work on the host shares the L3 too, which no term sized from the table predicts; ' +
