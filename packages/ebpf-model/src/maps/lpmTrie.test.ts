@@ -324,3 +324,46 @@ describe('BpfLpmTrie.updateMany', () => {
     )
   })
 })
+
+describe('BpfLpmTrie one- and two-word keys', () => {
+  it('builds the trie a two-word trie builds from the same prefixes (entries, walk depths) under writes and deletes', () => {
+    const mk = (maxPrefixLen: number) =>
+      new BpfLpmTrie<number>({
+        name: 'w',
+        keySize: 4 + maxPrefixLen / 8,
+        valueSize: 4,
+        maxEntries: 500,
+        maxPrefixLen,
+      })
+    const addr = fc.tuple(fc.nat(7), fc.nat(31)).map(([h, l]) => (((h << 29) | (l << 3)) >>> 0) as number)
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 32 }), addr, fc.nat(99)), {
+          maxLength: 80,
+        }),
+        fc.array(addr, { maxLength: 20 }),
+        (ops, probes) => {
+          const one = mk(32)
+          const two = mk(64)
+          for (const [del, len, k, v] of ops) {
+            if (del) {
+              if (one.has(len, k)) one.delete(len, k)
+              if (two.has(len, [k, 0])) two.delete(len, [k, 0])
+            } else {
+              one.update(len, k, v)
+              two.update(len, [k, 0], v)
+            }
+          }
+          expect([...one.entries()].map((e) => [e.prefixLen, e.data[0], e.value])).toEqual(
+            [...two.entries()].map((e) => [e.prefixLen, e.data[0], e.value]),
+          )
+          for (const k of probes) {
+            expect(one.lookup(k)).toBe(two.lookup([k, 0]))
+            expect(one.lastDepth).toBe(two.lastDepth)
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})
