@@ -83,7 +83,10 @@ export function memoryFloor(dp: Datapath, flowsAt: (set: number) => Flows, total
     ],
   ]
   const sets = rows.map((_, k) => flowsAt(k + 1))
-  for (const t of [dp.maps.ct, dp.maps.ctAny, sockets]) t.reserveBuckets(t.size + (rows.length + 1) * n)
+  for (const t of [dp.maps.ct, dp.maps.ctAny, sockets]) {
+    t.reserveBuckets(t.size + (rows.length + 1) * n)
+    t.prefault(t.size + (rows.length + 1) * n)
+  }
   f = flowsAt(0)
   for (let i = 0; i < n; i++) rows[2][1](i) // warm-up (JIT), on flows of its own
   const spent = new Float64Array(rows.length)

@@ -26,8 +26,12 @@ const node = buildEbpfNode(s.cluster, s.nodeName, PIPELINE_MAXIMA)
 process.stderr.write(`built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
 const dp = node.datapath
 const n = total
-// buckets for every flow up front, as bench/pipeline.ts sizes them (no rehash inside the profiled loops)
-for (const t of [dp.maps.ct, dp.maps.ctAny, dp.sockets]) t.reserveBuckets(n)
+// buckets for every flow up front and their slots' pages mapped, as bench/pipeline.ts does (no rehash or
+// page fault inside the profiled loops)
+for (const t of [dp.maps.ct, dp.maps.ctAny, dp.sockets]) {
+  t.reserveBuckets(n)
+  t.prefault(t.size + n)
+}
 const proto = new Int32Array(n)
 const saddr = new Uint32Array(n)
 const sport = new Int32Array(n)

@@ -192,6 +192,19 @@ export class CtTable extends BpfLruTupleMap {
     vals[o + CT.EXPIRES] = now + ctLifetimeOf(proto, flags)
   }
 
+  /**
+   * Maps the pages behind the value and key words of slots [0, `slots`) now, each rewritten in place with
+   * what it holds (contents unchanged), as the kernel writes a preallocated LRU map's elements when it
+   * creates the map (htab_map_alloc → prealloc_init): otherwise the model's first pass over fresh slots pays
+   * a page fault every 64 conntrack entries (values) and 256 (keys), ~28 per 1000 first packets, a
+   * simulator cost the kernel's steady state does not have. (The LRU links column is the map's own and
+   * stays untouched: 1 fault per 256 entries.)
+   */
+  prefault(slots: number): void {
+    touchPages(this.vals, slots * this.stride)
+    touchPages(this.keyWords, slots * 4)
+  }
+
   get(e: number, field: number): number {
     return this.vals[e * STRIDE + field]
   }
@@ -230,5 +243,18 @@ export class CtTable extends BpfLruTupleMap {
       const t = v.tuple
       yield [ctKey(t.proto, t.saddr, t.sport, t.daddr, t.dport, v.service), v]
     }
+  }
+}
+
+/** Elements per 4 KiB page of a typed array (8-byte elements: 512). */
+const PAGE_BYTES = 4096
+
+/** Rewrites one element per page of `a`'s first `n` elements with its own value: the pages are mapped, nothing changes. */
+export function touchPages(a: Float64Array | Int32Array, n: number): void {
+  const end = Math.min(n, a.length)
+  const step = PAGE_BYTES / a.BYTES_PER_ELEMENT
+  for (let i = 0; i < end; i += step) {
+    const v = a[i]
+    a[i] = v
   }
 }

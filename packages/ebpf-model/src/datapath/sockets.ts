@@ -1,5 +1,5 @@
 import { TupleIndex } from '../maps/tupleIndex'
-import { portsWord } from './ctTable'
+import { portsWord, touchPages } from './ctTable'
 
 /**
  * Connected sockets whose peer socket-LB rewrote at connect() (`bpf/bpf_sock.c` cil_sock4_connect): later
@@ -49,6 +49,13 @@ export class ConnectedSockets extends TupleIndex {
     if (e < 0) e = this.insert(saddr, daddr, c, proto)
     this.backend[e] = backendId
     this.rev[e] = revNat
+  }
+
+  /** `CtTable.prefault` for the sockets' slots [0, `slots`): key words, backend ids and rev-NAT ids (contents unchanged). */
+  prefault(slots: number): void {
+    touchPages(this.keyWords, slots * 4)
+    touchPages(this.backend, slots)
+    touchPages(this.rev, slots)
   }
 
   backendId(slot: number): number {
