@@ -197,12 +197,15 @@ export class CtTable extends BpfLruTupleMap {
    * what it holds (contents unchanged), as the kernel writes a preallocated LRU map's elements when it
    * creates the map (htab_map_alloc → prealloc_init): otherwise the model's first pass over fresh slots pays
    * a page fault every 64 conntrack entries (values) and 256 (keys), ~28 per 1000 first packets, a
-   * simulator cost the kernel's steady state does not have. (The LRU links column is the map's own and
-   * stays untouched: 1 fault per 256 entries.)
+   * simulator cost the kernel's steady state does not have. The hash buckets too, as they are now (call it
+   * after `reserveBuckets`: a rehash makes new ones): buckets are written at random places, so a fresh 16 MiB
+   * of them faults a page every few packets until all are mapped. (The LRU links column is the map's own
+   * and stays untouched: 1 fault per 256 entries.)
    */
   prefault(slots: number): void {
     touchPages(this.vals, slots * this.stride)
     touchPages(this.keyWords, slots * 4)
+    touchPages(this.bucketWords, this.bucketWords.length)
   }
 
   get(e: number, field: number): number {

@@ -51,9 +51,13 @@ export class ConnectedSockets extends TupleIndex {
     this.rev[e] = revNat
   }
 
-  /** `CtTable.prefault` for the sockets' slots [0, `slots`): key words, backend ids and rev-NAT ids (contents unchanged). */
+  /**
+   * `CtTable.prefault` for the sockets: key words, backend ids and rev-NAT ids of slots [0, `slots`), and the
+   * buckets as they are now (after `reserveBuckets`); contents unchanged.
+   */
   prefault(slots: number): void {
     touchPages(this.keyWords, slots * 4)
+    touchPages(this.bucketWords, this.bucketWords.length)
     touchPages(this.backend, slots)
     touchPages(this.rev, slots)
   }
