@@ -1,7 +1,7 @@
 import { hash4 } from './tupleIndex'
 
 /** Int32s per record of `addMany`'s sort */
-const R = 6
+const R = 5
 
 /**
  * The prefixes of an LPM trie indexed by (prefix length, masked key) in one open-addressing table on an
@@ -104,33 +104,31 @@ export class PrefixIndex {
     if (n === 0) return
     this.reserve(this.count + n)
     const mask = this.mask
-    // records [home, length, word 0, word 1, node, num] grouped by the top 8 bits of their home (one
-    // counting pass, the records moving along): each group's placements then fall in 1/256 of the table,
-    // which stays in the caches (a full sort by home, 11 bits a pass, cost more in its scattered writes)
-    const a = new Int32Array(n * R)
+    // records [length, word 0, word 1, node, num] grouped by the top 8 bits of their home (a counting sort:
+    // homes, then each record written once into its group): each group's placements then fall in 1/256 of
+    // the table, which stays in the caches (a full sort by home, 11 bits a pass, cost more in its scattered
+    // writes)
+    const homes = new Int32Array(n)
     const shift = Math.max(0, 32 - Math.clz32(mask) - 8)
     const counts = new Int32Array(257)
     for (let j = 0; j < n; j++) {
-      const w1 = this.oneWord ? 0 : w1s[j]
-      const home = hash4(lens[j], w0s[j], w1, 0) & mask
+      const home = hash4(lens[j], w0s[j], this.oneWord ? 0 : w1s[j], 0) & mask
+      homes[j] = home
       counts[(home >>> shift) + 1]++
-      const o = j * R
-      a[o] = home
-      a[o + 1] = lens[j]
-      a[o + 2] = w0s[j]
-      a[o + 3] = w1
-      a[o + 4] = nodes[j]
-      a[o + 5] = nums[j]
     }
     for (let d = 1; d <= 256; d++) counts[d] += counts[d - 1]
     const b = new Int32Array(n * R)
-    for (let o = 0; o < a.length; o += R) {
-      const to = counts[a[o] >>> shift]++ * R
-      for (let k = 0; k < R; k++) b[to + k] = a[o + k]
+    for (let j = 0; j < n; j++) {
+      const o = counts[homes[j] >>> shift]++ * R
+      b[o] = lens[j]
+      b[o + 1] = w0s[j]
+      b[o + 2] = this.oneWord ? 0 : w1s[j]
+      b[o + 3] = nodes[j]
+      b[o + 4] = nums[j]
     }
     for (let o = 0; o < b.length; o += R) {
-      const len = b[o + 1]
-      this.place(len, b[o + 2], b[o + 3], b[o + 4], b[o + 5])
+      const len = b[o]
+      this.place(len, b[o + 1], b[o + 2], b[o + 3], b[o + 4])
       this.count++
       if (this.perLength[len]++ === 0) {
         let i = 0
