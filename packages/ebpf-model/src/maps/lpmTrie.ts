@@ -74,10 +74,10 @@ export class BpfLpmTrie<V> extends MapBase {
   private readonly lastKey: Uint32Array
   private readonly numeric: ((value: V) => number) | null
   /**
-   * While `updateMany` runs: the entries it made, to enter in the prefix index at its end (node and num;
-   * the key is the node's), or null
+   * While `updateMany` runs: the entries it made (all of its one prefix length), to enter in the prefix index
+   * at its end: their nodes (the key is the node's) and nums, `count` of them; else null
    */
-  private pending: { nodes: number[]; nums: number[] } | null = null
+  private pending: { len: number; nodes: Int32Array; nums: Int32Array; count: number } | null = null
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -341,7 +341,11 @@ export class BpfLpmTrie<V> extends MapBase {
     order: ArrayLike<number>,
     counts?: Record<string, number>,
   ): void {
-    this.pending = this.index ? { nodes: [], nums: [] } : null
+    // at most one new entry per write: columns sized for them at once
+    const n = order.length
+    this.pending = this.index
+      ? { len: prefixLen, nodes: new Int32Array(n), nums: new Int32Array(n), count: 0 }
+      : null
     try {
       for (let j = 0; j < order.length; j++) {
         const i = order[j]
@@ -357,20 +361,17 @@ export class BpfLpmTrie<V> extends MapBase {
   private flushPending(): void {
     const p = this.pending
     const index = this.index
-    if (!p || !index || p.nodes.length === 0) return
-    const n = p.nodes.length
-    const lens = new Int32Array(n)
+    if (!p || !index || p.count === 0) return
+    const n = p.count
     const w0 = new Int32Array(n)
-    const w1 = new Int32Array(n)
+    const w1 = this.words === 2 ? new Int32Array(n) : w0
     for (let j = 0; j < n; j++) {
-      const o = p.nodes[j] * this.stride
-      lens[j] = this.nodes[o + META] & PLEN
-      w0[j] = this.nodes[o + DATA]
-      w1[j] = this.words === 2 ? this.nodes[o + DATA + 1] : 0
+      const o = p.nodes[j] * this.stride + DATA
+      w0[j] = this.nodes[o]
+      if (this.words === 2) w1[j] = this.nodes[o + 1]
     }
-    index.addMany(n, lens, w0, w1, p.nodes, p.nums)
-    p.nodes.length = 0
-    p.nums.length = 0
+    index.addMany(p.len, n, w0, w1, p.nodes, p.nums)
+    p.count = 0
   }
 
   /**
@@ -560,9 +561,9 @@ export class BpfLpmTrie<V> extends MapBase {
 
   private indexAdd(prefixLen: number, key: Uint32Array, node: number, value: V, num: number): void {
     const p = this.pending
-    if (p && this.index) {
-      p.nodes.push(node)
-      p.nums.push(this.numeric ? (num >= 0 ? num : this.numeric(value)) : 0)
+    if (p && this.index && prefixLen === p.len) {
+      p.nodes[p.count] = node
+      p.nums[p.count++] = this.numeric ? (num >= 0 ? num : this.numeric(value)) : 0
       return
     }
     this.index?.add(

@@ -1,7 +1,7 @@
 import { hash4 } from './tupleIndex'
 
 /** Int32s per record of `addMany`'s sort */
-const R = 5
+const R = 4
 
 /**
  * The prefixes of an LPM trie indexed by (prefix length, masked key) in one open-addressing table on an
@@ -86,16 +86,16 @@ export class PrefixIndex {
   }
 
   /**
-   * `add` of `n` entries given as columns (lengths, word 0, word 1, node, num), placed grouped by the region
-   * of the table their home bucket is in rather than as given: a bulk insert of entries in key order (the
-   * initial sync's 512k ipcache /32s) then writes one cached region after another instead of one random
-   * 16-byte bucket of a 16 MB table per entry, each a cache and TLB miss (~200 ms at 100k services).
+   * `add` of `n` entries of prefix length `len` given as columns (word 0, word 1, node, num), placed grouped
+   * by the region of the table their home bucket is in rather than as given: a bulk insert of entries in key
+   * order (the initial sync's 512k ipcache /32s) then writes one cached region after another instead of one
+   * random 16-byte bucket of a 16 MB table per entry, each a cache and TLB miss (~200 ms at 100k services).
    * Linear probing accepts any order of insertion: the table holds the same entries and answers every
    * `find` alike (its probe runs may differ).
    */
   addMany(
+    len: number,
     n: number,
-    lens: ArrayLike<number>,
     w0s: ArrayLike<number>,
     w1s: ArrayLike<number>,
     nodes: ArrayLike<number>,
@@ -104,15 +104,15 @@ export class PrefixIndex {
     if (n === 0) return
     this.reserve(this.count + n)
     const mask = this.mask
-    // records [length, word 0, word 1, node, num] grouped by the top 8 bits of their home (a counting sort:
-    // homes, then each record written once into its group): each group's placements then fall in 1/256 of
-    // the table, which stays in the caches (a full sort by home, 11 bits a pass, cost more in its scattered
+    // records [word 0, word 1, node, num] grouped by the top 8 bits of their home (a counting sort: homes,
+    // then each record written once into its group): each group's placements then fall in 1/256 of the
+    // table, which stays in the caches (a full sort by home, 11 bits a pass, cost more in its scattered
     // writes)
     const homes = new Int32Array(n)
     const shift = Math.max(0, 32 - Math.clz32(mask) - 8)
     const counts = new Int32Array(257)
     for (let j = 0; j < n; j++) {
-      const home = hash4(lens[j], w0s[j], this.oneWord ? 0 : w1s[j], 0) & mask
+      const home = hash4(len, w0s[j], this.oneWord ? 0 : w1s[j], 0) & mask
       homes[j] = home
       counts[(home >>> shift) + 1]++
     }
@@ -120,22 +120,19 @@ export class PrefixIndex {
     const b = new Int32Array(n * R)
     for (let j = 0; j < n; j++) {
       const o = counts[homes[j] >>> shift]++ * R
-      b[o] = lens[j]
-      b[o + 1] = w0s[j]
-      b[o + 2] = this.oneWord ? 0 : w1s[j]
-      b[o + 3] = nodes[j]
-      b[o + 4] = nums[j]
+      b[o] = w0s[j]
+      b[o + 1] = this.oneWord ? 0 : w1s[j]
+      b[o + 2] = nodes[j]
+      b[o + 3] = nums[j]
     }
-    for (let o = 0; o < b.length; o += R) {
-      const len = b[o]
-      this.place(len, b[o + 1], b[o + 2], b[o + 3], b[o + 4])
-      this.count++
-      if (this.perLength[len]++ === 0) {
-        let i = 0
-        while (i < this.lengths.length && this.lengths[i] > len) i++
-        this.lengths.splice(i, 0, len)
-      }
+    for (let o = 0; o < b.length; o += R) this.place(len, b[o], b[o + 1], b[o + 2], b[o + 3])
+    this.count += n
+    if (this.perLength[len] === 0) {
+      let i = 0
+      while (i < this.lengths.length && this.lengths[i] > len) i++
+      this.lengths.splice(i, 0, len)
     }
+    this.perLength[len] += n
   }
 
   remove(len: number, w0: number, w1: number): void {
