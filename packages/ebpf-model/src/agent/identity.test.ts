@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { namespaceIdentityLabels, podIdentityLabels } from './identity'
+import { IdentityAllocator, namespaceIdentityLabels, podIdentityLabels } from './identity'
 
 describe('podIdentityLabels', () => {
   it('gives the pod’s k8s labels and its namespace’s identity labels in the default sort order', () => {
@@ -24,6 +24,76 @@ describe('podIdentityLabels', () => {
         expect(podIdentityLabels(pod, undefined, namespaceIdentityLabels(ns, namespace))).toEqual(expected)
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+describe('IdentityAllocator references', () => {
+  it('answers null for an identity released already, global or CIDR', () => {
+    const a = new IdentityAllocator()
+    const g = a.acquire('global', ['k8s:a=b'], {}, 'k8s:a=b', 2).identity.id
+    const c = a.acquire('cidr', ['cidr:10.0.0.0/8'], {}, 'cidr:10.0.0.0/8', 1).identity.id
+    expect(a.release(g)).toBeNull()
+    expect(a.release(g)?.id).toBe(g)
+    expect(a.release(g)).toBeNull()
+    expect(a.release(c)?.id).toBe(c)
+    expect(a.release(c)).toBeNull()
+    expect(a.acquire('global', ['k8s:c=d'], {}, 'k8s:c=d', 1).identity.id).toBe(g)
+  })
+
+  it('keeps the references a per-identity count keeps: ids lowest-free-first, released at the last reference', () => {
+    const op = fc.tuple(
+      fc.boolean(),
+      fc.constantFrom('global', 'cidr'),
+      fc.nat(5),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const a = new IdentityAllocator()
+        // the model: references by id, the key of each id, free ids per kind
+        const refs = new Map<number, number>()
+        const keyOf = new Map<number, string>()
+        const idOf = new Map<string, number>()
+        const next = { global: 256, cidr: 1 << 24 }
+        const free: Record<'global' | 'cidr', number[]> = { global: [], cidr: [] }
+        for (const [acquire, kind, label, count] of ops) {
+          const key = `${kind}:${label}`
+          if (acquire) {
+            let id = idOf.get(key)
+            const created = id === undefined
+            if (id === undefined) {
+              const f = free[kind as 'global' | 'cidr']
+              id = f.length > 0 ? Math.min(...f) : next[kind as 'global' | 'cidr']++
+              if (f.includes(id)) f.splice(f.indexOf(id), 1)
+              idOf.set(key, id)
+              keyOf.set(id, key)
+            }
+            refs.set(id, (refs.get(id) ?? 0) + count)
+            const got = a.acquire(kind as 'global' | 'cidr', [key], {}, key, count)
+            expect(got.identity.id).toBe(id)
+            expect(got.created).toBe(created)
+          } else {
+            // release an id of the pool, held or not (a second release of a released id answers null)
+            const id = idOf.get(key) ?? (kind === 'global' ? 256 + label : (1 << 24) + label)
+            const n = refs.get(id)
+            const released = a.release(id)
+            if (n === undefined) expect(released).toBeNull()
+            else if (n > 1) {
+              refs.set(id, n - 1)
+              expect(released).toBeNull()
+            } else {
+              refs.delete(id)
+              idOf.delete(keyOf.get(id) as string)
+              keyOf.delete(id)
+              free[kind === 'global' || id < 1 << 24 ? 'global' : 'cidr'].push(id)
+              expect(released?.id).toBe(id)
+            }
+          }
+        }
+        for (const [id, key] of keyOf) expect(a.get(id)?.key).toBe(key)
+      }),
+      { numRuns: 200 },
     )
   })
 })

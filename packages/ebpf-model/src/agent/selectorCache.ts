@@ -68,7 +68,11 @@ export class SelectorCache {
    */
   private readonly podIdentities = new Map<string, Map<number, Identity>>()
   private readonly otherIdentities = new Map<number, Identity>()
-  private readonly namespaceOf = new Map<number, string>()
+  /**
+   * the namespace of each pod identity, by identity number (global identities are below 2^16): an array
+   * where a Map of 65k number keys cost ~35 ms of inserts in the 100k × 10 build
+   */
+  private readonly namespaceOf: Array<string | undefined> = []
 
   /** `initial`: the identities that exist already (the reserved ones) */
   constructor(initial: Iterable<Identity>) {
@@ -106,10 +110,10 @@ export class SelectorCache {
 
   /** Removes a released identity; returns the keys of the selectors that selected it. */
   removeIdentity(id: number): string[] {
-    const ns = this.namespaceOf.get(id)
+    const ns = id < this.namespaceOf.length ? this.namespaceOf[id] : undefined
     if (ns === undefined) this.otherIdentities.delete(id)
     else {
-      this.namespaceOf.delete(id)
+      this.namespaceOf[id] = undefined
       const ids = this.podIdentities.get(ns)
       ids?.delete(id)
       if (ids?.size === 0) this.podIdentities.delete(ns)
@@ -129,7 +133,10 @@ export class SelectorCache {
       this.otherIdentities.set(identity.id, identity)
       return
     }
-    this.namespaceOf.set(identity.id, ns)
+    const of = this.namespaceOf
+    // grown one element at a time (global identities are taken lowest first): packed, never holey
+    while (of.length <= identity.id) of.push(undefined)
+    of[identity.id] = ns
     let ids = this.podIdentities.get(ns)
     if (!ids) this.podIdentities.set(ns, (ids = new Map()))
     ids.set(identity.id, identity)
