@@ -104,7 +104,7 @@ export interface WalkCaches {
   llcShareBytes?: number
   /** ways of each L3 set the share holds (Infinity: unknown, the bytes beyond the share are what misses) */
   llcShareWays?: number
-  /** the whole L3, which a warm walk has to itself (Infinity or absent: warm walks have no LLC term) */
+  /** the whole L3, which a warm walk has mostly to itself (Infinity or absent: warm walks have no LLC term) */
   llcBytes?: number
   /** ways of each set of the whole L3 (Infinity: unknown, the bytes beyond it are what misses) */
   llcWays?: number

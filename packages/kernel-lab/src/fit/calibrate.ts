@@ -94,8 +94,8 @@ const MEANING: Record<string, string> = {
   'ipt.uncachedBytes': 'per byte of rule entries a walk reads beyond the cache-resident size',
   [CACHE_BYTES_KEY]: 'bytes of rule entries one walk can read and still find cached on the next packet',
   'ipt.llcMissBytes':
-    'per byte of a cold walk’s memory one CPU’s share of the L3 cannot hold (its pages overfill those L3 sets: read ' +
-    'from DRAM), on top of ipt.uncachedBytes',
+    'per byte of a walk’s memory whose pages overfill their L3 sets (a cold walk: in its CPU’s share of the L3; a ' +
+    'warm one: in the whole L3), read from DRAM, on top of ipt.uncachedBytes',
   'ipt.l2Refill':
     'per cold legacy walk, times the share of the L2 its entries streamed through: the walking CPU’s other work ' +
     're-reads what the walk evicted',
@@ -103,7 +103,7 @@ const MEANING: Record<string, string> = {
   [LLC_SHARE_WAYS_KEY]:
     'ways of each L3 set one CPU’s share holds (where a cold walk’s pages start to conflict)',
   [LLC_BYTES_KEY]:
-    'bytes of the whole L3, which a warm walk has to itself (its neighbours idle between packets)',
+    'bytes of the whole L3, which a warm walk has mostly to itself (its neighbours mostly idle between packets)',
   [LLC_WAYS_KEY]: 'ways of each set of the whole L3 (where a warm walk’s pages start to conflict)',
   'bpf.lookup.hash': 'per BPF hash map lookup (kernel-timed program run, includes the tc program entry)',
   'bpf.update.hash': 'per hash map update from user space (bpftool batch, one bpf() syscall each)',
@@ -217,7 +217,7 @@ export function llcWaysOf(caches: CacheSizes | undefined): number {
 }
 
 /**
- * The whole L3 sysfs reports, which a warm walk has to itself (its neighbours idle between its packets);
+ * The whole L3 sysfs reports, which a warm walk has mostly to itself (its neighbours mostly idle between its packets);
  * Infinity when sysfs does not say. A machine figure, not fitted (iptables-model walkCost.ts LLC_BYTES_KEY).
  */
 export function llcBytesOf(caches: CacheSizes | undefined): number {
