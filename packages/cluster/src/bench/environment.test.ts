@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BenchRun, loadNote, machineInfo } from './environment'
+import { BenchRun, childCpuSeconds, loadNote, machineInfo } from './environment'
 
 describe('bench environment', () => {
   it('calls a run provisional when the load average passes half the CPUs, quiet otherwise', () => {
@@ -20,6 +21,21 @@ describe('bench environment', () => {
     expect(loadNote(0.2, 1.3, 2, 0.1)).toMatch(/provisional/)
     // a busy start is other work whatever the run did
     expect(loadNote(1.5, 1.3, 2, 1.2)).toMatch(/provisional/)
+  })
+
+  it('reads the CPU seconds of ended children from /proc/self/stat (cutime + cstime), a command with spaces too', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
+    const stat = '4242 (node worker 1) S 1 4242 4242 0 -1 4194560 10 20 0 0 150 30 250 75 20 0 11 0 0'
+    expect(childCpuSeconds(stat)).toBeCloseTo(3.25, 9)
+    expect(childCpuSeconds('garbage')).toBe(0)
+  })
+
+  it("counts a child process's CPU time as the run's own once the child has ended", () => {
+    const before = childCpuSeconds()
+    // the child spins until it has used 0.3 s of CPU itself, however busy the machine is
+    const child = spawnSync(process.execPath, ['-e', 'while (process.cpuUsage().user < 3e5) {}'])
+    expect(child.status).toBe(0)
+    expect(childCpuSeconds() - before).toBeGreaterThanOrEqual(0.25)
   })
 
   it('writes the record with the machine header before the figures', () => {

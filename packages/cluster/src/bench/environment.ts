@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -40,6 +40,30 @@ export function cpuSeconds(): number {
 }
 
 /**
+ * CPU seconds (user + system) of this process's children that have ended and been waited for (Linux
+ * /proc/self/stat cutime + cstime, in clock ticks of 1/100 s): a benchmark that runs each measurement in a child
+ * process (`spawnSync`) put that load on the CPUs itself. 0 where /proc is not there.
+ */
+export function childCpuSeconds(stat?: string): number {
+  let text = stat
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/stat', 'utf8')
+    } catch {
+      return 0
+    }
+  }
+  // fields after the parenthesised command (which may hold spaces): state is field 3, cutime 16, cstime 17
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  const cutime = Number(rest[16 - 3])
+  const cstime = Number(rest[17 - 3])
+  return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) / CLOCK_TICKS : 0
+}
+
+/** USER_HZ, the unit of /proc's CPU times: 100 on Linux for every architecture (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS = 100
+
+/**
  * A sentence on how far the timings can be trusted, from the 1-minute load average at the start and the end of
  * the measurement: above half the core count, other work had turns on the CPUs the benchmark wanted.
  * `ownThreads` is the load the measuring process itself put on the CPUs (its CPU seconds ÷ wall seconds, GC
@@ -59,7 +83,7 @@ export function loadNote(loadAtStart: number, loadAtEnd: number, cores: number, 
 export class BenchRun {
   readonly startedAt = new Date()
   private readonly loadAtStart = loadavg()[0]
-  private readonly cpuAtStart = cpuSeconds()
+  private readonly cpuAtStart = cpuSeconds() + childCpuSeconds()
 
   /** The record's header: machine, Node version, date, and the load note. */
   environment(): {
@@ -77,10 +101,13 @@ export class BenchRun {
     return loadNote(this.loadAtStart, machine.loadAverage[0], machine.cores, this.ownThreads())
   }
 
-  /** CPU seconds this process used since the run started ÷ wall seconds: the load it put on the CPUs itself. */
+  /**
+   * CPU seconds this process and its waited-for children used since the run started ÷ wall seconds: the load it
+   * put on the CPUs itself (a benchmark that measures in child processes counts theirs too).
+   */
   private ownThreads(): number {
     const wall = (Date.now() - this.startedAt.getTime()) / 1000
-    return wall > 0 ? (cpuSeconds() - this.cpuAtStart) / wall : 0
+    return wall > 0 ? (cpuSeconds() + childCpuSeconds() - this.cpuAtStart) / wall : 0
   }
 
   /**
