@@ -7,7 +7,14 @@ export { bootstrapConstants } from './fit/bootstrap'
 export type { CalibrationOptions, FitOptions, GroupFit } from './fit/calibrate'
 export { buildProfile, CACHE_SIZES, fitGroups } from './fit/calibrate'
 export type { RerunComparison, RerunRow } from './fit/compare'
-export { binomialUpperTail, compareReruns, RERUN_LEVEL, rerunMarkdown, spreadMarkdown } from './fit/compare'
+export {
+  binomialUpperTail,
+  compareReruns,
+  expectedOutside,
+  RERUN_LEVEL,
+  rerunMarkdown,
+  spreadMarkdown,
+} from './fit/compare'
 export type { FitResult, FitRow } from './fit/leastSquares'
 export { fitNonNegative, predict } from './fit/leastSquares'
 export { recount } from './fit/recount'

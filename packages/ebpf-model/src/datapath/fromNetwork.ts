@@ -11,7 +11,7 @@ import { candidateOf, lookupBackend } from './lb'
 import { checkPolicy, identityOf } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
-import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT } from './state'
+import { type DatapathState, dnatOf, drop, type Flow, flowTo } from './state'
 import { type Ctx, progId } from './trace'
 
 const FROM_NETDEV = progId('cil_from_netdev')
@@ -56,13 +56,12 @@ export function fromNetwork(
             )
           })
           candidates = ok.map((c) => candidateOf(c.backend, c.probability, !maps.lxc.peek(c.backend.addr)))
-          if (ok.length === 0)
-            return drop(ctx, DROP.POLICY, { ip: ipText(backend.addr), port: backend.port }, [])
+          if (ok.length === 0) return drop(ctx, DROP.POLICY, dnatOf(ctx, backend), [])
           if (!ok.some((c) => c.backend.id === backend?.id)) backend = ok[0].backend
         }
         ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
-      const dnat = ctx.lean ? LEAN_DNAT : { ip: ipText(backend.addr), port: backend.port }
+      const dnat = dnatOf(ctx, backend)
       const t = flowTo(ctx.translated, f, backend.addr, backend.port)
       const local = maps.lxc.peek(backend.addr)
       if (!local) {

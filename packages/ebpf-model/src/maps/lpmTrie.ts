@@ -295,12 +295,7 @@ export class BpfLpmTrie<V> extends MapBase {
       else if (this.index && this.numeric) {
         // the entry may be one `updateMany` has not entered in the index yet
         this.flushPending()
-        this.index.setNum(
-          prefixLen,
-          key[0],
-          this.words === 2 ? key[1] : 0,
-          num >= 0 ? num : this.numeric(value),
-        )
+        this.index.setNum(prefixLen, key[0], this.words === 2 ? key[1] : 0, this.numOf(value, num))
       }
       const o = node * this.stride
       this.nodes[o + META] = prefixLen
@@ -563,16 +558,16 @@ export class BpfLpmTrie<V> extends MapBase {
     const p = this.pending
     if (p && this.index && prefixLen === p.len) {
       p.nodes[p.count] = node
-      p.nums[p.count++] = this.numeric ? (num >= 0 ? num : this.numeric(value)) : 0
+      p.nums[p.count++] = this.numOf(value, num)
       return
     }
-    this.index?.add(
-      prefixLen,
-      key[0],
-      this.words === 2 ? key[1] : 0,
-      node,
-      this.numeric ? (num >= 0 ? num : this.numeric(value)) : 0,
-    )
+    this.index?.add(prefixLen, key[0], this.words === 2 ? key[1] : 0, node, this.numOf(value, num))
+  }
+
+  /** The index's number for `value`: `num` when the caller gave it (≥ 0), else `spec.numeric(value)`; 0 without one. */
+  private numOf(value: V, num: number): number {
+    if (!this.numeric) return 0
+    return num >= 0 ? num : this.numeric(value)
   }
 
   private freeNode(node: number): void {

@@ -77,12 +77,18 @@ export class PrefixIndex {
   add(len: number, w0: number, w1: number, node: number, num = 0): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow()
     this.place(len, w0, w1, node, num)
-    this.count++
-    if (this.perLength[len]++ === 0) {
+    this.added(len, 1)
+  }
+
+  /** `n` entries of length `len` placed: the counts, and `len` among the lengths present (longest first). */
+  private added(len: number, n: number): void {
+    this.count += n
+    if (this.perLength[len] === 0) {
       let i = 0
       while (i < this.lengths.length && this.lengths[i] > len) i++
       this.lengths.splice(i, 0, len)
     }
+    this.perLength[len] += n
   }
 
   /**
@@ -126,13 +132,7 @@ export class PrefixIndex {
       b[o + 3] = nums[j]
     }
     for (let o = 0; o < b.length; o += R) this.place(len, b[o], b[o + 1], b[o + 2], b[o + 3])
-    this.count += n
-    if (this.perLength[len] === 0) {
-      let i = 0
-      while (i < this.lengths.length && this.lengths[i] > len) i++
-      this.lengths.splice(i, 0, len)
-    }
-    this.perLength[len] += n
+    this.added(len, n)
   }
 
   remove(len: number, w0: number, w1: number): void {

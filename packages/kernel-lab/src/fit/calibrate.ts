@@ -255,19 +255,15 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const llc = walked ? llcShareOf(opts.caches) : Number.POSITIVE_INFINITY
     const ways = walked && Number.isFinite(llc) ? llcWaysOf(opts.caches) : Number.POSITIVE_INFINITY
     const whole = walked ? llcBytesOf(opts.caches) : Number.POSITIVE_INFINITY
-    const wholeWays = Number.isFinite(whole) ? llcWholeWaysOf(opts.caches) : Number.POSITIVE_INFINITY
+    const wholeWays = walked ? llcWholeWaysOf(opts.caches) : Number.POSITIVE_INFINITY
+    // the machine's L3 as every count of the group sees it (the cache-resident size is chosen below)
+    const l3 = { llcShareBytes: llc, llcShareWays: ways, llcBytes: whole, llcWays: wholeWays }
     const fitRows = (rs: Measurement[]) => {
       let best: (FitResult & { cacheBytes: number }) | null = null
       for (const cacheBytes of sizes) {
         const fit = fitNonNegative(
           rs.map((m) => ({
-            counts: neutralCounts(m, {
-              cacheBytes,
-              llcShareBytes: llc,
-              llcShareWays: ways,
-              llcBytes: whole,
-              llcWays: wholeWays,
-            }),
+            counts: neutralCounts(m, { cacheBytes, ...l3 }),
             y: y(m),
           })),
           g.keys,
@@ -286,13 +282,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const fitted = excluded.length ? kept : rows
     const { fit: selectedFit, dropped } = selectTerms(
       fitted.map((m) => ({
-        counts: neutralCounts(m, {
-          cacheBytes: best.cacheBytes,
-          llcShareBytes: llc,
-          llcShareWays: ways,
-          llcBytes: whole,
-          llcWays: wholeWays,
-        }),
+        counts: neutralCounts(m, { cacheBytes: best.cacheBytes, ...l3 }),
         y: y(m),
       })),
       g.keys,
@@ -303,10 +293,7 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     const fit = {
       ...selectedFit,
       cacheBytes: noStep ? Number.POSITIVE_INFINITY : best.cacheBytes,
-      llcShareBytes: llc,
-      llcShareWays: ways,
-      llcBytes: whole,
-      llcWays: wholeWays,
+      ...l3,
     }
     if (sizes.length > 1 || Number.isFinite(sizes[0])) {
       // no cliff in the warm walks: a profile constant must be finite, so the largest candidate (above every
@@ -316,20 +303,18 @@ export function fitGroups(measurements: readonly Measurement[], opts: FitOptions
     }
     const fixed = sizes.length === 1 && Number.isFinite(sizes[0]) ? [CACHE_BYTES_KEY] : []
     if (Number.isFinite(llc)) {
-      fit.constants[LLC_SHARE_BYTES_KEY] = llc
       fit.constants['ipt.llcMissBytes'] ??= 0
-      fixed.push(LLC_SHARE_BYTES_KEY)
-      if (Number.isFinite(ways)) {
-        fit.constants[LLC_SHARE_WAYS_KEY] = ways
-        fixed.push(LLC_SHARE_WAYS_KEY)
-      }
-      if (Number.isFinite(whole)) {
-        fit.constants[LLC_BYTES_KEY] = whole
-        fixed.push(LLC_BYTES_KEY)
-        if (Number.isFinite(wholeWays)) {
-          fit.constants[LLC_WAYS_KEY] = wholeWays
-          fixed.push(LLC_WAYS_KEY)
-        }
+      // the L3 figures sysfs gave, written as machine constants (ways only where their size is known)
+      const machineL3: Array<[string, number]> = [
+        [LLC_SHARE_BYTES_KEY, llc],
+        [LLC_SHARE_WAYS_KEY, ways],
+        [LLC_BYTES_KEY, whole],
+        [LLC_WAYS_KEY, wholeWays],
+      ]
+      for (const [key, value] of machineL3) {
+        if (!Number.isFinite(value)) continue
+        fit.constants[key] = value
+        fixed.push(key)
       }
     }
     const unexercised = g.keys.filter((k) => fitted.every((m) => (neutralCounts(m, fit)[k] ?? 0) === 0))

@@ -39,6 +39,11 @@ export interface RerunComparison {
 /** The nominal coverage of the confidence and rerun intervals (bootstrap.ts's default level). */
 export const RERUN_LEVEL = 0.95
 
+/** How many of `total` constants a rerun interval of nominal coverage RERUN_LEVEL is expected to miss. */
+export function expectedOutside(total: number): number {
+  return total * (1 - RERUN_LEVEL)
+}
+
 /** P(X ≥ k) for X ~ Binomial(n, p), summed over the tail (no 1 − sum cancellation for small tails). */
 export function binomialUpperTail(k: number, n: number, p: number): number {
   if (k <= 0) return 1
@@ -142,7 +147,7 @@ export function spreadMarkdown(spread: readonly ConstantSpread[], samples: numbe
  */
 export function coverageNote(c: RerunComparison): string {
   const outside = c.total - c.within
-  const expected = (c.total * (1 - RERUN_LEVEL)).toFixed(1)
+  const expected = expectedOutside(c.total).toFixed(1)
   const chance = `${(c.outsideChance * 100).toFixed(0)}%`
   if (outside === 0) return `At 95% about ${expected} of ${c.total} are expected outside; none is.`
   const verdict =

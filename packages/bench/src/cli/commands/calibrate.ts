@@ -3,6 +3,7 @@ import {
   analyzeRaw,
   type CalibrationRun,
   compareRaw,
+  expectedOutside,
   LabUnavailableError,
   RERUN_LEVEL,
   rawDataOf,
@@ -68,7 +69,7 @@ export function register(program: Command): void {
           `calibrate: ${c.within} of ${c.total} constants of the second run within the first run's rerun intervals ` +
             `(median width ${(c.medianWidth * 100).toFixed(0)}%); the other way ${c.reverse.within} of ` +
             `${c.reverse.total} (${(c.reverse.medianWidth * 100).toFixed(0)}%); at ${RERUN_LEVEL * 100}% about ` +
-            `${(c.total * (1 - RERUN_LEVEL)).toFixed(1)} are expected outside, this many or more with probability ` +
+            `${expectedOutside(c.total).toFixed(1)} are expected outside, this many or more with probability ` +
             `${(c.outsideChance * 100).toFixed(0)}% and ${(c.reverse.outsideChance * 100).toFixed(0)}%\n`,
         )
         return
