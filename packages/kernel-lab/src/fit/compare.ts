@@ -105,9 +105,11 @@ export function compareReruns(a: readonly ConstantSpread[], b: readonly Constant
   }
 }
 
-const num = (v: number | undefined) => (v === undefined ? '—' : Number(v.toPrecision(4)).toString())
+/** A constant as the READMEs print it (4 significant digits; — when absent). */
+export const num = (v: number | undefined) => (v === undefined ? '—' : Number(v.toPrecision(4)).toString())
 
-const pct = (w: number) => (Number.isFinite(w) ? `${(w * 100).toFixed(0)}%` : '∞')
+/** A relative width as the READMEs print it. */
+export const pct = (w: number) => (Number.isFinite(w) ? `${(w * 100).toFixed(0)}%` : '∞')
 
 /** What the two intervals mean: said the same way in the README and the rerun check. */
 export const INTERVAL_MEANING =

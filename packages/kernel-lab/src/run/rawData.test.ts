@@ -59,23 +59,24 @@ describe('analyzeRaw', () => {
   })
 })
 
-describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
-  const sweep = (perRule: number) =>
-    JSON.stringify({
-      measurements: [100, 400, 1600].map((n): Measurement => {
-        const r = [0.97, 1, 1.03].map((f) => 2 * n * perRule * f)
-        return {
-          experiment: 'packet-forward',
-          backend: 'legacy',
-          size: n,
-          unit: 'ns',
-          runs: r,
-          summary: summarize(r),
-          counts: forwardCounts(n),
-        }
-      }),
-    })
+/** raw.json of a FORWARD sweep at `perRule` ns a rule, each point's passes ±`noise` around it */
+const sweep = (perRule: number, noise = 0.03) =>
+  JSON.stringify({
+    measurements: [100, 400, 1600].map((n): Measurement => {
+      const r = [1 - noise, 1, 1 + noise].map((f) => 2 * n * perRule * f)
+      return {
+        experiment: 'packet-forward',
+        backend: 'legacy',
+        size: n,
+        unit: 'ns',
+        runs: r,
+        summary: summarize(r),
+        counts: forwardCounts(n),
+      }
+    }),
+  })
 
+describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
   it('finds a run’s constants inside its own spread', () => {
     const c = compareRaw({ text: sweep(6), source: 'A' }, { text: sweep(6), source: 'A again' })
     expect(c.rows.find((r) => r.key === 'ipt.rule')).toMatchObject({ within: true, overlap: true })
@@ -94,6 +95,48 @@ describe('compareRaw (dpsim calibrate --from-raw A --compare-raw B)', () => {
     expect(rule.b).toBeCloseTo(9, 1)
     expect(rule.within).toBe(false)
     expect(c.markdown).toMatch(/\| `ipt.rule` \| 6(\.\d+)? \| 9(\.\d+)? \| .* \| no \|/)
+  })
+})
+
+describe('compareRaw --history: the check with the between-run spread', () => {
+  // each run's level moved as a whole (a slower or faster host), little noise inside a run
+  const level = (perRule: number) => sweep(perRule, 0.005)
+  const history = [5.4, 6.7, 5.8, 6.9].map((v, i) => ({ text: level(v), source: `H${i}.json` }))
+
+  it('finds a second run at another level outside the one-run intervals and inside the widened ones', () => {
+    const c = compareRaw({ text: level(6), source: 'A' }, { text: level(6.6), source: 'B' }, 'R.md', history)
+    expect(c.rows.find((r) => r.key === 'ipt.rule')?.within).toBe(false)
+    const widened = c.betweenRuns?.forward.rows.find((r) => r.key === 'ipt.rule')
+    expect(widened).toMatchObject({ within: true })
+    expect(c.betweenRuns?.spreadA.find((b) => b.key === 'ipt.rule')).toMatchObject({ runs: 5 })
+    expect(c.markdown).toContain(
+      '--compare-raw B --history H0.json --history H1.json --history H2.json --history H3.json -o R.md',
+    )
+    expect(c.markdown).toContain('## Between calibrations')
+    expect(c.markdown).toContain('## Rerun check with the between-run spread: A against B')
+    expect(c.markdown).toMatch(/- run H4: `H3.json`/)
+  })
+
+  it('still flags a run far outside what the history moved', () => {
+    const c = compareRaw({ text: level(6), source: 'A' }, { text: level(12), source: 'B' }, 'R.md', history)
+    expect(c.betweenRuns?.forward.rows.find((r) => r.key === 'ipt.rule')?.within).toBe(false)
+  })
+
+  it('refuses a history run that is run A or B, naming the file', () => {
+    expect(() =>
+      compareRaw({ text: level(6), source: 'A' }, { text: level(7), source: 'B' }, 'R.md', [
+        { text: level(7), source: 'copy-of-B.json' },
+      ]),
+    ).toThrow(/other than run B \(B\)/)
+    let err: unknown
+    try {
+      compareRaw({ text: level(6), source: 'A' }, { text: level(7), source: 'B' }, 'R.md', [
+        { text: level(6), source: 'a.json' },
+      ])
+    } catch (e) {
+      err = e
+    }
+    expect(isInputError(err) && (err as { source?: string }).source).toBe('a.json')
   })
 })
 

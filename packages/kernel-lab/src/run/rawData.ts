@@ -1,5 +1,12 @@
 import { type CostProfile, InputError } from '@dataplane-sim/cluster'
 import { type CacheSizes, machineCaches } from '../env/machine'
+import {
+  BETWEEN_RUNS_MEANING,
+  type BetweenRunSpread,
+  betweenRunSpread,
+  betweenRunsMarkdown,
+  withBetweenRuns,
+} from '../fit/betweenRuns'
 import { cachesFromNote } from '../fit/calibrate'
 import { compareReruns, type RerunComparison, rerunMarkdown } from '../fit/compare'
 import type { Measurement } from '../measure/types'
@@ -92,11 +99,27 @@ export function compareRaw(
   b: { text: string; source: string },
   /** where the README goes, for the command line it shows (default README.md) */
   output = 'README.md',
-): RerunComparison & { reverse: RerunComparison; markdown: string } {
+  /**
+   * earlier calibrations of the same machine (`--history`, raw.json each), neither A nor B: with them the check
+   * is also made against rerun intervals widened by the measured between-run spread (fit/betweenRuns.ts)
+   */
+  history: ReadonlyArray<{ text: string; source: string }> = [],
+): RerunComparison & { reverse: RerunComparison; markdown: string; betweenRuns?: BetweenRunsCheck } {
+  for (const h of history) {
+    const same = h.text === a.text ? 'A' : h.text === b.text ? 'B' : undefined
+    if (same)
+      throw new InputError(
+        `expected a calibration other than run ${same} (${same === 'A' ? a.source : b.source}): the between-run spread never comes from the run checked`,
+        h.source,
+        1,
+      )
+  }
   const runA = analyzeRaw(a.text, a.source)
   const runB = analyzeRaw(b.text, b.source)
   const c = compareReruns(runA.spread, runB.spread)
   const reverse = compareReruns(runB.spread, runA.spread)
+  const hist = history.map((h) => analyzeRaw(h.text, h.source))
+  const between = hist.length ? betweenRunsCheck(runA, runB, hist) : undefined
   const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
   const priced = labReport(
     runB.measurements,
@@ -113,22 +136,75 @@ export function compareRaw(
     'Two calibrations of the same machine, both re-fitted from their raw data with today’s model. Written by:',
     '',
     '```',
-    `npx --yes pnpm@10 dpsim calibrate --from-raw ${a.source} --compare-raw ${b.source} -o ${output}`,
+    `npx --yes pnpm@10 dpsim calibrate --from-raw ${a.source} --compare-raw ${b.source}${history.map((h) => ` --history ${h.source}`).join('')} -o ${output}`,
     '```',
     '',
     provenanceLine('A', a.source, runA),
     provenanceLine('B', b.source, runB),
+    ...history.map((h, i) => provenanceLine(`H${i + 1}`, h.source, hist[i])),
     '',
     `- B inside A’s 95% rerun intervals: **${c.within} of ${c.total}** (${width(c)})`,
     `- A inside B’s 95% rerun intervals: **${reverse.within} of ${reverse.total}** (${width(reverse)})`,
+    ...(between
+      ? [
+          `- B inside A’s rerun intervals widened by the between-run spread of A and the ${hist.length} history runs: ` +
+            `**${between.forward.within} of ${between.forward.total}** (${width(between.forward)})`,
+          `- A inside B’s, widened by that of B and the history: **${between.reverse.within} of ` +
+            `${between.reverse.total}** (${width(between.reverse)})`,
+        ]
+      : []),
     '',
     rerunMarkdown(c, { a: 'A', b: 'B' }),
     rerunMarkdown(reverse, { a: 'B', b: 'A' }),
+    ...(between
+      ? [
+          '## Between calibrations',
+          '',
+          BETWEEN_RUNS_MEANING,
+          '',
+          betweenRunsMarkdown(between.forward, between.spreadA, {
+            a: 'A',
+            b: 'B',
+            runs: `A and ${hist.map((_, i) => `H${i + 1}`).join(', ')}`,
+          }),
+          betweenRunsMarkdown(between.reverse, between.spreadB, {
+            a: 'B',
+            b: 'A',
+            runs: `B and ${hist.map((_, i) => `H${i + 1}`).join(', ')}`,
+          }),
+        ]
+      : []),
     '## Run B’s measurements priced by both profiles',
     '',
     'Profile `B` is run B’s own fit, `A` the first run’s (the one shipped when A is reports/kernel/raw.json).',
     '',
     priced.markdown,
   ].join('\n')
-  return { ...c, reverse, markdown: `${markdown.trimEnd()}\n` }
+  return { ...c, reverse, markdown: `${markdown.trimEnd()}\n`, ...(between ? { betweenRuns: between } : {}) }
+}
+
+/** The rerun check both ways with the between-run spread: τ from the reference run and the history, never the run checked. */
+export interface BetweenRunsCheck {
+  /** B against A's widened intervals, and the spread (of A and the history) that widened them */
+  forward: RerunComparison
+  spreadA: BetweenRunSpread[]
+  /** A against B's, widened by the spread of B and the history */
+  reverse: RerunComparison
+  spreadB: BetweenRunSpread[]
+}
+
+function betweenRunsCheck(
+  runA: CalibrationRun,
+  runB: CalibrationRun,
+  hist: readonly CalibrationRun[],
+): BetweenRunsCheck {
+  const others = hist.map((h) => h.spread)
+  const spreadA = betweenRunSpread([runA.spread, ...others])
+  const spreadB = betweenRunSpread([runB.spread, ...others])
+  return {
+    forward: compareReruns(withBetweenRuns(runA.spread, spreadA), runB.spread),
+    spreadA,
+    reverse: compareReruns(withBetweenRuns(runB.spread, spreadB), runA.spread),
+    spreadB,
+  }
 }

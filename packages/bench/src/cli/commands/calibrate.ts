@@ -22,6 +22,7 @@ interface CalibrateOptions {
   only?: string
   fromRaw?: string
   compareRaw?: string
+  history: string[]
 }
 
 const PARTS = ['restore', 'rendered', 'packet', 'bpf', 'verdict'] as const
@@ -56,13 +57,22 @@ export function register(program: Command): void {
       '--compare-raw <raw.json>',
       'with --from-raw A: the rerun check, each constant of this second run against A’s rerun (prediction) interval and back, as a README (Markdown; -o writes it to a file)',
     )
+    .option(
+      '--history <raw.json>',
+      'with --compare-raw: an earlier calibration of the same machine, neither A nor B (repeatable); the check is also made with intervals widened by the between-run spread these runs measure',
+      collect,
+      [],
+    )
     .action(async (opts: CalibrateOptions) => {
+      if (opts.history.length && !opts.compareRaw)
+        throw new UsageError('--history needs --from-raw A --compare-raw B (the runs it widens the check of)')
       if (opts.compareRaw) {
         if (!opts.fromRaw) throw new UsageError('--compare-raw needs --from-raw (the first run)')
         const c = compareRaw(
           { text: readInput(opts.fromRaw), source: opts.fromRaw },
           { text: readInput(opts.compareRaw), source: opts.compareRaw },
           opts.output,
+          opts.history.map((h) => ({ text: readInput(h), source: h })),
         )
         emit(c.markdown, opts.output)
         process.stderr.write(
@@ -72,6 +82,13 @@ export function register(program: Command): void {
             `${expectedOutside(c.total).toFixed(1)} are expected outside, this many or more with probability ` +
             `${(c.outsideChance * 100).toFixed(0)}% and ${(c.reverse.outsideChance * 100).toFixed(0)}%\n`,
         )
+        if (c.betweenRuns)
+          process.stderr.write(
+            `calibrate: with the between-run spread of ${opts.history.length} more runs: ${c.betweenRuns.forward.within} of ` +
+              `${c.betweenRuns.forward.total} (${(c.betweenRuns.forward.outsideChance * 100).toFixed(0)}%), the other way ` +
+              `${c.betweenRuns.reverse.within} of ${c.betweenRuns.reverse.total} ` +
+              `(${(c.betweenRuns.reverse.outsideChance * 100).toFixed(0)}%)\n`,
+          )
         return
       }
       const parts = opts.only?.split(',').map((s) => s.trim())
