@@ -199,12 +199,13 @@ export class CtTable extends BpfLruTupleMap {
    * a page fault every 64 conntrack entries (values) and 256 (keys), ~28 per 1000 first packets, a
    * simulator cost the kernel's steady state does not have. The hash buckets too, as they are now (call it
    * after `reserveBuckets`: a rehash makes new ones): buckets are written at random places, so a fresh 16 MiB
-   * of them faults a page every few packets until all are mapped. (The LRU links column is the map's own
-   * and stays untouched: 1 fault per 256 entries.)
+   * of them faults a page every few packets until all are mapped. The LRU links column as well (1 fault per
+   * 256 entries otherwise).
    */
   prefault(slots: number): void {
     touchPages(this.vals, slots * this.stride)
     touchPages(this.keyWords, slots * 4)
+    touchPages(this.linkWords, slots * 4)
     touchPages(this.bucketWords, this.bucketWords.length)
   }
 

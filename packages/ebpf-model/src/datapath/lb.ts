@@ -110,7 +110,7 @@ export function selectBackend(
       ctx.step('cilium_lb4_maglev', `rev_nat=${m.revNat} [${idx}]`, 'hit', `backend_id=${backendId}`)
   } else {
     const slot = rng.int(m.count) + 1
-    backendId = maps.services.lookupSlotInto(m.slotKeys[slot - 1], ctx.ops)
+    backendId = maps.services.lookupSlotOf(m, slot, ctx.ops)
     if (ctx.steps)
       ctx.step(
         'cilium_lb4_services_v2',

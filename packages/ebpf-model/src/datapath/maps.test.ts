@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { ProgrammedBackend } from '../agent/sink'
 import { errnoOf } from '../maps/_testing'
 import { BpfHashMap } from '../maps/hashMap'
 import { OpCounts } from '../maps/opCounts'
@@ -7,6 +8,19 @@ import { BPF_EXIST, BPF_NOEXIST } from '../maps/types'
 import { NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 
 const max = { lb: 64, policy: 16, ctTcp: 64, ctAny: 64, nat: 64, ipcache: 64, lxc: 16, affinity: 16 }
+
+/** A master entry of `n` backends without slot keys (the tests give it theirs). */
+function masterOf(n: number): ServiceMaster {
+  return {
+    count: n,
+    revNat: n,
+    flags: 0,
+    affinityTimeout: 0,
+    filteredOut: false,
+    slotKeys: [],
+    frontend: {} as never,
+  }
+}
 
 describe('NodeMaps services map', () => {
   it('answers a slot lookup by backend id as the slot record says, counted as one lookup', () => {
@@ -50,15 +64,6 @@ describe('NodeMaps services map', () => {
 
 describe('NodeMaps services map against a plain hash map', () => {
   type V = ServiceMaster | ServiceSlot
-  const masterOf = (n: number): ServiceMaster => ({
-    count: n,
-    revNat: n,
-    flags: 0,
-    affinityTimeout: 0,
-    filteredOut: false,
-    slotKeys: [],
-    frontend: {} as never,
-  })
   // slot keys near the column's start, some past its first growth, one beyond its reach, masters (wide keys)
   const key = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: -40, max: -1 }) },
@@ -116,6 +121,173 @@ describe('NodeMaps services map against a plain hash map', () => {
         expect(ca).toEqual(cb)
       }),
       { numRuns: 200 },
+    )
+  })
+})
+
+describe('NodeMaps slot runs (ServicesMap.lookupSlotOf) against the slot keys', () => {
+  type V = ServiceMaster | ServiceSlot
+  // what the agent's programmer does (node/programmer.ts service()): slot keys lowest-free-first, the first
+  // ones of a rewritten service kept, extra ones deleted and freed, the master written last; beside it, the
+  // writes no agent makes: a slot entry rewritten or deleted on its own, a master whose keys are not one run
+  // or fewer than its count, a slot key that holds a master
+  const op = fc.oneof(
+    fc.record({
+      kind: fc.constant('service' as const),
+      svc: fc.integer({ min: 0, max: 7 }),
+      n: fc.integer({ min: 0, max: 6 }),
+      extra: fc.integer({ min: 0, max: 2 }),
+      ids: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 6, maxLength: 6 }),
+    }),
+    fc.record({ kind: fc.constant('remove' as const), svc: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({
+      kind: fc.constantFrom('slot' as const, 'dropSlot' as const, 'masterAtSlot' as const),
+      at: fc.integer({ min: 1, max: 40 }),
+      id: fc.integer({ min: 0, max: 50 }),
+    }),
+    fc.record({
+      kind: fc.constant('odd' as const),
+      svc: fc.integer({ min: 0, max: 7 }),
+      keys: fc.array(fc.integer({ min: -40, max: -1 }), { maxLength: 4 }),
+      count: fc.integer({ min: 0, max: 5 }),
+    }),
+  )
+
+  it('answers every slot of every master as lookupSlotInto of its slot key does, counted the same', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const m = new NodeMaps(max, 251).services
+        const h = new BpfHashMap<number | string, V>({ ...m.spec, type: 'hash' })
+        const both = (f: (x: typeof h) => void) => {
+          errnoOf(() => f(m))
+          errnoOf(() => f(h))
+        }
+        const free: number[] = []
+        let next = 1
+        const take = () => {
+          free.sort((a, b) => a - b)
+          return free.length > 0 ? (free.shift() as number) : next++
+        }
+        const masters = new Map<number, ServiceMaster>()
+        const keyOf = (svc: number) => serviceKey(0x0a600000 + svc, 80, 6, 0)
+        for (const o of ops) {
+          if (o.kind === 'service') {
+            const old = masters.get(o.svc)
+            const n = o.n
+            const slotKeys: number[] = []
+            for (let i = 0; i < n + o.extra; i++) {
+              const k = old && i < old.slotKeys.length ? old.slotKeys[i] : -take()
+              slotKeys.push(k)
+              both((x) => x.update(k, { backendId: o.ids[i % 6] }))
+            }
+            for (let i = n + o.extra; old && i < old.slotKeys.length; i++) {
+              const k = old.slotKeys[i]
+              both((x) => x.delete(k))
+              free.push(-k)
+            }
+            const master = { ...masterOf(n), slotKeys }
+            masters.set(o.svc, master)
+            both((x) => x.update(keyOf(o.svc), master))
+          } else if (o.kind === 'remove') {
+            const old = masters.get(o.svc)
+            if (!old) continue
+            masters.delete(o.svc)
+            both((x) => x.delete(keyOf(o.svc)))
+            for (const k of old.slotKeys) {
+              both((x) => x.delete(k))
+              free.push(-k)
+            }
+          } else if (o.kind === 'slot') both((x) => x.update(-o.at, { backendId: o.id }))
+          else if (o.kind === 'dropSlot') both((x) => x.delete(-o.at))
+          else if (o.kind === 'masterAtSlot') {
+            const v = masterOf(o.id)
+            both((x) => x.update(-o.at, v))
+          } else if (o.kind === 'odd') {
+            const master = { ...masterOf(o.count), slotKeys: o.keys }
+            masters.set(o.svc, master)
+            both((x) => x.update(keyOf(o.svc), master))
+          }
+        }
+        const oa = new OpCounts()
+        const ob = new OpCounts()
+        for (const master of masters.values())
+          for (let slot = 1; slot <= master.count; slot++) {
+            const s = h.lookupInto(master.slotKeys[slot - 1], ob)
+            expect(m.lookupSlotOf(master, slot, oa)).toBe(s && 'backendId' in s ? s.backendId : -1)
+          }
+        expect(m.counters).toEqual(h.counters)
+        const id = m.costIds.lookup
+        expect(oa.get(id)).toBe(ob.get(id))
+        expect([...m.entries()]).toEqual([...h.entries()])
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('reads a run of slot keys from the column and anything else through the keys', () => {
+    const m = new NodeMaps(max, 251).services
+    for (let i = 1; i <= 6; i++) m.update(-i, { backendId: 10 + i })
+    const run = { ...masterOf(3), slotKeys: [-2, -3, -4] }
+    const gaps = { ...masterOf(2), slotKeys: [-5, -1] }
+    const short = { ...masterOf(3), slotKeys: [-2, -3] }
+    m.update(serviceKey(0x0a600001, 80, 6, 0), run)
+    m.update(serviceKey(0x0a600002, 80, 6, 0), gaps)
+    m.update(serviceKey(0x0a600003, 80, 6, 0), short)
+    expect([run.slotBase, gaps.slotBase, short.slotBase]).toEqual([2, 0, 0])
+    const ops = new OpCounts()
+    expect([1, 2, 3].map((s) => m.lookupSlotOf(run, s, ops))).toEqual([12, 13, 14])
+    expect([1, 2].map((s) => m.lookupSlotOf(gaps, s, ops))).toEqual([15, 11])
+    expect(m.lookupSlotOf(short, 3, ops)).toBe(-1)
+  })
+})
+
+describe('NodeMaps backends map address/port column against a plain hash map', () => {
+  const backend = (id: number, addr: number, port: number): ProgrammedBackend => ({
+    id,
+    addr,
+    port,
+    proto: 6,
+    state: 'active',
+  })
+  // dense ids, 0, ids past the column's first growth and one beyond its reach
+  const id = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 40 }) },
+    { weight: 1, arbitrary: fc.constantFrom(3000, 9000, 2 ** 31 + 5) },
+  )
+  const op = fc.record({
+    kind: fc.constantFrom('update', 'update', 'update', 'delete', 'clear'),
+    id,
+    addr: fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constant(0)),
+    port: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.constant(0)),
+  })
+
+  it('answers address and port as lookupInto of the record does, counted the same', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const m = new NodeMaps(max, 251).backends
+        const h = new BpfHashMap<number, ProgrammedBackend>({ ...m.spec, type: 'hash' })
+        for (const o of ops) {
+          if (o.kind === 'clear') {
+            m.clear()
+            h.clear()
+            continue
+          }
+          const b = backend(o.id, o.addr, o.port)
+          const a = errnoOf(() => (o.kind === 'delete' ? m.delete(o.id) : m.update(o.id, b)))
+          expect(a).toBe(errnoOf(() => (o.kind === 'delete' ? h.delete(o.id) : h.update(o.id, b))))
+        }
+        const oa = new OpCounts()
+        const ob = new OpCounts()
+        for (const o of [...ops, { id: 41 }, { id: 5000 }]) {
+          const r = h.lookupInto(o.id, ob)
+          const found = m.lookupAddrPortInto(o.id, oa)
+          expect(found).toBe(r !== undefined)
+          if (r) expect([m.foundAddr, m.foundPort]).toEqual([r.addr, r.port])
+        }
+        expect(m.counters).toEqual(h.counters)
+        expect(oa.get(m.costIds.lookup)).toBe(ob.get(h.costIds.lookup))
+      }),
+      { numRuns: 300 },
     )
   })
 })

@@ -33,6 +33,15 @@ export interface ServiceMaster {
    * ≥ 0), so slot lookups and writes hash a small integer, not a string
    */
   slotKeys: number[]
+  /**
+   * −slotKeys[0] when the slot keys are one run (slotKeys[i] = slotKeys[0] − i, as the agent allocates a new
+   * service's) covering slots 1..count, else 0: set by the services map when the master is written (a master
+   * record is not changed after it is written, as the kernel copies an entry's value), so a first packet
+   * finds its slot entry in the slot column without reading the slotKeys array (`lookupSlotOf`). A writer
+   * that puts it in the record's literal keeps it on the record's own line (added later, V8 stores it
+   * out of line).
+   */
+  slotBase?: number
   frontend: LbFrontend
 }
 
@@ -84,8 +93,24 @@ function spec(name: CiliumMapName, maxEntries: number) {
   }
 }
 
-/** cilium_lb4_backends_v3; a backend written is also remembered with its address text for traces (`backendIp`). */
+/**
+ * cilium_lb4_backends_v3; a backend written is also remembered with its address text for traces (`backendIp`).
+ * The address and port of each backend id are also kept in one column (`addrPort`: address, port + 1 at 2·id;
+ * port + 1 = 0: no entry there) so a lean first packet reads one element for what it needs of the backend
+ * (`lookupAddrPortInto`) instead of the id's array element and then the record (two dependent misses at 100k
+ * services). The column mirrors the map: written after a successful update, cleared on delete; ids beyond
+ * its reach (farther than `COLUMN_SLACK` past its end) are answered from the map itself.
+ */
 class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
+  /**
+   * address, port + 1 by 2·id: a plain array grown by push (small integers, doubles once an address is
+   * ≥ 2^30), on the JS heap as the slot columns are
+   */
+  private readonly addrPort: number[] = [0, 0]
+  /** the backend `lookupAddrPortInto` found last */
+  foundAddr = 0
+  foundPort = 0
+
   override update(
     key: number,
     value: ProgrammedBackend,
@@ -95,7 +120,57 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   ): void {
     super.update(key, value, flags, counts, origin)
     rememberBackendIp(value)
+    if (inColumnReach(key, this.addrPort.length >> 1)) {
+      const c = this.addrPort
+      while (c.length <= 2 * key) c.push(0, 0)
+      c[2 * key] = value.addr
+      c[2 * key + 1] = value.port + 1
+    }
   }
+
+  override delete(key: number, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
+    super.delete(key, counts, origin)
+    if (Number.isInteger(key) && key >= 0 && 2 * key < this.addrPort.length) {
+      this.addrPort[2 * key] = 0
+      this.addrPort[2 * key + 1] = 0
+    }
+  }
+
+  override clear(): void {
+    super.clear()
+    this.addrPort.fill(0)
+  }
+
+  /**
+   * `lookupInto(id, ops)` answering only whether the backend is there, its address and port left in
+   * `foundAddr`/`foundPort`: the same lookup, counted the same (hit or miss).
+   */
+  lookupAddrPortInto(id: number, ops: OpCounts): boolean {
+    const c = this.addrPort
+    const i = 2 * id
+    if (id >= 0 && i < c.length) {
+      const port = c[i + 1] - 1
+      if (port >= 0) {
+        this.countReadInto(ops, true)
+        this.foundAddr = c[i]
+        this.foundPort = port
+        return true
+      }
+    }
+    // not in the column: absent, or an id beyond its reach (the map's own lookup)
+    const b = this.lookupInto(id, ops)
+    if (b === undefined) return false
+    this.foundAddr = b.addr
+    this.foundPort = b.port
+    return true
+  }
+}
+
+/** How far past a column's end an id may land and still extend it (as the dense-id map's arrays). */
+const COLUMN_SLACK = 4096
+
+function inColumnReach(id: number, length: number): boolean {
+  return (id | 0) === id && id >= 0 && id <= length + COLUMN_SLACK
 }
 
 /**
@@ -119,6 +194,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   /** insertion sequence by −slot key (the dense-id map's numbering, for `entries` order) */
   private readonly slotSeq: number[] = [0]
   private slots = 0
+  /**
+   * insertion sequence of keys that moved out of the columns (another value written at a slot key), which
+   * the dense-id map numbered anew (`entries` order)
+   */
+  private readonly movedSeq = new Map<number, number>()
 
   override get size(): number {
     return super.size + this.slots
@@ -131,16 +211,22 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     counts?: Record<string, number>,
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
+    if ('slotKeys' in value) value.slotBase = runBase(value)
     if (isColumnSlot(key)) {
       if ('backendId' in value && super.find(key) === undefined) {
         this.updateSlot(key, value.backendId, flags, counts, origin)
         return
       }
-      // not a slot value (no caller writes one at a slot key): the key moves out of the columns
+      // not a slot value (no caller writes one at a slot key): the key moves out of the columns, keeping
+      // its place in the insertion order as a hash map's updated key does
       if (this.inColumn(key)) {
         this.checkFlags(flags)
         this.checkExists(flags, true, key)
+        const seq = this.slotSeq[-key]
         this.dropSlot(-key)
+        super.update(key, value, flags, counts, origin)
+        this.movedSeq.set(key, seq)
+        return
       }
     }
     super.update(key, value, flags, counts, origin)
@@ -181,6 +267,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   ): void {
     if (!this.inColumn(key)) {
       super.delete(key, counts, origin)
+      if (this.movedSeq.size > 0 && typeof key === 'number') this.movedSeq.delete(key)
       return
     }
     this.dropSlot(-key)
@@ -193,6 +280,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     this.slotBackend.fill(0)
     this.slotSeq.fill(0)
     this.slots = 0
+    this.movedSeq.clear()
   }
 
   /** `lookupInto` of a slot key answering its backend id (−1 when absent): the same lookup, counted the same. */
@@ -209,6 +297,27 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     // that held another value first)
     const s = this.lookupInto(key, ops)
     return s && 'backendId' in s ? s.backendId : -1
+  }
+
+  /**
+   * `lookupSlotInto(m.slotKeys[slot − 1], ops)` for a slot 1..m.count of master `m` as it was written: the same
+   * lookup, counted the same. When the master's slot keys are one run (`slotBase`) its slot entry is read
+   * from the column directly, without the slotKeys array (two dependent reads fewer per first packet).
+   */
+  lookupSlotOf(m: ServiceMaster, slot: number, ops: OpCounts): number {
+    const base = m.slotBase
+    if (base !== undefined && base > 0) {
+      const col = this.slotBackend
+      const i = base + slot - 1
+      if (i < col.length) {
+        const id = col[i] - 1
+        if (id >= 0) {
+          this.countReadInto(ops, true)
+          return id
+        }
+      }
+    }
+    return this.lookupSlotInto(m.slotKeys[slot - 1], ops)
   }
 
   /**
@@ -234,6 +343,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const col = this.slotBackend
     for (let i = 1; i < col.length; i++)
       if (col[i] !== 0) items.push([this.slotSeq[i], -i, { backendId: col[i] - 1 }])
+    if (this.movedSeq.size > 0)
+      for (const it of items) {
+        const s = typeof it[1] === 'number' ? this.movedSeq.get(it[1]) : undefined
+        if (s !== undefined) it[0] = s
+      }
   }
 
   private inColumn(key: number | string): boolean {
@@ -255,6 +369,20 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   }
 }
 
+/**
+ * `ServiceMaster.slotBase` of a master: −slotKeys[0] when its slot keys are column keys in one run
+ * (slotKeys[i] = slotKeys[0] − i) with a key for every selectable slot (count ≤ slotKeys.length), else 0.
+ */
+function runBase(m: ServiceMaster): number {
+  const keys = m.slotKeys
+  const n = keys.length
+  if (n === 0 || m.count > n) return 0
+  const first = keys[0]
+  if (!isColumnSlot(first) || !isColumnSlot(first - (n - 1))) return 0
+  for (let i = 1; i < n; i++) if (keys[i] !== first - i) return 0
+  return -first
+}
+
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24
 
@@ -263,11 +391,11 @@ function isColumnSlot(key: number | string): key is number {
   return typeof key === 'number' && key < 0 && key > -SLOT_MIRROR_MAX && (key | 0) === key
 }
 
-export type { ServicesMap }
+export type { BackendsMap, ServicesMap }
 
 export class NodeMaps {
   readonly services: ServicesMap
-  readonly backends: BpfDenseIdHashMap<number, ProgrammedBackend>
+  readonly backends: BackendsMap
   readonly revNat: BpfHashMap<number, { addr: number; port: number }>
   readonly sourceRange: BpfLpmTrie<true>
   readonly affinity: BpfLruHashMap<string, AffinityValue>

@@ -30,6 +30,11 @@ export interface Pick {
 }
 
 const NONE: Pick['all'] = []
+/**
+ * The backend a lean packet's `pick` chose: id, address and port (all a lean path reads of it; reused, its
+ * caller takes the fields at once). Not a backends-map record: nothing else of it is filled.
+ */
+const LEAN_BACKEND = { id: 0, addr: 0, port: 0 } as ProgrammedBackend
 /** What `pick` returns to a lean packet (reused: its caller takes the backend at once). */
 const LEAN_PICK: Pick = {
   backend: undefined as unknown as ProgrammedBackend,
@@ -101,6 +106,18 @@ export function pick(
   }
   const algorithm = dp.cfg.algorithm
   const id = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
+  if (ctx.lean) {
+    // the same backends-map lookup, reading only the address and port a lean packet goes on with (one
+    // column element, not the id's element and then the record); no candidate is read: no probability (a
+    // Maglev share scans its table), no address text or names
+    const b = maps.backends
+    if (id < 0 || !b.lookupAddrPortInto(id, ctx.ops)) return drop(ctx, DROP.NO_SERVICE, null, [])
+    LEAN_BACKEND.id = id
+    LEAN_BACKEND.addr = b.foundAddr
+    LEAN_BACKEND.port = b.foundPort
+    LEAN_PICK.backend = LEAN_BACKEND
+    return LEAN_PICK
+  }
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
   if (enumerate) {
@@ -112,11 +129,6 @@ export function pick(
       ),
       all,
     }
-  }
-  if (ctx.lean) {
-    // no candidate is read: no probability (a Maglev share scans its table), no address text or names
-    LEAN_PICK.backend = backend
-    return LEAN_PICK
   }
   const p = algorithm === 'random' ? 1 / svc.count : maglevShare(maps, svc, backend.id)
   return { backend, candidates: [candidateOf(backend, p, masqueraded(dp, backend, f, external))], all: NONE }

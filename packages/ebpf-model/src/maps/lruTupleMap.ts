@@ -136,6 +136,14 @@ export class BpfLruTupleMap extends MapBase {
     return this.s.keyWords
   }
 
+  /**
+   * The LRU list column (read-only): per slot [older, younger, ref, unused]. For `CtTable.prefault`, which
+   * maps its pages as the kernel's preallocated elements are, rewriting each page's first word with itself.
+   */
+  get linkWords(): Int32Array {
+    return this.s.links
+  }
+
   /** `TupleIndex.reserveBuckets`: buckets for `entries` entries now (no rehash while they come; same contents). */
   reserveBuckets(entries: number): void {
     this.s.reserveBuckets(Math.min(entries, this.spec.maxEntries))

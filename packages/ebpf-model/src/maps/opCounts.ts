@@ -51,18 +51,15 @@ export class OpCounts {
   /** ids touched since the last reset, in first-touch order: `touched[0 .. n)` */
   private touched = new Int32Array(64)
   private n = 0
-  /** hash of the `add` calls since the last reset (their ids and amounts, in order) */
-  private seqHash = 0
   /**
-   * summaries returned before, by `seqHash` (direct-mapped): a packet's path fixes its sequence of adds, and
-   * a node's packets take a handful of paths, often alternating (local or remote backend, hit or miss), so
-   * the last summary alone missed often. Each hit is still checked against the counts.
+   * summaries returned before, by the hash of the counts (`countsHash`, direct-mapped): a packet's path fixes
+   * its counts, and a node's packets take a handful of paths, often alternating (local or remote backend, hit
+   * or miss), so the last summary alone missed often. Each hit is still checked against the counts.
    */
   private readonly recent: Array<CountsSummary | undefined> = new Array(RECENT).fill(undefined)
   private readonly recentProfile: Array<CostProfile | undefined> = new Array(RECENT).fill(undefined)
 
   add(id: number, n = 1): void {
-    this.seqHash = Math.imul(this.seqHash ^ (id * 64 + n), 0x9e3779b1)
     if (id >= this.vals.length) this.grow(id)
     if (this.vals[id] === 0) {
       if (this.n === this.touched.length) {
@@ -83,7 +80,6 @@ export class OpCounts {
     const t = this.touched
     for (let i = 0; i < this.n; i++) this.vals[t[i]] = 0
     this.n = 0
-    this.seqHash = 0
   }
 
   /** Σ counts × constants, as `modelCost` computes it. */
@@ -100,20 +96,29 @@ export class OpCounts {
    * set of counts and profile.
    */
   summary(profile: CostProfile): CountsSummary {
-    const slot = (this.seqHash ^ (this.seqHash >>> 16)) & (RECENT - 1)
+    // hashed once here from the touched ids and their counts, not per `add` (OpCounts.add is called ~20 times
+    // a packet): the same summaries, since every hit is checked against the counts
+    const h = this.countsHash()
+    const slot = (h ^ (h >>> 16)) & (RECENT - 1)
     const seen = this.recent[slot]
     if (seen !== undefined && this.recentProfile[slot] === profile && this.equals(seen.ids, seen.values))
       return seen
-    const s = this.lookupSummary(profile)
+    const s = this.lookupSummary(profile, h)
     this.recent[slot] = s
     this.recentProfile[slot] = profile
     return s
   }
 
-  private lookupSummary(profile: CostProfile): CountsSummary {
+  /** Hash of the counts: touched ids in first-touch order with their values. */
+  private countsHash(): number {
     const t = this.touched
     let h = this.n
     for (let i = 0; i < this.n; i++) h = Math.imul(h ^ t[i], 0x9e3779b1) ^ this.vals[t[i]]
+    return h
+  }
+
+  private lookupSummary(profile: CostProfile, h: number): CountsSummary {
+    const t = this.touched
     let byHash = summaries.get(profile)
     if (!byHash) summaries.set(profile, (byHash = new Map()))
     const bucket = byHash.get(h)
