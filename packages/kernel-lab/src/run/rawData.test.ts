@@ -122,6 +122,19 @@ describe('compareRaw --history: the check with the between-run spread', () => {
     expect(c.betweenRuns?.forward.rows.find((r) => r.key === 'ipt.rule')?.within).toBe(false)
   })
 
+  it('refuses a history run of the other sweep (quick among full runs), naming the file', () => {
+    const quick = JSON.stringify({
+      ...JSON.parse(level(6.3)),
+      provenance: { method: 'calibrate', notes: 'quick sweep on 2 CPUs' },
+    })
+    expect(() =>
+      compareRaw({ text: level(6), source: 'A' }, { text: level(6.6), source: 'B' }, 'R.md', [
+        ...history,
+        { text: quick, source: 'q.json' },
+      ]),
+    ).toThrow(/expected a full calibration as run A \(A\) is, got a quick one/)
+  })
+
   it('refuses a history run that is run A or B, naming the file', () => {
     expect(() =>
       compareRaw({ text: level(6), source: 'A' }, { text: level(7), source: 'B' }, 'R.md', [

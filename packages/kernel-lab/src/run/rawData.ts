@@ -119,6 +119,15 @@ export function compareRaw(
   const c = compareReruns(runA.spread, runB.spread)
   const reverse = compareReruns(runB.spread, runA.spread)
   const hist = history.map((h) => analyzeRaw(h.text, h.source))
+  const sweep = (r: CalibrationRun) => (r.profile.provenance.notes?.startsWith('quick') ? 'quick' : 'full')
+  hist.forEach((h, i) => {
+    if (sweep(h) !== sweep(runA))
+      throw new InputError(
+        `expected a ${sweep(runA)} calibration as run A (${a.source}) is, got a ${sweep(h)} one: the two sweeps fit their constants on different sizes`,
+        history[i].source,
+        1,
+      )
+  })
   const between = hist.length ? betweenRunsCheck(runA, runB, hist) : undefined
   const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
   const priced = labReport(
