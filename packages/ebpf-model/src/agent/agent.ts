@@ -24,6 +24,7 @@ import { PolicyIndex } from './policyIndex'
 import { SelectorCache } from './selectorCache'
 import { SelectorUsers, writePolicyDiff } from './selectorUsers'
 import { ServiceSync, type TrackedBackend } from './serviceSync'
+import { frontendBound } from './services'
 import type { AgentSink, IpcacheValue, ProgrammedBackend, ProgrammedFrontend } from './sink'
 
 /**
@@ -91,7 +92,15 @@ export class CiliumAgent {
       throw new RangeError(`no node ${nodeName} in the cluster`)
     this.cluster = cluster
     // service keys kept for the initial sync: the same strings (hash computed once) key every index after
-    this.serviceKeys = cluster.services.map((svc) => objectKey('Service', svc))
+    const keys: string[] = []
+    let frontends = 0
+    for (let i = 0; i < cluster.services.length; i++) {
+      const svc = cluster.services[i]
+      keys.push(objectKey('Service', svc))
+      frontends += frontendBound(svc)
+    }
+    this.serviceKeys = keys
+    this.expectedFrontends = frontends
     this.nodeName = nodeName
     this.sink = sink
     this.pods = new PodIndex(cluster.pods)
@@ -106,6 +115,17 @@ export class CiliumAgent {
       podsOf: (id) => this.pods.withIdentity(id),
       allPods: () => this.pods.all(),
     }
+  }
+
+  /**
+   * At most how many frontends the initial sync programs (`frontendBound` summed over the services): a sink
+   * sizes its tables for them at once
+   */
+  readonly expectedFrontends: number
+
+  /** At most how many backends the initial sync programs (every EndpointSlice endpoint with every port). */
+  get expectedBackends(): number {
+    return this.services.expectedBackends
   }
 
   /** pods waiting for an identity (the global range was exhausted) */
@@ -292,7 +312,8 @@ export class CiliumAgent {
     if (n === 0) return
     // every label set of the initial sync is new to the allocator (podsByLabelSet gives each key once, and
     // before them it holds only reserved identities, whose "reserved:" keys no "k8s:" label set can equal):
-    // no lookup of its 230-character key in a map of 65k identities, here or in `allocate`
+    // no lookup of its 230-character key in a map of 65k identities, here or in `allocate`, and no insert
+    // into that map until a lookup of a pod key needs it (`deferKey`: a watch event, not the initial sync)
     if (!this.identities.hasFreeGlobal()) {
       const set = this.waitingSet
       for (let i = 0; i < ordinals.length; i++) {
@@ -302,15 +323,16 @@ export class CiliumAgent {
       }
       return
     }
-    // the claims' table cells of the set's addresses and the pods' node names (compared with this node's
-    // for each pod) read first, together: their cache misses overlap instead of coming one per pod
+    // what the claims of the set's addresses read first (`touchHost`: in the initial sync a bitmap word) and
+    // the pods' node names (compared with this node's for each pod), read first together: their cache misses
+    // overlap instead of coming one per pod
     let touched = 0
     for (let i = first; i < ordinals.length; i++)
       if (ips[i] >= 0) touched += (this.ipcache.touchHost(ips[i]) ? 1 : 0) + pods[ordinals[i]].nodeName.length
     this.touched = touched
     const pod0 = pods[ordinals[first]]
     const extra = identityExtra(pod0, this.nsByName.get(pod0.namespace))
-    const identity = this.identities.allocate('global', set.labels, extra, set.key, n)
+    const identity = this.identities.allocate('global', set.labels, extra, set.key, n, true)
     const value = this.podIpcacheValue(identity.id)
     for (let i = first; i < ordinals.length; i++)
       if (ips[i] >= 0) {

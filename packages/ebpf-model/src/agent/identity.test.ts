@@ -96,4 +96,43 @@ describe('IdentityAllocator references', () => {
       { numRuns: 200 },
     )
   })
+
+  it('finds identities allocated with deferKey as acquire, release and lookups find eagerly keyed ones', () => {
+    // the same operations on an allocator deferring the keys of `allocate` and on one keying them at once:
+    // pod keys (`k8s:`, deferred), CIDR and reserved keys (never deferred: looked up without them)
+    const op = fc.tuple(
+      fc.constantFrom('allocate', 'acquire', 'release', 'lookup'),
+      fc.constantFrom('k8s:a=', 'cidr:', 'reserved:'),
+      fc.nat(6),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const lazy = new IdentityAllocator()
+        const eager = new IdentityAllocator()
+        for (const [what, prefix, label, count] of ops) {
+          const key = `${prefix}${label}`
+          const kind = prefix === 'cidr:' ? 'cidr' : 'global'
+          if (what === 'allocate') {
+            // allocate's contract: a key no identity holds
+            if (eager.byKey(key) !== undefined || !eager.hasFreeGlobal()) continue
+            const a = lazy.allocate(kind, [key], {}, key, count, true)
+            const b = eager.allocate(kind, [key], {}, key, count)
+            expect(a.id).toBe(b.id)
+          } else if (what === 'acquire') {
+            const a = lazy.acquire(kind, [key], {}, key, count)
+            const b = eager.acquire(kind, [key], {}, key, count)
+            expect([a.identity.id, a.created]).toEqual([b.identity.id, b.created])
+          } else if (what === 'release') {
+            const id = eager.byKey(key)?.id ?? 256 + label
+            expect(lazy.release(id)?.id).toBe(eager.release(id)?.id)
+          } else {
+            expect(lazy.byKey(key)?.id).toBe(eager.byKey(key)?.id)
+            expect(lazy.canAcquireGlobal([key], key)).toBe(eager.canAcquireGlobal([key], key))
+          }
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
 })

@@ -24,6 +24,8 @@ export const MIN_GLOBAL_IDENTITY = 256
 export const MAX_GLOBAL_IDENTITY = 65535
 /** Identity numbers below this are kept in arrays indexed by the number (the global range and below). */
 const NEAR_IDS = 1 << 16
+/** what every pod identity label begins with (`podIdentityLabels`), and so every key of a pod identity */
+const POD_KEY_PREFIX = 'k8s:'
 /** Node-local scope (`identity.IdentityScopeLocal`, 1 << 24): CIDR identities live here. */
 export const LOCAL_IDENTITY_BASE = 1 << 24
 
@@ -103,7 +105,14 @@ export function reservedIdentity(name: keyof typeof RESERVED_IDENTITIES): Identi
  * identities take the lowest free number from 1<<24 (`pkg/identity/cache/local.go`).
  */
 export class IdentityAllocator {
-  readonly byKey = new Map<string, Identity>()
+  /**
+   * identities by key, except the `unkeyed` ones: a 230-character key hashed into a map of 65k per label
+   * set cost ~200 ms of the 100k × 10 initial sync, whose keys are all new (no lookup needs them); they are
+   * entered when a lookup first could need them (`keyMap`)
+   */
+  private readonly keyed = new Map<string, Identity>()
+  /** identities allocated with `deferKey`, in allocation order, not yet in `keyed`: their keys are pod keys */
+  private unkeyed: Identity[] = []
   readonly byId = new Map<number, Identity>()
   /**
    * reference counts by identity: global identities (below 2^16, the initial sync's 65k) in an array indexed
@@ -121,7 +130,7 @@ export class IdentityAllocator {
   constructor() {
     for (const name of Object.keys(RESERVED_IDENTITIES) as Array<keyof typeof RESERVED_IDENTITIES>) {
       const id = reservedIdentity(name)
-      this.byKey.set(id.key, id)
+      this.keyed.set(id.key, id)
       this.byId.set(id.id, id)
     }
   }
@@ -134,7 +143,7 @@ export class IdentityAllocator {
     key: string = labels.join(','),
     count = 1,
   ): { identity: Identity; created: boolean } {
-    const have = this.byKey.get(key)
+    const have = this.keyMap(key).get(key)
     if (have) {
       this.setRefs(have.id, (this.refsOf(have.id) ?? 0) + count)
       return { identity: have, created: false }
@@ -145,6 +154,7 @@ export class IdentityAllocator {
   /**
    * A new identity for `labels` with `count` references, for a caller that knows no identity has their key
    * (the initial sync's label sets: keys distinct, none allocated before them): `acquire` without its lookup.
+   * `deferKey`: enter the key in the key map only when a lookup could need it (a pod key: `k8s:` labels).
    */
   allocate(
     kind: 'global' | 'cidr',
@@ -152,6 +162,7 @@ export class IdentityAllocator {
     extra: Partial<Identity> | (() => Partial<Identity>),
     key: string,
     count: number,
+    deferKey = false,
   ): Identity {
     const id = this.take(kind)
     const e = typeof extra === 'function' ? extra() : extra
@@ -167,15 +178,34 @@ export class IdentityAllocator {
       namespaceLabels: e.namespaceLabels,
       cidr: e.cidr,
     }
-    this.byKey.set(key, identity)
+    if (deferKey && key.startsWith(POD_KEY_PREFIX)) this.unkeyed.push(identity)
+    else this.keyed.set(key, identity)
     this.byId.set(id, identity)
     this.setRefs(id, count)
     return identity
   }
 
+  /**
+   * The key map as a lookup of `key` needs it: complete for every key a deferred one could equal. Deferred
+   * keys all begin with `k8s:` (pod labels), so only a lookup of such a key enters them first, in the order
+   * they were allocated; reserved (`reserved:`) and CIDR (`cidr:`) keys are answered without them.
+   */
+  private keyMap(key: string): Map<string, Identity> {
+    if (this.unkeyed.length > 0 && key.startsWith(POD_KEY_PREFIX)) {
+      for (const identity of this.unkeyed) this.keyed.set(identity.key, identity)
+      this.unkeyed = []
+    }
+    return this.keyed
+  }
+
+  /** The identity holding `key`, if any. */
+  byKey(key: string): Identity | undefined {
+    return this.keyMap(key).get(key)
+  }
+
   /** Whether `acquire('global', labels)` would succeed (a known label set, or a free number in the range). */
   canAcquireGlobal(labels: string[], key: string = labels.join(',')): boolean {
-    return this.free.global.length > 0 || this.next.global <= MAX_GLOBAL_IDENTITY || this.byKey.has(key)
+    return this.free.global.length > 0 || this.next.global <= MAX_GLOBAL_IDENTITY || this.keyMap(key).has(key)
   }
 
   /** Whether a global identity number is free (a new label set can be given one). */
@@ -194,7 +224,7 @@ export class IdentityAllocator {
     const identity = this.byId.get(id) as Identity
     this.setRefs(id, 0)
     this.byId.delete(id)
-    this.byKey.delete(identity.key)
+    this.keyMap(identity.key).delete(identity.key)
     const kind = identity.kind === 'cidr' ? 'cidr' : 'global'
     const free = this.free[kind]
     let i = free.length

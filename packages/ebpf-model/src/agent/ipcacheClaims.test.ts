@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { IpcacheClaims } from './ipcacheClaims'
 import type { AgentSink, IpcacheValue } from './sink'
 
-function recording() {
+function recording(fresh = false) {
   const ops: string[] = []
   const sink = {
-    ipcache: (op: 'update' | 'delete', p: Cidr, v?: IpcacheValue) =>
-      ops.push(`${op} ${p.base}/${p.prefix}${v ? ` ${v.source}:${v.identity}` : ''}`),
+    ipcache: (op: 'update' | 'delete', p: Cidr, v?: IpcacheValue, isFresh?: boolean) =>
+      ops.push(
+        `${op} ${p.base}/${p.prefix}${v ? ` ${v.source}:${v.identity}` : ''}${fresh && isFresh ? ' fresh' : ''}`,
+      ),
   } as unknown as AgentSink
   return { ops, claims: new IpcacheClaims(sink) }
 }
@@ -59,17 +61,24 @@ describe('IpcacheClaims', () => {
 
   it('writes what a per-prefix claim table would, with claim objects shared by many addresses', () => {
     // the agent shares one value per pod identity across its pods' addresses: handles must follow each
-    // address's claim through replacements, releases and re-use of the same value objects
+    // address's claim through replacements, releases and re-use of the same value objects. Runs of sets
+    // come first (the initial sync's claims of new addresses, before the table is built) with repeats, and
+    // a claim is fresh exactly when its prefix had none
     const values = [v('pod', 300), v('pod', 301), v('node', 1), v('cidr', 16777217), v('world', 2)]
+    // addresses in a few /16s, at both ends of a bitmap word and of the address space
+    const bases = [0x0a000000, 0x0a00001f, 0x0a000020, 0x0a000100, 0x0a010000, 0, 0xffffffff, 0x7fffffff]
     const op = fc.record({
-      set: fc.boolean(),
-      addr: fc.integer({ min: 0, max: 6 }),
+      set: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(true) },
+        { weight: 1, arbitrary: fc.constant(false) },
+      ),
+      addr: fc.integer({ min: 0, max: bases.length - 1 }),
       prefix: fc.constantFrom(32, 32, 32, 24),
       value: fc.integer({ min: 0, max: values.length - 1 }),
     })
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-        const { ops: written, claims } = recording()
+        const { ops: written, claims } = recording(true)
         const expected: string[] = []
         const model = new Map<string, Map<IpcacheValue['source'], IpcacheValue>>()
         const order: IpcacheValue['source'][] = ['node', 'pod', 'cidr', 'world']
@@ -78,10 +87,11 @@ describe('IpcacheClaims', () => {
           return undefined
         }
         for (const o of ops) {
-          const p: Cidr = { base: 0x0a000000 + o.addr * 256, prefix: o.prefix, mask: 0 }
+          const p: Cidr = { base: bases[o.addr], prefix: o.prefix, mask: 0 }
           const k = `${p.base}/${p.prefix}`
           const val = values[o.value]
           const before = winner(model.get(k))
+          const fresh = o.set && !model.has(k) ? ' fresh' : ''
           if (o.set) {
             if (!model.has(k)) model.set(k, new Map())
             model.get(k)?.set(val.source, val)
@@ -93,7 +103,7 @@ describe('IpcacheClaims', () => {
           }
           const after = winner(model.get(k))
           if (after !== before)
-            expected.push(after ? `update ${k} ${after.source}:${after.identity}` : `delete ${k}`)
+            expected.push(after ? `update ${k} ${after.source}:${after.identity}${fresh}` : `delete ${k}`)
         }
         expect(written).toEqual(expected)
       }),

@@ -45,8 +45,11 @@ export class ServiceSync {
   readonly frontends = new Map<string, ProgrammedFrontend[]>()
   /** backend IDs by address, port and protocol */
   private readonly index: BackendIndex
-  /** backends by ID (IDs are dense from 1) */
-  private readonly backendsById: Array<TrackedBackend | undefined> = []
+  /**
+   * backends by ID (IDs are dense from 1), made with room for the slices' backends (`expectedBackends`): a
+   * million-element array grown as IDs come copied itself a dozen times through the large-object space
+   */
+  private readonly backendsById: Array<TrackedBackend | undefined>
   private readonly backendAlloc = new IdAllocator()
   /** rev NAT IDs by frontend address, port and protocol, and their reference counts by ID */
   private readonly revNatIds = new BackendIndex()
@@ -73,6 +76,8 @@ export class ServiceSync {
    */
   private initialOrder: SliceBucket[] | null = []
   private cursor = 0
+  /** at most how many backends the initial sync programs: every (endpoint, port) of the slices given */
+  readonly expectedBackends: number
   /** the translation context, one for every sync (its node addresses replaced when the node's address changes) */
   private readonly ctx: TranslateContext & { serviceKey: string }
 
@@ -91,6 +96,8 @@ export class ServiceSync {
       backends += sl.endpoints.length * sl.ports.length
     }
     this.index = new BackendIndex(backends)
+    this.expectedBackends = backends
+    this.backendsById = new Array(backends + 1).fill(undefined)
     this.ctx = { nodeName, nodeAddrs: [], newBackend: trackedBackend, serviceKey: '' }
   }
 

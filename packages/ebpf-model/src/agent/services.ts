@@ -379,6 +379,17 @@ export function translateService(
   return out
 }
 
+/**
+ * At most how many frontends `translateService` makes of `svc`: per port the ClusterIP one and, in one scope
+ * or two, the NodePort ones (0.0.0.0 and the node's address), externalIPs and LoadBalancer IPs.
+ */
+export function frontendBound(svc: Service): number {
+  const nodePort = svc.type === 'NodePort' || svc.type === 'LoadBalancer' ? 2 : 0
+  const lb = svc.type === 'LoadBalancer' ? svc.loadBalancerIPs.length : 0
+  const scopes = (svc.externalTrafficPolicy === 'Local') !== (svc.internalTrafficPolicy === 'Local') ? 2 : 1
+  return svc.ports.length * (1 + (nodePort + svc.externalIPs.length + lb) * scopes)
+}
+
 /** All frontends of a cluster for one node. */
 export function translateServices(cluster: Cluster, nodeName: string): LbFrontend[] {
   const node = cluster.nodes.find((n) => n.name === nodeName)

@@ -20,9 +20,9 @@ const SLACK = 4096
  * beside it (posSeq/negSeq, wideSeq, tableSeq); a Map key whose id the dense range grows over moves into it.
  */
 export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
-  private readonly pos: Array<V | undefined> = []
+  private pos: Array<V | undefined> = []
   private readonly neg: Array<V | undefined> = []
-  private readonly posSeq: number[] = []
+  private posSeq: number[] = []
   private readonly negSeq: number[] = []
   private readonly wide = new IntKeyIndex<V>()
   private readonly wideSeq = new IntKeyIndex<number>()
@@ -142,6 +142,25 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   }
 
   /**
+   * Room for the ids below `ids` in the dense range and for `wide` more wide keys, taken at once for a bulk of
+   * known size (the initial sync's million backend ids, 200k service masters) instead of an element pushed
+   * per new id and the wide index rehashed at every doubling (~350 ms of a profiled 100k × 10 build). Same
+   * contents, answers, errors and order: an empty range is allocated in one step; otherwise it is extended as
+   * a write past it would extend it (Map keys it grows over move into the arrays).
+   */
+  reserve(ids: number, wide = 0): void {
+    if (ids > this.pos.length) {
+      if (this.pos.length === 0 && this.farPos >= ids) {
+        // no id below `ids` is anywhere yet: one allocation per array
+        this.pos = new Array(ids).fill(undefined)
+        this.posSeq = new Array(ids).fill(0)
+      } else this.denseIndex((ids - 1) as K, true)
+    }
+    this.wide.reserve(wide)
+    this.wideSeq.reserve(wide)
+  }
+
+  /**
    * For a batch's prefetch: where `find` of a wide key reads first, as an index into `wideCells`
    * (`IntKeyIndex.homeCell`), or −1 for a key that is not wide. Changes nothing.
    */
@@ -179,15 +198,15 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
   /**
    * The array index of an integer key inside the dense range or within SLACK of its end (the range is then
    * extended to it, moving Map keys it grows over into the arrays); 0 for every other key (key 0 itself is
-   * index 0 of `pos`, which callers tell apart by the key).
+   * index 0 of `pos`, which callers tell apart by the key). `any`: extend to the key however far it is.
    */
-  private denseIndex(key: K): number {
+  private denseIndex(key: K, any = false): number {
     if (typeof key !== 'number' || (key | 0) !== key) return 0
     const neg = key < 0
     const i = neg ? -key : key
     const arr = neg ? this.neg : this.pos
     if (i < arr.length) return i
-    if (i > arr.length + SLACK) return 0
+    if (i > arr.length + SLACK && !any) return 0
     const seqs = neg ? this.negSeq : this.posSeq
     const sign = neg ? -1 : 1
     while (arr.length <= i) {

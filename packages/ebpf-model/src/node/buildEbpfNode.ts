@@ -73,7 +73,11 @@ export function buildEbpfNode(cluster: Cluster, nodeName: string, options: EbpfN
   const view = opts.kubeProxyReplacement ? cluster : clusterIpOnly(cluster)
   const agent = new CiliumAgent(view, nodeName, programmer)
   programmer.counts = undefined
-  programmer.beginInitialSync(cluster.pods.length + cluster.nodes.length)
+  programmer.beginInitialSync(
+    cluster.pods.length + cluster.nodes.length,
+    agent.expectedBackends,
+    agent.expectedFrontends,
+  )
   agent.start()
   programmer.endInitialSync()
   programmer.counts = {}

@@ -67,12 +67,17 @@ export class MapProgrammer implements AgentSink {
    * growth, so its one full collection comes at the start of the sync (~470 MB of heap at 100k × 10) or not
    * at all, instead of late on a heap of 0.8–1 GB (--trace-gc). (e3b4a39 tried this and ea92fee reverted it
    * when the build's heap grew to 1.1 GB, so a second full collection followed; the slot columns and the
-   * records' address text brought it under that.)
+   * records' address text brought it under that.) `backends`, `frontends`: at most how many the LB maps will
+   * be written (the agent's bounds): the backends map's dense ids and the services map's master keys are
+   * given their room at once.
    */
-  beginInitialSync(hosts = 0): void {
+  beginInitialSync(hosts = 0, backends = 0, frontends = 0): void {
     this.staged = new StagedPrefixes()
     const m = this.maps.ipcache
     m.reserve(Math.max(0, Math.min(hosts, this.maps.max.ipcache - m.size)))
+    // backend ids are taken from 1 up; each frontend's master entry is a wide key (at most max_entries each)
+    this.maps.backends.reserve(Math.min(backends, this.maps.max.lb) + 1)
+    this.maps.services.reserve(0, Math.min(frontends, this.maps.max.lb))
   }
 
   /** Writes the staged /32 prefixes into the ipcache map; the maps are complete when this returns. */
@@ -193,6 +198,9 @@ export class MapProgrammer implements AgentSink {
       flags: fe.flags,
       affinityTimeout: fe.affinityTimeout,
       filteredOut: fe.filteredOut,
+      // datapath/maps.ts sets it when the master is written (its slots' run in the slot column); in the
+      // literal so V8 keeps the field in-object
+      slotBase: 0,
       slotKeys,
       frontend: fe,
     }
