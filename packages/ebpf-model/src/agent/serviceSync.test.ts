@@ -115,6 +115,81 @@ describe('ServiceSync initial sync', () => {
   })
 })
 
+describe('ServiceSync backend references', () => {
+  // frontends of a port share its backend list, and then its IDs (no index probe for the second and later
+  // frontends): every backend must still hold one reference per slot naming it, and go when the last goes
+  it('keeps one reference per slot naming a backend through syncs, slice changes and removals', () => {
+    const svcArb = fc.record({
+      name: fc.constantFrom('a', 'b', 'c'),
+      type: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
+      etp: fc.constantFrom('Cluster', 'Local'),
+      itp: fc.constantFrom('Cluster', 'Local'),
+    })
+    const step = fc.oneof(
+      svcArb.map((x) => ({ kind: 'sync' as const, ...x })),
+      fc.record({
+        kind: fc.constant('slice' as const),
+        name: fc.constantFrom('a', 'b', 'c'),
+        ips: fc.array(fc.record({ n: fc.integer({ min: 1, max: 6 }), node: fc.constantFrom('n1', 'n2') }), {
+          maxLength: 4,
+        }),
+        ready: fc.boolean(),
+      }),
+      fc.record({ kind: fc.constant('remove' as const), name: fc.constantFrom('a', 'b', 'c') }),
+    )
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const live = new Map<number, string>()
+        const rec: AgentSink = {
+          ...sink,
+          backend: (op, b) => {
+            if (op === 'update') live.set(b.id, `${b.addr}:${b.port}`)
+            else live.delete(b.id)
+          },
+        }
+        const slices = new Map<string, ReturnType<typeof slice>>()
+        const s = new ServiceSync(rec, 'n1', [])
+        for (const st of steps) {
+          if (st.kind === 'sync') {
+            const svc = service({
+              name: st.name,
+              type: st.type,
+              clusterIP: `10.96.0.${st.name.charCodeAt(0)}`,
+              // the same target port for every service: services of one pod share its backends
+              ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30000 }],
+              loadBalancerIPs: st.type === 'LoadBalancer' ? ['192.0.2.1'] : [],
+              externalIPs: st.name === 'c' ? ['198.51.100.1'] : [],
+              externalTrafficPolicy: st.etp,
+              internalTrafficPolicy: st.itp,
+            })
+            s.sync(svc, 0x0a0000fe)
+          } else if (st.kind === 'slice') {
+            const next = slice(
+              st.name,
+              st.ips.map((e) => ({ ip: `10.0.0.${e.n}`, node: e.node, ready: st.ready || e.n % 2 === 0 })),
+              { name: `${st.name}-1` },
+            )
+            s.reindexSlice(slices.get(st.name), next)
+            slices.set(st.name, next)
+          } else s.remove(`web/${st.name}`)
+        }
+        const slots = new Map<number, number>()
+        for (const list of s.frontends.values())
+          for (const pf of list) for (const id of pf.backendIds) slots.set(id, (slots.get(id) ?? 0) + 1)
+        const tracked = s.backends()
+        expect(new Map([...tracked].map(([id, b]) => [id, b.refs]))).toEqual(slots)
+        expect([...live.keys()].sort((x, y) => x - y)).toEqual([...tracked.keys()].sort((x, y) => x - y))
+        for (const list of s.frontends.values())
+          for (const pf of list)
+            pf.backendIds.forEach((id, i) => {
+              expect(pf.frontend.backends[i]).toBe(tracked.get(id))
+            })
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
 function rank(services: Array<{ name: string; namespace: string }>, name: string, namespace: string): number {
   const i = services.findIndex((s) => s.name === name && s.namespace === namespace)
   return i < 0 ? services.length : i

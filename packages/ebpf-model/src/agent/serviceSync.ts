@@ -130,6 +130,10 @@ export class ServiceSync {
       for (let i = 0; i < bs.length; i++) acc += this.index.touch(bs[i].addr, bs[i].port, bs[i].proto)
       this.touched = acc
     }
+    // the last frontend's backend list and its IDs: frontends of a port share the list (`translateService`),
+    // and then the IDs, read-only (one array per list, not per frontend)
+    let lastList: LbBackend[] | null = null
+    let lastIds: number[] = []
     for (let f = 0; f < next.length; f++) {
       const fe = next[f]
       let old: ProgrammedFrontend | undefined
@@ -138,13 +142,24 @@ export class ServiceSync {
         old = prevByKey.get(k)
         prevByKey.delete(k)
       }
-      const backendIds: number[] = new Array(fe.backends.length)
-      for (let i = 0; i < fe.backends.length; i++) {
-        const id = this.refBackend(fe.backends[i])
-        backendIds[i] = id
-        // the frontend keeps the programmed backend (same address, port and protocol), so the translated
-        // copy is garbage at once instead of a second object per backend for the frontend's lifetime
-        fe.backends[i] = this.backendsById[id] as TrackedBackend
+      let backendIds: number[]
+      if (fe.backends === lastList) {
+        // the list holds the programmed backends already: a reference each, as `refBackend` of a backend
+        // found in the index and unchanged (no probe of the index, no sink call)
+        backendIds = lastIds
+        for (let i = 0; i < backendIds.length; i++)
+          (this.backendsById[backendIds[i]] as TrackedBackend).refs++
+      } else {
+        backendIds = new Array(fe.backends.length)
+        for (let i = 0; i < fe.backends.length; i++) {
+          const id = this.refBackend(fe.backends[i])
+          backendIds[i] = id
+          // the frontend keeps the programmed backend (same address, port and protocol), so the translated
+          // copy is garbage at once instead of a second object per backend for the frontend's lifetime
+          fe.backends[i] = this.backendsById[id] as TrackedBackend
+        }
+        lastList = fe.backends
+        lastIds = backendIds
       }
       const revNat = old ? old.revNat : this.refRevNat(fe)
       const programmed: ProgrammedFrontend = { frontend: fe, revNat, backendIds }
