@@ -74,7 +74,10 @@ describe('CiliumAgent', () => {
     const agent = new CiliumAgent(c, 'a', recorder().sink)
     agent.start()
     expect(agent.identities.count('global')).toBe(range)
-    const waiting = [...agent.withoutIdentity].map((p) => p.name).sort()
+    // counted before the list is asked for (the initial sync keeps the waiting sets' ordinals until then),
+    // then listed in label-set order, pods by name: the order the agent met them
+    expect(agent.podsWithoutIdentity).toBe(6)
+    const waiting = [...agent.withoutIdentity].map((p) => p.name)
     expect(waiting).toEqual(['w-65277', 'w-65278', 'w-65279', 'w-65280', 'w-65281', 'w-65281-2'])
     expect(agent.podsWithoutIdentity).toBe(6)
     agent.apply({ kind: 'Pod', op: 'delete', namespace: 'web', name: 'w-65280' })

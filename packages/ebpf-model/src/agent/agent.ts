@@ -77,6 +77,12 @@ export class CiliumAgent {
    * the build) and the Set is made from the list when a watch event first needs it (`withoutIdentity`)
    */
   private waitingList: Pod[] = []
+  /**
+   * the initial sync's label sets given no identity, as their pods' ordinals: which of their pods have an
+   * address (those wait) is read when the waiting pods are first asked for (`waiting`), not in the build
+   * (373k pod addresses parsed at 100k × 10)
+   */
+  private waitingSets: number[][] = []
   private waitingSet: Set<Pod> | null = null
   private readonly selectorUsers = new SelectorUsers()
   private readonly endpointIds = new IdAllocator()
@@ -131,7 +137,7 @@ export class CiliumAgent {
   /** pods waiting for an identity (the global range was exhausted) */
   get withoutIdentity(): Set<Pod> {
     if (!this.waitingSet) {
-      this.waitingSet = new Set(this.waitingList)
+      this.waitingSet = new Set(this.waiting())
       this.waitingList = []
     }
     return this.waitingSet
@@ -139,7 +145,17 @@ export class CiliumAgent {
 
   /** how many pods wait for an identity (the initial sync lists each pod once: no Set needed to count them) */
   get podsWithoutIdentity(): number {
-    return this.waitingSet ? this.waitingSet.size : this.waitingList.length
+    return this.waitingSet ? this.waitingSet.size : this.waiting().length
+  }
+
+  /** The initial sync's waiting pods in list order: those of `waitingSets` with an address entered first. */
+  private waiting(): Pod[] {
+    const pods = this.cluster.pods
+    for (const ordinals of this.waitingSets)
+      for (let i = 0; i < ordinals.length; i++)
+        if (tryIpToU32(pods[ordinals[i]].ip) !== null) this.waitingList.push(pods[ordinals[i]])
+    this.waitingSets = []
+    return this.waitingList
   }
 
   setSink(sink: AgentSink): void {
@@ -298,6 +314,11 @@ export class CiliumAgent {
    */
   private addLabelSet(set: LabelSetPods, pods: readonly Pod[]): void {
     const ordinals = set.ordinals
+    if (!this.identities.hasFreeGlobal() && this.waitingSet === null) {
+      // the global range is exhausted: the set's pods with an address wait (listed when first asked for)
+      this.waitingSets.push(ordinals)
+      return
+    }
     // addresses parsed once into a scratch array reused by every set (−1: no address, the pod is skipped)
     if (this.setIps.length < ordinals.length) this.setIps = new Float64Array(ordinals.length * 2)
     const ips = this.setIps
@@ -315,12 +336,9 @@ export class CiliumAgent {
     // no lookup of its 230-character key in a map of 65k identities, here or in `allocate`, and no insert
     // into that map until a lookup of a pod key needs it (`deferKey`: a watch event, not the initial sync)
     if (!this.identities.hasFreeGlobal()) {
-      const set = this.waitingSet
-      for (let i = 0; i < ordinals.length; i++) {
-        if (ips[i] < 0) continue
-        if (set) set.add(pods[ordinals[i]])
-        else this.waitingList.push(pods[ordinals[i]])
-      }
+      // the waiting pods were asked for already (`waitingSets` above otherwise): into their Set
+      const waiting = this.withoutIdentity
+      for (let i = 0; i < ordinals.length; i++) if (ips[i] >= 0) waiting.add(pods[ordinals[i]])
       return
     }
     // what the claims of the set's addresses read first (`touchHost`: in the initial sync a bitmap word) and
