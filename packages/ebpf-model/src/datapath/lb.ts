@@ -4,7 +4,7 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
 import { backendIp, backendNames, ipText } from './addr'
-import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
+import { type AffinityKey, type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 import { type Ctx, protoName } from './trace'
 
 /**
@@ -65,6 +65,23 @@ export function lookupBackend(maps: NodeMaps, id: number, ctx: Ctx): ProgrammedB
 
 const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
 
+/**
+ * lb4_affinity_key (client address, rev NAT id) as one exact number, rev NAT id · 2^32 + address (no string
+ * made and hashed per first packet to an affinity service); as text for rev NAT ids from 2^21 on, where the
+ * number would pass 2^53.
+ */
+export function affinityKeyOf(saddr: number, revNat: number): AffinityKey {
+  return revNat < 2 ** 21 ? revNat * 2 ** 32 + saddr : `${saddr}|${revNat}`
+}
+
+/** Whether one of the selectable slots 1..count of `m` holds `backendId` (control-plane reads, uncounted). */
+function hasSlotFor(maps: NodeMaps, m: ServiceMaster, backendId: number): boolean {
+  const keys = m.slotKeys
+  const n = Math.min(m.count, keys.length)
+  for (let i = 0; i < n; i++) if (maps.services.peekSlot(keys[i]) === backendId) return true
+  return false
+}
+
 /** Picks a backend of `m` for a new connection from `client`: its id, or −1 when none could be chosen. */
 export function selectBackend(
   maps: NodeMaps,
@@ -75,9 +92,9 @@ export function selectBackend(
   now: number,
   ctx: Ctx,
 ): number {
-  let affinityKey = ''
+  let affinityKey: AffinityKey | undefined
   if (m.flags & SVC_FLAG_AFFINITY) {
-    affinityKey = `${tuple.saddr}|${m.revNat}`
+    affinityKey = affinityKeyOf(tuple.saddr, m.revNat)
     const a = maps.affinity.lookupInto(affinityKey, ctx.ops)
     const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
     if (ctx.steps)
@@ -87,13 +104,7 @@ export function selectBackend(
         a ? 'hit' : 'miss',
         a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
       )
-    if (
-      a &&
-      fresh &&
-      m.slotKeys.some(
-        (k, i) => i < m.count && (maps.services.peek(k) as ServiceSlot).backendId === a.backendId,
-      )
-    ) {
+    if (a && fresh && hasSlotFor(maps, m, a.backendId)) {
       a.lastUsed = now
       return a.backendId
     }
@@ -120,7 +131,7 @@ export function selectBackend(
       )
     if (backendId < 0) return -1
   }
-  if (affinityKey) {
+  if (affinityKey !== undefined) {
     maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0)
     ctx.ops.add(maps.affinity.costIds.progUpdate)
   }

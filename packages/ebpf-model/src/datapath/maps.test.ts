@@ -113,6 +113,8 @@ describe('NodeMaps services map against a plain hash map', () => {
           if (o.key < 0) {
             const s = h.lookupInto(o.key, ob)
             expect(m.lookupSlotInto(o.key, oa)).toBe(s && 'backendId' in s ? s.backendId : -1)
+            const p = h.peek(o.key)
+            expect(m.peekSlot(o.key)).toBe(p && 'backendId' in p ? p.backendId : -1)
           }
         }
         expect([...m.entries()]).toEqual([...h.entries()])

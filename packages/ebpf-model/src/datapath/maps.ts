@@ -55,6 +55,9 @@ export interface SnatValue {
   created: number
 }
 
+/** cilium_lb4_affinity's key (`lb.ts` affinityKeyOf): client address and rev NAT id. */
+export type AffinityKey = number | string
+
 export interface AffinityValue {
   backendId: number
   lastUsed: number
@@ -299,6 +302,17 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return s && 'backendId' in s ? s.backendId : -1
   }
 
+  /** `peek` of slot key `key` answering its backend id (−1: absent, or not a slot value), without a record. */
+  peekSlot(key: number): number {
+    const i = -key
+    if (i > 0 && i < this.slotBackend.length && (i | 0) === i) {
+      const b = this.slotBackend[i]
+      if (b !== 0) return b - 1
+    }
+    const s = super.find(key)
+    return s !== undefined && 'backendId' in s ? s.backendId : -1
+  }
+
   /**
    * `lookupSlotInto(m.slotKeys[slot − 1], ops)` for a slot 1..m.count of master `m` as it was written: the same
    * lookup, counted the same. When the master's slot keys are one run (`slotBase`) its slot entry is read
@@ -398,7 +412,7 @@ export class NodeMaps {
   readonly backends: BackendsMap
   readonly revNat: BpfHashMap<number, { addr: number; port: number }>
   readonly sourceRange: BpfLpmTrie<true>
-  readonly affinity: BpfLruHashMap<string, AffinityValue>
+  readonly affinity: BpfLruHashMap<AffinityKey, AffinityValue>
   readonly maglev: BpfHashOfMaps<number, BpfArrayMap<Uint32Array>>
   readonly ipcache: BpfLpmTrie<IpcacheValue>
   readonly lxc: BpfHashMap<number, LxcValue>
