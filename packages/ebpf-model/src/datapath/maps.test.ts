@@ -74,7 +74,17 @@ describe('NodeMaps services map against a plain hash map', () => {
     },
   )
   const op = fc.record({
-    kind: fc.constantFrom('update', 'update', 'slot', 'noexist', 'exist', 'delete', 'master', 'clear'),
+    kind: fc.constantFrom(
+      'update',
+      'update',
+      'slot',
+      'noexist',
+      'exist',
+      'delete',
+      'master',
+      'clear',
+      'reserve',
+    ),
     key,
     value: fc.integer({ min: 0, max: 1000 }),
   })
@@ -90,6 +100,10 @@ describe('NodeMaps services map against a plain hash map', () => {
           if (o.kind === 'clear') {
             m.clear()
             h.clear()
+            continue
+          }
+          if (o.kind === 'reserve') {
+            m.reserveSlots(o.value % 50)
             continue
           }
           const v: V = o.kind === 'master' ? masterOf(o.value) : { backendId: o.value }
@@ -142,6 +156,7 @@ describe('NodeMaps slot runs (ServicesMap.lookupSlotOf) against the slot keys', 
       ids: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 6, maxLength: 6 }),
     }),
     fc.record({ kind: fc.constant('remove' as const), svc: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({ kind: fc.constant('reserve' as const), n: fc.integer({ min: 0, max: 60 }) }),
     fc.record({
       kind: fc.constantFrom('slot' as const, 'dropSlot' as const, 'masterAtSlot' as const),
       at: fc.integer({ min: 1, max: 40 }),
@@ -199,7 +214,8 @@ describe('NodeMaps slot runs (ServicesMap.lookupSlotOf) against the slot keys', 
               both((x) => x.delete(k))
               free.push(-k)
             }
-          } else if (o.kind === 'slot') both((x) => x.update(-o.at, { backendId: o.id }))
+          } else if (o.kind === 'reserve') m.reserveSlots(o.n)
+          else if (o.kind === 'slot') both((x) => x.update(-o.at, { backendId: o.id }))
           else if (o.kind === 'dropSlot') both((x) => x.delete(-o.at))
           else if (o.kind === 'masterAtSlot') {
             const v = masterOf(o.id)
@@ -257,7 +273,7 @@ describe('NodeMaps backends map address/port column against a plain hash map', (
     { weight: 1, arbitrary: fc.constantFrom(3000, 9000, 2 ** 31 + 5) },
   )
   const op = fc.record({
-    kind: fc.constantFrom('update', 'update', 'update', 'delete', 'clear'),
+    kind: fc.constantFrom('update', 'update', 'update', 'delete', 'clear', 'reserve'),
     id,
     addr: fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constant(0)),
     port: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.constant(0)),
@@ -272,6 +288,10 @@ describe('NodeMaps backends map address/port column against a plain hash map', (
           if (o.kind === 'clear') {
             m.clear()
             h.clear()
+            continue
+          }
+          if (o.kind === 'reserve') {
+            m.reserve(o.id % 100)
             continue
           }
           const b = backend(o.id, o.addr, o.port)

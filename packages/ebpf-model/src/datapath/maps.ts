@@ -109,7 +109,7 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
    * address, port + 1 by 2·id: a plain array grown by push (small integers, doubles once an address is
    * ≥ 2^30), on the JS heap as the slot columns are
    */
-  private readonly addrPort: number[] = [0, 0]
+  private addrPort: number[] = [0, 0]
   /** the backend `lookupAddrPortInto` found last */
   foundAddr = 0
   foundPort = 0
@@ -129,6 +129,15 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
       c[2 * key] = value.addr
       c[2 * key + 1] = value.port + 1
     }
+  }
+
+  /**
+   * `BpfDenseIdHashMap.reserve`, and the address/port column sized for ids below `ids` in one allocation (the
+   * initial sync's million backends: not a copy of the column per growth). Same entries and answers.
+   */
+  override reserve(ids: number, wide = 0): void {
+    super.reserve(ids, wide)
+    this.addrPort = reserved(this.addrPort, 2 * ids)
   }
 
   override delete(key: number, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
@@ -172,6 +181,14 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
 /** How far past a column's end an id may land and still extend it (as the dense-id map's arrays). */
 const COLUMN_SLACK = 4096
 
+/** `column` itself when it holds `n` elements, else a copy of it zero-filled to `n` (one allocation). */
+function reserved(column: number[], n: number): number[] {
+  if (n <= column.length) return column
+  const out = new Array<number>(n).fill(0)
+  for (let i = 0; i < column.length; i++) out[i] = column[i]
+  return out
+}
+
 function inColumnReach(id: number, length: number): boolean {
   return (id | 0) === id && id >= 0 && id <= length + COLUMN_SLACK
 }
@@ -193,9 +210,9 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * external memory that, with the CT tables and the ipcache trie, made V8 start a second full collection
    * inside the 100k-service build.
    */
-  private readonly slotBackend: number[] = [0]
+  private slotBackend: number[] = [0]
   /** insertion sequence by −slot key (the dense-id map's numbering, for `entries` order) */
-  private readonly slotSeq: number[] = [0]
+  private slotSeq: number[] = [0]
   private slots = 0
   /**
    * insertion sequence of keys that moved out of the columns (another value written at a slot key), which
@@ -233,6 +250,16 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       }
     }
     super.update(key, value, flags, counts, origin)
+  }
+
+  /**
+   * Room in the slot columns for slot keys −1 .. −`n` in one allocation per column (the initial sync's 1.1M
+   * slots at 100k services × 10 endpoints: not a copy per growth). Same entries and answers.
+   */
+  reserveSlots(n: number): void {
+    const len = Math.min(n, SLOT_MIRROR_MAX - 1) + 1
+    this.slotBackend = reserved(this.slotBackend, len)
+    this.slotSeq = reserved(this.slotSeq, len)
   }
 
   /** `update` of slot key `key` (a negative integer) with `{ backendId }`, without the record. */
