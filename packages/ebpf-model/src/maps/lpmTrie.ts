@@ -78,6 +78,12 @@ export class BpfLpmTrie<V> extends MapBase {
    * at its end: their nodes (the key is the node's) and nums, `count` of them; else null
    */
   private pending: { len: number; nodes: Int32Array; nums: Int32Array; count: number } | null = null
+  /**
+   * During `updateMany`: the internal nodes the last write's descent passed, root first. Its keys come in
+   * address order, so consecutive ones share most of their path (19+ levels at 512k /32s): a write descends
+   * from the deepest of them its key extends instead of from the root.
+   */
+  private finger: { path: Int32Array; length: number } | null = null
 
   constructor(spec: LpmTrieSpec) {
     super({ ...spec, type: 'lpm_trie', noPrealloc: true })
@@ -272,11 +278,25 @@ export class BpfLpmTrie<V> extends MapBase {
     let bit: 0 | 1 = 0
     let node = this.root
     let m = 0
+    const f = this.finger
+    if (f !== null) {
+      // the descent starts below the deepest node of the last write's path that the key extends: a node
+      // whose prefix the key matches lies on the key's path (its ancestors' prefixes are prefixes of its own)
+      let k = f.length
+      while (k > 0 && this.matchLen(f.path[k - 1], key, prefixLen) !== this.plen(f.path[k - 1])) k--
+      f.length = k
+      if (k > 0) {
+        parent = f.path[k - 1]
+        bit = bitAt(key, this.plen(parent))
+        node = this.child(parent, bit)
+      }
+    }
     while (node >= 0) {
       m = this.matchLen(node, key, prefixLen)
       const plen = this.plen(node)
       if (plen !== m || plen === prefixLen || plen === this.maxPrefixLen) break
       parent = node
+      if (f !== null) f.path[f.length++] = node
       bit = bitAt(key, plen)
       node = this.child(node, bit)
     }
@@ -341,12 +361,15 @@ export class BpfLpmTrie<V> extends MapBase {
     this.pending = this.index
       ? { len: prefixLen, nodes: new Int32Array(n), nums: new Int32Array(n), count: 0 }
       : null
+    // nodes are only added while it runs, so the last write's path stays a chain of ancestors (`finger`)
+    this.finger = { path: new Int32Array(this.maxPrefixLen + 1), length: 0 }
     try {
       for (let j = 0; j < order.length; j++) {
         const i = order[j]
         this.update(prefixLen, bases[i], values[i] as V, BPF_ANY, counts, 'syscall', nums[i])
       }
     } finally {
+      this.finger = null
       this.flushPending()
       this.pending = null
     }
