@@ -106,10 +106,11 @@ function spec(name: CiliumMapName, maxEntries: number) {
  */
 class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   /**
-   * address, port + 1 by 2·id: a plain array grown by push (small integers, doubles once an address is
-   * ≥ 2^30), on the JS heap as the slot columns are
+   * address, port + 1 by 2·id: a typed column (8 bytes a backend, where a JS array of small integers takes 16
+   * in this Node build and is visited by every full collection), doubled when an id passes its end, sized at
+   * once by `reserve`
    */
-  private addrPort: number[] = [0, 0]
+  private addrPort: Uint32Array = new Uint32Array(2)
   /** the backend `lookupAddrPortInto` found last */
   foundAddr = 0
   foundPort = 0
@@ -123,12 +124,14 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   ): void {
     super.update(key, value, flags, counts, origin)
     rememberBackendIp(value)
-    if (inColumnReach(key, this.addrPort.length >> 1)) {
-      const c = this.addrPort
-      while (c.length <= 2 * key) c.push(0, 0)
-      c[2 * key] = value.addr
-      c[2 * key + 1] = value.port + 1
-    }
+    if (!inColumnReach(key, this.addrPort.length >> 1)) return
+    if (2 * key >= this.addrPort.length)
+      this.addrPort = grown(this.addrPort, Math.max(2 * key + 2, 2 * this.addrPort.length))
+    const c = this.addrPort
+    // a value the column cannot hold as it is (not a uint32 address or a port) is left to the record
+    const fits = value.addr === value.addr >>> 0 && value.port === (value.port & 0xffff)
+    c[2 * key] = fits ? value.addr : 0
+    c[2 * key + 1] = fits ? value.port + 1 : 0
   }
 
   /**
@@ -137,7 +140,7 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
    */
   override reserve(ids: number, wide = 0): void {
     super.reserve(ids, wide)
-    this.addrPort = reserved(this.addrPort, 2 * ids)
+    if (2 * ids > this.addrPort.length) this.addrPort = grown(this.addrPort, 2 * ids)
   }
 
   override delete(key: number, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
@@ -180,6 +183,13 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
 
 /** How far past a column's end an id may land and still extend it (as the dense-id map's arrays). */
 const COLUMN_SLACK = 4096
+
+/** A copy of `column` zero-filled to `n` elements. */
+function grown(column: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n)
+  out.set(column)
+  return out
+}
 
 /** `column` itself when it holds `n` elements, else a copy of it zero-filled to `n` (one allocation). */
 function reserved(column: number[], n: number): number[] {
