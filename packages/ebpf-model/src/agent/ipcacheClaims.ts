@@ -48,9 +48,13 @@ export class IpcacheClaims {
   private hosts: IntKeyIndex<IpcacheValue | ClaimSet> | null = null
   /** other prefixes by `claimKey` */
   private readonly claims = new Map<number, IpcacheValue | ClaimSet>()
-  /** claims of addresses not in `seen` when made, not yet in `hosts`, in the order they were made */
-  private pendingAddrs: number[] = []
-  private pendingValues: IpcacheValue[] = []
+  /**
+   * claims of addresses not in `seen` when made, not yet in `hosts`, in the order they were made: the first
+   * `pendingCount` positions (made with room for the expected hosts, pushed past it)
+   */
+  private pendingAddrs: number[]
+  private pendingValues: Array<IpcacheValue | undefined>
+  private pendingCount = 0
   /** addresses ever claimed while the table was not built: a bit per address, a chunk per /16 (by its top 16 bits) */
   private seen: Array<Uint32Array | undefined> | null = []
 
@@ -58,7 +62,10 @@ export class IpcacheClaims {
   constructor(
     public sink: AgentSink,
     private readonly expectedHosts = 0,
-  ) {}
+  ) {
+    this.pendingAddrs = new Array(expectedHosts).fill(0)
+    this.pendingValues = new Array(expectedHosts).fill(undefined)
+  }
 
   /**
    * Reads what a claim of the /32 of `addr` reads first; changes nothing. The initial sync calls it for a
@@ -79,8 +86,14 @@ export class IpcacheClaims {
     const host = prefix.prefix === 32
     if (host && this.seen !== null && this.markNew(prefix.base)) {
       // never claimed: what the table would answer (no claim) without building it
-      this.pendingAddrs.push(prefix.base)
-      this.pendingValues.push(value)
+      const at = this.pendingCount++
+      if (at < this.pendingAddrs.length) {
+        this.pendingAddrs[at] = prefix.base
+        this.pendingValues[at] = value
+      } else {
+        this.pendingAddrs.push(prefix.base)
+        this.pendingValues.push(value)
+      }
       this.sink.ipcache('update', prefix, value, true)
       return
     }
@@ -165,11 +178,13 @@ export class IpcacheClaims {
     if (this.hosts !== null) return this.hosts
     const addrs = this.pendingAddrs
     const values = this.pendingValues
-    const hosts = new IntKeyIndex<IpcacheValue | ClaimSet>(Math.max(this.expectedHosts, addrs.length))
-    for (let i = 0; i < addrs.length; i++) hosts.set(addrs[i], values[i])
+    const n = this.pendingCount
+    const hosts = new IntKeyIndex<IpcacheValue | ClaimSet>(Math.max(this.expectedHosts, n))
+    for (let i = 0; i < n; i++) hosts.set(addrs[i], values[i] as IpcacheValue)
     this.hosts = hosts
     this.pendingAddrs = []
     this.pendingValues = []
+    this.pendingCount = 0
     this.seen = null
     return hosts
   }

@@ -406,6 +406,13 @@ export class BpfLpmTrie<V> extends MapBase {
       grown.set(this.nodes)
       this.nodes = grown
     }
+    // the values by node too (a JS array grown by a store past its end copied itself at every growth step)
+    const nodes = this.top + 2 * entries
+    if (nodes > this.values.length) {
+      const values: Array<V | undefined> = new Array(nodes).fill(undefined)
+      for (let i = 0; i < this.top; i++) values[i] = this.values[i]
+      this.values = values
+    }
     this.index?.reserve(this.count + entries)
   }
 

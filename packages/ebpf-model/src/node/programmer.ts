@@ -72,9 +72,10 @@ export class MapProgrammer implements AgentSink {
    * given their room at once.
    */
   beginInitialSync(hosts = 0, backends = 0, frontends = 0): void {
-    this.staged = new StagedPrefixes()
     const m = this.maps.ipcache
-    m.reserve(Math.max(0, Math.min(hosts, this.maps.max.ipcache - m.size)))
+    const room = Math.max(0, Math.min(hosts, this.maps.max.ipcache - m.size))
+    this.staged = new StagedPrefixes(room)
+    m.reserve(room)
     // backend ids are taken from 1 up; each frontend's master entry is a wide key (at most max_entries each)
     this.maps.backends.reserve(Math.min(backends, this.maps.max.lb) + 1)
     this.maps.services.reserve(0, Math.min(frontends, this.maps.max.lb))

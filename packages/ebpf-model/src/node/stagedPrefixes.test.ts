@@ -13,8 +13,10 @@ describe('StagedPrefixes.inAddressOrder', () => {
           maxLength: 300,
         }),
         fc.array(fc.nat(), { maxLength: 40 }),
-        (addrs, removals) => {
-          const st = new StagedPrefixes()
+        fc.nat(400),
+        (addrs, removals, capacity) => {
+          // room made for fewer, as many or more than are staged
+          const st = new StagedPrefixes(capacity)
           const seen = new Set<number>()
           for (const a of addrs) {
             const base = a | 0 // the agent's addresses as int32 or uint32 alike
@@ -23,11 +25,15 @@ describe('StagedPrefixes.inAddressOrder', () => {
             st.add(base, value)
           }
           for (const r of removals) {
-            if (st.bases.length === 0) break
-            const at = r % st.bases.length
+            if (st.length === 0) break
+            const at = r % st.length
             if (st.values[at] !== undefined) st.remove(st.bases[at], at)
           }
+          // every position used is found by its address
+          for (let i = 0; i < st.length; i++)
+            if (st.values[i] !== undefined) expect(st.find(st.bases[i])).toBe(i)
           const expected = st.bases
+            .slice(0, st.length)
             .map((_b, i) => i)
             .filter((i) => st.values[i] !== undefined)
             .sort((x, y) => (st.bases[x] >>> 0) - (st.bases[y] >>> 0) || x - y)

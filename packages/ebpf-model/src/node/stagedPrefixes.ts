@@ -9,32 +9,51 @@ import { ipcacheNum } from '../datapath/maps'
  * cluster never does). A removed prefix leaves its position empty (value undefined).
  */
 export class StagedPrefixes {
-  readonly bases: number[] = []
-  readonly values: Array<IpcacheValue | undefined> = []
+  /** by position: the first `length` are staged (the rest, room made up front, hold no value) */
+  readonly bases: number[]
+  readonly values: Array<IpcacheValue | undefined>
   /**
    * each value's identity (the ipcache trie's `numeric`), read as it is staged, while the agent has the value
    * at hand: the flush in address order then passes it to the trie instead of reading 512k values again
    */
-  readonly identities: number[] = []
+  readonly identities: number[]
+  /** positions used (staged, removed ones included) */
+  length = 0
   size = 0
   private index: Map<number, number> | null = null
+
+  /**
+   * `capacity`: how many to expect (the initial sync's pod and node addresses), made room for at once: three
+   * 617k-element arrays grown by push at 100k × 10 copied themselves at every growth step
+   */
+  constructor(capacity = 0) {
+    this.bases = new Array(capacity).fill(0)
+    this.values = new Array(capacity).fill(undefined)
+    this.identities = new Array(capacity).fill(0)
+  }
 
   /** The position of `base`, or −1. */
   find(base: number): number {
     if (!this.index) {
       this.index = new Map()
-      for (let i = 0; i < this.bases.length; i++)
-        if (this.values[i] !== undefined) this.index.set(this.bases[i], i)
+      for (let i = 0; i < this.length; i++) if (this.values[i] !== undefined) this.index.set(this.bases[i], i)
     }
     return this.index.get(base) ?? -1
   }
 
   /** Appends a prefix not staged yet. */
   add(base: number, value: IpcacheValue): void {
-    this.index?.set(base, this.bases.length)
-    this.bases.push(base)
-    this.values.push(value)
-    this.identities.push(ipcacheNum(value))
+    const at = this.length++
+    this.index?.set(base, at)
+    if (at < this.bases.length) {
+      this.bases[at] = base
+      this.values[at] = value
+      this.identities[at] = ipcacheNum(value)
+    } else {
+      this.bases.push(base)
+      this.values.push(value)
+      this.identities.push(ipcacheNum(value))
+    }
     this.size++
   }
 
@@ -56,7 +75,7 @@ export class StagedPrefixes {
    * address · 2^21 + position keys took ~100 ms of the 100k-service build.
    */
   inAddressOrder(): Int32Array {
-    const n = this.bases.length
+    const n = this.length
     let pos = new Int32Array(this.size)
     let k = 0
     for (let i = 0; i < n; i++) if (this.values[i] !== undefined) pos[k++] = i
