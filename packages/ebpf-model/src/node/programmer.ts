@@ -79,6 +79,9 @@ export class MapProgrammer implements AgentSink {
     // backend ids are taken from 1 up; each frontend's master entry is a wide key (at most max_entries each)
     this.maps.backends.reserve(Math.min(backends, this.maps.max.lb) + 1)
     this.maps.services.reserve(0, Math.min(frontends, this.maps.max.lb))
+    // slot entries: one per backend of each frontend, so the backends bound covers them when services have
+    // mostly one frontend per port (ClusterIP); the columns grow past it as before
+    this.maps.services.reserveSlots(Math.min(backends, this.maps.max.lb))
   }
 
   /** Writes the staged /32 prefixes into the ipcache map; the maps are complete when this returns. */
