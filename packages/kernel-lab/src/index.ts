@@ -29,7 +29,7 @@ export { outsideReason } from './report/outsideReasons'
 export { forwardRulesTable } from './rules/forwardRules'
 export { kubeProxyShapeTable } from './rules/kubeProxyShape'
 export type { RawData } from './run/rawData'
-export { analyzeRaw, compareRaw, rawDataOf } from './run/rawData'
+export { analyzeRaw, compareRaw, historyRuns, rawDataOf, sweepOf, withHistory } from './run/rawData'
 export type { AnalyzeOptions, CalibrationRun, RunCalibrationOptions } from './run/runCalibration'
 export {
   analyzeCalibration,

@@ -91,8 +91,8 @@ export const BETWEEN_RUNS_MEANING =
   'contains it. The between-run spread is measured instead, from calibrations of this machine at other hours, ' +
   'each re-fitted from its raw data with today’s model: per constant, τ² = max(0, s² − mean within-run ' +
   'variance) (s the runs’ sample standard deviation, a run’s own variance its confidence interval’s (width ÷ ' +
-  '2 × 1.96)²: a random-effects model, method of moments). The widened rerun interval is A’s value ± √(h² + ' +
-  't² × 2τ²), h A’s bootstrap rerun half-width on that side and t the Student quantile with runs − 1 degrees ' +
+  '2 × 1.96)²: a random-effects model, method of moments). The widened rerun interval is the reference run’s value ' +
+  '± √(h² + t² × 2τ²), h its bootstrap rerun half-width on that side and t the Student quantile with runs − 1 degrees ' +
   'of freedom (τ comes from few runs). τ is taken from the reference run and the history, never from the run ' +
   'checked.'
 
@@ -125,5 +125,41 @@ export function betweenRunsMarkdown(
         `${num(r.lo)} – ${num(r.hi)} | ${pct(relativeWidth(r.a, r.lo, r.hi))} | ${r.within ? 'yes' : 'no'} |`,
     )
   }
+  return `${out.join('\n')}\n`
+}
+
+/**
+ * One calibration's constants with the between-run spread of it and earlier runs of the machine (what
+ * `dpsim calibrate --raw-dir D --history H...` adds to D/README.md): per constant the run's value and rerun
+ * interval, the runs' mean, s, mean within-run SD and τ, and the rerun interval widened by τ (withBetweenRuns).
+ */
+export function betweenRunSpreadMarkdown(
+  spread: readonly ConstantSpread[],
+  between: readonly BetweenRunSpread[],
+  sources: readonly string[],
+): string {
+  const byKey = new Map(between.map((b) => [b.key, b]))
+  const widened = withBetweenRuns(spread, between)
+  const out = [
+    '## Between calibrations',
+    '',
+    `This run and ${sources.length} earlier calibration${sources.length === 1 ? '' : 's'} of the machine, each ` +
+      `re-fitted from its raw data with today’s model (\`${sources.map((s) => `--history ${s}`).join(' ')}\`).`,
+    '',
+    BETWEEN_RUNS_MEANING,
+    '',
+    '| constant | this run | 95% rerun interval | runs | mean | s | within-run SD | τ | t | rerun interval with τ | width |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|',
+  ]
+  spread.forEach((s, i) => {
+    const b = byKey.get(s.key)
+    const w = widened[i]
+    out.push(
+      `| \`${s.key}\` | ${num(s.value)} | ${num(s.rerunLo)} – ${num(s.rerunHi)} | ${b?.runs ?? 0} | ${num(b?.mean)} | ` +
+        `${num(b?.sd)} | ${num(b && Math.sqrt(b.withinVar))} | ${num(b?.tau)} | ` +
+        `${b && Number.isFinite(b.t) ? b.t.toFixed(2) : '—'} | ${num(w.rerunLo)} – ${num(w.rerunHi)} | ` +
+        `${pct(relativeWidth(w.value, w.rerunLo, w.rerunHi))} |`,
+    )
+  })
   return `${out.join('\n')}\n`
 }

@@ -43,6 +43,8 @@ export function labReadmePreamble(profile: CostProfile): string {
     'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --raw-dir reports/kernel -o packages/bench/profiles/calibrated.json',
     '# rerun check: every constant of a second run against this run’s rerun interval, both directions',
     'npx --yes pnpm@10 dpsim calibrate --from-raw reports/kernel/raw.json --compare-raw reports/kernel/rerun/raw.json -o reports/kernel/rerun/README.md',
+    '# either, with the between-run spread of earlier calibrations of the machine: add --history RAW for each',
+    '# (this README’s and the rerun READMEs’ sections on it name theirs; reports/kernel/history/README.md)',
     '```',
     '',
     'Set-up (packages/kernel-lab): three network namespaces, client → node → server, joined by veth pairs made ' +

@@ -4,6 +4,7 @@ import {
   BETWEEN_RUNS_MEANING,
   type BetweenRunSpread,
   betweenRunSpread,
+  betweenRunSpreadMarkdown,
   betweenRunsMarkdown,
   withBetweenRuns,
 } from '../fit/betweenRuns'
@@ -118,16 +119,7 @@ export function compareRaw(
   const runB = analyzeRaw(b.text, b.source)
   const c = compareReruns(runA.spread, runB.spread)
   const reverse = compareReruns(runB.spread, runA.spread)
-  const hist = history.map((h) => analyzeRaw(h.text, h.source))
-  const sweep = (r: CalibrationRun) => (r.profile.provenance.notes?.startsWith('quick') ? 'quick' : 'full')
-  hist.forEach((h, i) => {
-    if (sweep(h) !== sweep(runA))
-      throw new InputError(
-        `expected a ${sweep(runA)} calibration as run A (${a.source}) is, got a ${sweep(h)} one: the two sweeps fit their constants on different sizes`,
-        history[i].source,
-        1,
-      )
-  })
+  const hist = historyRuns(sweepOf(runA), `run A (${a.source})`, history)
   const between = hist.length ? betweenRunsCheck(runA, runB, hist) : undefined
   const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
   const priced = labReport(
@@ -216,4 +208,46 @@ function betweenRunsCheck(
     reverse: compareReruns(withBetweenRuns(runB.spread, spreadB), runA.spread),
     spreadB,
   }
+}
+
+/** Which sweep a calibration ran: its provenance notes begin with it. */
+export const sweepOf = (r: CalibrationRun): 'quick' | 'full' =>
+  r.profile.provenance.notes?.startsWith('quick') ? 'quick' : 'full'
+
+/**
+ * Earlier calibrations (`--history`, raw.json each) re-fitted, each refused (InputError naming it) unless of the
+ * sweep `sweep` (quick or full) that run `ref` is: the two sweeps fit their constants on different sizes.
+ */
+export function historyRuns(
+  sweep: 'quick' | 'full',
+  ref: string,
+  history: ReadonlyArray<{ text: string; source: string }>,
+): CalibrationRun[] {
+  return history.map((h) => {
+    const r = analyzeRaw(h.text, h.source)
+    if (sweepOf(r) !== sweep)
+      throw new InputError(
+        `expected a ${sweep} calibration as ${ref} is, got a ${sweepOf(r)} one: the two sweeps fit their constants on different sizes`,
+        h.source,
+        1,
+      )
+    return r
+  })
+}
+
+/**
+ * A calibration with its README's section on the between-run spread of it and earlier runs of the same machine
+ * and sweep (`dpsim calibrate --history`, re-fitted by historyRuns): fit/betweenRuns.ts. The profile is unchanged.
+ */
+export function withHistory(
+  run: CalibrationRun,
+  history: ReadonlyArray<{ source: string; run: CalibrationRun }>,
+): CalibrationRun & { between: BetweenRunSpread[] } {
+  const between = betweenRunSpread([run.spread, ...history.map((h) => h.run.spread)])
+  const section = betweenRunSpreadMarkdown(
+    run.spread,
+    between,
+    history.map((h) => h.source),
+  )
+  return { ...run, between, markdown: `${run.markdown.trimEnd()}\n\n${section}` }
 }

@@ -1,13 +1,17 @@
 import { join, relative } from 'node:path'
+import { InputError } from '@dataplane-sim/cluster'
 import {
   analyzeRaw,
   type CalibrationRun,
   compareRaw,
   expectedOutside,
+  historyRuns,
   LabUnavailableError,
   RERUN_LEVEL,
   rawDataOf,
   runCalibration,
+  sweepOf,
+  withHistory,
 } from '@dataplane-sim/kernel-lab'
 import type { Command } from 'commander'
 import { loadProfile } from '../../profiles/load'
@@ -64,8 +68,10 @@ export function register(program: Command): void {
       [],
     )
     .action(async (opts: CalibrateOptions) => {
-      if (opts.history.length && !opts.compareRaw)
-        throw new UsageError('--history needs --from-raw A --compare-raw B (the runs it widens the check of)')
+      if (opts.history.length && !opts.compareRaw && !opts.rawDir)
+        throw new UsageError(
+          '--history needs --compare-raw (the rerun check it widens) or --raw-dir (the README that shows the between-run spread)',
+        )
       if (opts.compareRaw) {
         if (!opts.fromRaw) throw new UsageError('--compare-raw needs --from-raw (the first run)')
         const c = compareRaw(
@@ -99,9 +105,27 @@ export function register(program: Command): void {
       const compareWith = opts.compare.map((c) => ({ name: c, profile: loadProfile(c) }))
       const rawPath = opts.rawDir ? join(opts.rawDir, 'raw.json') : undefined
       const rawRef = rawPath ? relative(process.cwd(), rawPath) : undefined
+      // earlier runs read and re-fitted before anything is measured: a bad file stops the command before the lab
+      const ownText = opts.fromRaw ? readInput(opts.fromRaw) : undefined
+      const history = opts.history.map((h) => {
+        const text = readInput(h)
+        if (h === opts.fromRaw || text === ownText)
+          throw new InputError(
+            'expected a calibration other than this run: its own noise is already in its bootstrap',
+            h,
+            1,
+          )
+        return { source: h, text }
+      })
+      const refit =
+        opts.fromRaw && ownText !== undefined
+          ? analyzeRaw(ownText, opts.fromRaw, { rawDataPath: rawRef, compareWith })
+          : undefined
+      const sweep = refit ? sweepOf(refit) : opts.quick ? 'quick' : 'full'
+      const earlier = historyRuns(sweep, refit ? `this run (${opts.fromRaw})` : `this ${sweep} run`, history)
       let result: CalibrationRun
-      if (opts.fromRaw) {
-        result = analyzeRaw(readInput(opts.fromRaw), opts.fromRaw, { rawDataPath: rawRef, compareWith })
+      if (refit) {
+        result = refit
       } else {
         try {
           result = await runCalibration({
@@ -120,6 +144,11 @@ export function register(program: Command): void {
           throw e
         }
       }
+      if (earlier.length)
+        result = withHistory(
+          result,
+          earlier.map((run, i) => ({ source: history[i].source, run })),
+        )
       if (opts.rawDir && rawPath) {
         writeAtomic(rawPath, stableJson(rawDataOf(result)))
         writeAtomic(join(opts.rawDir, 'README.md'), `${result.markdown}\n`)
