@@ -353,22 +353,15 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   /**
    * `lookupSlotInto(m.slotKeys[slot − 1], ops)` for a slot 1..m.count of master `m` as it was written: the same
    * lookup, counted the same. When the master's slot keys are one run (`slotBase`) its slot entry is read
-   * from the column directly, without the slotKeys array (two dependent reads fewer per first packet).
+   * from the column directly, without the slotKeys array (two dependent reads fewer per first packet): in a
+   * run, slotKeys[slot − 1] is −(slotBase + slot − 1) (runBase).
    */
   lookupSlotOf(m: ServiceMaster, slot: number, ops: OpCounts): number {
     const base = m.slotBase
-    if (base !== undefined && base > 0) {
-      const col = this.slotBackend
-      const i = base + slot - 1
-      if (i < col.length) {
-        const id = col[i] - 1
-        if (id >= 0) {
-          this.countReadInto(ops, true)
-          return id
-        }
-      }
-    }
-    return this.lookupSlotInto(m.slotKeys[slot - 1], ops)
+    return this.lookupSlotInto(
+      base !== undefined && base > 0 ? -(base + slot - 1) : m.slotKeys[slot - 1],
+      ops,
+    )
   }
 
   /**

@@ -96,6 +96,14 @@ export const BETWEEN_RUNS_MEANING =
   'of freedom (τ comes from few runs). τ is taken from the reference run and the history, never from the run ' +
   'checked.'
 
+/** A constant's between-run cells of both tables: runs, mean, s, within-run SD, τ, t (— where absent). */
+function betweenCells(b: BetweenRunSpread | undefined): string {
+  return (
+    `${b?.runs ?? 0} | ${num(b?.mean)} | ${num(b?.sd)} | ${num(b && Math.sqrt(b.withinVar))} | ${num(b?.tau)} | ` +
+    `${b && Number.isFinite(b.t) ? b.t.toFixed(2) : '—'}`
+  )
+}
+
 /**
  * The rerun check with the between-run spread, as Markdown: per constant the runs τ came from, their mean, s, the
  * mean within-run standard deviation, τ, t, the widened interval around the reference run's value, the checked
@@ -118,10 +126,8 @@ export function betweenRunsMarkdown(
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
   ]
   for (const r of c.rows) {
-    const b = byKey.get(r.key)
     out.push(
-      `| \`${r.key}\` | ${b?.runs ?? 0} | ${num(b?.mean)} | ${num(b?.sd)} | ${num(b && Math.sqrt(b.withinVar))} | ` +
-        `${num(b?.tau)} | ${b && Number.isFinite(b.t) ? b.t.toFixed(2) : '—'} | ${num(r.a)} | ${num(r.b)} | ` +
+      `| \`${r.key}\` | ${betweenCells(byKey.get(r.key))} | ${num(r.a)} | ${num(r.b)} | ` +
         `${num(r.lo)} – ${num(r.hi)} | ${pct(relativeWidth(r.a, r.lo, r.hi))} | ${r.within ? 'yes' : 'no'} |`,
     )
   }
@@ -152,12 +158,10 @@ export function betweenRunSpreadMarkdown(
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|',
   ]
   spread.forEach((s, i) => {
-    const b = byKey.get(s.key)
     const w = widened[i]
     out.push(
-      `| \`${s.key}\` | ${num(s.value)} | ${num(s.rerunLo)} – ${num(s.rerunHi)} | ${b?.runs ?? 0} | ${num(b?.mean)} | ` +
-        `${num(b?.sd)} | ${num(b && Math.sqrt(b.withinVar))} | ${num(b?.tau)} | ` +
-        `${b && Number.isFinite(b.t) ? b.t.toFixed(2) : '—'} | ${num(w.rerunLo)} – ${num(w.rerunHi)} | ` +
+      `| \`${s.key}\` | ${num(s.value)} | ${num(s.rerunLo)} – ${num(s.rerunHi)} | ` +
+        `${betweenCells(byKey.get(s.key))} | ${num(w.rerunLo)} – ${num(w.rerunHi)} | ` +
         `${pct(relativeWidth(w.value, w.rerunLo, w.rerunHi))} |`,
     )
   })

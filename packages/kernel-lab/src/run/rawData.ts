@@ -106,21 +106,20 @@ export function compareRaw(
    */
   history: ReadonlyArray<{ text: string; source: string }> = [],
 ): RerunComparison & { reverse: RerunComparison; markdown: string; betweenRuns?: BetweenRunsCheck } {
-  for (const h of history) {
-    const same = h.text === a.text ? 'A' : h.text === b.text ? 'B' : undefined
-    if (same)
-      throw new InputError(
-        `expected a calibration other than run ${same} (${same === 'A' ? a.source : b.source}): the between-run spread never comes from the run checked`,
-        h.source,
-        1,
-      )
-  }
   const runA = analyzeRaw(a.text, a.source)
   const runB = analyzeRaw(b.text, b.source)
   const c = compareReruns(runA.spread, runB.spread)
   const reverse = compareReruns(runB.spread, runA.spread)
-  const hist = historyRuns(sweepOf(runA), `run A (${a.source})`, history)
+  const hist = historyRuns(
+    sweepOf(runA),
+    [
+      { name: 'run A', ...a },
+      { name: 'run B', ...b },
+    ],
+    history,
+  )
   const between = hist.length ? betweenRunsCheck(runA, runB, hist) : undefined
+  const histNames = hist.map((_, i) => `H${i + 1}`)
   const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
   const priced = labReport(
     runB.measurements,
@@ -142,7 +141,7 @@ export function compareRaw(
     '',
     provenanceLine('A', a.source, runA),
     provenanceLine('B', b.source, runB),
-    ...history.map((h, i) => provenanceLine(`H${i + 1}`, h.source, hist[i])),
+    ...history.map((h, i) => provenanceLine(histNames[i], h.source, hist[i])),
     '',
     `- B inside A’s 95% rerun intervals: **${c.within} of ${c.total}** (${width(c)})`,
     `- A inside B’s 95% rerun intervals: **${reverse.within} of ${reverse.total}** (${width(reverse)})`,
@@ -166,12 +165,12 @@ export function compareRaw(
           betweenRunsMarkdown(between.forward, between.spreadA, {
             a: 'A',
             b: 'B',
-            runs: `A and ${hist.map((_, i) => `H${i + 1}`).join(', ')}`,
+            runs: `A and ${histNames.join(', ')}`,
           }),
           betweenRunsMarkdown(between.reverse, between.spreadB, {
             a: 'B',
             b: 'A',
-            runs: `B and ${hist.map((_, i) => `H${i + 1}`).join(', ')}`,
+            runs: `B and ${histNames.join(', ')}`,
           }),
         ]
       : []),
@@ -215,19 +214,30 @@ export const sweepOf = (r: CalibrationRun): 'quick' | 'full' =>
   r.profile.provenance.notes?.startsWith('quick') ? 'quick' : 'full'
 
 /**
- * Earlier calibrations (`--history`, raw.json each) re-fitted, each refused (InputError naming it) unless of the
- * sweep `sweep` (quick or full) that run `ref` is: the two sweeps fit their constants on different sizes.
+ * Earlier calibrations (`--history`, raw.json each) re-fitted. Each is refused (InputError naming it) when it is one
+ * of the runs `refs` names (same file or same text: the between-run spread never comes from a run it checks), or
+ * unless of the sweep `sweep` (quick or full) that the first of them is: the two sweeps fit their constants on
+ * different sizes. Every file is checked against `refs` before any is re-fitted.
  */
 export function historyRuns(
   sweep: 'quick' | 'full',
-  ref: string,
+  refs: ReadonlyArray<{ name: string; source: string; text?: string }>,
   history: ReadonlyArray<{ text: string; source: string }>,
 ): CalibrationRun[] {
+  for (const h of history) {
+    const same = refs.find((r) => r.source === h.source || r.text === h.text)
+    if (same)
+      throw new InputError(
+        `expected a calibration other than ${same.name} (${same.source}): the between-run spread never comes from the run checked`,
+        h.source,
+        1,
+      )
+  }
   return history.map((h) => {
     const r = analyzeRaw(h.text, h.source)
     if (sweepOf(r) !== sweep)
       throw new InputError(
-        `expected a ${sweep} calibration as ${ref} is, got a ${sweepOf(r)} one: the two sweeps fit their constants on different sizes`,
+        `expected a ${sweep} calibration as ${refs[0].name} (${refs[0].source}) is, got a ${sweepOf(r)} one: the two sweeps fit their constants on different sizes`,
         h.source,
         1,
       )

@@ -1,5 +1,4 @@
 import { join, relative } from 'node:path'
-import { InputError } from '@dataplane-sim/cluster'
 import {
   analyzeRaw,
   type CalibrationRun,
@@ -107,22 +106,14 @@ export function register(program: Command): void {
       const rawRef = rawPath ? relative(process.cwd(), rawPath) : undefined
       // earlier runs read and re-fitted before anything is measured: a bad file stops the command before the lab
       const ownText = opts.fromRaw ? readInput(opts.fromRaw) : undefined
-      const history = opts.history.map((h) => {
-        const text = readInput(h)
-        if (h === opts.fromRaw || text === ownText)
-          throw new InputError(
-            'expected a calibration other than this run: its own noise is already in its bootstrap',
-            h,
-            1,
-          )
-        return { source: h, text }
-      })
+      const history = opts.history.map((h) => ({ source: h, text: readInput(h) }))
       const refit =
         opts.fromRaw && ownText !== undefined
           ? analyzeRaw(ownText, opts.fromRaw, { rawDataPath: rawRef, compareWith })
           : undefined
       const sweep = refit ? sweepOf(refit) : opts.quick ? 'quick' : 'full'
-      const earlier = historyRuns(sweep, refit ? `this run (${opts.fromRaw})` : `this ${sweep} run`, history)
+      const own = { name: 'this run', source: opts.fromRaw ?? 'measured now', text: ownText }
+      const earlier = historyRuns(sweep, [own], history)
       let result: CalibrationRun
       if (refit) {
         result = refit
