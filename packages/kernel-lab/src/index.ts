@@ -28,8 +28,9 @@ export { modelDefaultsProfile } from './report/modelDefaults'
 export { outsideReason } from './report/outsideReasons'
 export { forwardRulesTable } from './rules/forwardRules'
 export { kubeProxyShapeTable } from './rules/kubeProxyShape'
+export { poolRaw } from './run/pool'
 export type { RawData } from './run/rawData'
-export { analyzeRaw, compareRaw, historyRuns, rawDataOf, sweepOf, withHistory } from './run/rawData'
+export { analyzeRaw, compareRaw, historyRuns, parseRaw, rawDataOf, sweepOf, withHistory } from './run/rawData'
 export type { AnalyzeOptions, CalibrationRun, RunCalibrationOptions } from './run/runCalibration'
 export {
   analyzeCalibration,

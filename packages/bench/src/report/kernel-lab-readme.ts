@@ -31,8 +31,8 @@ export function kernelLabMarkdown(s: KernelLabSection): string {
   const [lo, hi] = s.range
   out.push(
     `Measured by the kernel lab (\`packages/kernel-lab\`, \`dpsim calibrate\`) in network namespaces on Linux ` +
-      `${mo?.kernel}, ${mo?.cpu}, on ${mo?.date}: ${mo?.notes}. Data \`${s.source}\`; method and the full ` +
-      'tables in reports/kernel/README.md. Each point is the median of its runs; spread = (p90 − p10) / median. ' +
+      `${mo?.kernel}, ${mo?.cpu}, on ${mo?.date}: ${mo?.notes}. Data \`${s.source}\`: the method is in ` +
+      'reports/kernel/README.md, the full tables of this data in the README beside it. Each point is the median of its runs; spread = (p90 − p10) / median. ' +
       'Modeled = what the models count for the same table (kernel-lab’s `recount`: iptables-model’s restore and ' +
       'walk cost models, the eBPF map operations) × the profile’s constants. Profiles: ' +
       s.profiles

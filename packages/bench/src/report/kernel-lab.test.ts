@@ -160,9 +160,7 @@ describe('kernelLabSection without data', () => {
     const md = kernelLabMarkdown(s)
     expect(md).toContain('No kernel-lab measurements at')
     expect(kernelLabSummaryLine(s)).toMatch(/^kernel lab: no measurements at .*none\.json/)
-    expect(md).toContain(
-      'dpsim calibrate -o packages/bench/profiles/calibrated.json --raw-dir reports/kernel',
-    )
+    expect(md).toContain('--raw-dir reports/kernel/pooled -o packages/bench/profiles/calibrated.json')
   })
 
   it('rejects a malformed raw.json with the line of the bad measurement', () => {
@@ -185,8 +183,9 @@ describe('kernelLabSection without data', () => {
 describe('buildReport with kernel-lab data beside reports/bench', () => {
   it('adds the section, its charts and results.kernelLab, and results.json still validates', () => {
     const reports = join(dir, 'reports')
-    mkdirSync(join(reports, 'kernel'), { recursive: true })
-    writeFileSync(join(reports, 'kernel', 'raw.json'), readFileSync(RAW))
+    // the default place: the pooled data the shipped profile is fitted to
+    mkdirSync(join(reports, 'kernel', 'pooled'), { recursive: true })
+    writeFileSync(join(reports, 'kernel', 'pooled', 'raw.json'), readFileSync(RAW))
     const { results, files } = buildReport({
       config: {
         mode: 'quick',

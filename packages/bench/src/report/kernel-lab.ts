@@ -77,8 +77,10 @@ export interface KernelLabOptions {
 
 export const HOW_TO_PRODUCE =
   'as root on a Linux node with the lab’s Debian packages (iptables nftables bpftool iproute2 clang llvm libbpf-dev ' +
-  'conntrack): `npx --yes pnpm@10 dpsim calibrate -o packages/bench/profiles/calibrated.json --raw-dir reports/kernel`, ' +
-  'then run the report again (or point it at another run’s data with `--kernel-raw FILE`)'
+  'conntrack): `npx --yes pnpm@10 dpsim calibrate -o profile.json --raw-dir DIR` for one run; the shipped profile is ' +
+  'the pool of several (`dpsim calibrate --from-raw DIR1/raw.json --from-raw DIR2/raw.json … --raw-dir ' +
+  'reports/kernel/pooled -o packages/bench/profiles/calibrated.json`); then run the report again (or point it at ' +
+  'another run’s data with `--kernel-raw FILE`)'
 
 const EXPERIMENTS = new Set<string>(Object.keys(EXPERIMENT_TITLES))
 const BACKENDS = new Set(['legacy', 'nft', 'bpf'])

@@ -37,8 +37,8 @@ export interface ReportOptions {
   /** directory of other packages' benchmark JSON (default `reports/bench` under the current directory) */
   benchDir?: string
   /**
-   * The kernel lab's data for the model-vs-measured section: `rawPath` (default `kernel/raw.json` beside
-   * benchDir, i.e. reports/kernel/raw.json), the calibrated profile to set beside the report's (default the
+   * The kernel lab's data for the model-vs-measured section: `rawPath` (default `kernel/pooled/raw.json` beside
+   * benchDir, i.e. reports/kernel/pooled/raw.json: the pool of calibrations the shipped profile is fitted to), the calibrated profile to set beside the report's (default the
    * shipped `calibrated` profile; null for none), `rendered` to include the rendered-ruleset restores (slow to
    * recount; default in full mode only).
    */
@@ -192,7 +192,7 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
         scalingAnchorModel(a, [...scaling, ...variations]),
     )
     const benchDir = opts.benchDir ?? join(process.cwd(), 'reports', 'bench')
-    const rawPath = opts.kernelLab?.rawPath ?? join(dirname(benchDir), 'kernel', 'raw.json')
+    const rawPath = opts.kernelLab?.rawPath ?? join(dirname(benchDir), 'kernel', 'pooled', 'raw.json')
     const kernelLab = kernelLabSection({
       rawPath,
       displayPath: displayPath(rawPath),

@@ -143,14 +143,21 @@ export function betweenRunSpreadMarkdown(
   spread: readonly ConstantSpread[],
   between: readonly BetweenRunSpread[],
   sources: readonly string[],
+  /** `spread` is a pool's fit (run/pool.ts) and `sources` the calibrations it pooled: τ is theirs alone */
+  pooled = false,
 ): string {
   const byKey = new Map(between.map((b) => [b.key, b]))
   const widened = withBetweenRuns(spread, between)
   const out = [
     '## Between calibrations',
     '',
-    `This run and ${sources.length} earlier calibration${sources.length === 1 ? '' : 's'} of the machine, each ` +
-      `re-fitted from its raw data with today’s model (\`${sources.map((s) => `--history ${s}`).join(' ')}\`).`,
+    pooled
+      ? `The ${sources.length} calibrations this profile pools (${sources.map((s) => `\`${s}\``).join(', ')}), ` +
+        'each also re-fitted on its own from its raw data ' +
+        'with today’s model; “this run” is the pool. Its interval with τ is where a new calibration of this ' +
+        'machine, at another hour, should land.'
+      : `This run and ${sources.length} earlier calibration${sources.length === 1 ? '' : 's'} of the machine, each ` +
+        `re-fitted from its raw data with today’s model (\`${sources.map((s) => `--history ${s}`).join(' ')}\`).`,
     '',
     BETWEEN_RUNS_MEANING,
     '',

@@ -339,7 +339,11 @@ export function profileKey(key: string, backend: LabBackend): string {
 }
 
 export interface CalibrationOptions {
-  machine: MachineInfo & { loadAtStart?: number }
+  /**
+   * `pooled`: the clause that says which calibrations a pooled fit merged (run/pool.ts poolRaw), written into the
+   * provenance's notes in place of one run's load averages (a pool has no single load)
+   */
+  machine: MachineInfo & { loadAtStart?: number; pooled?: string }
   quick: boolean
   /** where the raw data was written, recorded instead of inlining it when given */
   rawDataPath?: string
@@ -470,9 +474,12 @@ export function buildProfile(opts: CalibrationOptions): { profile: CostProfile; 
       cpu: opts.machine.cpu,
       date: opts.machine.date,
       notes:
-        `${opts.quick ? 'quick' : 'full'} sweep on ${opts.machine.cpus} CPUs, Node ${opts.machine.node}; medians ` +
-        `of several runs; 1-minute load average ${opts.machine.loadAtStart ?? '?'} at the start and ` +
-        `${opts.machine.load1} at the end${loadNote(opts.machine)}${cacheNote(opts.machine.caches)}`,
+        `${opts.quick ? 'quick' : 'full'} sweep on ${opts.machine.cpus} CPUs, Node ${opts.machine.node}; ` +
+        (opts.machine.pooled
+          ? opts.machine.pooled
+          : `medians of several runs; 1-minute load average ${opts.machine.loadAtStart ?? '?'} at the start and ` +
+            `${opts.machine.load1} at the end${loadNote(opts.machine)}`) +
+        cacheNote(opts.machine.caches),
       data: opts.rawDataPath ?? opts.measurements,
     },
     constants: Object.fromEntries(Object.entries(constants).sort(([a], [b]) => a.localeCompare(b))),

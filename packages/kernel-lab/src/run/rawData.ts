@@ -30,15 +30,8 @@ export function rawDataOf(run: CalibrationRun): RawData {
   }
 }
 
-/**
- * Re-fits a run from its raw.json (no kernel needed): what `dpsim calibrate --from-raw` and the bench report
- * use to show the committed measurements (reports/kernel/raw.json) against the models.
- */
-export function analyzeRaw(
-  text: string,
-  source: string,
-  opts: { rawDataPath?: string; compareWith?: Array<{ name: string; profile: CostProfile }> } = {},
-): CalibrationRun {
+/** A raw.json's data, or an InputError naming `source` when it is not JSON with a measurements array. */
+export function parseRaw(text: string, source: string): Partial<RawData> & Pick<RawData, 'measurements'> {
   let raw: Partial<RawData>
   try {
     raw = JSON.parse(text)
@@ -47,6 +40,19 @@ export function analyzeRaw(
   }
   if (!raw || !Array.isArray(raw.measurements))
     throw new InputError('expected raw.json of dpsim calibrate, with a "measurements" array', source, 1)
+  return raw as Partial<RawData> & Pick<RawData, 'measurements'>
+}
+
+/**
+ * Re-fits a run from its raw.json (no kernel needed): what `dpsim calibrate --from-raw` and the bench report
+ * use to show the committed measurements (reports/kernel/pooled/raw.json) against the models.
+ */
+export function analyzeRaw(
+  text: string,
+  source: string,
+  opts: { rawDataPath?: string; compareWith?: Array<{ name: string; profile: CostProfile }> } = {},
+): CalibrationRun {
+  const raw = parseRaw(text, source)
   const p = raw.provenance ?? { method: 'calibrate' }
   const notes = p.notes ?? ''
   return analyzeCalibration({
@@ -61,12 +67,16 @@ export function analyzeRaw(
       load1: Number(/and ([\d.]+) at the end/.exec(notes)?.[1] ?? Number.NaN),
       loadAtStart: Number(/load average ([\d.]+) at the start/.exec(notes)?.[1] ?? Number.NaN),
       caches: notedCaches(notes),
+      pooled: POOLED_CLAUSE.exec(notes)?.[1],
     },
     quick: notes.startsWith('quick'),
     rawDataPath: opts.rawDataPath ?? source,
     compareWith: opts.compareWith,
   })
 }
+
+/** The clause a pooled fit's notes carry (run/pool.ts poolRaw), read back so a re-fit writes the same notes. */
+const POOLED_CLAUSE = /; (pooled: [^;]*)/
 
 /**
  * The cache sizes a raw file's provenance recorded. Raw data written before it recorded them (or before it
@@ -176,7 +186,7 @@ export function compareRaw(
       : []),
     '## Run B’s measurements priced by both profiles',
     '',
-    'Profile `B` is run B’s own fit, `A` the first run’s (the one shipped when A is reports/kernel/raw.json).',
+    'Profile `B` is run B’s own fit, `A` the first run’s.',
     '',
     priced.markdown,
   ].join('\n')
@@ -252,12 +262,19 @@ export function historyRuns(
 export function withHistory(
   run: CalibrationRun,
   history: ReadonlyArray<{ source: string; run: CalibrationRun }>,
+  /**
+   * the run is a pool of calibrations (run/pool.ts), `history` its inputs (and any earlier runs): the spread is
+   * theirs alone, the pool being no run of its own
+   */
+  pooled = false,
 ): CalibrationRun & { between: BetweenRunSpread[] } {
-  const between = betweenRunSpread([run.spread, ...history.map((h) => h.run.spread)])
+  const runs = history.map((h) => h.run.spread)
+  const between = betweenRunSpread(pooled ? runs : [run.spread, ...runs])
   const section = betweenRunSpreadMarkdown(
     run.spread,
     between,
     history.map((h) => h.source),
+    pooled,
   )
   return { ...run, between, markdown: `${run.markdown.trimEnd()}\n\n${section}` }
 }

@@ -34,6 +34,16 @@ function raw(name: string, perRule: number): string {
   return file
 }
 
+/** The same, recorded as a quick sweep. */
+function quickRaw(name: string, perRule: number): string {
+  const file = raw(name, perRule)
+  writeFileSync(
+    file,
+    JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), provenance: { notes: 'quick sweep' } }),
+  )
+  return file
+}
+
 async function cli(argv: string[]) {
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
   try {
@@ -104,19 +114,71 @@ describe('dpsim calibrate --raw-dir --history', () => {
     const self = await cli(['calibrate', '--from-raw', a, '--raw-dir', d, '--history', a])
     expect(self.code).toBe(2)
     expect(self.stderr).toMatch(/self\.json:1: expected a calibration other than this run/)
-    const q = join(dir, 'quick.json')
-    writeFileSync(
-      q,
-      JSON.stringify({
-        ...JSON.parse(readFileSync(raw('q.json', 6), 'utf8')),
-        provenance: { notes: 'quick sweep' },
-      }),
-    )
+    const q = quickRaw('quick.json', 6)
     const other = await cli(['calibrate', '--from-raw', a, '--raw-dir', d, '--history', q])
     expect(other.code).toBe(2)
     expect(other.stderr).toMatch(
       /quick\.json:1: expected a full calibration as this run .* is, got a quick one/,
     )
+    expect(existsSync(d)).toBe(false)
+  })
+})
+
+describe('dpsim calibrate --from-raw A --from-raw B (a pool)', () => {
+  it('fits the pool, says which runs it merged and writes their between-run spread; its raw.json re-fits alike', async () => {
+    const d = join(dir, 'pool')
+    const args = ['--raw-dir', d, '-o', join(d, 'profile.json')]
+    const a = raw('p6.json', 6)
+    const b = raw('p7.json', 7)
+    expect((await cli(['calibrate', '--from-raw', a, '--from-raw', b, ...args])).code).toBe(0)
+    const readme = readFileSync(join(d, 'README.md'), 'utf8')
+    expect(readme).toContain('pooled: the passes of 2 calibrations of this machine')
+    expect(readme).toContain('The 2 calibrations this profile pools')
+    // τ from the two runs alone: runs 2, their mean 6.5
+    expect(readme).toMatch(/\| `ipt.rule` \| [\d.]+ \| .* \| 2 \| 6\.5 \|/)
+    const profile = (f: string) => JSON.parse(readFileSync(f, 'utf8'))
+    const pooled = profile(join(d, 'profile.json'))
+    expect(pooled.constants['ipt.rule'].value).toBeGreaterThan(6)
+    expect(pooled.constants['ipt.rule'].value).toBeLessThan(7)
+    const again = join(dir, 'again.json')
+    expect((await cli(['calibrate', '--from-raw', join(d, 'raw.json'), '-o', again])).code).toBe(0)
+    expect(profile(again).constants).toEqual(pooled.constants)
+  })
+
+  it('exits 2 for a pool with --compare-raw, a run given twice or runs of two sweeps, writing nothing', async () => {
+    const a = raw('pa.json', 6)
+    const d = join(dir, 'pool-refused')
+    const rerun = await cli([
+      'calibrate',
+      '--from-raw',
+      a,
+      '--from-raw',
+      raw('pb.json', 7),
+      '--compare-raw',
+      a,
+    ])
+    expect(rerun.code).toBe(2)
+    expect(rerun.stderr).toMatch(/--compare-raw needs one --from-raw/)
+    const history = await cli([
+      'calibrate',
+      '--from-raw',
+      a,
+      '--from-raw',
+      raw('pb.json', 7),
+      '--raw-dir',
+      d,
+      '--history',
+      raw('ph.json', 6.2),
+    ])
+    expect(history.code).toBe(2)
+    expect(history.stderr).toMatch(/--history with several --from-raw/)
+    const twice = await cli(['calibrate', '--from-raw', a, '--from-raw', raw('pa2.json', 6), '--raw-dir', d])
+    expect(twice.code).toBe(2)
+    expect(twice.stderr).toMatch(/pa2\.json:1: expected each calibration once in a pool/)
+    const q = quickRaw('pq.json', 6.5)
+    const sweeps = await cli(['calibrate', '--from-raw', a, '--from-raw', q, '--raw-dir', d])
+    expect(sweeps.code).toBe(2)
+    expect(sweeps.stderr).toMatch(/pq\.json:1: expected a full calibration as .*pa\.json is, got a quick one/)
     expect(existsSync(d)).toBe(false)
   })
 })

@@ -6,6 +6,7 @@ import {
   expectedOutside,
   historyRuns,
   LabUnavailableError,
+  poolRaw,
   RERUN_LEVEL,
   rawDataOf,
   runCalibration,
@@ -23,7 +24,7 @@ interface CalibrateOptions {
   rawDir?: string
   compare: string[]
   only?: string
-  fromRaw?: string
+  fromRaw: string[]
   compareRaw?: string
   history: string[]
 }
@@ -34,7 +35,8 @@ type Part = (typeof PARTS)[number]
 /**
  * `dpsim calibrate`: measures this machine's kernel in network namespaces (packages/kernel-lab) and writes a
  * CostProfile fitted to it. Needs root and the lab's tools; refuses with exit 2 naming the Debian packages.
- * `--from-raw` re-fits an earlier run's raw data without touching the kernel.
+ * `--from-raw` re-fits an earlier run's raw data without touching the kernel; given several times, it fits the
+ * pool of those runs (kernel-lab run/pool.ts), the way the shipped profile is made (reports/kernel/pooled).
  */
 export function register(program: Command): void {
   program
@@ -55,7 +57,12 @@ export function register(program: Command): void {
       [],
     )
     .option('--only <parts>', `comma-separated subset of ${PARTS.join(',')}`)
-    .option('--from-raw <raw.json>', 're-fit the raw data of an earlier run instead of measuring')
+    .option(
+      '--from-raw <raw.json>',
+      're-fit the raw data of an earlier run instead of measuring; repeatable: fit the pool of several runs of the same sweep and machine, each run’s passes as passes of one sweep',
+      collect,
+      [],
+    )
     .option(
       '--compare-raw <raw.json>',
       'with --from-raw A: the rerun check, each constant of this second run against A’s rerun (prediction) interval and back, as a README (Markdown; -o writes it to a file)',
@@ -71,10 +78,17 @@ export function register(program: Command): void {
         throw new UsageError(
           '--history needs --compare-raw (the rerun check it widens) or --raw-dir (the README that shows the between-run spread)',
         )
+      if (opts.fromRaw.length > 1 && opts.history.length)
+        throw new UsageError(
+          '--history with several --from-raw: a pool’s between-run spread comes from the runs it pools; pool those runs too',
+        )
       if (opts.compareRaw) {
-        if (!opts.fromRaw) throw new UsageError('--compare-raw needs --from-raw (the first run)')
+        if (opts.fromRaw.length !== 1)
+          throw new UsageError(
+            '--compare-raw needs one --from-raw (the first run; a pool is written by --raw-dir first)',
+          )
         const c = compareRaw(
-          { text: readInput(opts.fromRaw), source: opts.fromRaw },
+          { text: readInput(opts.fromRaw[0]), source: opts.fromRaw[0] },
           { text: readInput(opts.compareRaw), source: opts.compareRaw },
           opts.output,
           opts.history.map((h) => ({ text: readInput(h), source: h })),
@@ -105,15 +119,24 @@ export function register(program: Command): void {
       const rawPath = opts.rawDir ? join(opts.rawDir, 'raw.json') : undefined
       const rawRef = rawPath ? relative(process.cwd(), rawPath) : undefined
       // earlier runs read and re-fitted before anything is measured: a bad file stops the command before the lab
-      const ownText = opts.fromRaw ? readInput(opts.fromRaw) : undefined
+      const inputs = opts.fromRaw.map((f) => ({ source: f, text: readInput(f) }))
+      const pool = inputs.length > 1 ? inputs : []
+      const ownSource = inputs.length ? inputs.map((i) => i.source).join(' + ') : 'measured now'
+      const ownText = pool.length ? stableJson(poolRaw(pool)) : inputs[0]?.text
       const history = opts.history.map((h) => ({ source: h, text: readInput(h) }))
       const refit =
-        opts.fromRaw && ownText !== undefined
-          ? analyzeRaw(ownText, opts.fromRaw, { rawDataPath: rawRef, compareWith })
+        ownText !== undefined
+          ? analyzeRaw(ownText, ownSource, { rawDataPath: rawRef, compareWith })
           : undefined
       const sweep = refit ? sweepOf(refit) : opts.quick ? 'quick' : 'full'
-      const own = { name: 'this run', source: opts.fromRaw ?? 'measured now', text: ownText }
-      const earlier = historyRuns(sweep, [own], history)
+      // a pool's section on the between-run spread comes from the runs it pools, each re-fitted on its own (only
+      // for the README: the profile is the pool's fit)
+      const earlierSources = (pool.length ? pool : history).map((h) => h.source)
+      const earlier = pool.length
+        ? opts.rawDir
+          ? historyRuns(sweep, [{ name: 'the pool', source: ownSource }], pool)
+          : []
+        : historyRuns(sweep, [{ name: 'this run', source: ownSource, text: ownText }], history)
       let result: CalibrationRun
       if (refit) {
         result = refit
@@ -138,7 +161,8 @@ export function register(program: Command): void {
       if (earlier.length)
         result = withHistory(
           result,
-          earlier.map((run, i) => ({ source: history[i].source, run })),
+          earlier.map((run, i) => ({ source: earlierSources[i], run })),
+          pool.length > 0,
         )
       if (opts.rawDir && rawPath) {
         writeAtomic(rawPath, stableJson(rawDataOf(result)))

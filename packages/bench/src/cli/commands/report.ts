@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--profile <name|file>', 'cost profile (anchors, calibrated, or a JSON file)', 'anchors')
     .option(
       '--kernel-raw <raw.json>',
-      "the kernel lab's measurements for the model-vs-measured section (default reports/kernel/raw.json)",
+      "the kernel lab's measurements for the model-vs-measured section (default reports/kernel/pooled/raw.json, the data the shipped calibrated profile is fitted to)",
     )
     .option('--no-progress', 'no progress bar even on a terminal')
     .action((o: ReportCliOptions) => {
