@@ -49,6 +49,28 @@ describe('podsByLabelSet', () => {
     expect(sets[0].key).toBe(sets[0].labels.join(','))
   })
 
+  it('merges the runs of a labels object met again after others, alternating or not', () => {
+    const web = { app: 'web' }
+    const canary = { app: 'web', track: 'canary' }
+    const db = { app: 'db' }
+    // web and canary alternate (a canary workload), then db, then web again
+    const pods = [
+      pod('a', 'web-0', web),
+      pod('a', 'web-1', canary),
+      pod('a', 'web-2', web),
+      pod('a', 'web-3', canary),
+      pod('a', 'db-0', db),
+      pod('a', 'web-4', web),
+      pod('a', 'web-10', web),
+    ]
+    const sets = podsByLabelSet(pods, (n) => namespaces.get(n))
+    expect(sets.map((s) => s.ordinals.map((o) => pods[o].name))).toEqual([
+      ['db-0'],
+      ['web-0', 'web-10', 'web-2', 'web-4'],
+      ['web-1', 'web-3'],
+    ])
+  })
+
   it('orders random pods as the reference sort does, with equal labels in distinct objects and namespaces', () => {
     // a few labels objects, two of them equal in content (distinct objects), shared by many pods
     const labelObjects: Array<Record<string, string>> = [
@@ -66,8 +88,14 @@ describe('podsByLabelSet', () => {
     fc.assert(
       fc.property(fc.array(arbPod, { maxLength: 40 }), (spec) => {
         const pods = spec.map((p) => pod(p.ns, p.name, labelObjects[p.labels], p.hostNetwork))
-        const got = podsByLabelSet(pods, (n) => namespaces.get(n)).flatMap((s) => {
+        const sets = podsByLabelSet(pods, (n) => namespaces.get(n))
+        // one set per key (a labels object met again after others, or an equal one, merged into it), in
+        // key order: each pod's set has its key
+        for (let i = 1; i < sets.length; i++) expect(sets[i - 1].key < sets[i].key).toBe(true)
+        const got = sets.flatMap((s) => {
           expect(s.key).toBe(s.labels.join(','))
+          for (const o of s.ordinals)
+            expect(s.key).toBe(podIdentityLabels(pods[o], namespaces.get(pods[o].namespace)).join(','))
           return s.ordinals
         })
         const expected = pods

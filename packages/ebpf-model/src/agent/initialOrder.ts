@@ -20,21 +20,19 @@ function cmp(a: string, b: string): number {
  * label sets in sorted order and pods by name within each — the order of sorting every pod by
  * `labels + "\0" + namespace/name`, which CRD-mode allocation is modeled on (pods of one label set share the
  * namespace, so their names decide), without building or sorting a string per pod. A label set is derived
- * once per (labels object, namespace): pods of one workload share their labels object, so a million pods
- * cost about as many label derivations as there are workloads.
+ * once per run of pods sharing a labels object and namespace (the pods of a workload come one after another
+ * and share their labels object; a workload alternating two labels objects, a canary, keeps both runs
+ * going), so a million pods cost about as many label derivations as there are workloads.
  */
 export function podsByLabelSet(
   pods: readonly Pod[],
   namespaceOf: (name: string) => Namespace | undefined,
 ): LabelSetPods[] {
-  // the set of each labels object in the first namespace it is seen in (every workload: one namespace);
-  // other namespaces of the same labels object, which a shared literal could produce, in a map per object
-  const first = new Map<Labels, LabelSetPods>()
-  const others = new Map<Labels, Map<string, LabelSetPods>>()
-  // every (labels object, namespace) gets a set of its own here; sets of equal labels (equal keys: distinct
-  // labels objects with the same content) are merged after sorting, where they are adjacent, rather than
-  // found through a map of the ~230-character keys as each set is made (a miss in a 104k-entry map, twice,
-  // per workload at 100k services)
+  // every run of (labels object, namespace) gets a set of its own here; sets of equal labels (equal keys:
+  // the same labels object met again later, or distinct labels objects with the same content) are merged
+  // after sorting, where they are adjacent, rather than found through a map as each run starts (a map of
+  // the labels objects: ~80 ms of identity-hash inserts for 104k workloads at 100k services, line profile;
+  // a map of the ~230-character keys cost more)
   const sets: LabelSetPods[] = []
   const nsLabels = new Map<string, string[]>()
   const setOf = (pod: Pod): LabelSetPods => {
@@ -58,54 +56,65 @@ export function podsByLabelSet(
     if (ords.length > 0 && pods[ords[ords.length - 1]].name > pods[o].name) unsorted.add(set)
     ords.push(o)
   }
-  // pods of a workload come one after another: the last (labels, namespace) answers most lookups
-  let lastLabels: Labels | null = null
-  let lastNs = ''
-  let last: LabelSetPods | null = null
+  // the set of the current run (a) and of the run before it (b), with their labels objects and namespaces
+  let a: LabelSetPods | null = null
+  let aLabels: Labels | null = null
+  let aNs = ''
+  let b: LabelSetPods | null = null
+  let bLabels: Labels | null = null
+  let bNs = ''
   for (let o = 0; o < pods.length; o++) {
     const pod = pods[o]
     if (pod.hostNetwork) continue
-    if (last && pod.labels === lastLabels && pod.namespace === lastNs) {
-      add(last, o)
+    if (a !== null && pod.labels === aLabels && pod.namespace === aNs) {
+      add(a, o)
       continue
     }
-    let set = first.get(pod.labels)
-    if (!set) first.set(pod.labels, (set = setOf(pod)))
-    else if (pods[set.ordinals[0]].namespace !== pod.namespace) {
-      let perNs = others.get(pod.labels)
-      if (!perNs) others.set(pod.labels, (perNs = new Map()))
-      let s = perNs.get(pod.namespace)
-      if (!s) perNs.set(pod.namespace, (s = setOf(pod)))
-      set = s
+    if (b !== null && pod.labels === bLabels && pod.namespace === bNs) {
+      // back to the run before: the two swap places
+      const s: LabelSetPods | null = a
+      a = b
+      b = s
+      const l: Labels | null = aLabels
+      aLabels = bLabels
+      bLabels = l
+      const n = aNs
+      aNs = bNs
+      bNs = n
+    } else {
+      b = a
+      bLabels = aLabels
+      bNs = aNs
+      a = setOf(pod)
+      aLabels = pod.labels
+      aNs = pod.namespace
     }
-    add(set, o)
-    lastLabels = pod.labels
-    lastNs = pod.namespace
-    last = set
+    add(a as LabelSetPods, o)
   }
   // a stable sort: sets of one key stay in the order they were made (the first keeps its labels and key)
-  sets.sort((a, b) => cmp(a.key, b.key))
+  sets.sort((x, y) => cmp(x.key, y.key))
   const out: LabelSetPods[] = []
-  for (const set of sets) {
-    const prev = out.length > 0 ? out[out.length - 1] : null
-    if (prev && prev.key === set.key) {
-      // the pods of both in list order, as one set would have gathered them; name order checked afresh
-      prev.ordinals = mergeAscending(prev.ordinals, set.ordinals)
-      if (!sortedByName(pods, prev.ordinals)) unsorted.add(prev)
-      unsorted.delete(set)
-    } else out.push(set)
+  for (let i = 0; i < sets.length; ) {
+    const set = sets[i]
+    let j = i + 1
+    while (j < sets.length && sets[j].key === set.key) j++
+    if (j - i > 1) {
+      // the pods of all in list order, as one set would have gathered them (all at once: a labels object
+      // met again and again must not merge pairwise, quadratic); name order checked afresh
+      const all: number[] = []
+      for (let k = i; k < j; k++) {
+        const ords = sets[k].ordinals
+        for (let m = 0; m < ords.length; m++) all.push(ords[m])
+        unsorted.delete(sets[k])
+      }
+      all.sort((x, y) => x - y)
+      set.ordinals = all
+      if (!sortedByName(pods, all)) unsorted.add(set)
+    }
+    out.push(set)
+    i = j
   }
-  for (const s of unsorted) s.ordinals.sort((a, b) => cmp(pods[a].name, pods[b].name))
-  return out
-}
-
-function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length && j < b.length) out.push(a[i] < b[j] ? a[i++] : b[j++])
-  while (i < a.length) out.push(a[i++])
-  while (j < b.length) out.push(b[j++])
+  for (const s of unsorted) s.ordinals.sort((x, y) => cmp(pods[x].name, pods[y].name))
   return out
 }
 
