@@ -12,6 +12,7 @@ import type {
 } from '@dataplane-sim/cluster'
 import { objectKey, parseCidr, tryIpToU32 } from '@dataplane-sim/cluster'
 import { CidrIdentities, type CidrIdentityEvents } from './cidrIdentities'
+import { distinctObjectKeys } from './distinctKeys'
 import { IdAllocator } from './idAllocator'
 import { type Identity, IdentityAllocator, podIdentityLabels, WORLD_ID } from './identity'
 import { type LabelSetPods, podsByLabelSet } from './initialOrder'
@@ -61,6 +62,11 @@ export class CiliumAgent {
   private podOrdinals: Map<string, number> | null = null
   /** "namespace/name" of each service of the initial cluster, in its order */
   private serviceKeys: string[]
+  /**
+   * the initial cluster's service keys are known distinct (`distinctObjectKeys`): the initial sync syncs
+   * each service `fresh`, its frontends staged instead of looked up and entered one by one
+   */
+  private readonly serviceKeysDistinct: boolean
   private sink: AgentSink
   private readonly nsByName = new Map<string, Namespace>()
   /** every pod the agent has seen, by ordinal, and the identity each holds */
@@ -106,6 +112,7 @@ export class CiliumAgent {
       frontends += frontendBound(svc)
     }
     this.serviceKeys = keys
+    this.serviceKeysDistinct = distinctObjectKeys(cluster.services)
     this.expectedFrontends = frontends
     this.nodeName = nodeName
     this.sink = sink
@@ -190,7 +197,10 @@ export class CiliumAgent {
     this.cidrs.refInAddressOrder(c.networkPolicies.flatMap(policyCidrs), this.cidrEvents(null))
     for (const ep of [...this.endpoints.values()].sort((a, b) => a.id - b.id)) this.regenerate(ep)
     const nodeIp = this.nodes.local
-    for (let i = 0; i < c.services.length; i++) this.services.sync(c.services[i], nodeIp, this.serviceKeys[i])
+    // (a second start finds the keys gone: its services may be programmed already)
+    const fresh = this.serviceKeysDistinct && this.serviceKeys.length === c.services.length
+    for (let i = 0; i < c.services.length; i++)
+      this.services.sync(c.services[i], nodeIp, this.serviceKeys[i], fresh)
     this.services.endInitialSync()
     this.serviceKeys = []
   }

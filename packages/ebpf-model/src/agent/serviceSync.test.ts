@@ -2,6 +2,7 @@ import { u32ToIp } from '@dataplane-sim/cluster'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { service, slice } from '../../test/fixtures'
+import { distinctObjectKeys } from './distinctKeys'
 import { ServiceSync } from './serviceSync'
 import type { AgentSink } from './sink'
 
@@ -59,53 +60,110 @@ describe('ServiceSync initial sync', () => {
     const arbService = fc.record({
       name: fc.constantFrom(...names),
       namespace: fc.constantFrom(...namespaces),
+      type: fc.constantFrom('ClusterIP', 'NodePort'),
+      etp: fc.constantFrom('Cluster', 'Local'),
+      itp: fc.constantFrom('Cluster', 'Local'),
     })
     const arbSlice = fc.record({
       name: fc.constantFrom(...names),
       namespace: fc.constantFrom(...namespaces),
-      ips: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }),
+      ips: fc.array(
+        fc.record({
+          n: fc.integer({ min: 1, max: 12 }),
+          node: fc.constantFrom('n1', 'n2'),
+          ready: fc.boolean(),
+        }),
+        { maxLength: 3 },
+      ),
     })
     fc.assert(
       fc.property(
         fc.array(arbService, { maxLength: 8 }),
         fc.array(arbSlice, { maxLength: 8 }),
+        fc.constantFrom('service', 'name', 'drawn'),
         fc.boolean(),
-        (svcs, sls, slicesInServiceOrder) => {
-          const services = svcs.map((x, i) =>
-            service({ name: x.name, namespace: x.namespace, clusterIP: `10.96.0.${i + 1}` }),
+        (svcs, sls, sliceOrder, servicesByName) => {
+          // services as drawn, or in (name, namespace) order (distinct keys: synced fresh)
+          const drawn = servicesByName
+            ? [...svcs].sort((p, q) => cmp(p.name, q.name) || cmp(p.namespace, q.namespace))
+            : svcs
+          const services = drawn.map((x, i) =>
+            service({
+              name: x.name,
+              namespace: x.namespace,
+              type: x.type,
+              clusterIP: `10.96.0.${i + 1}`,
+              ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30000 + i }],
+              externalTrafficPolicy: x.etp,
+              internalTrafficPolicy: x.itp,
+            }),
           )
-          // slices in list order of their services (as the EndpointSlice controller writes them), or as drawn
-          const ordered = slicesInServiceOrder
-            ? [...sls].sort(
-                (p, q) =>
-                  rank(services, p.name, p.namespace) - rank(services, q.name, q.namespace) ||
-                  sls.indexOf(p) - sls.indexOf(q),
-              )
-            : sls
+          // slices in list order of their services (as the EndpointSlice controller writes them), by name
+          // (each name's slices together, names in order: the constructor needs no by-name map), or as drawn
+          const ordered =
+            sliceOrder === 'service'
+              ? [...sls].sort(
+                  (p, q) =>
+                    rank(services, p.name, p.namespace) - rank(services, q.name, q.namespace) ||
+                    sls.indexOf(p) - sls.indexOf(q),
+                )
+              : sliceOrder === 'name'
+                ? [...sls].sort((p, q) => cmp(p.name, q.name) || sls.indexOf(p) - sls.indexOf(q))
+                : sls
           const slices = ordered.map((x, i) =>
             slice(
               x.name,
-              x.ips.map((n) => ({ ip: `10.0.0.${n}`, node: 'n1' })),
+              // a few addresses on two nodes, some not ready (terminating): backends repeat across
+              // services and across the frontends' lists (Local traffic policies filter them apart)
+              x.ips.map((e) => ({
+                ip: `10.0.0.${e.n}`,
+                node: e.node,
+                ready: e.ready,
+                serving: true,
+                terminating: !e.ready,
+              })),
               { namespace: x.namespace, name: `${x.name}-${i}` },
             ),
           )
+          // `fresh` as the agent passes it: the keys known distinct
+          const fresh = distinctObjectKeys(services)
           const run = (lookUpEach: boolean) => {
             const calls: string[] = []
             const rec: AgentSink = {
               ...sink,
-              backend: (op, b) => calls.push(`backend ${op} ${b.id} ${u32ToIp(b.addr)}`),
+              backend: (op, b) =>
+                calls.push(
+                  `backend ${op} ${b.id} ${u32ToIp(b.addr)} ${b.state} ${(b as { refs?: number }).refs}`,
+                ),
               service: (op, pf) =>
                 calls.push(`service ${op} ${pf.frontend.service} ${pf.revNat} ${pf.backendIds.join(',')}`),
             }
             const s = new ServiceSync(rec, 'n1', slices)
-            if (lookUpEach) s.endInitialSync()
-            for (const svc of services) s.sync(svc, undefined)
+            if (lookUpEach) {
+              s.endInitialSync()
+              for (const svc of services) s.sync(svc, 0x0a0000fe)
+            } else for (const svc of services) s.sync(svc, 0x0a0000fe, undefined, fresh)
             s.endInitialSync()
-            const fes = [...s.frontends].map(
-              ([k, list]) =>
-                `${k}: ${list.map((f) => f.frontend.backends.map((b) => u32ToIp(b.addr)).join(' '))}`,
-            )
-            return { calls, fes }
+            const list = () =>
+              [...s.frontends].map(
+                ([k, list]) =>
+                  `${k}: ${list.map((f) => f.frontend.backends.map((b) => u32ToIp(b.addr)).join(' '))}`,
+              )
+            const fes = list()
+            // after it: the staged frontends are what a resync diffs against and a removal drops
+            if (services.length > 0) {
+              const first = services[0]
+              s.reindexSlice(
+                undefined,
+                slice(first.name, [{ ip: '10.0.1.1', node: 'n1' }], {
+                  namespace: first.namespace,
+                  name: `${first.name}-extra`,
+                }),
+              )
+              for (const svc of services) s.sync(svc, 0x0a0000fe)
+              s.remove(`${first.namespace}/${first.name}`)
+            }
+            return { calls, fes, after: list() }
           }
           expect(run(false)).toEqual(run(true))
         },
@@ -189,6 +247,10 @@ describe('ServiceSync backend references', () => {
     )
   })
 })
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
 
 function rank(services: Array<{ name: string; namespace: string }>, name: string, namespace: string): number {
   const i = services.findIndex((s) => s.name === name && s.namespace === namespace)
