@@ -8,13 +8,15 @@ import { candidateOf, lookupBackend } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
 import { DROP } from './reasons'
-import { pick, serviceFor } from './service'
-import { type DatapathState, dnatOf, drop, type Flow, flowTo } from './state'
+import { pick, pickCell, serviceCellFor, serviceFor } from './service'
+import { type DatapathState, dnatOf, drop, type Flow, flowTo, NO_CANDIDATES } from './state'
 import { type Ctx, progId } from './trace'
 
 const SOCK_CONNECT = progId('cil_sock4_connect')
 const FROM_CONTAINER = progId('cil_from_container')
 const TO_NETDEV = progId('cil_to_netdev')
+/** No backends with probabilities (a lean packet's: enumerate mode alone fills them) */
+const NO_BACKENDS = Object.freeze([]) as unknown as Array<{ backend: ProgrammedBackend; probability: number }>
 
 /**
  * A packet from a local pod (`bpf/bpf_lxc.c` cil_from_container) or from the host's own sockets: socket-LB
@@ -33,10 +35,12 @@ export function fromLocal(
   const fromPod = endpointId !== 0
   const maps = dp.maps
   let svc: ServiceMaster | undefined
+  // a lean packet's service, when it was picked from the master's cell (`pickCell`): no record read
+  let viaCell = false
   let backend: ProgrammedBackend | undefined
   let revNat = 0
-  let candidates: Candidate[] = []
-  let all: Array<{ backend: ProgrammedBackend; probability: number }> = []
+  let candidates: Candidate[] = ctx.lean ? NO_CANDIDATES : []
+  let all: Array<{ backend: ProgrammedBackend; probability: number }> = ctx.lean ? NO_BACKENDS : []
   if (f.proto !== 1 && dp.cfg.socketLb) {
     ctx.prog(SOCK_CONNECT, fromPod ? 'socket-LB at connect()' : 'socket-LB at connect() (host socket)')
     const sock = dp.sockets.findSocket(f.proto, f.saddr, f.sport, f.daddr, f.dport)
@@ -50,6 +54,17 @@ export function fromLocal(
         )
       backend = maps.backends.peek(dp.sockets.backendId(sock))
       revNat = dp.sockets.revNat(sock)
+    } else if (ctx.lean && dp.cfg.algorithm === 'random') {
+      // the same lookups and draw, reading the master's hot-field cell instead of its record
+      const c = serviceCellFor(dp, f, ctx)
+      if (c >= 0) {
+        const r = pickCell(dp, c, f, ctx)
+        if ('verdict' in r) return r
+        backend = r.backend
+        revNat = maps.services.masterRevNat(c)
+        viaCell = true
+        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat, true)
+      }
     } else {
       svc = serviceFor(dp, f, true, ctx)
       if (svc) {
@@ -102,7 +117,7 @@ export function fromLocal(
   const dnat = backend ? dnatOf(ctx, backend) : null
   const hairpin = backend !== undefined && backend.addr === f.saddr
   // a connect() socket-LB just translated opens a connection: its CT lookup will almost surely miss
-  const state = ctLookup(dp, t, ctx, svc !== undefined && dp.cfg.socketLb)
+  const state = ctLookup(dp, t, ctx, (svc !== undefined || viaCell) && dp.cfg.socketLb)
   if (state === CT_REPLY) return reply(dp, t, ctx.ctSlot, ctx)
   if (state === CT_NEW) {
     if (fromPod) {

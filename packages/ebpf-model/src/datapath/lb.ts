@@ -46,6 +46,26 @@ export function lookupService(
   return mi ?? m
 }
 
+/**
+ * `lookupService` for a lean packet (no steps), answering the master's cell in the services map's hot-field
+ * index (`ServicesMap.lookupMaster`) instead of the record, or −1: the same lookups, counted the same.
+ */
+export function lookupServiceCell(
+  maps: NodeMaps,
+  addr: number,
+  port: number,
+  proto: number,
+  internal: boolean,
+  ctx: Ctx,
+): number {
+  const services = maps.services
+  const c = services.lookupMaster(serviceKey(addr, port, proto, SCOPE_EXT), ctx.ops)
+  if (c < 0 || !internal || !(services.masterFlags(c) & SVC_FLAG_TWO_SCOPES)) return c
+  const ci = services.lookupMaster(serviceKey(addr, port, proto, SCOPE_INT), ctx.ops)
+  // (a key the index cannot hold answers in its scratch cell: the second lookup's when it hit, else the first's)
+  return ci >= 0 ? ci : c
+}
+
 export function masterDetail(m: ServiceMaster): string {
   const f = m.frontend
   return `count=${m.count} rev_nat=${m.revNat} [${f.type}${m.affinityTimeout ? `, affinity ${m.affinityTimeout}s` : ''}] service=${f.service}`

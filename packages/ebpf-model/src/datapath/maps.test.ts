@@ -62,15 +62,50 @@ describe('NodeMaps services map', () => {
   })
 })
 
+describe('NodeMaps services map: masters in their hot-field index (lookupMaster)', () => {
+  it('follows writes, rewrites, deletes and clear made after the index is made, counted as lookupInto', () => {
+    const m = new NodeMaps(max, 251).services
+    const ops = new OpCounts()
+    const keys = [0, 1, 2, 3].map((i) => serviceKey(0x0a600000 + i, 80, 6, 0))
+    const a = { ...masterOf(2), slotKeys: [-1, -2] }
+    m.update(keys[0], a)
+    m.update(keys[1], masterOf(1))
+    // made now, from the map
+    const c0 = m.lookupMaster(keys[0], ops)
+    expect([m.masterAt(c0), m.masterCount(c0), m.masterRevNat(c0), m.masterSlotBase(c0)]).toEqual([
+      a,
+      2,
+      2,
+      1,
+    ])
+    expect(m.lookupMaster(keys[2], ops)).toBe(-1)
+    // kept in step from here on
+    const b = { ...masterOf(3), revNat: 9, flags: 4 }
+    m.update(keys[2], b)
+    m.update(keys[0], masterOf(5))
+    m.delete(keys[1])
+    const c2 = m.lookupMaster(keys[2], ops)
+    expect([m.masterAt(c2), m.masterRevNat(c2), m.masterFlags(c2)]).toEqual([b, 9, 4])
+    expect(m.masterCount(m.lookupMaster(keys[0], ops))).toBe(5)
+    expect(m.lookupMaster(keys[1], ops)).toBe(-1)
+    m.clear()
+    expect(keys.map((k) => m.lookupMaster(k, ops))).toEqual([-1, -1, -1, -1])
+    m.update(keys[3], b)
+    expect(m.masterAt(m.lookupMaster(keys[3], ops))).toBe(b)
+    expect(ops.get(m.costIds.lookup)).toBe(10)
+    expect(m.counters).toMatchObject({ lookups: 10, hits: 4, misses: 6 })
+  })
+})
+
 describe('NodeMaps services map against a plain hash map', () => {
   type V = ServiceMaster | ServiceSlot
   // slot keys near the column's start, some past its first growth, one beyond its reach, masters (wide keys)
   const key = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: -40, max: -1 }) },
-    { weight: 1, arbitrary: fc.constantFrom(-1500, -5000, -(2 ** 24) - 3, 0, 7) },
+    { weight: 1, arbitrary: fc.constantFrom(-1500, -5000, -(2 ** 24) - 3, 0, 7, 2.5, 2 ** 53 + 2) },
     {
       weight: 3,
-      arbitrary: fc.integer({ min: 0, max: 20 }).map((i) => serviceKey(0x0a600000 + i, 80, 6, 0)),
+      arbitrary: fc.integer({ min: 0, max: 8 }).map((i) => serviceKey(0x0a600000 + i, 80, 6, 0)),
     },
   )
   const op = fc.record({
@@ -81,9 +116,15 @@ describe('NodeMaps services map against a plain hash map', () => {
       'noexist',
       'exist',
       'delete',
+      'delete',
       'master',
+      'master',
+      'wideMaster',
       'clear',
       'reserve',
+      'reserveMasters',
+      'look',
+      'look',
     ),
     key,
     value: fc.integer({ min: 0, max: 1000 }),
@@ -96,7 +137,30 @@ describe('NodeMaps services map against a plain hash map', () => {
         const h = new BpfHashMap<number | string, V>({ ...m.spec, type: 'hash' })
         const ca: Record<string, number> = {}
         const cb: Record<string, number> = {}
+        const oa = new OpCounts()
+        const ob = new OpCounts()
+        // the masters' hot-field index (made at the first lookup, then kept in step with the writes): the same
+        // lookup, counted the same, the record and its fields
+        // (keys the index cannot hold, 2.5 and 2^53 + 2, through the map's own lookup into the scratch cell)
+        const checkMaster = (key: number) => {
+          const c = m.lookupMaster(key, oa)
+          const r = h.lookupInto(key, ob) as ServiceMaster | undefined
+          expect(c >= 0).toBe(r !== undefined)
+          if (r === undefined) return
+          expect(m.masterAt(c)).toEqual(r)
+          expect(m.masterFlags(c)).toBe(r.flags | 0)
+          expect(m.masterRevNat(c)).toBe(r.revNat)
+          expect(m.masterPlain(c)).toBe('slotKeys' in r && r.revNat < 2 ** 31)
+          if (m.masterPlain(c)) {
+            expect(m.masterCount(c)).toBe(r.count)
+            expect(m.masterSlotBase(c)).toBe(r.slotBase ?? 0)
+          }
+        }
         for (const o of ops) {
+          if (o.kind === 'look') {
+            if (o.key >= 0) checkMaster(o.key)
+            continue
+          }
           if (o.kind === 'clear') {
             m.clear()
             h.clear()
@@ -106,7 +170,17 @@ describe('NodeMaps services map against a plain hash map', () => {
             m.reserveSlots(o.value % 50)
             continue
           }
-          const v: V = o.kind === 'master' ? masterOf(o.value) : { backendId: o.value }
+          if (o.kind === 'reserveMasters') {
+            m.reserve(0, o.value % 50)
+            continue
+          }
+          // masters with flags and slot runs; a wide one's fields do not fit the hot-field cell (read from the record)
+          const v: V =
+            o.kind === 'master'
+              ? { ...masterOf(o.value), flags: o.value * 3, slotKeys: o.value % 2 ? [-3, -4] : [] }
+              : o.kind === 'wideMaster'
+                ? { ...masterOf(1), revNat: 2 ** 33 + o.value }
+                : { backendId: o.value }
           const flags = o.kind === 'noexist' ? BPF_NOEXIST : o.kind === 'exist' ? BPF_EXIST : 0
           const a = errnoOf(() =>
             o.kind === 'delete'
@@ -118,12 +192,11 @@ describe('NodeMaps services map against a plain hash map', () => {
           const b = errnoOf(() => (o.kind === 'delete' ? h.delete(o.key, cb) : h.update(o.key, v, flags, cb)))
           expect(a).toBe(b)
         }
-        const oa = new OpCounts()
-        const ob = new OpCounts()
         for (const o of ops) {
           expect(m.peek(o.key)).toEqual(h.peek(o.key))
           expect(m.has(o.key)).toBe(h.has(o.key))
           expect(m.lookupInto(o.key, oa)).toEqual(h.lookupInto(o.key, ob))
+          if (o.key >= 0) checkMaster(o.key)
           if (o.key < 0) {
             const s = h.lookupInto(o.key, ob)
             expect(m.lookupSlotInto(o.key, oa)).toBe(s && 'backendId' in s ? s.backendId : -1)
@@ -135,6 +208,8 @@ describe('NodeMaps services map against a plain hash map', () => {
         expect(m.size).toBe(h.size)
         expect(m.counters).toEqual(h.counters)
         expect(ca).toEqual(cb)
+        const id = m.costIds.lookup
+        expect(oa.get(id)).toBe(ob.get(id))
       }),
       { numRuns: 200 },
     )

@@ -5,12 +5,14 @@ import { BpfArrayMap } from '../maps/arrayMap'
 import { BpfDenseIdHashMap } from '../maps/denseIdHashMap'
 import { BpfHashMap } from '../maps/hashMap'
 import { BpfHashOfMaps } from '../maps/hashOfMaps'
+import { WIDE_MIN } from '../maps/intKeyIndex'
 import { BpfLpmTrie } from '../maps/lpmTrie'
 import { BpfLruHashMap } from '../maps/lruHashMap'
 import type { OpCounts } from '../maps/opCounts'
 import { BPF_ANY, type BpfMapBase, type BpfUpdateOrigin } from '../maps/types'
 import { rememberBackendIp } from './addr'
 import { CtTable } from './ctTable'
+import { isMasterKey, MasterIndex } from './masterIndex'
 
 export { type CtTuple, type CtValue, ctKey } from './ctTable'
 
@@ -229,6 +231,13 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * the dense-id map numbered anew (`entries` order)
    */
   private readonly movedSeq = new Map<number, number>()
+  /**
+   * the entries at non-negative integer keys (the masters) again, with their hot fields in place (`lookupMaster`);
+   * made from the map on the first lookup (`mastersMade`), kept in step with every write after it: the agent's
+   * initial sync writes its 100k-service masters without it
+   */
+  private readonly masters = new MasterIndex()
+  private mastersMade = false
 
   override get size(): number {
     return super.size + this.slots
@@ -260,6 +269,13 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       }
     }
     super.update(key, value, flags, counts, origin)
+    if (this.mastersMade && isMasterKey(key)) this.masters.set(key, value)
+  }
+
+  /** `BpfDenseIdHashMap.reserve`, and room for `wide` more masters in their hot-field index once it is made. */
+  override reserve(ids: number, wide = 0): void {
+    super.reserve(ids, wide)
+    if (this.mastersMade) this.masters.reserve(wide)
   }
 
   /**
@@ -281,7 +297,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
     if (!isColumnSlot(key) || super.find(key) !== undefined) {
-      super.update(key, { backendId }, flags, counts, origin)
+      this.update(key, { backendId }, flags, counts, origin)
       return
     }
     this.checkFlags(flags)
@@ -308,6 +324,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     if (!this.inColumn(key)) {
       super.delete(key, counts, origin)
       if (this.movedSeq.size > 0 && typeof key === 'number') this.movedSeq.delete(key)
+      if (this.mastersMade && isMasterKey(key)) this.masters.delete(key)
       return
     }
     this.dropSlot(-key)
@@ -321,6 +338,73 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     this.slotSeq.fill(0)
     this.slots = 0
     this.movedSeq.clear()
+    this.masters.clear()
+  }
+
+  /**
+   * `lookupInto(key, ops)` of a master key (`serviceKey`) answering the entry's cell in the masters' hot-field
+   * index (`MasterIndex`: `masterPlain`, `masterCount`, … and `masterAt` for the record), or −1 when absent:
+   * the same lookup, counted the same. A key the index cannot hold is looked up in the map and answered in the
+   * index's scratch cell (valid until the next lookup).
+   */
+  lookupMaster(key: number, ops: OpCounts): number {
+    const masters = this.masters
+    if (isMasterKey(key)) {
+      if (!this.mastersMade) this.makeMasters()
+      const c = masters.find(key)
+      this.countReadInto(ops, c >= 0)
+      return c
+    }
+    const v = this.lookupInto(key, ops)
+    return v === undefined ? -1 : masters.scratch(v)
+  }
+
+  /** Enters every entry at a `MasterIndex` key in the index: the dense-id map's wide keys, dense ids and Map keys. */
+  private makeMasters(): void {
+    const masters = this.masters
+    const cells = this.wideCells
+    const dense = this.denseValues
+    masters.reserve((cells.length / 6 + dense.length + this.table.size) | 0)
+    for (let o = 0; o < cells.length; o += 3) {
+      const v = cells[o + 2] as ServiceMaster | ServiceSlot | undefined
+      if (v !== undefined) masters.set((cells[o + 1] as number) * WIDE_MIN + (cells[o] as number), v)
+    }
+    for (let k = 0; k < dense.length; k++) {
+      const v = dense[k]
+      if (v !== undefined) masters.set(k, v)
+    }
+    for (const [k, v] of this.table) if (isMasterKey(k)) masters.set(k, v)
+    this.mastersMade = true
+  }
+
+  /** The value in master cell `c` (`lookupMaster`), not counted. */
+  masterAt(c: number): ServiceMaster {
+    return this.masters.record(c) as ServiceMaster
+  }
+
+  /** The fields of master cell `c` are in the cell (`MasterIndex.plain`): else read `masterAt(c)`. */
+  masterPlain(c: number): boolean {
+    return this.masters.plain(c)
+  }
+
+  /** `masterAt(c).flags` (as an int32) */
+  masterFlags(c: number): number {
+    return this.masters.plain(c) ? this.masters.flags(c) : this.masterAt(c).flags | 0
+  }
+
+  /** `masterAt(c).count`, for a plain cell */
+  masterCount(c: number): number {
+    return this.masters.backendCount(c)
+  }
+
+  /** `masterAt(c).revNat` */
+  masterRevNat(c: number): number {
+    return this.masters.plain(c) ? this.masters.revNat(c) : this.masterAt(c).revNat
+  }
+
+  /** `masterAt(c).slotBase` (0 when unset), for a plain cell */
+  masterSlotBase(c: number): number {
+    return this.masters.slotBase(c)
   }
 
   /** `lookupInto` of a slot key answering its backend id (−1 when absent): the same lookup, counted the same. */

@@ -1,13 +1,14 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
 import { HOST_ID } from '../agent/identity'
-import { SVC_FLAG_SOURCE_RANGE } from '../agent/services'
-import type { ProgrammedBackend } from '../agent/sink'
+import { SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE } from '../agent/services'
+import type { IpcacheValue, ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import {
   candidateOf,
   enumerateBackends,
   lookupBackend,
   lookupService,
+  lookupServiceCell,
   maglevShare,
   selectBackend,
 } from './lb'
@@ -55,8 +56,7 @@ export function serviceFor(
   if (maps.unprogrammed.has(serviceKey(f.daddr, f.dport, f.proto, 0))) return unprogrammed(f, ctx)
   if (!internal) return undefined
   const info = maps.ipcache.lookupInto(f.daddr, ctx.ops)
-  const isNode =
-    info !== undefined && (info.identity === HOST_ID || info.identity === 6) && info.source === 'node'
+  const isNode = nodeEntry(info)
   if (ctx.steps)
     ctx.step(
       'cilium_ipcache',
@@ -68,6 +68,58 @@ export function serviceFor(
     )
   if (!isNode) return undefined
   return lookupService(maps, 0, f.dport, f.proto, internal, ctx)
+}
+
+/** An ipcache entry of a node address (host or remote-node identity): socket-LB's NodePort wildcard applies. */
+function nodeEntry(info: IpcacheValue | undefined): boolean {
+  return info !== undefined && (info.identity === HOST_ID || info.identity === 6) && info.source === 'node'
+}
+
+/**
+ * `serviceFor` from inside (socket-LB) for a lean packet (no steps): the master's cell in the services map's
+ * hot-field index (`lookupServiceCell`), or −1: the same lookups, counted the same.
+ */
+export function serviceCellFor(dp: DatapathState, f: Flow, ctx: Ctx): number {
+  const maps = dp.maps
+  const c = lookupServiceCell(maps, f.daddr, f.dport, f.proto, true, ctx)
+  if (c >= 0) return c
+  if (maps.unprogrammed.has(serviceKey(f.daddr, f.dport, f.proto, 0))) return -1
+  if (!nodeEntry(maps.ipcache.lookupInto(f.daddr, ctx.ops))) return -1
+  return lookupServiceCell(maps, 0, f.dport, f.proto, true, ctx)
+}
+
+/**
+ * `pick` for a lean packet, under random selection, to the master in cell `c` (`serviceCellFor`): a plain
+ * master (`masterPlain`) with backends, its slots in one run (`slotBase`), no source range and no affinity, is
+ * picked from the cell alone: the same draw and slot lookup `selectBackend` makes (`lookupSlotOf` of a run),
+ * without reading the master record (a dependent cache miss at 100k services); any other through its record.
+ */
+export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace | Pick {
+  const services = dp.maps.services
+  if (services.masterPlain(c)) {
+    const count = services.masterCount(c)
+    const base = services.masterSlotBase(c)
+    if (count > 0 && base > 0 && !(services.masterFlags(c) & (SVC_FLAG_SOURCE_RANGE | SVC_FLAG_AFFINITY))) {
+      const slot = dp.rng.int(count) + 1
+      return leanPicked(dp, services.lookupSlotInto(-(base + slot - 1), ctx.ops), ctx)
+    }
+  }
+  return pick(dp, services.masterAt(c), f, ctx, false)
+}
+
+/**
+ * A lean packet's backend `id` (−1: none chosen): the same backends-map lookup, reading only the address and
+ * port a lean packet goes on with (one column element, not the id's element and then the record); no
+ * candidate is read: no probability (a Maglev share scans its table), no address text or names.
+ */
+function leanPicked(dp: DatapathState, id: number, ctx: Ctx): Trace | Pick {
+  const b = dp.maps.backends
+  if (id < 0 || !b.lookupAddrPortInto(id, ctx.ops)) return drop(ctx, DROP.NO_SERVICE, null, [])
+  LEAN_BACKEND.id = id
+  LEAN_BACKEND.addr = b.foundAddr
+  LEAN_BACKEND.port = b.foundPort
+  LEAN_PICK.backend = LEAN_BACKEND
+  return LEAN_PICK
 }
 
 function unprogrammed(f: Flow, ctx: Ctx): undefined {
@@ -106,18 +158,7 @@ export function pick(
   }
   const algorithm = dp.cfg.algorithm
   const id = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
-  if (ctx.lean) {
-    // the same backends-map lookup, reading only the address and port a lean packet goes on with (one
-    // column element, not the id's element and then the record); no candidate is read: no probability (a
-    // Maglev share scans its table), no address text or names
-    const b = maps.backends
-    if (id < 0 || !b.lookupAddrPortInto(id, ctx.ops)) return drop(ctx, DROP.NO_SERVICE, null, [])
-    LEAN_BACKEND.id = id
-    LEAN_BACKEND.addr = b.foundAddr
-    LEAN_BACKEND.port = b.foundPort
-    LEAN_PICK.backend = LEAN_BACKEND
-    return LEAN_PICK
-  }
+  if (ctx.lean) return leanPicked(dp, id, ctx)
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
   if (enumerate) {
