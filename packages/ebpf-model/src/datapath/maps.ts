@@ -616,6 +616,11 @@ export function policyKeyWords(
   out: number[],
 ): number[] {
   out[0] = identity >>> 0
-  out[1] = ((egress << 24) | (proto << 16) | port) >>> 0
+  out[1] = policyKeyWord1(egress, proto, port)
   return out
+}
+
+/** Word 1 of a policy key's data (`policyKeyWords`): egress · protocol · dport. */
+export function policyKeyWord1(egress: number, proto: number, port: number): number {
+  return ((egress << 24) | (proto << 16) | port) >>> 0
 }

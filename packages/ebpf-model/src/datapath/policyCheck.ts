@@ -1,12 +1,10 @@
 import { WORLD_ID } from '../agent/identity'
 import { EGRESS, INGRESS } from '../agent/policy'
 import { ipText } from './addr'
-import { type NodeMaps, policyKeyWords } from './maps'
+import { type NodeMaps, policyKeyWord1 } from './maps'
 import { DROP, type DropReason } from './reasons'
 import type { Ctx } from './trace'
 import { protoName } from './trace'
-
-const words: number[] = [0, 0]
 
 /**
  * `bpf/lib/policy.h` __policy_can_access: an LPM lookup with the remote identity, then one with identity 0
@@ -24,8 +22,10 @@ export function checkPolicy(
 ): DropReason | null {
   const trie = maps.policy.get(endpointId)
   if (!trie) return DROP.POLICY
-  // entries as their `policyNum` (prefix length · deny bit), −1 for a miss: no value object read
-  const l3 = trie.lookupNumInto(policyKeyWords(remoteId, direction, proto, dport, words), ctx.ops)
+  // entries as their `policyNum` (prefix length · deny bit), −1 for a miss: no value object read; the key's
+  // data words as `policyKeyWords` makes them
+  const w1 = policyKeyWord1(direction, proto, dport)
+  const l3 = trie.lookupNumWordsInto(remoteId >>> 0, w1, ctx.ops)
   if (ctx.steps)
     ctx.step(
       mapName(endpointId),
@@ -34,7 +34,7 @@ export function checkPolicy(
       l3 >= 0 ? describe(l3) : undefined,
     )
   if (l3 >= 0 && l3 & 1) return DROP.POLICY_DENY
-  const any = trie.lookupNumInto(policyKeyWords(0, direction, proto, dport, words), ctx.ops)
+  const any = trie.lookupNumWordsInto(0, w1, ctx.ops)
   if (ctx.steps)
     ctx.step(
       mapName(endpointId),
@@ -68,7 +68,7 @@ function describe(num: number): string {
 /** Source (or destination) identity from the ipcache (a miss is the world). */
 export function identityOf(maps: NodeMaps, addr: number, ctx: Ctx): number {
   // the trie keeps each entry's identity beside it (`numeric`): −1 for a miss
-  const id = maps.ipcache.lookupNumInto(addr, ctx.ops)
+  const id = maps.ipcache.lookupNumWordsInto(addr, 0, ctx.ops)
   if (ctx.steps)
     ctx.step(
       'cilium_ipcache',

@@ -224,7 +224,7 @@ describe('BpfLpmTrie lookups through the prefix index', () => {
 
 describe('BpfLpmTrie.lookupNumInto', () => {
   it('answers the numeric of the entry lookupInto finds, under inserts, rewrites and deletes (1 and 2 words)', () => {
-    for (const maxPrefixLen of [32, 64]) {
+    for (const maxPrefixLen of [32, 64, 96]) {
       const keySize = 4 + maxPrefixLen / 8
       fc.assert(
         fc.property(
@@ -256,10 +256,22 @@ describe('BpfLpmTrie.lookupNumInto', () => {
             }
             const a = new OpCounts()
             const b = new OpCounts()
+            const c = new OpCounts()
             for (const k of probes) {
               const v = t.lookupInto(data(k), a)
               expect(t.lookupNumInto(data(k), b)).toBe(v ? v.n : -1)
+              const len = t.lastPrefixLen
+              const depth = t.lastDepth
+              // the same lookup from the key's words as numbers (a 96-bit trie: its first two words)
+              const [w0, w1 = 0] = data(k)
+              expect(t.lookupNumWordsInto(w0, w1, c)).toBe(v ? v.n : -1)
+              expect([t.lastPrefixLen, t.lastDepth]).toEqual([len, depth])
             }
+            const cb: Record<string, number> = {}
+            const cc: Record<string, number> = {}
+            b.addTo(cb)
+            c.addTo(cc)
+            expect(cc).toEqual(cb)
           },
         ),
         { numRuns: 60 },

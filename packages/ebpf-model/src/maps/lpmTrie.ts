@@ -143,6 +143,23 @@ export class BpfLpmTrie<V> extends MapBase {
   }
 
   /**
+   * `lookupNumInto` of the key data words (w0, w1) (w1 ignored for one-word keys) given as numbers: the same
+   * lookup, counted the same, without a key array or the data's type test (the datapath's ipcache and policy
+   * lookups, five per first packet).
+   */
+  lookupNumWordsInto(w0: number, w1: number, ops: OpCounts): number {
+    const index = this.index
+    if (index === null) return this.lookupNumInto(this.words === 1 ? w0 : [w0, w1], ops)
+    const k0 = w0 | 0
+    const k1 = this.words === 2 ? w1 | 0 : 0
+    this.lastKey[0] = k0
+    if (this.words === 2) this.lastKey[1] = k1
+    const found = this.indexMatch(index, k0, k1)
+    this.countReadInto(ops, found >= 0)
+    return found < 0 ? -1 : index.lastNum
+  }
+
+  /**
    * For a batch's prefetch: the index in `indexWords` of the bucket a longest-prefix match of one-word `addr`
    * probes first (at the longest prefix length present), or −1 (no index, two-word keys, empty). No change.
    */
@@ -172,6 +189,11 @@ export class BpfLpmTrie<V> extends MapBase {
       this.lastPrefixLen = n >= 0 ? this.plen(n) : -1
       return n
     }
+    return this.indexMatch(index, k0, k1)
+  }
+
+  /** The node of the longest prefix of key words (k0, k1) in the prefix index, or −1; sets `lastPrefixLen`. */
+  private indexMatch(index: PrefixIndex, k0: number, k1: number): number {
     const lengths = index.lengths
     for (let i = 0; i < lengths.length; i++) {
       const len = lengths[i]
