@@ -364,7 +364,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const masters = this.masters
     const cells = this.wideCells
     const dense = this.denseValues
-    masters.reserve((cells.length / 6 + dense.length + this.table.size) | 0)
+    // counted first: room for exactly these in one step
+    let n = this.table.size
+    for (let o = 2; o < cells.length; o += 3) if (cells[o] !== undefined) n++
+    for (let k = 0; k < dense.length; k++) if (dense[k] !== undefined) n++
+    masters.reserve(n)
     for (let o = 0; o < cells.length; o += 3) {
       const v = cells[o + 2] as ServiceMaster | ServiceSlot | undefined
       if (v !== undefined) masters.set((cells[o + 1] as number) * WIDE_MIN + (cells[o] as number), v)
