@@ -1,6 +1,12 @@
 import { createRng } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
-import { betweenRunSpread, betweenRunsMarkdown, withBetweenRuns } from './betweenRuns'
+import {
+  betweenRunSpread,
+  betweenRunSpreadMarkdown,
+  betweenRunsMarkdown,
+  withBetweenRuns,
+  withPoolPrediction,
+} from './betweenRuns'
 import type { ConstantSpread } from './bootstrap'
 import { compareReruns } from './compare'
 import { studentTQuantile } from './studentT'
@@ -17,6 +23,17 @@ const run = (key: string, value: number, se: number): ConstantSpread => ({
   rerunHi: value + Z * Math.SQRT2 * se,
   samples: 200,
 })
+
+/** Whole-run random effects: SE each run's own noise, TAU the run effect. */
+const SE = 2
+const TAU = 5
+
+/** Seeded draws of one run's estimate of constant `k`: 100 + r + e, r ~ N(0, TAU²) for the run, e ~ N(0, SE²). */
+function randomEffectsRuns(seed: number): () => ConstantSpread {
+  const rng = createRng(seed)
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float())
+  return () => run('k', 100 + TAU * normal() + SE * normal(), SE)
+}
 
 describe('betweenRunSpread', () => {
   it('takes the runs’ own variance out of their sample variance (by hand)', () => {
@@ -66,11 +83,7 @@ describe('withBetweenRuns', () => {
   it('has its nominal coverage where runs differ by more than their own noise (simulated random-effects runs)', () => {
     // each run's estimate = μ + r + e, r ~ N(0, τ²) for the whole run, e ~ N(0, se²) its own noise; reference run
     // A, five history runs, then B checked against A's interval. The bootstrap interval alone knows only se.
-    const rng = createRng(11)
-    const normal = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float())
-    const tau = 5
-    const se = 2
-    const draw = () => run('k', 100 + tau * normal() + se * normal(), se)
+    const draw = randomEffectsRuns(11)
     let inside = 0
     let insideAlone = 0
     const trials = 2000
@@ -85,6 +98,51 @@ describe('withBetweenRuns', () => {
     expect(inside / trials).toBeGreaterThan(0.93)
     expect(inside / trials).toBeLessThan(0.995)
     expect(insideAlone / trials).toBeLessThan(0.6)
+  })
+})
+
+describe('withPoolPrediction', () => {
+  it('is the pool’s value ± t·√((τ² + within-run variance)(1 + 1/n)) (by hand), lower ends ≥ 0', () => {
+    const between = betweenRunSpread([[run('k', 6, 0.1)], [run('k', 7, 0.1)], [run('k', 5.5, 0.1)]])
+    const b = between[0]
+    expect(b.runs).toBe(3)
+    const [p] = withPoolPrediction([run('k', 6.2, 0.01)], between)
+    const half = studentTQuantile(0.975, 2) * Math.sqrt((b.tau ** 2 + b.withinVar) * (1 + 1 / 3))
+    expect(p.rerunLo).toBeCloseTo(6.2 - half, 10)
+    expect(p.rerunHi).toBeCloseTo(6.2 + half, 10)
+    expect(withPoolPrediction([run('k', 0.5, 0.01)], between)[0].rerunLo).toBe(0)
+    expect(withPoolPrediction([run('other', 1, 0.01)], between)[0]).toEqual(run('other', 1, 0.01))
+  })
+
+  it('has its nominal coverage for a new run against a pool of runs (simulated random-effects runs)', () => {
+    // n pooled runs (each μ + r + e, r ~ N(0, τ²) per run, e ~ N(0, se²)); the pool's value their mean, its own
+    // bootstrap narrow (se/√n: many passes); a new run checked against the pool's interval. Neither the pool's
+    // bootstrap nor the single-run widening (which assumes the reference is one run) covers it.
+    const draw = randomEffectsRuns(12)
+    const n = 8
+    let inside = 0
+    let insideBootstrap = 0
+    const trials = 2000
+    for (let i = 0; i < trials; i++) {
+      const pooled = Array.from({ length: n }, () => [draw()])
+      const mean = pooled.reduce((a, r) => a + r[0].value, 0) / n
+      const pool = [run('k', mean, SE / Math.sqrt(n))]
+      const fresh = [draw()]
+      inside += compareReruns(withPoolPrediction(pool, betweenRunSpread(pooled)), fresh).within
+      insideBootstrap += compareReruns(pool, fresh).within
+    }
+    expect(inside / trials).toBeGreaterThan(0.93)
+    expect(inside / trials).toBeLessThan(0.975)
+    expect(insideBootstrap / trials).toBeLessThan(0.5)
+  })
+
+  it('is the interval a pool’s README shows, naming the pooled runs', () => {
+    const between = betweenRunSpread([[run('k', 6, 0.1)], [run('k', 7, 0.1)]])
+    const md = betweenRunSpreadMarkdown([run('k', 6.5, 0.05)], between, ['a.json', 'b.json'], true)
+    expect(md).toContain('The 2 calibrations this profile pools (`a.json`, `b.json`)')
+    const [p] = withPoolPrediction([run('k', 6.5, 0.05)], between)
+    const f = (x: number) => Number(x.toPrecision(4)).toString()
+    expect(md).toContain(`${f(p.rerunLo)} – ${f(p.rerunHi)}`)
   })
 })
 

@@ -71,16 +71,44 @@ export function withBetweenRuns(
   spread: readonly ConstantSpread[],
   between: readonly BetweenRunSpread[],
 ): ConstantSpread[] {
-  const byKey = new Map(between.map((b) => [b.key, b]))
-  return spread.map((s) => {
-    const b = byKey.get(s.key)
-    if (!b || b.runs < 2) return s
+  return eachWithBetween(spread, between, (s, b) => {
     const extra = b.t * b.t * 2 * b.tau * b.tau
     return {
       ...s,
       rerunLo: Math.max(0, s.value - Math.sqrt((s.value - s.rerunLo) ** 2 + extra)),
       rerunHi: s.value + Math.sqrt((s.rerunHi - s.value) ** 2 + extra),
     }
+  })
+}
+
+/** `spread` with `f` applied to each constant that at least two runs of `between` fitted; the others as they are. */
+function eachWithBetween(
+  spread: readonly ConstantSpread[],
+  between: readonly BetweenRunSpread[],
+  f: (s: ConstantSpread, b: BetweenRunSpread) => ConstantSpread,
+): ConstantSpread[] {
+  const byKey = new Map(between.map((b) => [b.key, b]))
+  return spread.map((s) => {
+    const b = byKey.get(s.key)
+    return !b || b.runs < 2 ? s : f(s, b)
+  })
+}
+
+/**
+ * A pool's intervals for a new calibration (run/pool.ts): the pooled runs are n draws of one constant, each run's
+ * estimate μ + r + e with variance τ² + its own (withinVar) about μ, so a new run lands within the classic
+ * prediction interval of one more draw, value ± t·√((τ² + withinVar)·(1 + 1/n)), t the Student quantile with n − 1
+ * degrees of freedom. (withBetweenRuns fits a single reference run, whose bootstrap rerun interval already holds
+ * both runs' own noise; a pool's bootstrap over all its passes is narrow and holds neither the new run's noise nor
+ * its hour.) Lower ends stay ≥ 0; constants fewer than two pooled runs fitted keep their interval.
+ */
+export function withPoolPrediction(
+  spread: readonly ConstantSpread[],
+  between: readonly BetweenRunSpread[],
+): ConstantSpread[] {
+  return eachWithBetween(spread, between, (s, b) => {
+    const half = b.t * Math.sqrt((b.tau * b.tau + b.withinVar) * (1 + 1 / b.runs))
+    return { ...s, rerunLo: Math.max(0, s.value - half), rerunHi: s.value + half }
   })
 }
 
@@ -147,7 +175,7 @@ export function betweenRunSpreadMarkdown(
   pooled = false,
 ): string {
   const byKey = new Map(between.map((b) => [b.key, b]))
-  const widened = withBetweenRuns(spread, between)
+  const widened = pooled ? withPoolPrediction(spread, between) : withBetweenRuns(spread, between)
   const out = [
     '## Between calibrations',
     '',
@@ -155,7 +183,9 @@ export function betweenRunSpreadMarkdown(
       ? `The ${sources.length} calibrations this profile pools (${sources.map((s) => `\`${s}\``).join(', ')}), ` +
         'each also re-fitted on its own from its raw data ' +
         'with today’s model; “this run” is the pool. Its interval with τ is where a new calibration of this ' +
-        'machine, at another hour, should land.'
+        'machine, at another hour, should land: the prediction interval of one more run, the pool’s value ± ' +
+        't × √((τ² + within-run variance) × (1 + 1/runs)), t the Student quantile with runs − 1 degrees of freedom ' +
+        '(for a pool this replaces the widening below, which is for one reference run).'
       : `This run and ${sources.length} earlier calibration${sources.length === 1 ? '' : 's'} of the machine, each ` +
         `re-fitted from its raw data with today’s model (\`${sources.map((s) => `--history ${s}`).join(' ')}\`).`,
     '',
