@@ -47,18 +47,24 @@ describe('IdentityAllocator references', () => {
       fc.constantFrom('global', 'cidr'),
       fc.nat(5),
       fc.integer({ min: 1, max: 3 }),
+      // read the map by number first (it enters the identities allocated so far)
+      fc.boolean(),
     )
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
         const a = new IdentityAllocator()
+        const reservedIds = [...a.byId.keys()]
+        // the model's map by number: ids in the order allocated, a released one removed
+        const order: number[] = []
         // the model: references by id, the key of each id, free ids per kind
         const refs = new Map<number, number>()
         const keyOf = new Map<number, string>()
         const idOf = new Map<string, number>()
         const next = { global: 256, cidr: 1 << 24 }
         const free: Record<'global' | 'cidr', number[]> = { global: [], cidr: [] }
-        for (const [acquire, kind, label, count] of ops) {
+        for (const [acquire, kind, label, count, read] of ops) {
           const key = `${kind}:${label}`
+          if (read) expect(a.byId.size).toBe(reservedIds.length + order.length)
           if (acquire) {
             let id = idOf.get(key)
             const created = id === undefined
@@ -68,6 +74,7 @@ describe('IdentityAllocator references', () => {
               if (f.includes(id)) f.splice(f.indexOf(id), 1)
               idOf.set(key, id)
               keyOf.set(id, key)
+              order.push(id)
             }
             refs.set(id, (refs.get(id) ?? 0) + count)
             const got = a.acquire(kind as 'global' | 'cidr', [key], {}, key, count)
@@ -84,6 +91,7 @@ describe('IdentityAllocator references', () => {
               expect(released).toBeNull()
             } else {
               refs.delete(id)
+              order.splice(order.indexOf(id), 1)
               idOf.delete(keyOf.get(id) as string)
               keyOf.delete(id)
               free[kind === 'global' || id < 1 << 24 ? 'global' : 'cidr'].push(id)
@@ -92,6 +100,8 @@ describe('IdentityAllocator references', () => {
           }
         }
         for (const [id, key] of keyOf) expect(a.get(id)?.key).toBe(key)
+        // by number in the order allocated (a released number leaves, its reuse comes last), reserved first
+        expect([...a.byId.keys()]).toEqual([...reservedIds, ...order])
       }),
       { numRuns: 200 },
     )
