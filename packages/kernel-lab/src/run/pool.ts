@@ -1,7 +1,7 @@
 import { InputError } from '@dataplane-sim/cluster'
 import { cachesFromNote } from '../fit/calibrate'
 import { mergePasses } from '../measure/passes'
-import { parseRaw, type RawData } from './rawData'
+import { expectOneCalibration, parseRaw, type RawData } from './rawData'
 
 /**
  * Several calibrations of one machine as one sweep (`dpsim calibrate --from-raw A --from-raw B …`): each input's
@@ -25,6 +25,7 @@ export function poolRaw(inputs: ReadonlyArray<{ text: string; source: string }>)
   const seen = new Map<string, string>()
   for (const [i, r] of raws.entries()) {
     const { source, text } = inputs[i]
+    expectOneCalibration(r.raw.provenance?.notes, source)
     const earlier = seen.get(text)
     if (earlier !== undefined)
       throw new InputError(

@@ -79,6 +79,20 @@ export function analyzeRaw(
 const POOLED_CLAUSE = /; (pooled: [^;]*)/
 
 /**
+ * Refuses (InputError naming the file) raw data that is a pool of calibrations where one calibration is expected:
+ * a pool's bootstrap is over all its runs' passes and it has no hour of its own, so it is neither a run to check
+ * nor a run of the between-run spread (pass its runs as --from-raw each instead).
+ */
+export function expectOneCalibration(notes: string | undefined, source: string): void {
+  if (POOLED_CLAUSE.test(notes ?? ''))
+    throw new InputError(
+      'expected one calibration, got a pool of several (its notes say “pooled:”): give the pooled runs’ raw.json as --from-raw each',
+      source,
+      1,
+    )
+}
+
+/**
  * The cache sizes a raw file's provenance recorded. Raw data written before it recorded them (or before it
  * recorded the CPUs sharing the L3, or its ways) takes this machine's, the same machine kind — the sharing count
  * and the ways only when the recorded L3 is this machine's size.
@@ -94,7 +108,7 @@ export function notedCaches(notes: string, here: CacheSizes = machineCaches()): 
 }
 
 /** What one calibration's provenance says about when and how it ran, one line. */
-function provenanceLine(name: string, source: string, run: CalibrationRun): string {
+export function provenanceLine(name: string, source: string, run: CalibrationRun): string {
   const p = run.profile.provenance
   return `- run ${name}: \`${source}\`, ${p.date ?? '?'}: ${p.notes ?? ''}`
 }
@@ -118,6 +132,8 @@ export function compareRaw(
 ): RerunComparison & { reverse: RerunComparison; markdown: string; betweenRuns?: BetweenRunsCheck } {
   const runA = analyzeRaw(a.text, a.source)
   const runB = analyzeRaw(b.text, b.source)
+  expectOneCalibration(runA.profile.provenance.notes, a.source)
+  expectOneCalibration(runB.profile.provenance.notes, b.source)
   const c = compareReruns(runA.spread, runB.spread)
   const reverse = compareReruns(runB.spread, runA.spread)
   const hist = historyRuns(
@@ -245,6 +261,7 @@ export function historyRuns(
   }
   return history.map((h) => {
     const r = analyzeRaw(h.text, h.source)
+    expectOneCalibration(r.profile.provenance.notes, h.source)
     if (sweepOf(r) !== sweep)
       throw new InputError(
         `expected a ${sweep} calibration as ${refs[0].name} (${refs[0].source}) is, got a ${sweepOf(r)} one: the two sweeps fit their constants on different sizes`,

@@ -145,20 +145,9 @@ describe('dpsim calibrate --from-raw A --from-raw B (a pool)', () => {
     expect(profile(again).constants).toEqual(pooled.constants)
   })
 
-  it('exits 2 for a pool with --compare-raw, a run given twice or runs of two sweeps, writing nothing', async () => {
+  it('exits 2 for a pool with --history, a run given twice or runs of two sweeps, writing nothing', async () => {
     const a = raw('pa.json', 6)
     const d = join(dir, 'pool-refused')
-    const rerun = await cli([
-      'calibrate',
-      '--from-raw',
-      a,
-      '--from-raw',
-      raw('pb.json', 7),
-      '--compare-raw',
-      a,
-    ])
-    expect(rerun.code).toBe(2)
-    expect(rerun.stderr).toMatch(/--compare-raw needs one --from-raw/)
     const history = await cli([
       'calibrate',
       '--from-raw',
@@ -180,5 +169,84 @@ describe('dpsim calibrate --from-raw A --from-raw B (a pool)', () => {
     expect(sweeps.code).toBe(2)
     expect(sweeps.stderr).toMatch(/pq\.json:1: expected a full calibration as .*pa\.json is, got a quick one/)
     expect(existsSync(d)).toBe(false)
+  })
+})
+
+describe('dpsim calibrate --from-raw A1 --from-raw A2 … --compare-raw B (a new run against a pool)', () => {
+  it('checks B against the pool’s prediction intervals and prices B’s measurements by the pool’s profile', async () => {
+    const pool = [
+      '--from-raw',
+      raw('q6.json', 6),
+      '--from-raw',
+      raw('q7.json', 7),
+      '--from-raw',
+      raw('q65.json', 6.5),
+    ]
+    const out = join(dir, 'vs-pool.md')
+    const near = await cli(['calibrate', ...pool, '--compare-raw', raw('qn.json', 6.6), '-o', out])
+    expect(near.code).toBe(0)
+    expect(near.stderr).toMatch(/(\d+) of \1 constants of the new run within the pool's prediction intervals/)
+    expect(near.stderr).toMatch(/priced by the pool's profile: worst \|error\| \d/)
+    const md = readFileSync(out, 'utf8')
+    expect(md).toContain('# A new calibration against a pool')
+    expect(md).toContain('95% prediction interval for one more run')
+    expect(md).toContain('Per table, the worst |error| of `pool`')
+    const far = await cli([
+      'calibrate',
+      ...pool,
+      '--compare-raw',
+      raw('qf.json', 12),
+      '-o',
+      join(dir, 'far.md'),
+    ])
+    expect(far.stderr).toMatch(/\d+ of \d+ constants of the new run within/)
+    expect(far.stderr).not.toMatch(/(\d+) of \1 constants/)
+    expect(readFileSync(join(dir, 'far.md'), 'utf8')).toMatch(/\| `ipt.rule` \|.*\| no \|$/m)
+  })
+
+  it('exits 2 when B is one of the pooled runs, or when a pool’s raw.json stands where one run is expected', async () => {
+    const a = raw('r6.json', 6)
+    const same = await cli([
+      'calibrate',
+      '--from-raw',
+      a,
+      '--from-raw',
+      raw('r7.json', 7),
+      '--compare-raw',
+      a,
+    ])
+    expect(same.code).toBe(2)
+    expect(same.stderr).toMatch(/r6\.json:1: expected a calibration other than the new run/)
+    const d = join(dir, 'pool-raw')
+    expect(
+      (
+        await cli([
+          'calibrate',
+          '--from-raw',
+          a,
+          '--from-raw',
+          raw('r8.json', 8),
+          '--raw-dir',
+          d,
+          '-o',
+          join(d, 'p.json'),
+        ])
+      ).code,
+    ).toBe(0)
+    const pooledRaw = join(d, 'raw.json')
+    const asRun = await cli(['calibrate', '--from-raw', pooledRaw, '--compare-raw', raw('r9.json', 9)])
+    expect(asRun.code).toBe(2)
+    expect(asRun.stderr).toMatch(/pool-raw\/raw\.json:1: expected one calibration, got a pool of several/)
+    const inPool = await cli([
+      'calibrate',
+      '--from-raw',
+      pooledRaw,
+      '--from-raw',
+      raw('r10.json', 10),
+      '-o',
+      join(dir, 'x.json'),
+    ])
+    expect(inPool.code).toBe(2)
+    expect(inPool.stderr).toMatch(/expected one calibration, got a pool/)
   })
 })

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path'
 import {
   analyzeRaw,
   type CalibrationRun,
+  comparePool,
   compareRaw,
   expectedOutside,
   historyRuns,
@@ -65,7 +66,7 @@ export function register(program: Command): void {
     )
     .option(
       '--compare-raw <raw.json>',
-      'with --from-raw A: the rerun check, each constant of this second run against A’s rerun (prediction) interval and back, as a README (Markdown; -o writes it to a file)',
+      'with --from-raw A: the rerun check, each constant of this second run against A’s rerun (prediction) interval and back, as a README (Markdown; -o writes it to a file); with several --from-raw, against the pool of those runs (its prediction interval for one more run), and this run priced by the pool’s profile',
     )
     .option(
       '--history <raw.json>',
@@ -83,10 +84,22 @@ export function register(program: Command): void {
           '--history with several --from-raw: a pool’s between-run spread comes from the runs it pools; pool those runs too',
         )
       if (opts.compareRaw) {
-        if (opts.fromRaw.length !== 1)
-          throw new UsageError(
-            '--compare-raw needs one --from-raw (the first run; a pool is written by --raw-dir first)',
+        if (!opts.fromRaw.length) throw new UsageError('--compare-raw needs --from-raw (the first run)')
+        if (opts.fromRaw.length > 1) {
+          const p = comparePool(
+            opts.fromRaw.map((f) => ({ text: readInput(f), source: f })),
+            { text: readInput(opts.compareRaw), source: opts.compareRaw },
+            opts.output,
           )
+          emit(p.markdown, opts.output)
+          process.stderr.write(
+            `calibrate: ${p.within} of ${p.total} constants of the new run within the pool's prediction intervals ` +
+              `(median width ${(p.medianWidth * 100).toFixed(0)}%; this many or more outside with probability ` +
+              `${(p.outsideChance * 100).toFixed(0)}% at ${RERUN_LEVEL * 100}%); its measurements priced by the ` +
+              `pool's profile: worst |error| ${(p.priced.worstError.pool * 100).toFixed(1)}% over 1k–50k\n`,
+          )
+          return
+        }
         const c = compareRaw(
           { text: readInput(opts.fromRaw[0]), source: opts.fromRaw[0] },
           { text: readInput(opts.compareRaw), source: opts.compareRaw },
