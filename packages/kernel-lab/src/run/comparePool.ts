@@ -1,8 +1,7 @@
 import { betweenRunSpread, betweenRunsMarkdown, withPoolPrediction } from '../fit/betweenRuns'
 import { compareReruns, type RerunComparison } from '../fit/compare'
-import { labReport } from '../report/labReport'
 import { poolRaw } from './pool'
-import { analyzeRaw, historyRuns, provenanceLine, sweepOf } from './rawData'
+import { analyzeRaw, historyRuns, pricedBy, provenanceLine, sweepOf } from './rawData'
 
 /**
  * A new calibration against a pool of earlier ones (`dpsim calibrate --from-raw A1 --from-raw A2 … --compare-raw
@@ -16,25 +15,17 @@ export function comparePool(
   pooled: ReadonlyArray<{ text: string; source: string }>,
   b: { text: string; source: string },
   output = 'README.md',
-): RerunComparison & { markdown: string; priced: ReturnType<typeof labReport> } {
-  const members = historyRuns(
-    sweepOf(analyzeRaw(pooled[0].text, pooled[0].source)),
-    [{ name: 'the new run', ...b }],
-    pooled,
-  )
+): RerunComparison & { markdown: string; priced: ReturnType<typeof pricedBy> } {
+  // the pool first: poolRaw refuses inputs of two sweeps or machines before anything is fitted
   const pool = analyzeRaw(JSON.stringify(poolRaw(pooled)), 'the pool')
+  const members = historyRuns(sweepOf(pool), [{ name: 'the new run', ...b }], pooled)
   const runB = historyRuns(sweepOf(pool), [{ name: 'a pooled run', ...pooled[0] }], [b])[0]
   const between = betweenRunSpread(members.map((m) => m.spread))
   const c = compareReruns(withPoolPrediction(pool.spread, between), runB.spread)
-  const priced = labReport(
-    runB.measurements,
-    [
-      { name: 'pool', profile: pool.profile },
-      { name: 'B', profile: runB.profile },
-    ],
-    undefined,
-    new Set(runB.fits.flatMap((f) => f.excluded)),
-  )
+  const priced = pricedBy(runB, [
+    { name: 'pool', profile: pool.profile },
+    { name: 'B', profile: runB.profile },
+  ])
   const names = pooled.map((p, i) => `P${i + 1}`)
   const markdown = [
     `# A new calibration against a pool: ${b.source}`,

@@ -107,6 +107,14 @@ export function notedCaches(notes: string, here: CacheSizes = machineCaches()): 
   return out
 }
 
+/** A run's measurements priced by `profiles` (1k–50k), the points its own fit left out marked as such. */
+export function pricedBy(
+  run: CalibrationRun,
+  profiles: ReadonlyArray<{ name: string; profile: CostProfile }>,
+): ReturnType<typeof labReport> {
+  return labReport(run.measurements, profiles, undefined, new Set(run.fits.flatMap((f) => f.excluded)))
+}
+
 /** What one calibration's provenance says about when and how it ran, one line. */
 export function provenanceLine(name: string, source: string, run: CalibrationRun): string {
   const p = run.profile.provenance
@@ -147,15 +155,10 @@ export function compareRaw(
   const between = hist.length ? betweenRunsCheck(runA, runB, hist) : undefined
   const histNames = hist.map((_, i) => `H${i + 1}`)
   const width = (x: RerunComparison) => `median rerun-interval width ${(x.medianWidth * 100).toFixed(0)}%`
-  const priced = labReport(
-    runB.measurements,
-    [
-      { name: 'B', profile: runB.profile },
-      { name: 'A', profile: runA.profile },
-    ],
-    undefined,
-    new Set(runB.fits.flatMap((f) => f.excluded)),
-  )
+  const priced = pricedBy(runB, [
+    { name: 'B', profile: runB.profile },
+    { name: 'A', profile: runA.profile },
+  ])
   const markdown = [
     `# Rerun check: ${b.source} against ${a.source}`,
     '',
