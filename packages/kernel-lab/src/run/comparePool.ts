@@ -26,7 +26,7 @@ export function comparePool(
     { name: 'pool', profile: pool.profile },
     { name: 'B', profile: runB.profile },
   ])
-  const names = pooled.map((p, i) => `P${i + 1}`)
+  const names = pooled.map((_, i) => `P${i + 1}`)
   const markdown = [
     `# A new calibration against a pool: ${b.source}`,
     '',
