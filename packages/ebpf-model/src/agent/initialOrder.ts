@@ -15,6 +15,13 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** A run of pods sharing a labels object and namespace, and the set they go to. */
+interface Run {
+  set: LabelSetPods
+  labels: Labels
+  namespace: string
+}
+
 /**
  * The initial sync's allocation order: pods (host-network ones left out) grouped by identity label set,
  * label sets in sorted order and pods by name within each — the order of sorting every pod by
@@ -56,40 +63,26 @@ export function podsByLabelSet(
     if (ords.length > 0 && pods[ords[ords.length - 1]].name > pods[o].name) unsorted.add(set)
     ords.push(o)
   }
-  // the set of the current run (a) and of the run before it (b), with their labels objects and namespaces
-  let a: LabelSetPods | null = null
-  let aLabels: Labels | null = null
-  let aNs = ''
-  let b: LabelSetPods | null = null
-  let bLabels: Labels | null = null
-  let bNs = ''
+  // the current run (a) and the run before it (b): a set with the labels object and namespace of its pods
+  let a = null as Run | null
+  let b = null as Run | null
   for (let o = 0; o < pods.length; o++) {
     const pod = pods[o]
     if (pod.hostNetwork) continue
-    if (a !== null && pod.labels === aLabels && pod.namespace === aNs) {
-      add(a, o)
+    if (a !== null && pod.labels === a.labels && pod.namespace === a.namespace) {
+      add(a.set, o)
       continue
     }
-    if (b !== null && pod.labels === bLabels && pod.namespace === bNs) {
+    if (b !== null && pod.labels === b.labels && pod.namespace === b.namespace) {
       // back to the run before: the two swap places
-      const s: LabelSetPods | null = a
+      const s: Run | null = a
       a = b
       b = s
-      const l: Labels | null = aLabels
-      aLabels = bLabels
-      bLabels = l
-      const n = aNs
-      aNs = bNs
-      bNs = n
     } else {
       b = a
-      bLabels = aLabels
-      bNs = aNs
-      a = setOf(pod)
-      aLabels = pod.labels
-      aNs = pod.namespace
+      a = { set: setOf(pod), labels: pod.labels, namespace: pod.namespace }
     }
-    add(a as LabelSetPods, o)
+    add(a.set, o)
   }
   // a stable sort: sets of one key stay in the order they were made (the first keeps its labels and key)
   sets.sort((x, y) => cmp(x.key, y.key))

@@ -86,14 +86,10 @@ export class IpcacheClaims {
     const host = prefix.prefix === 32
     if (host && this.seen !== null && this.markNew(prefix.base)) {
       // never claimed: what the table would answer (no claim) without building it
+      // within the room made, or at the end (a store at an array's length appends, as push does)
       const at = this.pendingCount++
-      if (at < this.pendingAddrs.length) {
-        this.pendingAddrs[at] = prefix.base
-        this.pendingValues[at] = value
-      } else {
-        this.pendingAddrs.push(prefix.base)
-        this.pendingValues.push(value)
-      }
+      this.pendingAddrs[at] = prefix.base
+      this.pendingValues[at] = value
       this.sink.ipcache('update', prefix, value, true)
       return
     }

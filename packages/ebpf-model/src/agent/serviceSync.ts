@@ -11,6 +11,7 @@ import {
   translateService,
 } from './services'
 import type { AgentSink, ProgrammedBackend, ProgrammedFrontend } from './sink'
+import { StagedMap } from './stagedMap'
 
 /** A backend as the agent tracks it: programmed once, referenced by every frontend slot naming it. */
 export type TrackedBackend = ProgrammedBackend & BackendText & { refs: number }
@@ -41,18 +42,14 @@ function frontendKey(fe: LbFrontend): number {
  * no map entries beyond the BPF map's own.
  */
 export class ServiceSync {
-  /** frontends by service "namespace/name", but for those still `staged` */
-  private readonly frontendMap = new Map<string, ProgrammedFrontend[]>()
   /**
-   * Frontends of services synced `fresh` (the initial sync's, when the agent knows their keys distinct),
-   * not yet in `frontendMap`: keys and lists in the order they were synced, entered (in that order) when the
-   * map is first read. A sync of a service never synced before finds nothing under its key, and its key is
-   * new to the map: the lookup answers nothing and the insert appends, so staging them is the same map. At
-   * 100k services the lookup and insert of each new key were ~260 ms of the build (line profile: the Map
-   * get of a key not there 218 ms, the set 45), and skipping only the lookup moved its cost to the insert.
+   * frontends by service "namespace/name". Those of services synced `fresh` (the initial sync's, when the agent
+   * knows their keys distinct) are staged, entered when the map is first read: a sync of a service never synced
+   * before finds nothing under its key, and its key is new to the map. At 100k services the lookup and insert of
+   * each new key were ~260 ms of the build (line profile: the Map get of a key not there 218 ms, the set 45), and
+   * skipping only the lookup moved its cost to the insert.
    */
-  private stagedKeys: string[] = []
-  private stagedLists: ProgrammedFrontend[][] = []
+  private readonly frontendMap = new StagedMap<string, ProgrammedFrontend[]>()
   /**
    * backend IDs by address, port and protocol. (Tried in session 10 and not kept: the initial sync translating
    * every service first, deduplicating the backends offline — a radix sort, then a bitmap of key hashes with
@@ -138,14 +135,7 @@ export class ServiceSync {
 
   /** frontends by service "namespace/name" */
   get frontends(): Map<string, ProgrammedFrontend[]> {
-    const keys = this.stagedKeys
-    if (keys.length > 0) {
-      const lists = this.stagedLists
-      for (let i = 0; i < keys.length; i++) this.frontendMap.set(keys[i], lists[i])
-      this.stagedKeys = []
-      this.stagedLists = []
-    }
-    return this.frontendMap
+    return this.frontendMap.map
   }
 
   /**
@@ -221,10 +211,7 @@ export class ServiceSync {
     if (prevByKey) for (const old of prevByKey.values()) this.dropFrontend(old)
     if (fresh) {
       // absent from the map and from the staged keys (the caller's word): a delete would change nothing
-      if (out.length > 0) {
-        this.stagedKeys.push(key)
-        this.stagedLists.push(out)
-      }
+      if (out.length > 0) this.frontendMap.stage(key, out)
     } else if (out.length > 0) this.frontends.set(key, out)
     else this.frontends.delete(key)
   }

@@ -1,9 +1,11 @@
+import { WIDE_MIN as W } from '../maps/intKeyIndex'
 import { hash4 } from '../maps/tupleIndex'
 import type { ServiceMaster, ServiceSlot } from './maps'
 
-/** 2^30: a key splits as hi = ⌊key / 2^30⌋, lo = key − hi·2^30 (both small integers). */
-const W = 2 ** 30
-/** Int32s per cell: [tag, lo, count, revNat, flags, slotBase]; tag 0 = empty, else (hi + 1)·2 + plain. */
+/**
+ * Int32s per cell: [tag, lo, count, revNat, flags, slotBase]; tag 0 = empty, else (hi + 1)·2 + plain. A key splits
+ * as IntKeyIndex splits it: hi = ⌊key / W⌋, lo = key − hi·W, W = 2^30 (both small integers).
+ */
 const S = 6
 
 /** Whether `key` can be held: an integer in [0, 2^53) (every `serviceKey`). */

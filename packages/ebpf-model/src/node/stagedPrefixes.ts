@@ -43,17 +43,12 @@ export class StagedPrefixes {
 
   /** Appends a prefix not staged yet. */
   add(base: number, value: IpcacheValue): void {
+    // within the room made, or at the end (a store at an array's length appends, as push does)
     const at = this.length++
     this.index?.set(base, at)
-    if (at < this.bases.length) {
-      this.bases[at] = base
-      this.values[at] = value
-      this.identities[at] = ipcacheNum(value)
-    } else {
-      this.bases.push(base)
-      this.values.push(value)
-      this.identities.push(ipcacheNum(value))
-    }
+    this.bases[at] = base
+    this.values[at] = value
+    this.identities[at] = ipcacheNum(value)
     this.size++
   }
 

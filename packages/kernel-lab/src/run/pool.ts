@@ -1,7 +1,7 @@
 import { InputError } from '@dataplane-sim/cluster'
 import { cachesFromNote } from '../fit/calibrate'
 import { mergePasses } from '../measure/passes'
-import { expectOneCalibration, parseRaw, type RawData } from './rawData'
+import { expectOneCalibration, parseRaw, type RawData, sweepOfNotes } from './rawData'
 
 /**
  * Several calibrations of one machine as one sweep (`dpsim calibrate --from-raw A --from-raw B …`): each input's
@@ -19,13 +19,13 @@ import { expectOneCalibration, parseRaw, type RawData } from './rawData'
  */
 export function poolRaw(inputs: ReadonlyArray<{ text: string; source: string }>): RawData {
   if (inputs.length < 2) throw new Error('poolRaw: needs at least two calibrations')
-  const raws = inputs.map((input) => ({ raw: parseRaw(input.text, input.source) }))
+  const raws = inputs.map((input) => parseRaw(input.text, input.source))
   const first = raws[0]
-  const key = machineKey(first.raw)
+  const key = machineKey(first)
   const seen = new Map<string, string>()
   for (const [i, r] of raws.entries()) {
     const { source, text } = inputs[i]
-    expectOneCalibration(r.raw.provenance?.notes, source)
+    expectOneCalibration(r.provenance?.notes, source)
     const earlier = seen.get(text)
     if (earlier !== undefined)
       throw new InputError(
@@ -34,7 +34,7 @@ export function poolRaw(inputs: ReadonlyArray<{ text: string; source: string }>)
         1,
       )
     seen.set(text, source)
-    const k = machineKey(r.raw)
+    const k = machineKey(r)
     if (k.sweep !== key.sweep)
       throw new InputError(
         `expected a ${key.sweep} calibration as ${inputs[0].source} is, got a ${k.sweep} one: the two sweeps measure different sizes`,
@@ -48,9 +48,9 @@ export function poolRaw(inputs: ReadonlyArray<{ text: string; source: string }>)
         1,
       )
   }
-  const dates = raws.map((r) => r.raw.provenance?.date ?? '?')
+  const dates = raws.map((r) => r.provenance?.date ?? '?')
   const newest = dates.reduce((n, d, i) => (d > dates[n] ? i : n), 0)
-  const p = first.raw.provenance ?? { method: 'calibrate' }
+  const p = first.provenance ?? { method: 'calibrate' }
   const notes = p.notes ?? ''
   const head = /^[^;]*/.exec(notes)?.[0] ?? `${key.sweep} sweep`
   const caches = /; caches [^;]*$/.exec(notes)?.[0] ?? ''
@@ -59,8 +59,8 @@ export function poolRaw(inputs: ReadonlyArray<{ text: string; source: string }>)
     'each point the median of all their runs'
   return {
     provenance: { ...p, date: dates[newest], notes: `${head}; ${pooled}${caches}` },
-    measurements: mergePasses(raws.map((r) => r.raw.measurements)),
-    verdicts: raws[newest].raw.verdicts ?? [],
+    measurements: mergePasses(raws.map((r) => r.measurements)),
+    verdicts: raws[newest].verdicts ?? [],
   }
 }
 
@@ -71,7 +71,7 @@ function machineKey(raw: Partial<RawData>): { sweep: 'quick' | 'full'; machine: 
   const c = cachesFromNote(notes)
   const caches = c ? `L2 ${c.l2 ?? '?'} B, L3 ${c.l3 ?? '?'} B` : 'caches not recorded'
   return {
-    sweep: notes.startsWith('quick') ? 'quick' : 'full',
+    sweep: sweepOfNotes(notes),
     machine: `kernel ${p.kernel ?? '?'}, ${p.cpu ?? '?'}, ${caches}`,
   }
 }

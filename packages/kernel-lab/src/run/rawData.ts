@@ -69,7 +69,7 @@ export function analyzeRaw(
       caches: notedCaches(notes),
       pooled: POOLED_CLAUSE.exec(notes)?.[1],
     },
-    quick: notes.startsWith('quick'),
+    quick: sweepOfNotes(notes) === 'quick',
     rawDataPath: opts.rawDataPath ?? source,
     compareWith: opts.compareWith,
   })
@@ -239,8 +239,11 @@ function betweenRunsCheck(
 }
 
 /** Which sweep a calibration ran: its provenance notes begin with it. */
-export const sweepOf = (r: CalibrationRun): 'quick' | 'full' =>
-  r.profile.provenance.notes?.startsWith('quick') ? 'quick' : 'full'
+export const sweepOf = (r: CalibrationRun): 'quick' | 'full' => sweepOfNotes(r.profile.provenance.notes)
+
+/** Which sweep provenance `notes` record: they begin with it ("quick sweep …", "full sweep …"). */
+export const sweepOfNotes = (notes: string | undefined): 'quick' | 'full' =>
+  notes?.startsWith('quick') ? 'quick' : 'full'
 
 /**
  * Earlier calibrations (`--history`, raw.json each) re-fitted. Each is refused (InputError naming it) when it is one
