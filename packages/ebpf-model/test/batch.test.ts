@@ -1,5 +1,5 @@
 import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/cluster'
-import { arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
+import { arbChanges, arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
@@ -145,6 +145,75 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
         expect(stateOf(lean, all)).toEqual(after)
       }),
       { numRuns: 120 },
+    )
+  })
+
+  it('stays the same through watch events between batches (lean packets read the slot copies the events made stale)', () => {
+    // the lean path reads a backend's address and the ipcache's answer for it from its services-map slot's
+    // copies (`ServicesMap.slotCopy`); pod relabels, pods and services coming and going change the ipcache
+    // and backends maps under them. Packets: new connections from the node's pods to service cluster IPs
+    // (the path that reads the copies), and the arbitrary packets of the other tests.
+    const arb = arbCluster({ maxNodes: 2, maxServices: 5, maxPolicies: 4 }).chain((cluster: Cluster) =>
+      fc.record({
+        cluster: fc.constant(cluster),
+        node: fc.constantFrom(...cluster.nodes.map((n) => n.name)),
+        other: fc.array(arbPacket(cluster), { maxLength: 4 }),
+        changes: arbChanges(cluster, 4),
+        picks: fc.array(fc.record({ at: fc.nat(), sport: fc.integer({ min: 1024, max: 65535 }) }), {
+          minLength: 5,
+          maxLength: 40,
+        }),
+        seed: fc.integer({ min: 1, max: 1000 }),
+      }),
+    )
+    fc.assert(
+      fc.property(arb, (c) => {
+        const pods = c.cluster.pods.filter((p) => p.nodeName === c.node && !p.hostNetwork)
+        const vips = c.cluster.services.flatMap((s) =>
+          s.clusterIP === 'None'
+            ? []
+            : s.ports
+                .filter((p) => p.protocol !== 'SCTP')
+                .map((p) => ({ ip: s.clusterIP, port: p.port, proto: p.protocol })),
+        )
+        const opts = { seed: c.seed }
+        const seq = buildEbpfNode(c.cluster, c.node, opts)
+        const lean = buildEbpfNode(c.cluster, c.node, opts)
+        const all: Tuple[] = []
+        for (let b = 0; b <= c.changes.length; b++) {
+          if (b > 0) {
+            seq.apply(c.changes[b - 1])
+            lean.apply(c.changes[b - 1])
+          }
+          const ts: Tuple[] = c.other.map((o) => ({ ...packetTuple(o.packet), flags: -1 }))
+          if (pods.length > 0 && vips.length > 0)
+            for (const p of c.picks) {
+              const v = vips[p.at % vips.length]
+              const src = pods[Math.floor(p.at / vips.length) % pods.length]
+              const packet: Packet = {
+                protocol: v.proto === 'UDP' ? 'udp' : 'tcp',
+                src: src.ip,
+                dst: v.ip,
+                // a new connection per batch (the source port moves with it)
+                sport: 1024 + ((p.sport + 7919 * b) % 64000),
+                dport: v.port,
+              }
+              ts.push({ ...packetTuple(packet), flags: 0x02 })
+            }
+          const expected = ts.map((t) =>
+            seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, {
+              steps: false,
+            }),
+          )
+          const bare = batchResults(ts.length)
+          lean.datapath.classifyTuples(tupleBatchOf(ts), bare)
+          expect(Array.from(bare.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
+          expect(Array.from(bare.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
+          all.push(...ts)
+        }
+        expect(stateOf(lean, all)).toEqual(stateOf(seq, all))
+      }),
+      { numRuns: 80 },
     )
   })
 

@@ -1,3 +1,4 @@
+import type { CostProfile } from '@dataplane-sim/cluster'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ProgrammedBackend } from '../agent/sink'
@@ -386,6 +387,120 @@ describe('NodeMaps backends map address/port column against a plain hash map', (
         expect(oa.get(m.costIds.lookup)).toBe(ob.get(h.costIds.lookup))
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address and its ipcache answer) against the lookups', () => {
+  const profile: CostProfile = {
+    schemaVersion: 1,
+    name: 'counts only',
+    description: 'test',
+    provenance: { method: 'anchors', notes: '' },
+    constants: {},
+  }
+  // few ids and keys, long runs: slots find their backends, which then change under them
+  const bid = fc.integer({ min: 0, max: 4 })
+  const key = fc.integer({ min: -5, max: -1 })
+  const op = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('backend' as const),
+        id: bid,
+        // few addresses and ports: an id's address or port often changes under it
+        addr: fc.constantFrom(0xc6120001, 0xc6120002, 7),
+        port: fc.constantFrom(80, 81),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('unbackend' as const), id: bid }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('slot' as const), key, id: bid }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('unslot' as const), key }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom(
+          'clearBackends' as const,
+          'clearServices' as const,
+          'clearIpcache' as const,
+          'renew' as const,
+        ),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constantFrom('ipcache' as const, 'unipcache' as const),
+        // the backends' addresses as /32s, or a /24 over two of them
+        addr: fc.constantFrom(0xc6120001, 0xc6120002, 7),
+        prefix: fc.constantFrom(32, 32, 24),
+        identity: fc.integer({ min: 1, max: 5 }),
+      }),
+    },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('lookup' as const), key, renew: fc.boolean() }) },
+  )
+
+  it('answers the id, address and port, and counts, of lookupSlotInto then lookupAddrPortInto, and a valid ipcache copy is the ipcache lookup, after any writes', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 40, maxLength: 150 }), (ops) => {
+        const a = new NodeMaps(max, 251)
+        const b = new NodeMaps(max, 251)
+        for (const o of ops) {
+          if (o.kind === 'lookup') {
+            const oa = new OpCounts()
+            const ob = new OpCounts()
+            const got = a.services.lookupSlotBackendInto(o.key, oa)
+            const id = b.services.lookupSlotInto(o.key, ob)
+            const found = id >= 0 && b.backends.lookupAddrPortInto(id, ob)
+            expect(got).toBe(found ? id : -1)
+            if (found)
+              expect([a.backends.foundAddr, a.backends.foundPort]).toEqual([
+                b.backends.foundAddr,
+                b.backends.foundPort,
+              ])
+            const sa = oa.summary(profile)
+            const sb = ob.summary(profile)
+            expect([sa.ids, sa.values]).toEqual([sb.ids, sb.values])
+            if (found) {
+              // a copy said valid is the ipcache's answer now; else the answer, as identityOf renews it
+              const addr = b.backends.foundAddr
+              const num = b.ipcache.lookupNumWordsInto(addr, 0, new OpCounts())
+              const prefixLen = b.ipcache.lastPrefixLen
+              if (a.services.foundIpcacheValid)
+                expect([a.services.foundIpcacheNum, a.services.foundIpcachePrefixLen]).toEqual([
+                  num,
+                  prefixLen,
+                ])
+              else if (o.renew) a.services.refreshIpcacheCopy(a.services.foundSlot, addr, num, prefixLen)
+              // an answer for another address is not taken
+              else a.services.refreshIpcacheCopy(a.services.foundSlot, addr ^ 1, num + 1, 8)
+            }
+            continue
+          }
+          for (const m of [a, b]) {
+            if (o.kind === 'backend')
+              m.backends.update(o.id, { id: o.id, addr: o.addr, port: o.port, proto: 6, state: 'active' })
+            else if (o.kind === 'unbackend') {
+              if (m.backends.has(o.id)) m.backends.delete(o.id)
+            } else if (o.kind === 'slot') m.services.updateSlot(o.key, o.id)
+            else if (o.kind === 'unslot') {
+              if (m.services.has(o.key)) m.services.delete(o.key)
+            } else if (o.kind === 'ipcache') {
+              const base = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
+              m.ipcache.update(o.prefix, base, { identity: o.identity, tunnelEndpoint: 0, source: 'pod' })
+            } else if (o.kind === 'unipcache') {
+              const base = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
+              if (m.ipcache.has(o.prefix, base)) m.ipcache.delete(o.prefix, base)
+            } else if (o.kind === 'clearBackends') m.backends.clear()
+            else if (o.kind === 'clearServices') m.services.clear()
+            else if (o.kind === 'clearIpcache') m.ipcache.clear()
+            else if (o.kind === 'renew') m.services.renewIpcacheCopies()
+          }
+        }
+        expect(a.services.counters).toEqual(b.services.counters)
+        expect(a.backends.counters).toEqual(b.backends.counters)
+      }),
+      { numRuns: 400 },
     )
   })
 })

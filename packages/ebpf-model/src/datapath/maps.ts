@@ -116,6 +116,16 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   /** the backend `lookupAddrPortInto` found last */
   foundAddr = 0
   foundPort = 0
+  /** whether `lookupAddrPortInto` found it in the column (not in the map beyond the column's reach) */
+  foundInColumn = false
+  /**
+   * Bumped whenever an id in the column loses its entry or has its address or port changed (delete, an
+   * update of an id present with another address or port, clear): a copy of an id's column element made at
+   * version v (the services map's slot copies, `ServicesMap.lookupSlotBackendInto`) still holds while the
+   * version is v. A new id entered changes no copy (no copy of it can exist before it: one made while it
+   * was absent is marked absent, and that is never taken).
+   */
+  addrVersion = 1
 
   override update(
     key: number,
@@ -132,8 +142,11 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
     const c = this.addrPort
     // a value the column cannot hold as it is (not a uint32 address or a port) is left to the record
     const fits = value.addr === value.addr >>> 0 && value.port === (value.port & 0xffff)
-    c[2 * key] = fits ? value.addr : 0
-    c[2 * key + 1] = fits ? value.port + 1 : 0
+    const addr = fits ? value.addr : 0
+    const port1 = fits ? value.port + 1 : 0
+    if (c[2 * key + 1] !== 0 && (c[2 * key] !== addr || c[2 * key + 1] !== port1)) this.addrVersion++
+    c[2 * key] = addr
+    c[2 * key + 1] = port1
   }
 
   /**
@@ -148,6 +161,7 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   override delete(key: number, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
     super.delete(key, counts, origin)
     if (Number.isInteger(key) && key >= 0 && 2 * key < this.addrPort.length) {
+      if (this.addrPort[2 * key + 1] !== 0) this.addrVersion++
       this.addrPort[2 * key] = 0
       this.addrPort[2 * key + 1] = 0
     }
@@ -156,6 +170,26 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
   override clear(): void {
     super.clear()
     this.addrPort.fill(0)
+    this.addrVersion++
+  }
+
+  /**
+   * Copies id's column element into `out` at `o` (address, port + 1; 0, 0 when the column holds no entry for
+   * it, or the id is beyond the column), uncounted: what a copy made at `addrVersion` holds.
+   */
+  copyAddrPort(id: number, out: Uint32Array, o: number): void {
+    const c = this.addrPort
+    const i = 2 * id
+    const inside = id >= 0 && i < c.length
+    out[o] = inside ? c[i] : 0
+    out[o + 1] = inside ? c[i + 1] : 0
+  }
+
+  /** A lookup of a backend answered from a valid copy of its column element: counted as the hit it is. */
+  foundFromCopy(addr: number, port: number, ops: OpCounts): void {
+    this.countReadInto(ops, true)
+    this.foundAddr = addr
+    this.foundPort = port
   }
 
   /**
@@ -171,10 +205,12 @@ class BackendsMap extends BpfDenseIdHashMap<number, ProgrammedBackend> {
         this.countReadInto(ops, true)
         this.foundAddr = c[i]
         this.foundPort = port
+        this.foundInColumn = true
         return true
       }
     }
     // not in the column: absent, or an id beyond its reach (the map's own lookup)
+    this.foundInColumn = false
     const b = this.lookupInto(id, ops)
     if (b === undefined) return false
     this.foundAddr = b.addr
@@ -226,6 +262,32 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   /** insertion sequence by −slot key (the dense-id map's numbering, for `entries` order) */
   private slotSeq: number[] = [0]
   private slots = 0
+  /**
+   * per slot, `COPY` words by COPY·(−slot key): a copy of its backend's element of the backends map's column
+   * (address, port + 1; port + 1 = 0: the backend was absent when copied) and the backends map's
+   * `addrVersion` then; and a copy of the ipcache's answer for that address (its number + 2, 0: no copy;
+   * prefix length + 1) and the ipcache's `version` then. Random selection reads the slot's backend id, then
+   * that id's address and port, then the ipcache entry of the address (egress policy's destination
+   * identity): three dependent cache misses at 100k services. With the copies the second read goes to the
+   * same index as the first (`lookupSlotBackendInto`), so they overlap, and a valid identity copy stands for
+   * the ipcache's probes (`identityOf`). Written with each slot entry (the agent writes a service's backends
+   * before its slots, as Cilium's lbmap does, and the ipcache before the services), read only while the slot
+   * holds an entry (so a slot deleted or cleared needs no change here), refreshed when a lookup finds it
+   * stale.
+   */
+  private slotCopy: Uint32Array = new Uint32Array(COPY)
+  /** the node's backends map and ipcache, once `linkCopies` named them: the sources of the slot copies */
+  private backendsMap: BackendsMap | null = null
+  private ipcacheMap: BpfLpmTrie<IpcacheValue> | null = null
+  /**
+   * Of the last `lookupSlotBackendInto`: the slot (−key) whose copy it read (0: none), whether that copy holds
+   * the ipcache's answer for the backend's address now, and the answer (the number, −1 a miss; the prefix
+   * length)
+   */
+  foundSlot = 0
+  foundIpcacheValid = false
+  foundIpcacheNum = -1
+  foundIpcachePrefixLen = -1
   /**
    * insertion sequence of keys that moved out of the columns (another value written at a slot key), which
    * the dense-id map numbered anew (`entries` order)
@@ -286,6 +348,75 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const len = Math.min(n, SLOT_MIRROR_MAX - 1) + 1
     this.slotBackend = reserved(this.slotBackend, len)
     this.slotSeq = reserved(this.slotSeq, len)
+    if (COPY * len > this.slotCopy.length) this.slotCopy = grown(this.slotCopy, COPY * len)
+  }
+
+  /**
+   * The backends map and ipcache whose answers each slot entry keeps a copy of (`NodeMaps` links its own).
+   */
+  linkCopies(backends: BackendsMap, ipcache: BpfLpmTrie<IpcacheValue>): void {
+    this.backendsMap = backends
+    this.ipcacheMap = ipcache
+    for (let i = 1; i < this.slotBackend.length; i++) this.copySlotBackend(i)
+  }
+
+  /** Slot `i`'s copies of its backend's address and port and of the ipcache's answer for it, made now. */
+  private copySlotBackend(i: number): void {
+    const b = this.backendsMap
+    const id = this.slotBackend[i] - 1
+    const o = COPY * i
+    const copy = this.slotCopy
+    if (b === null || o >= copy.length) return
+    if (id < 0) {
+      copy[o + 1] = 0
+      return
+    }
+    b.copyAddrPort(id, copy, o)
+    copy[o + 2] = b.addrVersion
+    const ipcache = this.ipcacheMap as BpfLpmTrie<IpcacheValue>
+    const num = copy[o + 1] === 0 ? -2 : ipcache.peekNumWords(copy[o], 0)
+    this.copyIpcache(o, num, ipcache.peekedPrefixLen)
+  }
+
+  /** The ipcache answer in the copy at `o`: its number (−1 a miss; −2 or less: no copy) and prefix length. */
+  private copyIpcache(o: number, num: number, prefixLen: number): void {
+    const copy = this.slotCopy
+    const ipcache = this.ipcacheMap as BpfLpmTrie<IpcacheValue>
+    // (a number the copy cannot hold as it is is left to the lookup)
+    const fits = num >= -1 && num < 2 ** 31
+    copy[o + 3] = fits ? num + 2 : 0
+    copy[o + 4] = prefixLen + 1
+    copy[o + 5] = ipcache.version
+  }
+
+  /**
+   * Every slot's copy of the ipcache's answer for its backend's address made anew (slots whose backend copy
+   * is valid): after a bulk ipcache write, such as the initial sync's /32s, which come after the services.
+   * Uncounted control-plane reads; the answers are what a datapath lookup gives now.
+   */
+  renewIpcacheCopies(): void {
+    const b = this.backendsMap
+    const ipcache = this.ipcacheMap
+    if (b === null || ipcache === null) return
+    const copy = this.slotCopy
+    const version = b.addrVersion
+    const end = Math.min(this.slotBackend.length, copy.length / COPY)
+    for (let i = 1; i < end; i++) {
+      const o = COPY * i
+      if (this.slotBackend[i] === 0 || copy[o + 1] === 0 || copy[o + 2] !== version) continue
+      const num = ipcache.peekNumWords(copy[o], 0)
+      this.copyIpcache(o, num, ipcache.peekedPrefixLen)
+    }
+  }
+
+  /**
+   * What the ipcache answered for the address of the backend in slot `slot` (`foundSlot`): kept in the
+   * slot's copy (its address checked, the ipcache's version now), for the next packets to it.
+   */
+  refreshIpcacheCopy(slot: number, addr: number, num: number, prefixLen: number): void {
+    const o = COPY * slot
+    if (slot <= 0 || o >= this.slotCopy.length || this.slotCopy[o] !== addr >>> 0) return
+    this.copyIpcache(o, num, prefixLen)
   }
 
   /** `update` of slot key `key` (a negative integer) with `{ backendId }`, without the record. */
@@ -308,6 +439,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     if (i >= this.slotBackend.length) this.growSlots(i)
     this.slotBackend[i] = backendId + 1
+    this.copySlotBackend(i)
     if (!exists) {
       this.slotSeq[i] = ++this.seq
       this.slots++
@@ -427,6 +559,46 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return s && 'backendId' in s ? s.backendId : -1
   }
 
+  /**
+   * `lookupSlotInto(key, ops)` and then, when it found an id, the backends map's `lookupAddrPortInto(id, ops)`:
+   * the same two lookups counted the same, in that order; answers the id when both hit (the backend's address
+   * and port in the backends map's `foundAddr` / `foundPort`), else −1. The address and port come from the
+   * slot's copy when it is valid (`slotCopy`), so the backend read does not wait for the slot read; a stale
+   * copy is refreshed from the lookup.
+   */
+  lookupSlotBackendInto(key: number, ops: OpCounts): number {
+    const b = this.backendsMap as BackendsMap
+    const i = -key
+    this.foundSlot = 0
+    this.foundIpcacheValid = false
+    if (i > 0 && i < this.slotBackend.length) {
+      const id = this.slotBackend[i] - 1
+      const o = COPY * i
+      const copy = this.slotCopy
+      if (id >= 0 && o < copy.length) {
+        this.countReadInto(ops, true)
+        const port1 = copy[o + 1]
+        if (port1 !== 0 && copy[o + 2] === b.addrVersion) {
+          b.foundFromCopy(copy[o], port1 - 1, ops)
+        } else {
+          if (!b.lookupAddrPortInto(id, ops)) return -1
+          if (!b.foundInColumn) return id
+          this.copySlotBackend(i)
+        }
+        this.foundSlot = i
+        const num2 = copy[o + 3]
+        if (num2 !== 0 && copy[o + 5] === (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version) {
+          this.foundIpcacheValid = true
+          this.foundIpcacheNum = num2 - 2
+          this.foundIpcachePrefixLen = copy[o + 4] - 1
+        }
+        return id
+      }
+    }
+    const id = this.lookupSlotInto(key, ops)
+    return id >= 0 && b.lookupAddrPortInto(id, ops) ? id : -1
+  }
+
   /** `peek` of slot key `key` answering its backend id (−1: absent, or not a slot value), without a record. */
   peekSlot(key: number): number {
     const i = -key
@@ -498,6 +670,8 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.slotBackend.push(0)
       this.slotSeq.push(0)
     }
+    if (COPY * this.slotBackend.length > this.slotCopy.length)
+      this.slotCopy = grown(this.slotCopy, Math.max(COPY * this.slotBackend.length, 2 * this.slotCopy.length))
   }
 }
 
@@ -514,6 +688,9 @@ function runBase(m: ServiceMaster): number {
   for (let i = 1; i < n; i++) if (keys[i] !== first - i) return 0
   return -first
 }
+
+/** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, so one never spans two cache lines. */
+const COPY = 8
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24
@@ -548,15 +725,16 @@ export class NodeMaps {
   ) {
     this.services = new ServicesMap(spec('cilium_lb4_services_v2', max.lb))
     this.backends = new BackendsMap(spec('cilium_lb4_backends_v3', max.lb))
-    this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
-    this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
-    this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
-    this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
     this.ipcache = new BpfLpmTrie({
       ...spec('cilium_ipcache', max.ipcache),
       maxPrefixLen: 32,
       numeric: ipcacheNum,
     })
+    this.services.linkCopies(this.backends, this.ipcache)
+    this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
+    this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
+    this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
+    this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
     this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
     this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
     this.ctAny = new CtTable(spec('cilium_ct_any4_global', max.ctAny))

@@ -96,8 +96,8 @@ export class Datapath implements DatapathState {
    * `out.traces[i]` when given) are what `classifyTuple` gives packet i after packets 0..i−1 (the same code,
    * the same counts, CT state and RNG draws). Without `out.traces` (and not enumerating) packets run lean
    * (`Ctx.lean`): the same pipeline, lookups, counts, state changes and draws, but nothing a trace alone
-   * shows is made (no address text, candidates or trace record) and the modeled ns comes from the packet's
-   * counts summary (`OpCounts.summary`, the same record `classifyTuple` puts in its trace). With `touch`,
+   * shows is made (no address text, candidates or trace record) and the modeled ns is summed from the packet's
+   * counts (`OpCounts.nsOf`: the same sum, in the same order, as the summary `classifyTuple` puts in its trace). With `touch`,
    * each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so
    * their cache misses could overlap; off by default: measured on this VM (one node, the entries
    * interleaved) it did not pay at 100, 10k or 100k services (+5 to +30 % CPU per first packet), see batch.ts.
@@ -123,7 +123,7 @@ export class Datapath implements DatapathState {
         if (lean) {
           const t = this.walk(proto, saddr, sport, daddr, dport, tcpFlags, false, false, true)
           out.verdict[i] = verdictCode(t.verdict)
-          out.modeledNs[i] = ops.summary(profile).ns
+          out.modeledNs[i] = ops.nsOf(profile)
           continue
         }
         const t = this.classifyTuple(proto, saddr, sport, daddr, dport, tcpFlags, opts)

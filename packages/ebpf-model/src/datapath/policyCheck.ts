@@ -68,7 +68,20 @@ function describe(num: number): string {
 /** Source (or destination) identity from the ipcache (a miss is the world). */
 export function identityOf(maps: NodeMaps, addr: number, ctx: Ctx): number {
   // the trie keeps each entry's identity beside it (`numeric`): −1 for a miss
-  const id = maps.ipcache.lookupNumWordsInto(addr, 0, ctx.ops)
+  const ipcache = maps.ipcache
+  let id: number
+  const slot = ctx.slotHint
+  if (slot !== 0 && ctx.slotHintAddr >>> 0 === addr >>> 0) {
+    // the backend's address, whose ipcache answer its services-map slot keeps a copy of (`ServicesMap.slotCopy`):
+    // a valid copy answers the lookup (counted the same); else the lookup, and the copy renewed
+    ctx.slotHint = 0
+    if (ctx.slotHintValid)
+      id = ipcache.answeredNumWordsInto(addr, 0, ctx.ipcacheNum, ctx.ipcachePrefixLen, ctx.ops)
+    else {
+      id = ipcache.lookupNumWordsInto(addr, 0, ctx.ops)
+      maps.services.refreshIpcacheCopy(slot, addr, id, ipcache.lastPrefixLen)
+    }
+  } else id = ipcache.lookupNumWordsInto(addr, 0, ctx.ops)
   if (ctx.steps)
     ctx.step(
       'cilium_ipcache',

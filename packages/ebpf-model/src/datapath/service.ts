@@ -12,7 +12,7 @@ import {
   maglevShare,
   selectBackend,
 } from './lb'
-import { type ServiceMaster, serviceKey } from './maps'
+import { type NodeMaps, type ServiceMaster, serviceKey } from './maps'
 import { DROP } from './reasons'
 import { type DatapathState, drop, type Flow, NO_CANDIDATES } from './state'
 import { type Ctx, protoName } from './trace'
@@ -101,7 +101,19 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
     const base = services.masterSlotBase(c)
     if (count > 0 && base > 0 && !(services.masterFlags(c) & (SVC_FLAG_SOURCE_RANGE | SVC_FLAG_AFFINITY))) {
       const slot = dp.rng.int(count) + 1
-      return leanPicked(dp, services.lookupSlotInto(-(base + slot - 1), ctx.ops), ctx)
+      // the slot lookup and its backend's (`lookupSlotBackendInto`: both counted, as `leanPicked` would)
+      const id = services.lookupSlotBackendInto(-(base + slot - 1), ctx.ops)
+      if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
+      const backends = dp.maps.backends
+      if (services.foundSlot !== 0) {
+        // the slot's copy of the ipcache's answer for the backend, for egress policy's `identityOf`
+        ctx.slotHint = services.foundSlot
+        ctx.slotHintAddr = backends.foundAddr
+        ctx.slotHintValid = services.foundIpcacheValid
+        ctx.ipcacheNum = services.foundIpcacheNum
+        ctx.ipcachePrefixLen = services.foundIpcachePrefixLen
+      }
+      return leanFound(id, backends)
     }
   }
   return pick(dp, services.masterAt(c), f, ctx, false)
@@ -115,6 +127,11 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
 function leanPicked(dp: DatapathState, id: number, ctx: Ctx): Trace | Pick {
   const b = dp.maps.backends
   if (id < 0 || !b.lookupAddrPortInto(id, ctx.ops)) return drop(ctx, DROP.NO_SERVICE, null, [])
+  return leanFound(id, b)
+}
+
+/** The lean pick of backend `id`, which the backends map's last lookup found (`foundAddr`, `foundPort`). */
+function leanFound(id: number, b: NodeMaps['backends']): Pick {
   LEAN_BACKEND.id = id
   LEAN_BACKEND.addr = b.foundAddr
   LEAN_BACKEND.port = b.foundPort

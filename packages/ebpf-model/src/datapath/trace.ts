@@ -36,6 +36,16 @@ export class Ctx {
    * translation's record), and `result`/`drop` fill one reused record whose verdict alone is read.
    */
   lean = false
+  /**
+   * The services-map slot whose copy named this packet's backend (`ServicesMap.lookupSlotBackendInto`; 0:
+   * none), the backend's address, and the copy's ipcache answer for it when valid (`ipcacheNum`, −1 a miss;
+   * `ipcachePrefixLen`): `identityOf` of that address takes it instead of probing, or refreshes the copy.
+   */
+  slotHint = 0
+  slotHintAddr = 0
+  slotHintValid = false
+  ipcacheNum = -1
+  ipcachePrefixLen = -1
 
   /** A new packet; `lean` (no trace read) implies no steps. */
   reset(withSteps: boolean, lean = false): void {
@@ -45,6 +55,7 @@ export class Ctx {
     this.newFlow = false
     this.ctSlot = -1
     this.ctAbsent = false
+    this.slotHint = 0
   }
 
   step(where: string, text: string, outcome: Step['outcome'], detail?: string): void {

@@ -379,3 +379,54 @@ describe('BpfLpmTrie one- and two-word keys', () => {
     )
   })
 })
+
+describe('BpfLpmTrie.peekNumWords and answeredNumWordsInto', () => {
+  it("peek answers lookupNumWordsInto's number and prefix length uncounted, leaving the last lookup's; an answer given back leaves what the lookup would", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 7 }), fc.nat(9)), {
+          maxLength: 60,
+        }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 })), { maxLength: 20 }),
+        (writes, probes) => {
+          const mk = () =>
+            new BpfLpmTrie<{ n: number }>({
+              name: 'peek',
+              keySize: 8,
+              valueSize: 4,
+              maxEntries: 100,
+              maxPrefixLen: 32,
+              numeric: (v: { n: number }) => v.n,
+            })
+          const t = mk()
+          const twin = mk()
+          const addr = (k: number) => ((k * 0x24924925) | 0x80000000) >>> 0
+          for (const [len, k, n] of writes) for (const m of [t, twin]) m.update(len, addr(k), { n })
+          for (const [before, k] of probes) {
+            const ops = new OpCounts()
+            t.lookupNumWordsInto(addr(before), 0, ops)
+            const last = [t.lastPrefixLen, t.lastDepth]
+            const counted = { ...t.counters }
+            const num = t.peekNumWords(addr(k), 0)
+            const peeked = t.peekedPrefixLen
+            expect([t.lastPrefixLen, t.lastDepth]).toEqual(last)
+            expect(t.counters).toEqual(counted)
+            const viaLookup = twin.lookupNumWordsInto(addr(k), 0, ops)
+            expect([num, peeked]).toEqual([viaLookup, twin.lastPrefixLen])
+            // the answer given back: the lookup's count and its lastPrefixLen / lastDepth
+            const a = new OpCounts()
+            const b = new OpCounts()
+            expect(t.answeredNumWordsInto(addr(k), 0, num, peeked, a)).toBe(num)
+            twin.lookupNumWordsInto(addr(k), 0, b)
+            expect([t.lastPrefixLen, t.lastDepth]).toEqual([twin.lastPrefixLen, twin.lastDepth])
+            expect(a.get(t.costIds.lookup)).toBe(b.get(twin.costIds.lookup))
+          }
+          const v = t.version
+          t.update(32, addr(1), { n: 1 })
+          expect(t.version).toBeGreaterThan(v)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+})

@@ -53,6 +53,13 @@ export class BpfLpmTrie<V> extends MapBase {
   readonly maxPrefixLen: number
   /** prefix length of the entry the last `lookup` hit, −1 after a miss */
   lastPrefixLen = -1
+  /**
+   * Bumped by every write that succeeds (update, delete, clear): a copy of a lookup's answer made at version
+   * v is the answer while the version is v (`peekNumWords`, `answeredNumWordsInto`).
+   */
+  version = 0
+  /** the prefix length of the entry the last `peekNumWords` found, −1 after a miss */
+  peekedPrefixLen = -1
   /** −1 when empty */
   private root = -1
   private count = 0
@@ -157,6 +164,34 @@ export class BpfLpmTrie<V> extends MapBase {
     const found = this.indexMatch(index, k0, k1)
     this.countReadInto(ops, found >= 0)
     return found < 0 ? -1 : index.lastNum
+  }
+
+  /**
+   * `lookupNumWordsInto(w0, w1, ops)` uncounted, leaving `lastPrefixLen` and the last key as they were (the
+   * matched prefix length in `peekedPrefixLen`): a control-plane read of what a datapath lookup would answer
+   * now, for a copy of it (with `version`). −2 when the trie has no prefix index (no copy made).
+   */
+  peekNumWords(w0: number, w1: number): number {
+    const index = this.index
+    if (index === null) return -2
+    const last = this.lastPrefixLen
+    const found = this.indexMatch(index, w0 | 0, this.words === 2 ? w1 | 0 : 0)
+    this.peekedPrefixLen = this.lastPrefixLen
+    this.lastPrefixLen = last
+    return found < 0 ? -1 : index.lastNum
+  }
+
+  /**
+   * The lookup `lookupNumWordsInto(w0, w1, ops)` answered by a copy of its answer made at the current
+   * `version` (`num`, −1 for a miss, and its `prefixLen`): the same count, `lastPrefixLen` and last key as
+   * the lookup would leave, without its probes. Returns `num`.
+   */
+  answeredNumWordsInto(w0: number, w1: number, num: number, prefixLen: number, ops: OpCounts): number {
+    this.lastKey[0] = w0 | 0
+    if (this.words === 2) this.lastKey[1] = w1 | 0
+    this.lastPrefixLen = num < 0 ? -1 : prefixLen
+    this.countReadInto(ops, num >= 0)
+    return num
   }
 
   /**
@@ -360,6 +395,7 @@ export class BpfLpmTrie<V> extends MapBase {
         this.link(parent, bit, im)
       }
     }
+    this.version++
     this.counters.updates++
     this.countWrite(counts, origin, false)
   }
@@ -483,6 +519,7 @@ export class BpfLpmTrie<V> extends MapBase {
       this.link(parent, bit, c0 >= 0 ? c0 : c1)
       this.freeNode(node)
     }
+    this.version++
     this.counters.deletes++
     this.countWrite(counts, origin, true)
   }
@@ -502,6 +539,7 @@ export class BpfLpmTrie<V> extends MapBase {
   }
 
   clear(): void {
+    this.version++
     this.index?.clear()
     this.root = -1
     this.count = 0

@@ -28,6 +28,67 @@ describe('TupleIndex', () => {
     for (let k = 0; k < 6000; k++) expect(t.find(...words(k))).toBe(slots.get(k) ?? -1)
   })
 
+  it('keeps one occupancy bit per bucket, set exactly when it holds an entry, and finds as a Map under random inserts, removes, reservations and clears', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            // keys from a small range, so removes find keys inserted since the last (rare) clear
+            {
+              arbitrary: fc.record({
+                op: fc.constant('insert' as const),
+                k: fc.integer({ min: 0, max: 80 }),
+              }),
+              weight: 10,
+            },
+            {
+              arbitrary: fc.record({
+                op: fc.constant('remove' as const),
+                k: fc.integer({ min: 0, max: 80 }),
+              }),
+              weight: 6,
+            },
+            {
+              arbitrary: fc.record({
+                op: fc.constant('reserve' as const),
+                k: fc.integer({ min: 0, max: 600 }),
+              }),
+              weight: 1,
+            },
+            { arbitrary: fc.record({ op: fc.constant('clear' as const), k: fc.constant(0) }), weight: 1 },
+          ),
+          { maxLength: 400 },
+        ),
+        (ops) => {
+          const t = new TupleIndex(16)
+          const model = new Map<number, number>()
+          for (const { op, k } of ops) {
+            if (op === 'insert' && !model.has(k)) model.set(k, t.insert(...words(k)))
+            else if (op === 'remove' && model.has(k)) {
+              t.remove(model.get(k) as number)
+              model.delete(k)
+            } else if (op === 'reserve') t.reserveBuckets(k)
+            else if (op === 'clear') {
+              t.clearIndex()
+              model.clear()
+            }
+          }
+          const buckets = t.bucketWords
+          const occupied = t.occupancyWords
+          for (let i = 0; i < buckets.length / 2; i++)
+            expect(((occupied[i >>> 5] >>> (i & 31)) & 1) === 1).toBe(buckets[2 * i + 1] !== 0)
+          for (let k = 0; k <= 80; k++) expect(t.find(...words(k))).toBe(model.get(k) ?? -1)
+          for (let k = 0; k <= 80; k++) {
+            const other = (k * 7) % 81
+            expect(t.find2(...words(k), ...words(other))).toBe(model.get(k) ?? -1)
+            expect(t.secondFound).toBe(model.get(other) ?? -1)
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
   it('keeps a slot stable while its entry lives and reuses freed slots', () => {
     const t = new TupleIndex(16)
     const a = t.insert(...words(1))

@@ -49,3 +49,42 @@ describe('OpCounts.summary', () => {
     )
   })
 })
+
+describe('OpCounts.nsOf', () => {
+  const other: CostProfile = {
+    ...profile,
+    name: 'other',
+    constants: {
+      'bpf.lookup.hash': { value: 0.1, unit: 'ns', source: 'test' },
+      'bpf.prog': { value: 7.3, unit: 'ns', source: 'test' },
+      'y:z': { value: 1e-7, unit: 'ns', source: 'test' },
+    },
+  }
+  it("is summary's ns to the last bit, whichever profiles alternate and ids are interned after its first call", () => {
+    let fresh = 0
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.boolean(),
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 3 })), {
+              maxLength: 8,
+            }),
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        (packets) => {
+          const ops = new OpCounts()
+          for (const [useOther, adds] of packets) {
+            ops.reset()
+            // key 5: an id interned now, after nsOf may have sized its constants array
+            for (const [k, n] of adds) ops.add(k === 5 ? opId(`bpf.prog:fresh${fresh++}`) : opId(keys[k]), n)
+            const p = useOther ? other : profile
+            expect(Object.is(ops.nsOf(p), ops.summary(p).ns)).toBe(true)
+          }
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+})

@@ -90,6 +90,39 @@ export class OpCounts {
     return total
   }
 
+  /** the profile `nsOf` resolved last, and its constants by id (`constantOf` of each, NaN: not resolved yet) */
+  private nsProfile: CostProfile | undefined = undefined
+  private nsConstants = new Float64Array(0)
+
+  /**
+   * `summary(profile).ns` without the summary: the same sum in the same order (touched ids in first-touch
+   * order, count × constant), so the same number to the last bit, but with the profile's constants read from
+   * an array this instance keeps for the profile it saw last instead of hashing the counts, finding their
+   * summary and checking it (a lean batch packet needs the ns alone).
+   */
+  nsOf(profile: CostProfile): number {
+    if (profile !== this.nsProfile) {
+      this.nsProfile = profile
+      this.nsConstants = new Float64Array(names.length).fill(Number.NaN)
+    }
+    let c = this.nsConstants
+    const t = this.touched
+    let total = 0
+    for (let i = 0; i < this.n; i++) {
+      const id = t[i]
+      if (id >= c.length) {
+        // an id interned after the array was made
+        const grownC = new Float64Array(names.length).fill(Number.NaN)
+        grownC.set(c)
+        this.nsConstants = c = grownC
+      }
+      let k = c[id]
+      if (Number.isNaN(k)) c[id] = k = constantOf(profile, id)
+      total += this.vals[id] * k
+    }
+    return total
+  }
+
   /**
    * The counts as the contract's record with their modeled ns, shared by every packet with the same counts
    * (a packet's path fixes them, and there are few paths): the record is frozen, built once per distinct
