@@ -419,12 +419,7 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
     {
       weight: 1,
       arbitrary: fc.record({
-        kind: fc.constantFrom(
-          'clearBackends' as const,
-          'clearServices' as const,
-          'clearIpcache' as const,
-          'renew' as const,
-        ),
+        kind: fc.constantFrom('clearBackends' as const, 'clearServices' as const, 'clearIpcache' as const),
       }),
     },
     {
@@ -494,7 +489,6 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
             } else if (o.kind === 'clearBackends') m.backends.clear()
             else if (o.kind === 'clearServices') m.services.clear()
             else if (o.kind === 'clearIpcache') m.ipcache.clear()
-            else if (o.kind === 'renew') m.services.renewIpcacheCopies()
           }
         }
         expect(a.services.counters).toEqual(b.services.counters)

@@ -270,12 +270,14 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * that id's address and port, then the ipcache entry of the address (egress policy's destination
    * identity): three dependent cache misses at 100k services. With the copies the second read goes to the
    * same index as the first (`lookupSlotBackendInto`), so they overlap, and a valid identity copy stands for
-   * the ipcache's probes (`identityOf`). Written with each slot entry (the agent writes a service's backends
-   * before its slots, as Cilium's lbmap does, and the ipcache before the services), read only while the slot
-   * holds an entry (so a slot deleted or cleared needs no change here), refreshed when a lookup finds it
-   * stale.
+   * the ipcache's probes (`identityOf`). Made on the first `lookupSlotBackendInto` (`copiesMade`), as the
+   * masters' index is, then written with each slot entry; read only while the slot holds an entry (so a slot
+   * deleted or cleared needs no change here); renewed by a lookup that finds it stale. (Made during the
+   * initial sync instead, its 36 MB at 100k services × 10 outside V8's heap cost the build a full
+   * collection more: 2.2 -> 3.0-3.5 s.)
    */
-  private slotCopy: Uint32Array = new Uint32Array(COPY)
+  private slotCopy: Uint32Array = new Uint32Array(0)
+  private copiesMade = false
   /** the node's backends map and ipcache, once `linkCopies` named them: the sources of the slot copies */
   private backendsMap: BackendsMap | null = null
   private ipcacheMap: BpfLpmTrie<IpcacheValue> | null = null
@@ -348,7 +350,6 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const len = Math.min(n, SLOT_MIRROR_MAX - 1) + 1
     this.slotBackend = reserved(this.slotBackend, len)
     this.slotSeq = reserved(this.slotSeq, len)
-    if (COPY * len > this.slotCopy.length) this.slotCopy = grown(this.slotCopy, COPY * len)
   }
 
   /**
@@ -357,7 +358,13 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   linkCopies(backends: BackendsMap, ipcache: BpfLpmTrie<IpcacheValue>): void {
     this.backendsMap = backends
     this.ipcacheMap = ipcache
-    for (let i = 1; i < this.slotBackend.length; i++) this.copySlotBackend(i)
+  }
+
+  /** Every slot's copies, made now (`copiesMade`). */
+  private makeCopies(): void {
+    this.copiesMade = true
+    this.slotCopy = new Uint32Array(COPY * this.slotBackend.length)
+    for (let i = 1; i < this.slotBackend.length; i++) if (this.slotBackend[i] !== 0) this.copySlotBackend(i)
   }
 
   /** Slot `i`'s copies of its backend's address and port and of the ipcache's answer for it, made now. */
@@ -390,26 +397,6 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   }
 
   /**
-   * Every slot's copy of the ipcache's answer for its backend's address made anew (slots whose backend copy
-   * is valid): after a bulk ipcache write, such as the initial sync's /32s, which come after the services.
-   * Uncounted control-plane reads; the answers are what a datapath lookup gives now.
-   */
-  renewIpcacheCopies(): void {
-    const b = this.backendsMap
-    const ipcache = this.ipcacheMap
-    if (b === null || ipcache === null) return
-    const copy = this.slotCopy
-    const version = b.addrVersion
-    const end = Math.min(this.slotBackend.length, copy.length / COPY)
-    for (let i = 1; i < end; i++) {
-      const o = COPY * i
-      if (this.slotBackend[i] === 0 || copy[o + 1] === 0 || copy[o + 2] !== version) continue
-      const num = ipcache.peekNumWords(copy[o], 0)
-      this.copyIpcache(o, num, ipcache.peekedPrefixLen)
-    }
-  }
-
-  /**
    * What the ipcache answered for the address of the backend in slot `slot` (`foundSlot`): kept in the
    * slot's copy (its address checked, the ipcache's version now), for the next packets to it.
    */
@@ -439,7 +426,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     if (i >= this.slotBackend.length) this.growSlots(i)
     this.slotBackend[i] = backendId + 1
-    this.copySlotBackend(i)
+    if (this.copiesMade) this.copySlotBackend(i)
     if (!exists) {
       this.slotSeq[i] = ++this.seq
       this.slots++
@@ -567,6 +554,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * copy is refreshed from the lookup.
    */
   lookupSlotBackendInto(key: number, ops: OpCounts): number {
+    if (!this.copiesMade) this.makeCopies()
     const b = this.backendsMap as BackendsMap
     const i = -key
     this.foundSlot = 0
@@ -670,8 +658,12 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.slotBackend.push(0)
       this.slotSeq.push(0)
     }
-    if (COPY * this.slotBackend.length > this.slotCopy.length)
-      this.slotCopy = grown(this.slotCopy, Math.max(COPY * this.slotBackend.length, 2 * this.slotCopy.length))
+    // (by a quarter, not doubled: 36 MB at a million slots)
+    if (this.copiesMade && COPY * this.slotBackend.length > this.slotCopy.length)
+      this.slotCopy = grown(
+        this.slotCopy,
+        Math.max(COPY * this.slotBackend.length, COPY * Math.ceil((1.25 * this.slotCopy.length) / COPY)),
+      )
   }
 }
 
@@ -689,7 +681,7 @@ function runBase(m: ServiceMaster): number {
   return -first
 }
 
-/** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, so one never spans two cache lines. */
+/** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 24. */
 const COPY = 8
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */

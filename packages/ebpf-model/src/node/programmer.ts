@@ -93,9 +93,6 @@ export class MapProgrammer implements AgentSink {
     m.reserve(st.size)
     // in address order; the trie's prefix index takes them in the order of its buckets (`updateMany`)
     m.updateMany(32, st.bases, st.values, st.identities, st.inAddressOrder(), this.counts)
-    // the services map's slots keep a copy of the ipcache's answer for their backends (`ServicesMap.slotCopy`),
-    // written with the slots, before these /32s were: made anew now
-    this.maps.services.renewIpcacheCopies()
   }
 
   private staged: StagedPrefixes | null = null
