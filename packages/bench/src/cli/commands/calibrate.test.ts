@@ -30,16 +30,25 @@ function raw(name: string, perRule: number): string {
     }
   })
   const file = join(dir, name)
-  writeFileSync(file, JSON.stringify({ measurements, verdicts: [] }))
+  // the caches the sweep ran with, as a calibration records them (else the fit takes this machine's, and the
+  // constants it fits depend on where the test runs)
+  writeFileSync(file, JSON.stringify({ measurements, verdicts: [], provenance: { notes: CACHES } }))
   return file
 }
+
+/** A provenance note's caches (`cacheNote`): the machine kind the committed calibrations ran on. */
+const CACHES =
+  '1-minute load 0.5; caches L1d 32 KiB, L2 512 KiB, L3 32768 KiB shared by 2 CPUs, 16-way (sysfs cpu0/cache)'
 
 /** The same, recorded as a quick sweep. */
 function quickRaw(name: string, perRule: number): string {
   const file = raw(name, perRule)
   writeFileSync(
     file,
-    JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), provenance: { notes: 'quick sweep' } }),
+    JSON.stringify({
+      ...JSON.parse(readFileSync(file, 'utf8')),
+      provenance: { notes: `quick sweep; ${CACHES}` },
+    }),
   )
   return file
 }
