@@ -25,7 +25,7 @@ const runs = Math.max(1, Number(process.argv[4] ?? 1))
 const CHILD = 'DPSIM_BUILD_BENCH_CHILD'
 const description = (pods: number, nodes: number, policies: number) =>
   `buildEbpfNode for ${services} services × ${endpoints} endpoints (generateCluster seed 1, ${pods} pods, ${nodes} nodes, ${policies} policies): ` +
-  'agent initial sync into the model maps, one node; CPU seconds (all threads, GC included) beside wall seconds, and the 1-minute load average when the build ended. firstLeanPacketSeconds: the first lean packet after it (one first packet through classifyTuples), which makes the simulator caches the build leaves to first use: the services map\'s hot-field index of its masters and its slots\' copies of their backends\' address and ipcache answer (not BPF maps; the lean datapath reads them).' +
+  "agent initial sync into the model maps, one node; CPU seconds (all threads, GC included) beside wall seconds, and the 1-minute load average when the build ended. firstLeanPacketSeconds: the first lean packet after it (one first packet through classifyTuples), which makes the simulator caches the build leaves to first use: the services map's hot-field index of its masters and its slots' copies of their backends' address and ipcache answer (not BPF maps; the lean datapath reads them)." +
   (runs > 1 ? ` The median of ${runs} runs, each a fresh process (runs: every run's figures, in order).` : '')
 
 if (runs > 1 && !process.env[CHILD]) {

@@ -457,6 +457,8 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
             const sb = ob.summary(profile)
             expect([sa.ids, sa.values]).toEqual([sb.ids, sb.values])
             if (found) {
+              // the slot's record answered (its id, address and port kept with it: the path lean packets take)
+              expect(a.services.foundSlot).toBe(-o.key)
               // a copy said valid is the ipcache's answer now; else the answer, as identityOf renews it
               const addr = b.backends.foundAddr
               const num = b.ipcache.lookupNumWordsInto(addr, 0, new OpCounts())

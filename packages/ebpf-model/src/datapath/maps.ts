@@ -265,8 +265,9 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   /**
    * per slot, `COPY` words by COPY·(−slot key): a copy of its backend's element of the backends map's column
    * (address, port + 1; port + 1 = 0: the backend was absent when copied) and the backends map's
-   * `addrVersion` then; and a copy of the ipcache's answer for that address (its number + 2, 0: no copy;
-   * prefix length + 1) and the ipcache's `version` then. Random selection reads the slot's backend id, then
+   * `addrVersion` then; a copy of the ipcache's answer for that address (its number + 2, 0: no copy;
+   * prefix length + 1) and the ipcache's `version` then; and the slot's own `slotBackend` element (backend
+   * id + 1, 0: no slot entry), kept equal to it, so a lookup reads this record alone. Random selection reads the slot's backend id, then
    * that id's address and port, then the ipcache entry of the address (egress policy's destination
    * identity): three dependent cache misses at 100k services. With the copies the second read goes to the
    * same index as the first (`lookupSlotBackendInto`), so they overlap, and a valid identity copy stands for
@@ -350,6 +351,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const len = Math.min(n, SLOT_MIRROR_MAX - 1) + 1
     this.slotBackend = reserved(this.slotBackend, len)
     this.slotSeq = reserved(this.slotSeq, len)
+    this.growCopies()
   }
 
   /**
@@ -367,6 +369,15 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     for (let i = 1; i < this.slotBackend.length; i++) if (this.slotBackend[i] !== 0) this.copySlotBackend(i)
   }
 
+  /** Room in the copies for every slot the columns hold (after they grew), a quarter more at least. */
+  private growCopies(): void {
+    if (this.copiesMade && COPY * this.slotBackend.length > this.slotCopy.length)
+      this.slotCopy = grown(
+        this.slotCopy,
+        Math.max(COPY * this.slotBackend.length, COPY * Math.ceil((1.25 * this.slotCopy.length) / COPY)),
+      )
+  }
+
   /** Slot `i`'s copies of its backend's address and port and of the ipcache's answer for it, made now. */
   private copySlotBackend(i: number): void {
     const b = this.backendsMap
@@ -374,6 +385,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const o = COPY * i
     const copy = this.slotCopy
     if (b === null || o >= copy.length) return
+    copy[o + 6] = id + 1
     if (id < 0) {
       copy[o + 1] = 0
       return
@@ -454,6 +466,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   override clear(): void {
     super.clear()
     this.slotBackend.fill(0)
+    this.slotCopy.fill(0)
     this.slotSeq.fill(0)
     this.slots = 0
     this.movedSeq.clear()
@@ -559,11 +572,12 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     const i = -key
     this.foundSlot = 0
     this.foundIpcacheValid = false
-    if (i > 0 && i < this.slotBackend.length) {
-      const id = this.slotBackend[i] - 1
-      const o = COPY * i
-      const copy = this.slotCopy
-      if (id >= 0 && o < copy.length) {
+    const o = COPY * i
+    const copy = this.slotCopy
+    if (i > 0 && o < copy.length) {
+      // (the slot's backend id from its record too: `slotBackend[i]`, without a second line to wait for)
+      const id = copy[o + 6] - 1
+      if (id >= 0) {
         this.countReadInto(ops, true)
         const port1 = copy[o + 1]
         if (port1 !== 0 && copy[o + 2] === b.addrVersion) {
@@ -648,6 +662,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
 
   private dropSlot(i: number): void {
     this.slotBackend[i] = 0
+    if (COPY * i < this.slotCopy.length) this.slotCopy[COPY * i + 6] = 0
     this.slotSeq[i] = 0
     this.slots--
   }
@@ -658,12 +673,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.slotBackend.push(0)
       this.slotSeq.push(0)
     }
-    // (by a quarter, not doubled: 36 MB at a million slots)
-    if (this.copiesMade && COPY * this.slotBackend.length > this.slotCopy.length)
-      this.slotCopy = grown(
-        this.slotCopy,
-        Math.max(COPY * this.slotBackend.length, COPY * Math.ceil((1.25 * this.slotCopy.length) / COPY)),
-      )
+    this.growCopies()
   }
 }
 
