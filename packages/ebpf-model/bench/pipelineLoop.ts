@@ -2,7 +2,8 @@
  * One setup, first packets through `Datapath.classifyTuple` in a loop (steps off), for CPU profiles:
  * `PROF=/tmp/p.cpuprofile npx tsx packages/ebpf-model/bench/pipelineLoop.ts 100000 [packets] [est|batch]`
  * (PROF: a CPU profile of the loops only, sampled every 100 us; `est`: established packets instead; `batch`:
- * first packets through `classifyTuples` 1000 at a time, no traces kept: the lean path).
+ * first packets through `classifyTuples` 1000 at a time, no traces kept: the lean path; `touch`: the same with
+ * its prefetch passes on).
  * Prints JS ns per packet per batch of 100k (a new flow each packet: source ports advance per client).
  */
 import { writeFileSync } from 'node:fs'
@@ -17,7 +18,8 @@ import { PIPELINE_MAXIMA, pipelineSetup } from './_pipelineSetup'
 const services = Number(process.argv[2] ?? 100)
 const total = Number(process.argv[3] ?? 600_000)
 const established = process.argv[4] === 'est'
-const viaBatch = process.argv[4] === 'batch'
+const viaBatch = process.argv[4] === 'batch' || process.argv[4] === 'touch'
+const touch = process.argv[4] === 'touch'
 const s = pipelineSetup(services)
 const clients = s.clients.map(ipToU32)
 const vips = s.vips.map((v) => ({ ip: ipToU32(v.ip), port: v.port, proto: v.proto === 'UDP' ? 17 : 6 }))
@@ -82,7 +84,7 @@ for (let b = 0; b < n; b += B) {
         dport: dport.subarray(from, to),
         tcpFlags: tcpFlags.subarray(from, to),
       }
-      dp.classifyTuples(part, results, opts)
+      dp.classifyTuples(part, results, opts, touch)
       for (let i = 0; i < part.length; i++) modeled += results.modeledNs[i]
     }
   else

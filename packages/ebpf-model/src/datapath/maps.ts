@@ -513,6 +513,33 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     this.mastersMade = true
   }
 
+  /**
+   * For a batch's prefetch: the index in `masterWords` of the cell `lookupMaster(key)` reads first, or −1 (the
+   * index not made yet, or a key it cannot hold). No change, nothing counted.
+   */
+  masterHomeWord(key: number): number {
+    return this.mastersMade && isMasterKey(key) ? this.masters.homeWord(key) : -1
+  }
+
+  /**
+   * Whether a batch's prefetch (`BatchPrefetch`) pays: the master index made and larger than `PREFETCH_MIN_BYTES`
+   * (beyond a core's L2 here, and most of the slot records with it), where its home cells and the slot records
+   * miss the caches.
+   */
+  get prefetchPays(): boolean {
+    return this.mastersMade && this.masters.words.byteLength > PREFETCH_MIN_BYTES
+  }
+
+  /** The masters' index cells, [tag, lo, count, revNat, flags, slotBase] each (read-only, for `masterHomeWord`). */
+  get masterWords(): Int32Array {
+    return this.masters.words
+  }
+
+  /** The slots' copy records, `SLOT_COPY_WORDS` each by −slot key (read-only, for a batch's prefetch). */
+  get slotCopyWords(): Uint32Array {
+    return this.slotCopy
+  }
+
   /** The value in master cell `c` (`lookupMaster`), not counted. */
   masterAt(c: number): ServiceMaster {
     return this.masters.record(c) as ServiceMaster
@@ -691,8 +718,12 @@ function runBase(m: ServiceMaster): number {
   return -first
 }
 
-/** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 24. */
+/** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 28. */
 const COPY = 8
+export const SLOT_COPY_WORDS = COPY
+
+/** The master index size from which a batch's prefetch pays (`ServicesMap.prefetchPays`): 2 MiB of cells, ~44k frontends. */
+const PREFETCH_MIN_BYTES = 2 * 2 ** 20
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24

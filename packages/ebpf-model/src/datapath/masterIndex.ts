@@ -69,6 +69,17 @@ export class MasterIndex {
     return c
   }
 
+  /** The index in `words` of the first word `find(key)` reads (its home cell's tag): a batch's prefetch. */
+  homeWord(key: number): number {
+    const hi = Math.floor(key / W)
+    return (hash4(key - hi * W, hi, 0, 0) & this.mask) * S
+  }
+
+  /** The cells (read-only: for `homeWord`; replaced when the table grows). */
+  get words(): Int32Array {
+    return this.cells
+  }
+
   /** The master's fields are in the cell (else read the record). */
   plain(c: number): boolean {
     return (this.cells[c * S] & 1) === 1

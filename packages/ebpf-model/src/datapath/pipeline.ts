@@ -97,13 +97,21 @@ export class Datapath implements DatapathState {
    * the same counts, CT state and RNG draws). Without `out.traces` (and not enumerating) packets run lean
    * (`Ctx.lean`): the same pipeline, lookups, counts, state changes and draws, but nothing a trace alone
    * shows is made (no address text, candidates or trace record) and the modeled ns is summed from the packet's
-   * counts (`OpCounts.nsOf`: the same sum, in the same order, as the summary `classifyTuple` puts in its trace). With `touch`,
-   * each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so
-   * their cache misses could overlap; off by default: measured on this VM (one node, the entries
-   * interleaved) it did not pay at 100, 10k or 100k services (+5 to +30 % CPU per first packet), see batch.ts.
+   * counts (`OpCounts.nsOf`: the same sum, in the same order, as the summary `classifyTuple` puts in its
+   * trace). With `touch`, each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes
+   * (`BatchPrefetch`) so their cache misses overlap; `'auto'` (the default) touches when the services map's master index has
+   * outgrown the CPU's own caches (`ServicesMap.prefetchPays`). Measured on this VM (session 11, the entries
+   * interleaved in one process): at 100k services −6 to −11 % CPU per first packet, at 10k even, at 100 a few
+   * per cent more. The same results, counts, state and draws either way.
    */
-  classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch = false): void {
+  classifyTuples(
+    batch: TupleBatch,
+    out: BatchResults,
+    opts: ClassifyOptions = {},
+    touch: boolean | 'auto' = 'auto',
+  ): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
+    const prefetching = touch === 'auto' ? this.maps.services.prefetchPays : touch
     const flags = batch.tcpFlags
     const n = batch.length
     const traces = out.traces
@@ -112,7 +120,7 @@ export class Datapath implements DatapathState {
     const ops = this.ctx.ops
     for (let from = 0; from < n; from += BATCH_GROUP) {
       const to = Math.min(n, from + BATCH_GROUP)
-      if (touch) prefetch.run(this, batch, from, to)
+      if (prefetching) prefetch.run(this, batch, from, to)
       for (let i = from; i < to; i++) {
         const proto = batch.proto[i]
         const saddr = batch.saddr[i]
