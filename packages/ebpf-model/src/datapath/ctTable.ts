@@ -100,18 +100,6 @@ export class CtTable extends BpfLruTupleMap {
     return this.lookupInto(saddr, daddr, portsWord(sport, dport), protoWord(proto, service), ops)
   }
 
-  /** `homeWord` of this tuple's key: the index in `bucketWords` `find` reads first (a batch's prefetch). */
-  homeWordOf(
-    proto: number,
-    saddr: number,
-    sport: number,
-    daddr: number,
-    dport: number,
-    service: boolean,
-  ): number {
-    return this.homeWord(saddr, daddr, portsWord(sport, dport), protoWord(proto, service))
-  }
-
   /** ct_lookup4 of a tuple with its reverse's read overlapped; the reverse counted by `findReverse`. */
   findWithReverse(
     proto: number,

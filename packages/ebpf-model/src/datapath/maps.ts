@@ -265,17 +265,16 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   /**
    * per slot, `COPY` words by COPY·(−slot key): a copy of its backend's element of the backends map's column
    * (address, port + 1; port + 1 = 0: the backend was absent when copied) and the backends map's
-   * `addrVersion` then; a copy of the ipcache's answer for that address (its number + 2, 0: no copy;
-   * prefix length + 1) and the ipcache's `version` then; and the slot's own `slotBackend` element (backend
-   * id + 1, 0: no slot entry), kept equal to it, so a lookup reads this record alone. Random selection reads the slot's backend id, then
-   * that id's address and port, then the ipcache entry of the address (egress policy's destination
-   * identity): three dependent cache misses at 100k services. With the copies the second read goes to the
-   * same index as the first (`lookupSlotBackendInto`), so they overlap, and a valid identity copy stands for
-   * the ipcache's probes (`identityOf`). Made on the first `lookupSlotBackendInto` (`copiesMade`), as the
-   * masters' index is, then written with each slot entry; read only while the slot holds an entry (so a slot
-   * deleted or cleared needs no change here); renewed by a lookup that finds it stale. (Made during the
-   * initial sync instead, its 36 MB at 100k services × 10 outside V8's heap cost the build a full
-   * collection more: 2.2 -> 3.0-3.5 s.)
+   * `addrVersion` then; a copy of the ipcache's answer for that address (its number + 2, 0: no copy; prefix
+   * length + 1) and the ipcache's `version` then; and the slot's own `slotBackend` element (backend id + 1,
+   * 0: no slot entry), kept equal to it. Random selection reads the slot's backend id, then that id's address
+   * and port, then the ipcache entry of the address (egress policy's destination identity): three dependent
+   * cache misses at 100k services. With the record the lookup reads one line (`lookupSlotBackendInto`), and a
+   * valid identity copy stands for the ipcache's probes (`identityOf`). Made on the first
+   * `lookupSlotBackendInto` (`copiesMade`), as the masters' index is, then written with each slot entry,
+   * zeroed by its delete and by clear; a copy found stale (a version moved) is made anew by the lookup that
+   * found it. (Made during the initial sync instead, its 36 MB at 100k services × 10 outside V8's heap cost
+   * the build a full collection more: 2.2 -> 3.0-3.5 s.)
    */
   private slotCopy: Uint32Array = new Uint32Array(0)
   private copiesMade = false
@@ -653,14 +652,6 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     )
   }
 
-  /**
-   * Backend id + 1 by −slot key (0: no slot entry, or a key beyond the columns): read-only, for a batch's
-   * prefetch.
-   */
-  get slotColumn(): ReadonlyArray<number> {
-    return this.slotBackend
-  }
-
   protected override find(key: number | string): ServiceMaster | ServiceSlot | undefined {
     if (typeof key === 'number' && key < 0) {
       const i = -key
@@ -722,7 +713,10 @@ function runBase(m: ServiceMaster): number {
 const COPY = 8
 export const SLOT_COPY_WORDS = COPY
 
-/** The master index size from which a batch's prefetch pays (`ServicesMap.prefetchPays`): 2 MiB of cells, ~44k frontends. */
+/**
+ * The master index size from which a batch's prefetch pays (`ServicesMap.prefetchPays`): over 2 MiB of cells,
+ * a table of 131072 cells or more, which it is from 32769 frontends on (it doubles at half full).
+ */
 const PREFETCH_MIN_BYTES = 2 * 2 ** 20
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */

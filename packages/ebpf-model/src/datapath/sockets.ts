@@ -23,16 +23,6 @@ export class ConnectedSockets extends TupleIndex {
     return this.find(saddr, daddr, portsWord(sport, dport), proto)
   }
 
-  /** `homeWord` of the socket's key (a batch's prefetch: an index into `bucketWords`; no change). */
-  homeWordOf(proto: number, saddr: number, sport: number, daddr: number, dport: number): number {
-    return this.homeWord(saddr, daddr, portsWord(sport, dport), proto)
-  }
-
-  /** Backend id by socket slot (read-only, for a batch's prefetch). */
-  get backendColumn(): Int32Array {
-    return this.backend
-  }
-
   connect(
     proto: number,
     saddr: number,

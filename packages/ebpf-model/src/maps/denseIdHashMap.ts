@@ -160,20 +160,12 @@ export class BpfDenseIdHashMap<K extends BpfKey, V> extends BpfHashMap<K, V> {
     this.wideSeq.reserve(wide)
   }
 
-  /**
-   * For a batch's prefetch: where `find` of a wide key reads first, as an index into `wideCells`
-   * (`IntKeyIndex.homeCell`), or −1 for a key that is not wide. Changes nothing.
-   */
-  wideHome(key: number): number {
-    return isWideKey(key) ? this.wide.homeCell(key) : -1
-  }
-
-  /** The wide keys' cells (read-only, for `wideHome`). */
+  /** The wide keys' cells (read-only: `ServicesMap` makes its masters' index from them). */
   get wideCells(): ReadonlyArray<unknown> {
     return this.wide.cellArray
   }
 
-  /** Values of the dense ids ≥ 0 by id (read-only: a batch's prefetch reads `denseValues[id]`). */
+  /** Values of the dense ids ≥ 0 by id (read-only: `ServicesMap` makes its masters' index from them). */
   get denseValues(): ReadonlyArray<V | undefined> {
     return this.pos
   }

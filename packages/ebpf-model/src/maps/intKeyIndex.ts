@@ -48,8 +48,8 @@ export class IntKeyIndex<V> {
   }
 
   /**
-   * The index in `cellArray` of the value `get(key)` reads first (its home cell's): a batch's prefetch reads
-   * these for a group of keys in a tight loop. Changes nothing.
+   * The index in `cellArray` of the value `get(key)` reads first (its home cell's): an empty home cell means
+   * the key is absent (`IpcacheClaims` asks so). Changes nothing.
    */
   homeCell(key: number): number {
     const hi = Math.floor(key / WIDE_MIN)

@@ -47,8 +47,6 @@ function bitAt(data: Uint32Array, i: number): 0 | 1 {
  * a new prefix with ENOSPC (`trie_check_add_elem`). Host bits beyond the prefix are cleared on insert
  * (the kernel keeps them but never compares them).
  */
-const EMPTY_WORDS = new Int32Array(0)
-
 export class BpfLpmTrie<V> extends MapBase {
   readonly maxPrefixLen: number
   /** prefix length of the entry the last `lookup` hit, −1 after a miss */
@@ -192,22 +190,6 @@ export class BpfLpmTrie<V> extends MapBase {
     this.lastPrefixLen = num < 0 ? -1 : prefixLen
     this.countReadInto(ops, num >= 0)
     return num
-  }
-
-  /**
-   * For a batch's prefetch: the index in `indexWords` of the bucket a longest-prefix match of one-word `addr`
-   * probes first (at the longest prefix length present), or −1 (no index, two-word keys, empty). No change.
-   */
-  homeWord(addr: number): number {
-    const index = this.index
-    if (!index || this.words !== 1 || index.lengths.length === 0) return -1
-    const len = index.lengths[0]
-    return index.homeWord(len, len === 0 ? 0 : addr & (0xffffffff << (32 - len)), 0)
-  }
-
-  /** The prefix index's buckets (read-only, for `homeWord`); empty without an index. */
-  get indexWords(): Int32Array {
-    return this.index ? this.index.words : EMPTY_WORDS
   }
 
   /** The node of the longest prefix matching `data`, or −1; sets `lastPrefixLen`. */

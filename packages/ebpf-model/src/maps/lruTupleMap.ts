@@ -121,11 +121,6 @@ export class BpfLruTupleMap extends MapBase {
     return e
   }
 
-  /** `TupleIndex.homeWord` of key (a, b, c, d): an index into `bucketWords` (a batch's prefetch; no change). */
-  homeWord(a: number, b: number, c: number, d: number): number {
-    return this.s.homeWord(a, b, c, d)
-  }
-
   /** `TupleIndex.bucketWords` (read-only). */
   get bucketWords(): Int32Array {
     return this.s.bucketWords

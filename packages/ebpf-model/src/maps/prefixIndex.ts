@@ -58,16 +58,6 @@ export class PrefixIndex {
     }
   }
 
-  /** The index in `words` of the first word `find` of (len, w0, w1) reads (a batch's prefetch; no change). */
-  homeWord(len: number, w0: number, w1: number): number {
-    return (hash4(len, w0, w1, 0) & this.mask) * this.S
-  }
-
-  /** The buckets (read-only: for `homeWord`; replaced when the table grows). */
-  get words(): Int32Array {
-    return this.buckets
-  }
-
   /** Sets the `num` of an entry present. */
   setNum(len: number, w0: number, w1: number, num: number): void {
     const o = this.offsetOf(len, w0, w1)

@@ -77,16 +77,7 @@ export class TupleIndex {
   /** The second key's slot of the last `find2`, or −1. */
   secondFound = -1
 
-  /**
-   * The index in `bucketWords` of the word `find` of key (a, b, c, d) reads first (the home bucket's slot + 1;
-   * 0 = empty): a batch's prefetch computes these for a group of keys, then reads them in a tight loop so the
-   * cache misses overlap. Computing it changes nothing.
-   */
-  homeWord(a: number, b: number, c: number, d: number): number {
-    return 2 * (hash4(a, b, c, d) & this.mask) + 1
-  }
-
-  /** The buckets, [hash, slot + 1] each (read-only: for `homeWord`; replaced when the table grows). */
+  /** The buckets, [hash, slot + 1] each (read-only: for `prefault`; replaced when the table grows). */
   get bucketWords(): Int32Array {
     return this.buckets
   }
