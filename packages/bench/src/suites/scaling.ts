@@ -302,10 +302,14 @@ function measureMatch(
   return out
 }
 
-/** Per-apply samples of one op: JS ns of each apply and the last UpdateReport. */
+/**
+ * Per-apply samples of one op: JS ns of each apply, and the UpdateReport of its first (the modeled figure: the
+ * first of a pair's applies come in a fixed order, where which apply came last depended on how many the time
+ * budget let run, and for a pair whose two directions are one op, such as scaleEndpoints, on their parity)
+ */
 interface OpSamples {
   ns: number[]
-  last: UpdateReport | null
+  first: UpdateReport | null
 }
 
 function stats(ns: number[]): TimingStats {
@@ -334,9 +338,9 @@ function measureUpdates(
       const t0 = performance.now()
       const report = dp.apply(change)
       const ns = (performance.now() - t0) * 1e6
-      const s = byOp.get(op) ?? { ns: [], last: null }
+      const s = byOp.get(op) ?? { ns: [], first: null }
       s.ns.push(ns)
-      s.last = report
+      s.first ??= report
       byOp.set(op, s)
       n++
     }
@@ -346,8 +350,8 @@ function measureUpdates(
   const out: UpdateFigure[] = []
   for (const op of UPDATE_OPS) {
     const s = byOp.get(op)
-    if (!s?.last) continue
-    const v = s.last.variants ?? {}
+    if (!s?.first) continue
+    const v = s.first.variants ?? {}
     const variants: Record<string, number> = {}
     // the models name the partial-sync variants by backend; full syncs come from the builders' hook
     for (const [k, val] of Object.entries(v) as Array<[string, number]>)
@@ -356,7 +360,7 @@ function measureUpdates(
       variants['legacy-full'] = full.legacy
       variants['nft-full'] = full.nft
     }
-    out.push({ op, js: stats(s.ns), modeledSeconds: s.last.seconds, variants, counts: { ...s.last.counts } })
+    out.push({ op, js: stats(s.ns), modeledSeconds: s.first.seconds, variants, counts: { ...s.first.counts } })
   }
   return out
 }
