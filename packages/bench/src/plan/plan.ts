@@ -121,7 +121,7 @@ export function planCapacity(input: Cluster | PlanSizes, opts: PlanOptions): Cap
     createRng(seed).fork('plan-frontends'),
   )
   const src = clientAddress(cluster, node, sample)
-  // source ports no suite uses (the report's plan may reuse the suite's dataplanes and their conntrack)
+  // source ports no suite uses
   const packets = firstPackets(src, sample, 61000)
   const iptTraces = classifyAll(ipt, packets)
   const ebpfTraces = classifyAll(ebpf, firstPackets(src, sample, 61000))

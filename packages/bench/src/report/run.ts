@@ -181,6 +181,9 @@ export function buildReport(opts: ReportOptions): { results: Results; files: Map
       ciliumChangeSeconds: ciliumAt,
     })
     progress.tick('churn simulation')
+    // the plan on dataplanes of its own (the cluster is reused): the suite's carry its timed rounds' conntrack
+    // entries and RNG position, and the plan's conntrack use and first-packet costs took them in
+    opts.builders.release?.()
     const plan = planCapacity(
       { services: cfg.plan.services, endpoints: cfg.plan.endpoints, seed: opts.seed },
       { profile: opts.profile, builders: opts.builders, seed: opts.seed },

@@ -41,6 +41,12 @@ export interface SuiteBuilders {
    * backend; backends; rev NAT), whether or not they fitted: the scaling suite sizes bpf-lb-map-max from it.
    */
   lbEntriesNeeded?(dp: NodeDataplane): number
+  /**
+   * Lets go of every dataplane kept for reuse (`reusingBuilders`): the next build of any kind is a new one. A
+   * suite's dataplanes carry what its timed rounds did (conntrack entries, the RNG's position), as many as the
+   * machine's speed let run: a consumer whose figures must not depend on that asks for new ones.
+   */
+  release?(): void
 }
 
 export interface MapOverflowRecord {

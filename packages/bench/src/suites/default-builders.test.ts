@@ -45,5 +45,12 @@ describe('LB map sizing for the scaling suite', () => {
       (bigLb as EbpfNode).sizing().find((row) => row.map === 'cilium_ct4_global')?.max,
     )
     expect(r.lbEntriesNeeded).toBe(b.lbEntriesNeeded)
+    // released: the next build is a new dataplane of the same cluster, kept again from then on
+    r.release?.()
+    expect(r.generate(size)).toBe(c)
+    const again = r.ebpf(c, n, profile)
+    expect(again).not.toBe(first)
+    expect(r.ebpf(c, n, profile)).toBe(again)
+    expect(r.iptables(c, n, profile)).toBe(r.iptables(c, n, profile))
   })
 })

@@ -62,8 +62,10 @@ export const defaultBuilders: SuiteBuilders = {
 }
 
 /**
- * Builders that keep the most recently generated cluster and the dataplanes built from it, so the report's
- * capacity plan at the largest swept size reuses the suite's models instead of building them again.
+ * Builders that keep the most recently generated cluster and the dataplanes built from it until `release`, so
+ * a consumer at the largest swept size reuses them instead of generating and building again (the report's
+ * capacity plan releases the dataplanes first and reuses the cluster: the suite's dataplanes carry what its
+ * timed rounds did).
  * Keyed on every build option besides the node and profile (the suite may rebuild eBPF with a larger
  * bpf-lb-map-max; a plan for another node memory or other agent options needs its own build), with an option
  * that only restates the default (the node's own memory) left out, so the plan at the report's largest size
@@ -106,6 +108,9 @@ export function reusingBuilders(b: SuiteBuilders): SuiteBuilders {
     fullSync: b.fullSync,
     overflows: b.overflows,
     lbEntriesNeeded: b.lbEntriesNeeded,
+    release: () => {
+      built = new Map()
+    },
   }
 }
 

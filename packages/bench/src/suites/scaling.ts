@@ -360,7 +360,13 @@ function measureUpdates(
       variants['legacy-full'] = full.legacy
       variants['nft-full'] = full.nft
     }
-    out.push({ op, js: stats(s.ns), modeledSeconds: s.first.seconds, variants, counts: { ...s.first.counts } })
+    out.push({
+      op,
+      js: stats(s.ns),
+      modeledSeconds: s.first.seconds,
+      variants,
+      counts: { ...s.first.counts },
+    })
   }
   return out
 }
