@@ -98,7 +98,7 @@ const arbCase = arbCluster({ maxNodes: 3, maxServices: 6, maxPolicies: 4 }).chai
     steps: fc.boolean(),
     // enumerate mode counts policy lookups for every candidate: a batch without traces then is not lean
     enumerate: fc.constantFrom(false, false, false, true),
-    touch: fc.constantFrom<boolean | 'auto'>(true, true, true, false, 'auto'),
+    touch: fc.constantFrom(true, true, true, false),
     seed: fc.integer({ min: 1, max: 1000 }),
   }),
 )

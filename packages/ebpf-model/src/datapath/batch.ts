@@ -97,7 +97,9 @@ export const BATCH_GROUP = 32
  * draw, no index made (before the first lookup made the master index and the copies, there is nothing to
  * touch), so results, counts, CT state and RNG order are exactly those of calling `classifyTuple` packet by
  * packet. Simulator speed only: nothing the kernel does. (The passes before session 11 touched seven
- * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU.)
+ * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU. These
+ * two came out even at 100k services and a few per cent worse at 10k and 100 (session 11): `classifyTuples`
+ * runs them only when asked, `touch`.)
  */
 export class BatchPrefetch {
   /** per packet: the home cell's index in the masters' words (−1: none), the key's tag and low word */

@@ -520,15 +520,6 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return this.mastersMade && isMasterKey(key) ? this.masters.homeWord(key) : -1
   }
 
-  /**
-   * Whether a batch's prefetch (`BatchPrefetch`) pays: the master index made and larger than `PREFETCH_MIN_BYTES`
-   * (beyond a core's L2 here, and most of the slot records with it), where its home cells and the slot records
-   * miss the caches.
-   */
-  get prefetchPays(): boolean {
-    return this.mastersMade && this.masters.words.byteLength > PREFETCH_MIN_BYTES
-  }
-
   /** The masters' index cells, [tag, lo, count, revNat, flags, slotBase] each (read-only, for `masterHomeWord`). */
   get masterWords(): Int32Array {
     return this.masters.words
@@ -712,12 +703,6 @@ function runBase(m: ServiceMaster): number {
 /** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 28. */
 const COPY = 8
 export const SLOT_COPY_WORDS = COPY
-
-/**
- * The master index size from which a batch's prefetch pays (`ServicesMap.prefetchPays`): over 2 MiB of cells,
- * a table of 131072 cells or more, which it is from 32769 frontends on (it doubles at half full).
- */
-const PREFETCH_MIN_BYTES = 2 * 2 ** 20
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24

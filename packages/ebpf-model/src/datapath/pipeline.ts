@@ -99,19 +99,13 @@ export class Datapath implements DatapathState {
    * shows is made (no address text, candidates or trace record) and the modeled ns is summed from the packet's
    * counts (`OpCounts.nsOf`: the same sum, in the same order, as the summary `classifyTuple` puts in its
    * trace). With `touch`, each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes
-   * (`BatchPrefetch`) so their cache misses overlap; `'auto'` (the default) touches when the services map's master index has
-   * outgrown the CPU's own caches (`ServicesMap.prefetchPays`). Measured on this VM (session 11, the entries
-   * interleaved in one process): at 100k services −6 to −11 % CPU per first packet, at 10k even, at 100 a few
-   * per cent more. The same results, counts, state and draws either way.
+   * (`BatchPrefetch`) so their cache misses overlap; off by default: measured on this VM (session 11, the same
+   * flows in alternating processes, and beside the batch without them in the pipeline bench) it came out even
+   * at 100k services (−9 to +3 % CPU per first packet) and a few per cent worse at 10k and 100. The same
+   * results, counts, state and draws either way.
    */
-  classifyTuples(
-    batch: TupleBatch,
-    out: BatchResults,
-    opts: ClassifyOptions = {},
-    touch: boolean | 'auto' = 'auto',
-  ): void {
+  classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch = false): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
-    const prefetching = touch === 'auto' ? this.maps.services.prefetchPays : touch
     const flags = batch.tcpFlags
     const n = batch.length
     const traces = out.traces
@@ -120,7 +114,7 @@ export class Datapath implements DatapathState {
     const ops = this.ctx.ops
     for (let from = 0; from < n; from += BATCH_GROUP) {
       const to = Math.min(n, from + BATCH_GROUP)
-      if (prefetching) prefetch.run(this, batch, from, to)
+      if (touch) prefetch.run(this, batch, from, to)
       for (let i = from; i < to; i++) {
         const proto = batch.proto[i]
         const saddr = batch.saddr[i]
