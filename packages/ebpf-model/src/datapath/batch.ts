@@ -1,7 +1,6 @@
 import type { Trace } from '@dataplane-sim/cluster'
 import { SCOPE_EXT } from '../agent/services'
-import { WIDE_MIN } from '../maps/intKeyIndex'
-import { SLOT_COPY_WORDS, serviceKey } from './maps'
+import { serviceKey } from './maps'
 import type { DatapathState } from './state'
 
 /**
@@ -88,9 +87,9 @@ export const BATCH_GROUP = 32
 /**
  * Prefetch for a group of packets, level by level of what a lean first packet reads from memory, in tight
  * loops of independent reads (one per packet) so the CPU has the whole group's cache misses in flight
- * together: 1, the services map's master index home cell of the packet's destination (`masterHomeWord`);
+ * together: 1, the services map's master index home cell of the packet's destination (`masterHomeCell`);
  * 2, when that cell holds the key and its fields (a plain master with its slots in one run), the copy
- * records of its first and last slot (`slotCopyWords`), whichever the random draw picks later being
+ * records of its first and last slot (`slotRecordId`), whichever the random draw picks later being
  * between them. Those are the two dependent misses left at 100k services: the connected-socket and
  * conntrack tables answer a new tuple's miss from their occupancy bits, and the backend's address and
  * ipcache answer are in the slot's record. Nothing here changes any state: no counts, no LRU bits, no RNG
@@ -102,11 +101,10 @@ export const BATCH_GROUP = 32
  * runs them only when asked, `touch`.)
  */
 export class BatchPrefetch {
-  /** per packet: the home cell's index in the masters' words (−1: none), the key's tag and low word */
+  /** per packet: the master key and its home cell (−1: none) */
+  private readonly key = new Float64Array(BATCH_GROUP)
   private readonly home = new Int32Array(BATCH_GROUP)
-  private readonly tag = new Int32Array(BATCH_GROUP)
-  private readonly lo = new Int32Array(BATCH_GROUP)
-  /** per packet: the first and last slot record's index in the copy words (−1: none) */
+  /** per packet: the first and last slot of the master's run (0: none) */
   private readonly first = new Int32Array(BATCH_GROUP)
   private readonly last = new Int32Array(BATCH_GROUP)
   /** what the passes read, folded together: kept so no read is optimised away */
@@ -124,35 +122,28 @@ export class BatchPrefetch {
         continue
       }
       const key = serviceKey(b.daddr[i] >>> 0, b.dport[i], proto, SCOPE_EXT)
-      const hi = Math.floor(key / WIDE_MIN)
-      this.home[j] = services.masterHomeWord(key)
-      this.tag[j] = (hi + 1) * 2
-      this.lo[j] = key - hi * WIDE_MIN
+      this.key[j] = key
+      this.home[j] = services.masterHomeCell(key)
     }
-    const cells = services.masterWords
     let acc = 0
     for (let j = 0; j < n; j++) {
-      const h = this.home[j]
-      if (h >= 0) acc ^= cells[h]
+      const c = this.home[j]
+      if (c >= 0) acc ^= services.masterCount(c)
     }
-    const copy = services.slotCopyWords
     for (let j = 0; j < n; j++) {
-      const h = this.home[j]
-      this.first[j] = -1
-      // the key in its home cell, plain (tag | 1): its count and slot run in the cell
-      if (h < 0 || cells[h] !== (this.tag[j] | 1) || cells[h + 1] !== this.lo[j]) continue
-      const count = cells[h + 2]
-      const base = cells[h + 5]
+      const c = this.home[j]
+      this.first[j] = 0
+      // the key in its home cell with its fields: its count and slot run in the cell
+      if (c < 0 || !services.masterHoldsPlain(c, this.key[j])) continue
+      const count = services.masterCount(c)
+      const base = services.masterSlotBase(c)
       if (count <= 0 || base <= 0) continue
-      const f = SLOT_COPY_WORDS * base
-      const l = SLOT_COPY_WORDS * (base + count - 1)
-      if (l + SLOT_COPY_WORDS > copy.length) continue
-      this.first[j] = f
-      this.last[j] = l
+      this.first[j] = base
+      this.last[j] = base + count - 1
     }
     for (let j = 0; j < n; j++) {
       const f = this.first[j]
-      if (f >= 0) acc ^= copy[f + 6] ^ copy[this.last[j] + 6]
+      if (f > 0) acc ^= services.slotRecordId(f) ^ services.slotRecordId(this.last[j])
     }
     this.sink = acc
   }

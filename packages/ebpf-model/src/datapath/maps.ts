@@ -408,6 +408,14 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   }
 
   /**
+   * Whether the last `lookupSlotBackendInto` read slot `slot`'s record, whose backend address is `addr`, and found
+   * the ipcache's answer for it there valid (`foundIpcacheNum`, `foundIpcachePrefixLen`).
+   */
+  ipcacheCopyFor(slot: number, addr: number): boolean {
+    return slot === this.foundSlot && this.foundIpcacheValid && this.slotCopy[COPY * slot] === addr >>> 0
+  }
+
+  /**
    * What the ipcache answered for the address of the backend in slot `slot` (`foundSlot`): kept in the
    * slot's copy (its address checked, the ipcache's version now), for the next packets to it.
    */
@@ -513,21 +521,25 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
   }
 
   /**
-   * For a batch's prefetch: the index in `masterWords` of the cell `lookupMaster(key)` reads first, or −1 (the
-   * index not made yet, or a key it cannot hold). No change, nothing counted.
+   * For a batch's prefetch: the master cell `lookupMaster(key)` reads first, or −1 (the index not made yet, or a
+   * key it cannot hold). No change, nothing counted.
    */
-  masterHomeWord(key: number): number {
-    return this.mastersMade && isMasterKey(key) ? this.masters.homeWord(key) : -1
+  masterHomeCell(key: number): number {
+    return this.mastersMade && isMasterKey(key) ? this.masters.homeCell(key) : -1
   }
 
-  /** The masters' index cells, [tag, lo, count, revNat, flags, slotBase] each (read-only, for `masterHomeWord`). */
-  get masterWords(): Int32Array {
-    return this.masters.words
+  /** Whether master cell `c` holds `key` with its fields in place (`masterPlain`). No change, nothing counted. */
+  masterHoldsPlain(c: number, key: number): boolean {
+    return this.masters.holdsPlain(c, key)
   }
 
-  /** The slots' copy records, `SLOT_COPY_WORDS` each by −slot key (read-only, for a batch's prefetch). */
-  get slotCopyWords(): Uint32Array {
-    return this.slotCopy
+  /**
+   * For a batch's prefetch: the backend id + 1 slot `i`'s record holds (0: none, or no record made), read
+   * uncounted, so its line is in the caches when the slot's lookup comes.
+   */
+  slotRecordId(i: number): number {
+    const o = COPY * i + 6
+    return i > 0 && o < this.slotCopy.length ? this.slotCopy[o] : 0
   }
 
   /** The value in master cell `c` (`lookupMaster`), not counted. */
@@ -702,7 +714,6 @@ function runBase(m: ServiceMaster): number {
 
 /** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 28. */
 const COPY = 8
-export const SLOT_COPY_WORDS = COPY
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24

@@ -69,15 +69,17 @@ export class MasterIndex {
     return c
   }
 
-  /** The index in `words` of the first word `find(key)` reads (its home cell's tag): a batch's prefetch. */
-  homeWord(key: number): number {
+  /** The cell `find(key)` reads first (its home): a batch's prefetch touches it. No change. */
+  homeCell(key: number): number {
     const hi = Math.floor(key / W)
-    return (hash4(key - hi * W, hi, 0, 0) & this.mask) * S
+    return hash4(key - hi * W, hi, 0, 0) & this.mask
   }
 
-  /** The cells (read-only: for `homeWord`; replaced when the table grows). */
-  get words(): Int32Array {
-    return this.cells
+  /** Whether cell `c` holds `key` with its fields in place (`plain`): `find(key)` would answer `c`. */
+  holdsPlain(c: number, key: number): boolean {
+    const hi = Math.floor(key / W)
+    const o = c * S
+    return this.cells[o] === (((hi + 1) * 2) | 1) && this.cells[o + 1] === key - hi * W
   }
 
   /** The master's fields are in the cell (else read the record). */

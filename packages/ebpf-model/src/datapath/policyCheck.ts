@@ -71,12 +71,19 @@ export function identityOf(maps: NodeMaps, addr: number, ctx: Ctx): number {
   const ipcache = maps.ipcache
   let id: number
   const slot = ctx.slotHint
-  if (slot !== 0 && ctx.slotHintAddr >>> 0 === addr >>> 0) {
+  if (slot !== 0) {
     // the backend's address, whose ipcache answer its services-map slot keeps a copy of (`ServicesMap.slotCopy`):
-    // a valid copy answers the lookup (counted the same); else the lookup, and the copy renewed
+    // a valid copy answers the lookup (counted the same); else the lookup, and the copy renewed (for this address)
     ctx.slotHint = 0
-    if (ctx.slotHintValid)
-      id = ipcache.answeredNumWordsInto(addr, 0, ctx.ipcacheNum, ctx.ipcachePrefixLen, ctx.ops)
+    const services = maps.services
+    if (services.ipcacheCopyFor(slot, addr))
+      id = ipcache.answeredNumWordsInto(
+        addr,
+        0,
+        services.foundIpcacheNum,
+        services.foundIpcachePrefixLen,
+        ctx.ops,
+      )
     else {
       id = ipcache.lookupNumWordsInto(addr, 0, ctx.ops)
       maps.services.refreshIpcacheCopy(slot, addr, id, ipcache.lastPrefixLen)

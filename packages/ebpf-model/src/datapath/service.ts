@@ -104,16 +104,9 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
       // the slot lookup and its backend's (`lookupSlotBackendInto`: both counted, as `leanPicked` would)
       const id = services.lookupSlotBackendInto(-(base + slot - 1), ctx.ops)
       if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
-      const backends = dp.maps.backends
-      if (services.foundSlot !== 0) {
-        // the slot's copy of the ipcache's answer for the backend, for egress policy's `identityOf`
-        ctx.slotHint = services.foundSlot
-        ctx.slotHintAddr = backends.foundAddr
-        ctx.slotHintValid = services.foundIpcacheValid
-        ctx.ipcacheNum = services.foundIpcacheNum
-        ctx.ipcachePrefixLen = services.foundIpcachePrefixLen
-      }
-      return leanFound(id, backends)
+      // the slot whose record holds the ipcache's answer for the backend, for egress policy's `identityOf`
+      ctx.slotHint = services.foundSlot
+      return leanFound(id, dp.maps.backends)
     }
   }
   return pick(dp, services.masterAt(c), f, ctx, false)

@@ -37,15 +37,11 @@ export class Ctx {
    */
   lean = false
   /**
-   * The services-map slot whose copy named this packet's backend (`ServicesMap.lookupSlotBackendInto`; 0:
-   * none), the backend's address, and the copy's ipcache answer for it when valid (`ipcacheNum`, −1 a miss;
-   * `ipcachePrefixLen`): `identityOf` of that address takes it instead of probing, or refreshes the copy.
+   * The services-map slot whose record named this packet's backend (`ServicesMap.lookupSlotBackendInto`; 0:
+   * none): `identityOf` of the backend's address takes the record's ipcache answer when it holds a valid one
+   * (`ServicesMap.ipcacheCopyFor`), else looks up and renews it.
    */
   slotHint = 0
-  slotHintAddr = 0
-  slotHintValid = false
-  ipcacheNum = -1
-  ipcachePrefixLen = -1
 
   /** A new packet; `lean` (no trace read) implies no steps. */
   reset(withSteps: boolean, lean = false): void {
