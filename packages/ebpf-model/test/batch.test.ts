@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { type PacketTuple, packetTuple } from '../src/datapath/packetTuple'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
+import { service, slice, smallCluster } from './fixtures'
 
 /**
  * `Datapath.classifyTuples` (groups of packets whose map reads are first touched by pure-read passes, then the
@@ -215,6 +216,76 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
       }),
       { numRuns: 80 },
     )
+  })
+
+  it('takes each turn of the lean pod connect (`leanPodConnect`) as classifyTuple does', () => {
+    // node a, client-a connecting to services: a session-affinity service twice (a new entry, then its
+    // backend kept), a service whose only backend the client already reached directly with the same source
+    // port (an established CT entry) or that already sent to that port (a reply entry), and a service whose
+    // backend is outside the cluster (BPF masquerade); beside them, a plain random service
+    const base = smallCluster()
+    const api = [
+      { ip: '10.244.0.20', node: 'a', pod: 'api-a' },
+      { ip: '10.244.1.20', node: 'b', pod: 'api-b' },
+    ]
+    const cluster: Cluster = {
+      ...base,
+      services: [
+        service({ name: 'api', clusterIP: '10.96.0.10' }),
+        service({
+          name: 'sticky',
+          clusterIP: '10.96.0.11',
+          sessionAffinity: 'ClientIP',
+          sessionAffinityTimeoutSeconds: 600,
+        }),
+        service({ name: 'one', clusterIP: '10.96.0.12', selector: { app: 'api', pod: 'a' } }),
+        service({ name: 'ext', clusterIP: '10.96.0.13', selector: undefined }),
+      ],
+      endpointSlices: [
+        slice('api', api),
+        slice('sticky', api),
+        slice('one', [api[0]]),
+        slice('ext', [{ ip: '198.51.100.7', node: '' }]),
+      ],
+    }
+    const client = '10.244.0.10'
+    const packets: Packet[] = [
+      { protocol: 'tcp', src: client, sport: 40000, dst: '10.96.0.11', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40001, dst: '10.96.0.11', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40002, dst: '10.244.0.20', dport: 8080 },
+      { protocol: 'tcp', src: client, sport: 40002, dst: '10.96.0.12', dport: 80 },
+      { protocol: 'tcp', src: '10.244.0.20', sport: 8080, dst: client, dport: 40003 },
+      { protocol: 'tcp', src: client, sport: 40003, dst: '10.96.0.12', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40004, dst: '10.96.0.13', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40005, dst: '10.96.0.10', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40006, dst: '10.96.0.11', dport: 80 },
+    ]
+    const ts = packets.map((p) => ({ ...packetTuple(p), flags: -1 }))
+    for (const seed of [1, 2, 3, 4]) {
+      const seq = buildEbpfNode(cluster, 'a', { seed })
+      const lean = buildEbpfNode(cluster, 'a', { seed })
+      const expected = ts.map((t) =>
+        seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, { steps: false }),
+      )
+      // the turns this test is about (on every seed)
+      expect(expected.map((t) => [t.verdict, t.dnat?.ip ?? null, t.masquerade])).toEqual([
+        ['forward', expect.any(String), false],
+        ['forward', expected[0].dnat?.ip, false],
+        ['forward', null, false],
+        ['forward', '10.244.0.20', false],
+        ['forward', null, false],
+        // a reply: reverse NAT, no translation shown
+        ['forward', null, false],
+        ['forward', '198.51.100.7', true],
+        ['forward', expect.any(String), false],
+        ['forward', expected[0].dnat?.ip, false],
+      ])
+      const out = batchResults(ts.length)
+      lean.datapath.classifyTuples(tupleBatchOf(ts), out)
+      expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
+      expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
+      expect(stateOf(lean, ts)).toEqual(stateOf(seq, ts))
+    }
   })
 
   it('fills only the verdict and modeled-ns columns when no trace list is given', () => {

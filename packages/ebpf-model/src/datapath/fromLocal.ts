@@ -3,7 +3,7 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
-import { deliver, reply } from './deliver'
+import { deliver, lookupLxc, reply } from './deliver'
 import { candidateOf, lookupBackend } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
@@ -12,8 +12,8 @@ import { pick, pickCell, serviceCellFor, serviceFor } from './service'
 import { type DatapathState, dnatOf, drop, type Flow, flowTo, NO_CANDIDATES } from './state'
 import { type Ctx, progId } from './trace'
 
-const SOCK_CONNECT = progId('cil_sock4_connect')
-const FROM_CONTAINER = progId('cil_from_container')
+export const SOCK_CONNECT = progId('cil_sock4_connect')
+export const FROM_CONTAINER = progId('cil_from_container')
 const TO_NETDEV = progId('cil_to_netdev')
 /** No backends with probabilities (a lean packet's: enumerate mode alone fills them) */
 const NO_BACKENDS = Object.freeze([]) as unknown as Array<{ backend: ProgrammedBackend; probability: number }>
@@ -127,5 +127,16 @@ export function fromLocal(
     // (egress policy reads no conntrack: a tuple ctLookup found absent still is)
     ctCreate(dp, t, ctx, false, revNat, backend?.id ?? 0, identity, nonSyn, ctx.ctAbsent)
   } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
-  return deliver(dp, t, ctx, identity, state === CT_NEW, dnat, candidates, hairpin, fromPod)
+  return deliver(
+    dp,
+    t,
+    ctx,
+    identity,
+    state === CT_NEW,
+    dnat,
+    candidates,
+    hairpin,
+    fromPod,
+    lookupLxc(dp, t.daddr, ctx, false),
+  )
 }

@@ -112,22 +112,10 @@ export function selectBackend(
   now: number,
   ctx: Ctx,
 ): number {
-  let affinityKey: AffinityKey | undefined
-  if (m.flags & SVC_FLAG_AFFINITY) {
-    affinityKey = affinityKeyOf(tuple.saddr, m.revNat)
-    const a = maps.affinity.lookupInto(affinityKey, ctx.ops)
-    const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
-    if (ctx.steps)
-      ctx.step(
-        'cilium_lb4_affinity',
-        `client=${ipText(tuple.saddr)} rev_nat=${m.revNat}`,
-        a ? 'hit' : 'miss',
-        a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
-      )
-    if (a && fresh && hasSlotFor(maps, m, a.backendId)) {
-      a.lastUsed = now
-      return a.backendId
-    }
+  const affinity = (m.flags & SVC_FLAG_AFFINITY) !== 0
+  if (affinity) {
+    const kept = affinityBackend(maps, m, tuple.saddr, now, ctx)
+    if (kept >= 0) return kept
   }
   let backendId = 0
   if (algorithm === 'maglev') {
@@ -151,11 +139,48 @@ export function selectBackend(
       )
     if (backendId < 0) return -1
   }
-  if (affinityKey !== undefined) {
-    maps.affinity.update(affinityKey, { backendId, lastUsed: now }, 0)
-    ctx.ops.add(maps.affinity.costIds.progUpdate)
-  }
+  if (affinity) rememberAffinity(maps, m, tuple.saddr, backendId, now, ctx)
   return backendId
+}
+
+/**
+ * lb4_affinity_backend_id: the backend `client` last used on service `m` (an affinity service), when its
+ * entry is fresh and the backend still holds a selectable slot (its `last_used` renewed), else −1. Counted.
+ */
+export function affinityBackend(
+  maps: NodeMaps,
+  m: ServiceMaster,
+  client: number,
+  now: number,
+  ctx: Ctx,
+): number {
+  const a = maps.affinity.lookupInto(affinityKeyOf(client, m.revNat), ctx.ops)
+  const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
+  if (ctx.steps)
+    ctx.step(
+      'cilium_lb4_affinity',
+      `client=${ipText(client)} rev_nat=${m.revNat}`,
+      a ? 'hit' : 'miss',
+      a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
+    )
+  if (a && fresh && hasSlotFor(maps, m, a.backendId)) {
+    a.lastUsed = now
+    return a.backendId
+  }
+  return -1
+}
+
+/** lb4_update_affinity_by_addr: `client` now goes to `backendId` on service `m` (a program write, counted). */
+export function rememberAffinity(
+  maps: NodeMaps,
+  m: ServiceMaster,
+  client: number,
+  backendId: number,
+  now: number,
+  ctx: Ctx,
+): void {
+  maps.affinity.update(affinityKeyOf(client, m.revNat), { backendId, lastUsed: now }, 0)
+  ctx.ops.add(maps.affinity.costIds.progUpdate)
 }
 
 /** Every selectable backend of `m` with its probability (random: 1/count each; Maglev: its table share). */

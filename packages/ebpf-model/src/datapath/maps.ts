@@ -498,6 +498,20 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return v === undefined ? -1 : masters.scratch(v)
   }
 
+  /**
+   * The cell `lookupMaster(key)` would answer, found without counting or changing anything, or −1: absent, a key
+   * the index cannot hold, or the index not made yet (the first `lookupMaster` makes it). With
+   * `countMasterHit`, the lookup split in two, so a caller can look before it commits to counting.
+   */
+  peekMaster(key: number): number {
+    return this.mastersMade && isMasterKey(key) ? this.masters.find(key) : -1
+  }
+
+  /** The count `lookupMaster` makes for a key it finds (after `peekMaster` found it). */
+  countMasterHit(ops: OpCounts): void {
+    this.countReadInto(ops, true)
+  }
+
   /** Enters every entry at a `MasterIndex` key in the index: the dense-id map's wide keys, dense ids and Map keys. */
   private makeMasters(): void {
     const masters = this.masters
@@ -738,7 +752,7 @@ export class NodeMaps {
   readonly ctAny: CtTable
   readonly snat: BpfLruHashMap<string, SnatValue>
   /** cilium_policy_NNNNN by endpoint ID */
-  readonly policy = new Map<number, BpfLpmTrie<PolicyValue>>()
+  readonly policy = new PolicyMaps()
   /** frontends the agent could not program (services map full), by service key */
   readonly unprogrammed = new Set<number>()
 
@@ -800,6 +814,45 @@ export class NodeMaps {
       out.push({ name: `cilium_policy_${String(id).padStart(5, '0')}`, map: m })
     return out
   }
+}
+
+/**
+ * The per-endpoint policy maps by endpoint ID: a Map, with the maps of IDs below 2^16 (every endpoint ID
+ * Cilium allocates) also in a dense array, read by `byId`. In the kernel an endpoint's program has its
+ * policy map built in (bpf_lxc is compiled per endpoint): finding it is no lookup, and in the model it is an
+ * array read rather than a hash of the ID.
+ */
+export class PolicyMaps extends Map<number, BpfLpmTrie<PolicyValue>> {
+  private dense: Array<BpfLpmTrie<PolicyValue> | undefined> = []
+
+  override set(id: number, trie: BpfLpmTrie<PolicyValue>): this {
+    super.set(id, trie)
+    // (Map's constructor adds its initial entries through set, before the field is assigned)
+    if (this.dense !== undefined && isDenseId(id)) {
+      while (this.dense.length <= id) this.dense.push(undefined)
+      this.dense[id] = trie
+    }
+    return this
+  }
+
+  override delete(id: number): boolean {
+    if (isDenseId(id) && id < this.dense.length) this.dense[id] = undefined
+    return super.delete(id)
+  }
+
+  override clear(): void {
+    this.dense = []
+    super.clear()
+  }
+
+  /** `get(id)` */
+  byId(id: number): BpfLpmTrie<PolicyValue> | undefined {
+    return id >= 0 && id < this.dense.length ? this.dense[id] : isDenseId(id) ? undefined : this.get(id)
+  }
+}
+
+function isDenseId(id: number): boolean {
+  return (id & 0xffff) === id
 }
 
 /** An ipcache entry as the number its trie keeps beside it (`lookupNumInto`): the identity. */

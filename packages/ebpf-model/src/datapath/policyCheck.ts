@@ -20,7 +20,7 @@ export function checkPolicy(
   dport: number,
   ctx: Ctx,
 ): DropReason | null {
-  const trie = maps.policy.get(endpointId)
+  const trie = maps.policy.byId(endpointId)
   if (!trie) return DROP.POLICY
   // entries as their `policyNum` (prefix length · deny bit), −1 for a miss: no value object read; the key's
   // data words as `policyKeyWords` makes them

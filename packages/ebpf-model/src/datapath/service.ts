@@ -143,6 +143,16 @@ function unprogrammed(f: Flow, ctx: Ctx): undefined {
   return undefined
 }
 
+/**
+ * A new connection to a service without backends: service-no-backend-response=reject answers ICMP unreachable
+ * when the service has none at all; a Local traffic policy that left this node without one drops.
+ */
+export function noBackend(ctx: Ctx, svc: ServiceMaster): Trace {
+  const t = drop(ctx, DROP.NO_SERVICE, null, [])
+  if (!svc.filteredOut) t.verdict = 'reject'
+  return t
+}
+
 /** Source-range check, then a backend for a new connection (random slot or Maglev, affinity first). */
 export function pick(
   dp: DatapathState,
@@ -159,13 +169,7 @@ export function pick(
       ctx.step('cilium_lb4_source_range', `rev_nat=${svc.revNat} ${ipText(f.saddr)}/32`, hit ? 'hit' : 'miss')
     if (!hit) return drop(ctx, DROP.NOT_IN_SRC_RANGE, null, [])
   }
-  if (svc.count === 0) {
-    // service-no-backend-response=reject answers ICMP unreachable when the service has no backend at all;
-    // a Local traffic policy that left this node without one drops.
-    const t = drop(ctx, DROP.NO_SERVICE, null, [])
-    if (!svc.filteredOut) t.verdict = 'reject'
-    return t
-  }
+  if (svc.count === 0) return noBackend(ctx, svc)
   const algorithm = dp.cfg.algorithm
   const id = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
   if (ctx.lean) return leanPicked(dp, id, ctx)

@@ -60,6 +60,11 @@ export class OpCounts {
   private readonly recentProfile: Array<CostProfile | undefined> = new Array(RECENT).fill(undefined)
 
   add(id: number, n = 1): void {
+    if (this.muted !== null) {
+      if (OpCounts.checkMuted) this.checkMutedAdd(id, n)
+      this.mutedAdds++
+      return
+    }
     if (id >= this.vals.length) this.grow(id)
     if (this.vals[id] === 0) {
       if (this.n === this.touched.length) {
@@ -73,17 +78,77 @@ export class OpCounts {
   }
 
   get(id: number): number {
+    this.settle()
     return id < this.vals.length ? this.vals[id] : 0
   }
 
   reset(): void {
+    this.muted = null
+    this.mutedAdds = 0
     const t = this.touched
     for (let i = 0; i < this.n; i++) this.vals[t[i]] = 0
     this.n = 0
   }
 
+  /**
+   * The sequence a muted packet follows (`mute`), or null: while muted, `add` only counts how many adds came
+   * (`mutedAdds`), and they are `muted.seq[0 .. mutedAdds)` by the caller's promise.
+   */
+  private muted: MutedPath | null = null
+  private mutedAdds = 0
+  /** Tests set it: every muted add is checked against the sequence (a mismatch throws). */
+  static checkMuted = false
+
+  /**
+   * From now until `reset`, adds are only counted, on the promise that they are the first adds of `path.seq`
+   * in order, one each (`add(seq[k])`, n = 1): the counts are then exactly those `seq[0 .. k)` makes, and
+   * their modeled ns is `path`'s, computed once per k (`nsOf`). For a fast path whose adds are fixed in order
+   * (a lean first packet's, `leanPod`): per add an increment instead of the bookkeeping, per packet an array
+   * read instead of the sum. Anything that reads the counts (`get`, `ns`, `summary`, `addTo`) or a caller
+   * about to add outside the sequence (`settle`) first replays the adds made so far: the same counts, in the
+   * same first-touch order. Only on an empty packet (right after `reset`).
+   */
+  mute(path: MutedPath): void {
+    if (this.n !== 0 || this.muted !== null) throw new Error('OpCounts.mute: counts already taken')
+    this.muted = path
+    this.mutedAdds = 0
+  }
+
+  /**
+   * While muted, goes on along `path`, whose sequence begins with the adds made so far (a fast path whose
+   * next adds depend on what a lookup found: the sequences share the prefix up to that lookup).
+   */
+  follow(path: MutedPath): void {
+    const now = this.muted
+    if (now === null) throw new Error('OpCounts.follow: not muted')
+    if (OpCounts.checkMuted)
+      for (let i = 0; i < this.mutedAdds; i++)
+        if (path.seq[i] !== now.seq[i]) throw new Error(`OpCounts.follow: the sequences differ at add ${i}`)
+    this.muted = path
+  }
+
+  /** Ends muting: the adds made while muted replayed (the same counts `add` would have left). */
+  settle(): void {
+    const path = this.muted
+    if (path === null) return
+    this.muted = null
+    const k = this.mutedAdds
+    this.mutedAdds = 0
+    for (let i = 0; i < k; i++) this.add(path.seq[i])
+  }
+
+  private checkMutedAdd(id: number, n: number): void {
+    const seq = (this.muted as MutedPath).seq
+    const k = this.mutedAdds
+    if (n !== 1 || k >= seq.length || seq[k] !== id)
+      throw new Error(
+        `OpCounts: muted add ${k} is ${names[id]}×${n}, the sequence has ${k < seq.length ? names[seq[k]] : 'no more'}`,
+      )
+  }
+
   /** Σ counts × constants, as `modelCost` computes it. */
   ns(profile: CostProfile): number {
+    this.settle()
     let total = 0
     const t = this.touched
     for (let i = 0; i < this.n; i++) total += this.vals[t[i]] * constantOf(profile, t[i])
@@ -101,6 +166,22 @@ export class OpCounts {
    * summary and checking it (a lean batch packet needs the ns alone).
    */
   nsOf(profile: CostProfile): number {
+    const path = this.muted
+    if (path !== null) {
+      // a muted packet's: the sum of `seq[0 .. k)` for this profile, made once
+      const k = this.mutedAdds
+      if (path.profile === profile) {
+        const v = path.ns[k]
+        if (!Number.isNaN(v)) return v
+      } else {
+        path.profile = profile
+        path.ns.fill(Number.NaN)
+      }
+      this.settle()
+      const v = this.nsOf(profile)
+      path.ns[k] = v
+      return v
+    }
     if (profile !== this.nsProfile) {
       this.nsProfile = profile
       this.nsConstants = new Float64Array(names.length).fill(Number.NaN)
@@ -129,6 +210,7 @@ export class OpCounts {
    * set of counts and profile.
    */
   summary(profile: CostProfile): CountsSummary {
+    this.settle()
     // hashed once here from the touched ids and their counts, not per `add` (OpCounts.add is called ~20 times
     // a packet): the same summaries, since every hit is checked against the counts
     const h = this.countsHash()
@@ -179,6 +261,7 @@ export class OpCounts {
 
   /** Adds every count into a record keyed by name (the contract's `Cost.counts`). */
   addTo(record: Record<string, number>): void {
+    this.settle()
     const t = this.touched
     for (let i = 0; i < this.n; i++) {
       const k = names[t[i]]
@@ -206,3 +289,16 @@ export interface CountsSummary {
 }
 
 const summaries = new WeakMap<CostProfile, Map<number, CountsSummary[]>>()
+
+/**
+ * A fixed sequence of adds (`OpCounts.mute`) and the modeled ns of each of its prefixes for one profile
+ * (NaN: not summed yet): one per fast path and variant, reused from packet to packet.
+ */
+export class MutedPath {
+  readonly ns: Float64Array
+  profile: CostProfile | undefined = undefined
+
+  constructor(readonly seq: Int32Array) {
+    this.ns = new Float64Array(seq.length + 1).fill(Number.NaN)
+  }
+}

@@ -1,0 +1,203 @@
+import type { Trace } from '@dataplane-sim/cluster'
+import { cidrContains } from '@dataplane-sim/cluster'
+import { INGRESS } from '../agent/policy'
+import { SCOPE_EXT, SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE, SVC_FLAG_TWO_SCOPES } from '../agent/services'
+import { MutedPath } from '../maps/opCounts'
+import { ctTouch } from './ctOps'
+import { CT, type CtTable } from './ctTable'
+import { deliver, LXC_POLICY, lookupLxc, reply } from './deliver'
+import { FROM_CONTAINER, SOCK_CONNECT } from './fromLocal'
+import { affinityBackend, rememberAffinity } from './lb'
+import { serviceKey } from './maps'
+import { checkPolicy, egressPolicy } from './policyCheck'
+import { DROP } from './reasons'
+import { noBackend } from './service'
+import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT, NO_CANDIDATES, result } from './state'
+import type { Ctx } from './trace'
+
+/**
+ * The lean fast path of the commonest first packet (`Datapath.classifyTuples` without traces): a new connection
+ * from a local pod to a service on a socket-LB node with random backend selection, the path the 1M first
+ * packets target is about. It makes exactly the lookups, writes, counts and RNG draw `fromLocal` makes for that
+ * packet, in the same order, through the same map methods, mirroring the same upstream code
+ * (`bpf/bpf_sock.c` cil_sock4_connect: the master, session affinity or a random slot, the backend, the socket
+ * connected; `bpf/bpf_lxc.c` cil_from_container: ct_lookup4 of the tuple and its reverse, the destination's
+ * identity, egress policy, ct_create4; local delivery through the destination's ingress policy, or forwarding
+ * toward the native-routing CIDR), but in one function, and with the packet's counts muted
+ * (`OpCounts.mute`): its adds are the prefixes of fixed sequences (`PodPathSeqs`), so each is an increment, and
+ * the modeled ns of a prefix is summed once. Any other turn either comes before anything is counted or changed
+ * and is left to `fromLocal` (null: a connected socket, a master whose fields are not in its index cell or whose
+ * slots are not one run, source ranges, two scopes, an endpoint without a policy map), or settles the counts and
+ * goes on through the pieces `fromLocal` would call (`reply`, `deliver`, `drop`, …: an established or reply CT
+ * entry, a drop, a destination outside the cluster): the same result either way. The batch tests compare it
+ * with `classifyTuple` packet by packet, with every muted add checked against its sequence. Simulator speed
+ * only: the kernel runs these programs whatever the packet.
+ */
+export function leanPodConnect(
+  dp: DatapathState,
+  f: Flow,
+  ctx: Ctx,
+  seqs: PodPathSeqs,
+  endpointId: number,
+  identity: number,
+  closing: boolean,
+  nonSyn: boolean,
+): Trace | null {
+  const proto = f.proto
+  const saddr = f.saddr
+  const sport = f.sport
+  const maps = dp.maps
+  const services = maps.services
+  // cil_sock4_connect: a connected socket, a master whose fields are not all in its index cell or whose
+  // slots are not one run, a service with source ranges or two scopes: the general path (nothing counted or
+  // changed yet)
+  if (dp.sockets.findSocket(proto, saddr, sport, f.daddr, f.dport) >= 0) return null
+  const c = services.peekMaster(serviceKey(f.daddr, f.dport, proto, SCOPE_EXT))
+  if (c < 0 || !services.masterPlain(c)) return null
+  const flags = services.masterFlags(c)
+  if (flags & (SVC_FLAG_TWO_SCOPES | SVC_FLAG_SOURCE_RANGE)) return null
+  const count = services.masterCount(c)
+  const base = services.masterSlotBase(c)
+  if (count < 0 || (count > 0 && base <= 0)) return null
+  const trie = maps.policy.byId(endpointId)
+  if (trie === undefined) return null
+  const ct = proto === 6 ? maps.ct : maps.ctAny
+  const affinity = (flags & SVC_FLAG_AFFINITY) !== 0
+  const ops = ctx.ops
+  ops.mute(seqs.of(dp, ct, trie.costIds.lookup, affinity ? AFFINITY_NEW : RANDOM))
+  ops.add(SOCK_CONNECT)
+  services.countMasterHit(ops)
+  if (count === 0) return noBackend(ctx, services.masterAt(c))
+  const backends = maps.backends
+  let id: number
+  if (!affinity) {
+    // lb4_select_backend_id_random: slot 1..count, then its backend, from the slot's record (`pickCell`)
+    id = services.lookupSlotBackendInto(-(base + dp.rng.int(count)), ops)
+    if (id < 0) {
+      ops.settle()
+      return drop(ctx, DROP.NO_SERVICE, null, [])
+    }
+    ctx.slotHint = services.foundSlot
+  } else {
+    // session affinity first (`selectBackend`), then the backend's lookup (`pick`)
+    const m = services.masterAt(c)
+    id = affinityBackend(maps, m, saddr, dp.now, ctx)
+    if (id >= 0) ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
+    else {
+      id = services.lookupSlotOf(m, dp.rng.int(count) + 1, ops)
+      if (id >= 0) rememberAffinity(maps, m, saddr, id, dp.now, ctx)
+    }
+    if (id < 0 || !backends.lookupAddrPortInto(id, ops)) {
+      ops.settle()
+      return drop(ctx, DROP.NO_SERVICE, null, [])
+    }
+  }
+  const addr = backends.foundAddr
+  const port = backends.foundPort
+  const revNat = services.masterRevNat(c)
+  dp.sockets.connect(proto, saddr, sport, f.daddr, f.dport, id, revNat, true)
+  ops.add(FROM_CONTAINER)
+  const t = flowTo(ctx.translated, f, addr, port)
+  const hairpin = addr === saddr
+  // ct_lookup4 of the translated tuple, then its reverse (`ctLookup` with likelyNew)
+  const fwd = ct.findWithReverse(proto, saddr, sport, addr, port, false, ops)
+  const now = dp.now
+  if (fwd >= 0 && ct.get(fwd, CT.EXPIRES) > now) {
+    ops.settle()
+    ctx.ctSlot = fwd
+    ctTouch(dp, fwd, proto, closing, nonSyn)
+    const dst = lookupLxc(dp, addr, ctx, false)
+    return deliver(dp, t, ctx, identity, false, LEAN_DNAT, NO_CANDIDATES, hairpin, true, dst)
+  }
+  const rev = ct.findReverse(ops)
+  if (rev >= 0 && ct.get(rev, CT.EXPIRES) > now) {
+    ops.settle()
+    ctx.ctSlot = rev
+    return reply(dp, t, rev, ctx)
+  }
+  // new: egress policy toward the backend's identity (the slot's ipcache copy when it has one), then ct_create4
+  const denied = egressPolicy(maps, addr, proto, port, ctx, endpointId)
+  if (denied) {
+    ops.settle()
+    return drop(ctx, denied, LEAN_DNAT, [])
+  }
+  ctx.newFlow = true
+  ct.create(proto, saddr, sport, addr, port, false, now, revNat, id, identity, nonSyn, ops, fwd < 0)
+  // delivery: a local endpoint through its ingress policy; a pod or the node elsewhere in the cluster by
+  // native routing
+  const dst = maps.lxc.lookupInto(addr, ops)
+  if (dst !== undefined && !hairpin) {
+    const dstTrie = maps.policy.byId(dst.endpointId)
+    if (dstTrie !== undefined && dstTrie.costIds.lookup === trie.costIds.lookup) {
+      ops.add(LXC_POLICY)
+      const no = checkPolicy(maps, dst.endpointId, identity, INGRESS, proto, port, ctx)
+      if (no) {
+        ops.settle()
+        return drop(ctx, no, LEAN_DNAT, [])
+      }
+      return result(ctx, 'forward', LEAN_DNAT, NO_CANDIDATES, false)
+    }
+  } else if (dst !== undefined || addr === dp.cfg.nodeIp || cidrContains(dp.cfg.nativeRoutingCidr, addr))
+    return result(ctx, 'forward', LEAN_DNAT, NO_CANDIDATES, hairpin)
+  ops.settle()
+  return deliver(dp, t, ctx, identity, true, LEAN_DNAT, NO_CANDIDATES, hairpin, true, dst)
+}
+
+/** `PodPathSeqs` kinds: a random slot; a new affinity entry; the backend an affinity entry kept. */
+const RANDOM = 0
+const AFFINITY_NEW = 1
+const AFFINITY_KEPT = 2
+
+/**
+ * The fixed sequences of a lean pod connect's counts (`leanPodConnect`), per conntrack map and way the backend
+ * is chosen: cil_sock4_connect, services (master), then a random slot: services (slot), backends; or an
+ * affinity service: cilium_lb4_affinity, and either services (slot), the affinity write, backends (a new
+ * entry) or backends alone (the entry's backend kept); then cil_from_container, CT (tuple), CT (reverse),
+ * ipcache, policy (identity), policy (L4 only), CT create, cilium_lxc, cil_lxc_policy, policy (identity),
+ * policy (L4 only). Every way the path can end is a prefix of one.
+ */
+export class PodPathSeqs {
+  /** by kind · 2 + (TCP ? 0 : 1) */
+  private made: Array<MutedPath | undefined> = []
+  private policyId = -1
+
+  of(dp: DatapathState, ct: CtTable, policyId: number, kind: number): MutedPath {
+    if (policyId !== this.policyId) {
+      this.policyId = policyId
+      this.made = []
+    }
+    const i = kind * 2 + (ct === dp.maps.ct ? 0 : 1)
+    const have = this.made[i]
+    if (have !== undefined) return have
+    const m = dp.maps
+    const svc = m.services.costIds.lookup
+    const backend = m.backends.costIds.lookup
+    const aff = m.affinity.costIds
+    const pick =
+      kind === RANDOM
+        ? [svc, backend]
+        : kind === AFFINITY_NEW
+          ? [aff.lookup, svc, aff.progUpdate, backend]
+          : [aff.lookup, backend]
+    const made = new MutedPath(
+      Int32Array.from([
+        SOCK_CONNECT,
+        svc,
+        ...pick,
+        FROM_CONTAINER,
+        ct.costIds.lookup,
+        ct.costIds.lookup,
+        m.ipcache.costIds.lookup,
+        policyId,
+        policyId,
+        ct.costIds.progUpdate,
+        m.lxc.costIds.lookup,
+        LXC_POLICY,
+        policyId,
+        policyId,
+      ]),
+    )
+    this.made[i] = made
+    return made
+  }
+}
