@@ -6,7 +6,7 @@ import { errnoOf } from '../maps/_testing'
 import { BpfHashMap } from '../maps/hashMap'
 import { OpCounts } from '../maps/opCounts'
 import { BPF_EXIST, BPF_NOEXIST } from '../maps/types'
-import { NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
+import { NodeMaps, PolicyMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 
 const max = { lb: 64, policy: 16, ctTcp: 64, ctAny: 64, nat: 64, ipcache: 64, lxc: 16, affinity: 16 }
 
@@ -497,6 +497,37 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
         expect(a.backends.counters).toEqual(b.backends.counters)
       }),
       { numRuns: 400 },
+    )
+  })
+})
+
+describe('PolicyMaps', () => {
+  it('answers byId as get, through sets, deletes and clears of dense and other ids', () => {
+    const maps = new NodeMaps(max, 251)
+    const tries = [maps.newPolicyMap(), maps.newPolicyMap()]
+    const id = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(-1, 65535, 65536, 70000, 2 ** 31))
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('set', 'set', 'delete', 'clear'),
+            id,
+            t: fc.integer({ min: 0, max: 1 }),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.array(id, { minLength: 1, maxLength: 10 }),
+        (ops, probes) => {
+          const p = new PolicyMaps()
+          for (const o of ops) {
+            if (o.op === 'set') p.set(o.id, tries[o.t])
+            else if (o.op === 'delete') p.delete(o.id)
+            else p.clear()
+            for (const q of [...probes, o.id]) expect(p.byId(q)).toBe(p.get(q))
+          }
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 })
