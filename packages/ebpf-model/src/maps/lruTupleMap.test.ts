@@ -75,8 +75,12 @@ describe('TupleIndex', () => {
           }
           const buckets = t.bucketWords
           const occupied = t.occupancyWords
-          for (let i = 0; i < buckets.length / 2; i++)
+          const tags = t.tagBytes
+          for (let i = 0; i < buckets.length / 2; i++) {
             expect(((occupied[i >>> 5] >>> (i & 31)) & 1) === 1).toBe(buckets[2 * i + 1] !== 0)
+            // the tag of the key's hash in an occupied bucket, 0 in an empty one
+            expect(tags[i]).toBe(buckets[2 * i + 1] === 0 ? 0 : (buckets[2 * i] >>> 24) + 1)
+          }
           for (let k = 0; k <= 80; k++) expect(t.find(...words(k))).toBe(model.get(k) ?? -1)
           for (let k = 0; k <= 80; k++) {
             const other = (k * 7) % 81
