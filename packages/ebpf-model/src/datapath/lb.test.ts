@@ -1,30 +1,56 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { affinityKeyOf } from './lb'
+import { BpfLruHashMap } from '../maps/lruHashMap'
+import { OpCounts } from '../maps/opCounts'
+import { AffinityTable } from './affinityTable'
+import type { AffinityValue } from './maps'
 
-describe('affinityKeyOf (cilium_lb4_affinity key of client and rev NAT id)', () => {
-  const addr = fc.integer({ min: 0, max: 2 ** 32 - 1 })
-  const revNat = fc.oneof(
-    fc.integer({ min: 0, max: 2 ** 21 + 5 }),
-    fc.constantFrom(0, 1, 2 ** 21 - 1, 2 ** 21, 2 ** 24),
-  )
+describe('AffinityTable (cilium_lb4_affinity on typed arrays)', () => {
+  // the object LRU hash map (`BpfLruHashMap`, kernel LRU semantics) keyed `client|revNat` as the reference
+  const spec = { name: 'cilium_lb4_affinity', keySize: 16, valueSize: 16, maxEntries: 6 }
+  const client = fc.constantFrom(0, 1, 0x0a000001, 2 ** 32 - 1)
+  const revNat = fc.constantFrom(0, 1, 7, 2 ** 16 - 1, 2 ** 21, 2 ** 31 - 1)
 
-  it('gives two (client, rev NAT) pairs the same key only when they are the same pair', () => {
+  it('finds, writes, renews and evicts as the object LRU map does (values, sizes, order, counters)', () => {
     fc.assert(
-      fc.property(addr, revNat, addr, revNat, (a1, r1, a2, r2) => {
-        const same = a1 === a2 && r1 === r2
-        expect(affinityKeyOf(a1, r1) === affinityKeyOf(a2, r2)).toBe(same)
-        // a numeric key holds both whole: rev NAT id above bit 32, the address below
-        const k = affinityKeyOf(a1, r1)
-        if (typeof k === 'number') expect([Math.floor(k / 2 ** 32), k % 2 ** 32]).toEqual([r1, a1])
-      }),
-      { numRuns: 2000 },
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('find', 'find', 'write', 'write', 'touch'),
+            client,
+            revNat,
+            backendId: fc.integer({ min: 1, max: 9 }),
+            now: fc.integer({ min: 0, max: 1000 }),
+          }),
+          { maxLength: 80 },
+        ),
+        (ops) => {
+          const table = new AffinityTable(spec)
+          const ref = new BpfLruHashMap<string, AffinityValue>(spec)
+          const counts = new OpCounts()
+          for (const o of ops) {
+            const key = `${o.client >>> 0}|${o.revNat >>> 0}`
+            if (o.op === 'write') {
+              table.write(o.client, o.revNat, o.backendId, o.now, counts)
+              ref.update(key, { backendId: o.backendId, lastUsed: o.now }, 0, undefined, 'prog')
+              continue
+            }
+            const e = table.find(o.client, o.revNat, counts)
+            const v = ref.lookupInto(key, counts)
+            expect(
+              e >= 0 ? { backendId: table.backendId(e), lastUsed: table.lastUsed(e) } : undefined,
+            ).toEqual(v)
+            if (o.op === 'touch' && e >= 0 && v) {
+              table.touch(e, o.now)
+              v.lastUsed = o.now
+            }
+          }
+          expect([...table.entries()]).toEqual([...ref.entries()])
+          expect(table.size).toBe(ref.size)
+          expect(table.counters).toEqual(ref.counters)
+        },
+      ),
+      { numRuns: 300 },
     )
-  })
-
-  it('is an exact integer below 2^53 up to 2^21 rev NAT ids, text beyond', () => {
-    const k = affinityKeyOf(2 ** 32 - 1, 2 ** 21 - 1)
-    expect(Number.isSafeInteger(k)).toBe(true)
-    expect(affinityKeyOf(0x0a000001, 2 ** 21)).toBe(`${0x0a000001}|${2 ** 21}`)
   })
 })

@@ -4,7 +4,7 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
 import { backendIp, backendNames, ipText } from './addr'
-import { type AffinityKey, type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
+import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
 import { type Ctx, protoName } from './trace'
 
 /**
@@ -85,15 +85,6 @@ export function lookupBackend(maps: NodeMaps, id: number, ctx: Ctx): ProgrammedB
 
 const HASH_INIT4_SEED = decodeMaglevSeed().jhash0
 
-/**
- * lb4_affinity_key (client address, rev NAT id) as one exact number, rev NAT id · 2^32 + address (no string
- * made and hashed per first packet to an affinity service); as text for rev NAT ids from 2^21 on, where the
- * number would pass 2^53.
- */
-export function affinityKeyOf(saddr: number, revNat: number): AffinityKey {
-  return revNat < 2 ** 21 ? revNat * 2 ** 32 + saddr : `${saddr}|${revNat}`
-}
-
 /** Whether one of the selectable slots 1..count of `m` holds `backendId` (control-plane reads, uncounted). */
 function hasSlotFor(maps: NodeMaps, m: ServiceMaster, backendId: number): boolean {
   const keys = m.slotKeys
@@ -154,18 +145,21 @@ export function affinityBackend(
   now: number,
   ctx: Ctx,
 ): number {
-  const a = maps.affinity.lookupInto(affinityKeyOf(client, m.revNat), ctx.ops)
-  const fresh = a !== undefined && now - a.lastUsed <= m.affinityTimeout
+  const table = maps.affinity
+  const e = table.find(client, m.revNat, ctx.ops)
+  const fresh = e >= 0 && now - table.lastUsed(e) <= m.affinityTimeout
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_affinity',
       `client=${ipText(client)} rev_nat=${m.revNat}`,
-      a ? 'hit' : 'miss',
-      a ? `backend_id=${a.backendId} last_used=${a.lastUsed}${fresh ? '' : ' (expired)'}` : undefined,
+      e >= 0 ? 'hit' : 'miss',
+      e >= 0
+        ? `backend_id=${table.backendId(e)} last_used=${table.lastUsed(e)}${fresh ? '' : ' (expired)'}`
+        : undefined,
     )
-  if (a && fresh && hasSlotFor(maps, m, a.backendId)) {
-    a.lastUsed = now
-    return a.backendId
+  if (fresh && hasSlotFor(maps, m, table.backendId(e))) {
+    table.touch(e, now)
+    return table.backendId(e)
   }
   return -1
 }
@@ -179,8 +173,7 @@ export function rememberAffinity(
   now: number,
   ctx: Ctx,
 ): void {
-  maps.affinity.update(affinityKeyOf(client, m.revNat), { backendId, lastUsed: now }, 0)
-  ctx.ops.add(maps.affinity.costIds.progUpdate)
+  maps.affinity.write(client, m.revNat, backendId, now, ctx.ops)
 }
 
 /** Every selectable backend of `m` with its probability (random: 1/count each; Maglev: its table share). */

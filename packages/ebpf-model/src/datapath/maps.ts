@@ -11,6 +11,7 @@ import { BpfLruHashMap } from '../maps/lruHashMap'
 import type { OpCounts } from '../maps/opCounts'
 import { BPF_ANY, type BpfMapBase, type BpfUpdateOrigin } from '../maps/types'
 import { rememberBackendIp } from './addr'
+import { AffinityTable } from './affinityTable'
 import { CtTable } from './ctTable'
 import { isMasterKey, MasterIndex } from './masterIndex'
 
@@ -57,9 +58,7 @@ export interface SnatValue {
   created: number
 }
 
-/** cilium_lb4_affinity's key (`lb.ts` affinityKeyOf): client address and rev NAT id. */
-export type AffinityKey = number | string
-
+/** A cilium_lb4_affinity entry's value (`AffinityTable`). */
 export interface AffinityValue {
   backendId: number
   lastUsed: number
@@ -744,7 +743,7 @@ export class NodeMaps {
   readonly backends: BackendsMap
   readonly revNat: BpfHashMap<number, { addr: number; port: number }>
   readonly sourceRange: BpfLpmTrie<true>
-  readonly affinity: BpfLruHashMap<AffinityKey, AffinityValue>
+  readonly affinity: AffinityTable
   readonly maglev: BpfHashOfMaps<number, BpfArrayMap<Uint32Array>>
   readonly ipcache: BpfLpmTrie<IpcacheValue>
   readonly lxc: BpfHashMap<number, LxcValue>
@@ -770,7 +769,7 @@ export class NodeMaps {
     this.services.linkCopies(this.backends, this.ipcache)
     this.revNat = new BpfDenseIdHashMap(spec('cilium_lb4_reverse_nat', max.lb))
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
-    this.affinity = new BpfLruHashMap(spec('cilium_lb4_affinity', max.affinity))
+    this.affinity = new AffinityTable(spec('cilium_lb4_affinity', max.affinity))
     this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
     this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
     this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
