@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { BenchRun } from '@dataplane-sim/cluster/bench'
 
-export { cpuSeconds } from '@dataplane-sim/cluster/bench'
+export { cpuSeconds, threadCpuSeconds } from '@dataplane-sim/cluster/bench'
 
 // started when a benchmark script imports this module: its load note covers the whole script
 const run = new BenchRun()

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BenchRun, childCpuSeconds, loadNote, machineInfo } from './environment'
+import { BenchRun, childCpuSeconds, cpuSeconds, loadNote, machineInfo, threadCpuSeconds } from './environment'
 
 describe('bench environment', () => {
   it('calls a run provisional when the load average passes half the CPUs, quiet otherwise', () => {
@@ -28,6 +28,21 @@ describe('bench environment', () => {
     const stat = '4242 (node worker 1) S 1 4242 4242 0 -1 4194560 10 20 0 0 150 30 250 75 20 0 11 0 0'
     expect(childCpuSeconds(stat)).toBeCloseTo(3.25, 9)
     expect(childCpuSeconds('garbage')).toBe(0)
+  })
+
+  it("reads the calling thread's CPU time from /proc/thread-self/schedstat, not the other threads'", () => {
+    expect(threadCpuSeconds('1500000000 2000 7\n')).toBe(1.5)
+    expect(threadCpuSeconds('garbage')).toBeNull()
+    const before = threadCpuSeconds()
+    if (before === null) return // no /proc (not Linux): nothing to read
+    const c0 = cpuSeconds()
+    let x = 0
+    while (cpuSeconds() - c0 < 0.2) x++
+    const spent = (threadCpuSeconds() as number) - before
+    // this thread's own spin: most of the process CPU it took, and never more than the process's
+    expect(spent).toBeGreaterThan(0.15)
+    expect(spent).toBeLessThanOrEqual(cpuSeconds() - c0 + 0.01)
+    expect(x).toBeGreaterThan(0)
   })
 
   it("counts a child process's CPU time as the run's own once the child has ended", () => {

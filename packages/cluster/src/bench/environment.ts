@@ -40,6 +40,25 @@ export function cpuSeconds(): number {
 }
 
 /**
+ * CPU seconds the calling thread has run (Linux /proc/thread-self/schedstat: time on a CPU, in ns), or null
+ * where it is not there. `cpuSeconds` counts every thread of the process: V8's garbage-collector helper
+ * threads run on the other cores while the JavaScript thread works, collecting garbage whoever made it; this is
+ * the one core the JavaScript (the model) runs on. `schedstat` (the file's text) for tests.
+ */
+export function threadCpuSeconds(schedstat?: string): number | null {
+  let text = schedstat
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/thread-self/schedstat', 'utf8')
+    } catch {
+      return null
+    }
+  }
+  const ns = Number(text.split(' ', 1)[0])
+  return Number.isFinite(ns) && ns >= 0 ? ns / 1e9 : null
+}
+
+/**
  * CPU seconds (user + system) of this process's children that have ended and been waited for (Linux
  * /proc/self/stat cutime + cstime, in clock ticks of 1/100 s): a benchmark that runs each measurement in a child
  * process (`spawnSync`) put that load on the CPUs itself. 0 where /proc is not there.

@@ -17,7 +17,8 @@ const STRIDE = 2
  */
 export class AffinityTable extends BpfLruTupleMap {
   constructor(spec: Omit<BpfMapSpec, 'type'>) {
-    super(spec, STRIDE)
+    // (slots for 4096 entries first, doubling as more come: see `BpfLruTupleMap`)
+    super(spec, STRIDE, 4096)
   }
 
   /** The datapath's lookup of (client, revNat): counted, sets the reference bit; the slot or −1. */

@@ -52,14 +52,23 @@ export class BpfLruTupleMap extends MapBase {
   /** the key evicted by the last update, as [a, b, c, d]; empty when it evicted nothing */
   readonly lastEvicted: number[] = []
 
-  constructor(spec: Omit<BpfMapSpec, 'type'> & { type?: 'lru_hash' }, stride: number) {
+  /**
+   * `initialSlots`: slots allocated up front (default: max_entries up to PREALLOC_MAX); a map that holds few
+   * entries in the common case (session affinity) starts small and doubles, as a kernel map's memory would not,
+   * rather than hold tens of MB of V8 external memory per node that make every full collection come sooner.
+   */
+  constructor(
+    spec: Omit<BpfMapSpec, 'type'> & { type?: 'lru_hash' },
+    stride: number,
+    initialSlots = PREALLOC_MAX,
+  ) {
     super({ ...spec, type: 'lru_hash' })
     // LRU maps are always preallocated (htab_map_alloc → prealloc_init): so is the model, up to PREALLOC_MAX
     // slots. Growing by doubling while packets flow copied the columns and, worse, each doubled buffer grew
     // V8's external memory past its limit and set off a full mark-compact of the whole heap (~0.3 s at 100k
     // services) inside a run of first packets. The arrays come zeroed from calloc: pages nothing has
     // touched cost no memory.
-    this.s = new Store(stride, Math.min(spec.maxEntries, PREALLOC_MAX))
+    this.s = new Store(stride, Math.min(spec.maxEntries, PREALLOC_MAX, initialSlots))
   }
 
   get size(): number {
