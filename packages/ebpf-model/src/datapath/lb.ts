@@ -5,6 +5,7 @@ import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
 import { backendIp, backendNames, ipText } from './addr'
 import { type NodeMaps, type ServiceMaster, type ServiceSlot, serviceKey } from './maps'
+import type { Flow } from './state'
 import { type Ctx, protoName } from './trace'
 
 /**
@@ -99,15 +100,30 @@ export function selectBackend(
   m: ServiceMaster,
   algorithm: 'random' | 'maglev',
   rng: Rng,
-  tuple: { saddr: number; daddr: number; sport: number; dport: number; proto: number },
+  tuple: Flow,
   now: number,
   ctx: Ctx,
 ): number {
-  const affinity = (m.flags & SVC_FLAG_AFFINITY) !== 0
-  if (affinity) {
+  if (m.flags & SVC_FLAG_AFFINITY) {
     const kept = affinityBackend(maps, m, tuple.saddr, now, ctx)
     if (kept >= 0) return kept
   }
+  return newBackend(maps, m, algorithm, rng, tuple, now, ctx)
+}
+
+/**
+ * `selectBackend` past session affinity's lookup: a backend of `m` chosen anew (Maglev, or a random slot),
+ * remembered for the client when `m` has affinity; its id, or −1.
+ */
+export function newBackend(
+  maps: NodeMaps,
+  m: ServiceMaster,
+  algorithm: 'random' | 'maglev',
+  rng: Rng,
+  tuple: Flow,
+  now: number,
+  ctx: Ctx,
+): number {
   let backendId = 0
   if (algorithm === 'maglev') {
     const inner = maps.maglev.lookupInto(m.revNat * 2 + m.frontend.scope, ctx.ops)
@@ -130,7 +146,7 @@ export function selectBackend(
       )
     if (backendId < 0) return -1
   }
-  if (affinity) rememberAffinity(maps, m, tuple.saddr, backendId, now, ctx)
+  if (m.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, m, tuple.saddr, backendId, now, ctx)
   return backendId
 }
 

@@ -1,18 +1,17 @@
 import type { Trace } from '@dataplane-sim/cluster'
 import { cidrContains } from '@dataplane-sim/cluster'
-import { INGRESS } from '../agent/policy'
 import { SCOPE_EXT, SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE, SVC_FLAG_TWO_SCOPES } from '../agent/services'
 import { MutedPath } from '../maps/opCounts'
 import { ctTouch } from './ctOps'
 import { CT, type CtTable } from './ctTable'
 import { deliver, LXC_POLICY, lookupLxc, reply } from './deliver'
 import { FROM_CONTAINER, SOCK_CONNECT } from './fromLocal'
-import { affinityBackend, rememberAffinity } from './lb'
+import { affinityBackend, newBackend } from './lb'
 import { serviceKey } from './maps'
-import { checkPolicy, egressPolicy } from './policyCheck'
+import { egressPolicy } from './policyCheck'
 import { DROP } from './reasons'
-import { noBackend } from './service'
-import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT, NO_CANDIDATES, result } from './state'
+import { leanPicked, noBackend, randomSlotBackend } from './service'
+import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT, NO_CANDIDATES } from './state'
 import type { Ctx } from './trace'
 
 /**
@@ -25,11 +24,13 @@ import type { Ctx } from './trace'
  * identity, egress policy, ct_create4; local delivery through the destination's ingress policy, or forwarding
  * toward the native-routing CIDR), but in one function, and with the packet's counts muted
  * (`OpCounts.mute`): its adds are the prefixes of fixed sequences (`PodPathSeqs`), so each is an increment, and
- * the modeled ns of a prefix is summed once. Any other turn either comes before anything is counted or changed
- * and is left to `fromLocal` (null: a connected socket, a master whose fields are not in its index cell or whose
- * slots are not one run, source ranges, two scopes, an endpoint without a policy map), or settles the counts and
- * goes on through the pieces `fromLocal` would call (`reply`, `deliver`, `drop`, …: an established or reply CT
- * entry, a drop, a destination outside the cluster): the same result either way. The batch tests compare it
+ * the modeled ns of a prefix is summed once. The pieces are `fromLocal`'s own (`randomSlotBackend`, `affinityBackend`, `newBackend`,
+ * `leanPicked`, `egressPolicy`, `deliver`, …); what is left out is its generality. Any other turn either comes
+ * before anything is counted or changed and is left to `fromLocal` (null: a connected socket, a master whose
+ * fields are not in its index cell or whose slots are not one run, source ranges, two scopes, an endpoint
+ * without a policy map), or ends the path early (a drop adds no count), or settles the counts before pieces
+ * whose counts leave the sequence (an established or reply CT entry, a destination outside the cluster): the
+ * same result either way. The batch tests compare it
  * with `classifyTuple` packet by packet, with every muted add checked against its sequence. Simulator speed
  * only: the kernel runs these programs whatever the packet.
  */
@@ -68,30 +69,21 @@ export function leanPodConnect(
   ops.add(SOCK_CONNECT)
   services.countMasterHit(ops)
   if (count === 0) return noBackend(ctx, services.masterAt(c))
-  const backends = maps.backends
   let id: number
   if (!affinity) {
-    // lb4_select_backend_id_random: slot 1..count, then its backend, from the slot's record (`pickCell`)
-    id = services.lookupSlotBackendInto(-(base + dp.rng.int(count)), ops)
-    if (id < 0) {
-      ops.settle()
-      return drop(ctx, DROP.NO_SERVICE, null, [])
-    }
-    ctx.slotHint = services.foundSlot
+    // lb4_select_backend_id_random: slot 1..count, then its backend, from the slot's record
+    id = randomSlotBackend(dp, count, base, ctx)
+    if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
   } else {
     // session affinity first (`selectBackend`), then the backend's lookup (`pick`)
     const m = services.masterAt(c)
     id = affinityBackend(maps, m, saddr, dp.now, ctx)
     if (id >= 0) ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
-    else {
-      id = services.lookupSlotOf(m, dp.rng.int(count) + 1, ops)
-      if (id >= 0) rememberAffinity(maps, m, saddr, id, dp.now, ctx)
-    }
-    if (id < 0 || !backends.lookupAddrPortInto(id, ops)) {
-      ops.settle()
-      return drop(ctx, DROP.NO_SERVICE, null, [])
-    }
+    else id = newBackend(maps, m, 'random', dp.rng, f, dp.now, ctx)
+    const picked = leanPicked(dp, id, ctx)
+    if ('verdict' in picked) return picked
   }
+  const backends = maps.backends
   const addr = backends.foundAddr
   const port = backends.foundPort
   const revNat = services.masterRevNat(c)
@@ -103,6 +95,7 @@ export function leanPodConnect(
   const fwd = ct.findWithReverse(proto, saddr, sport, addr, port, false, ops)
   const now = dp.now
   if (fwd >= 0 && ct.get(fwd, CT.EXPIRES) > now) {
+    // (an established flow skips the reverse lookup the sequence has next: settled)
     ops.settle()
     ctx.ctSlot = fwd
     ctTouch(dp, fwd, proto, closing, nonSyn)
@@ -117,29 +110,15 @@ export function leanPodConnect(
   }
   // new: egress policy toward the backend's identity (the slot's ipcache copy when it has one), then ct_create4
   const denied = egressPolicy(maps, addr, proto, port, ctx, endpointId)
-  if (denied) {
-    ops.settle()
-    return drop(ctx, denied, LEAN_DNAT, [])
-  }
+  if (denied) return drop(ctx, denied, LEAN_DNAT, [])
   ctx.newFlow = true
   ct.create(proto, saddr, sport, addr, port, false, now, revNat, id, identity, nonSyn, ops, fwd < 0)
-  // delivery: a local endpoint through its ingress policy; a pod or the node elsewhere in the cluster by
-  // native routing
-  const dst = maps.lxc.lookupInto(addr, ops)
-  if (dst !== undefined && !hairpin) {
-    const dstTrie = maps.policy.byId(dst.endpointId)
-    if (dstTrie !== undefined && dstTrie.costIds.lookup === trie.costIds.lookup) {
-      ops.add(LXC_POLICY)
-      const no = checkPolicy(maps, dst.endpointId, identity, INGRESS, proto, port, ctx)
-      if (no) {
-        ops.settle()
-        return drop(ctx, no, LEAN_DNAT, [])
-      }
-      return result(ctx, 'forward', LEAN_DNAT, NO_CANDIDATES, false)
-    }
-  } else if (dst !== undefined || addr === dp.cfg.nodeIp || cidrContains(dp.cfg.nativeRoutingCidr, addr))
-    return result(ctx, 'forward', LEAN_DNAT, NO_CANDIDATES, hairpin)
-  ops.settle()
+  // delivery: a local endpoint through its ingress policy, a pod or the node elsewhere in the cluster by native
+  // routing (their counts in the sequence); a destination outside the cluster may be BPF-masqueraded, whose NAT
+  // lookups are not, so the counts are settled first
+  const dst = lookupLxc(dp, addr, ctx, false)
+  if (dst === undefined && addr !== dp.cfg.nodeIp && !cidrContains(dp.cfg.nativeRoutingCidr, addr))
+    ops.settle()
   return deliver(dp, t, ctx, identity, true, LEAN_DNAT, NO_CANDIDATES, hairpin, true, dst)
 }
 

@@ -100,12 +100,8 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
     const count = services.masterCount(c)
     const base = services.masterSlotBase(c)
     if (count > 0 && base > 0 && !(services.masterFlags(c) & (SVC_FLAG_SOURCE_RANGE | SVC_FLAG_AFFINITY))) {
-      const slot = dp.rng.int(count) + 1
-      // the slot lookup and its backend's (`lookupSlotBackendInto`: both counted, as `leanPicked` would)
-      const id = services.lookupSlotBackendInto(-(base + slot - 1), ctx.ops)
+      const id = randomSlotBackend(dp, count, base, ctx)
       if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
-      // the slot whose record holds the ipcache's answer for the backend, for egress policy's `identityOf`
-      ctx.slotHint = services.foundSlot
       return leanFound(id, dp.maps.backends)
     }
   }
@@ -113,11 +109,26 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
 }
 
 /**
+ * lb4_select_backend_id_random for a master whose `count` (> 0) slots run from `base` (`masterSlotBase`): the
+ * draw, then the slot's and its backend's lookups, both counted, from the slot's record
+ * (`ServicesMap.lookupSlotBackendInto`, as `selectBackend` and `leanPicked` would make them). The backend id,
+ * its address and port in the backends map's `foundAddr` / `foundPort` and its slot in `ctx.slotHint` (the
+ * record holding the ipcache's answer for the address, for egress policy's `identityOf`); −1 when either
+ * lookup missed.
+ */
+export function randomSlotBackend(dp: DatapathState, count: number, base: number, ctx: Ctx): number {
+  const services = dp.maps.services
+  const id = services.lookupSlotBackendInto(-(base + dp.rng.int(count)), ctx.ops)
+  if (id >= 0) ctx.slotHint = services.foundSlot
+  return id
+}
+
+/**
  * A lean packet's backend `id` (−1: none chosen): the same backends-map lookup, reading only the address and
  * port a lean packet goes on with (one column element, not the id's element and then the record); no
  * candidate is read: no probability (a Maglev share scans its table), no address text or names.
  */
-function leanPicked(dp: DatapathState, id: number, ctx: Ctx): Trace | Pick {
+export function leanPicked(dp: DatapathState, id: number, ctx: Ctx): Trace | Pick {
   const b = dp.maps.backends
   if (id < 0 || !b.lookupAddrPortInto(id, ctx.ops)) return drop(ctx, DROP.NO_SERVICE, null, [])
   return leanFound(id, b)

@@ -10,6 +10,18 @@ function trie(maxEntries = 16): BpfLpmTrie<string> {
   return new BpfLpmTrie<string>({ name: 'test_lpm', keySize: 8, valueSize: 4, maxEntries })
 }
 
+/** A trie of `{ n }` values keeping `n` beside each entry (`numeric`). */
+function numericTrie(name: string, keySize: number, maxEntries: number, maxPrefixLen: number) {
+  return new BpfLpmTrie<{ n: number }>({
+    name,
+    keySize,
+    valueSize: 4,
+    maxEntries,
+    maxPrefixLen,
+    numeric: (v: { n: number }) => v.n,
+  })
+}
+
 function put(t: BpfLpmTrie<string>, cidr: string, flags = 0): void {
   const c = parseCidr(cidr)
   t.update(c.prefix, c.base, cidr, flags)
@@ -239,14 +251,7 @@ describe('BpfLpmTrie.lookupNumInto', () => {
           ),
           fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 20 }),
           (ops, probes) => {
-            const t = new BpfLpmTrie<{ n: number }>({
-              name: 'num',
-              keySize,
-              valueSize: 4,
-              maxEntries: 1000,
-              maxPrefixLen,
-              numeric: (v: { n: number }) => v.n,
-            })
+            const t = numericTrie('num', keySize, 1000, maxPrefixLen)
             const data = (k: number) =>
               [((k * 0x24924925) | 0x80000000) >>> 0, (k * 0x11111111) >>> 0].slice(0, maxPrefixLen / 32)
             for (const [del, len, k, n] of ops) {
@@ -282,15 +287,7 @@ describe('BpfLpmTrie.lookupNumInto', () => {
 
 describe('BpfLpmTrie.updateMany', () => {
   it('makes the trie sequential updates make: entries, lookups with their numerics and depths, later writes', () => {
-    const mk = () =>
-      new BpfLpmTrie<{ n: number }>({
-        name: 'many',
-        keySize: 8,
-        valueSize: 4,
-        maxEntries: 1000,
-        maxPrefixLen: 32,
-        numeric: (v: { n: number }) => v.n,
-      })
+    const mk = () => numericTrie('many', 8, 1000, 32)
     // addresses over few high bits and a handful of low ones, so prefixes share paths and repeat
     const addr = fc.tuple(fc.nat(7), fc.nat(15)).map(([h, l]) => (((h << 29) | l) >>> 0) as number)
     fc.assert(
@@ -389,15 +386,7 @@ describe('BpfLpmTrie.peekNumWords and answeredNumWordsInto', () => {
         }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 })), { maxLength: 20 }),
         (writes, probes) => {
-          const mk = () =>
-            new BpfLpmTrie<{ n: number }>({
-              name: 'peek',
-              keySize: 8,
-              valueSize: 4,
-              maxEntries: 100,
-              maxPrefixLen: 32,
-              numeric: (v: { n: number }) => v.n,
-            })
+          const mk = () => numericTrie('peek', 8, 100, 32)
           const t = mk()
           const twin = mk()
           const addr = (k: number) => ((k * 0x24924925) | 0x80000000) >>> 0
