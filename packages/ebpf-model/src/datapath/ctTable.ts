@@ -186,7 +186,7 @@ export class CtTable extends BpfLruTupleMap {
    * creates the map (htab_map_alloc → prealloc_init): otherwise the model's first pass over fresh slots pays
    * a page fault every 64 conntrack entries (values) and 256 (keys), ~28 per 1000 first packets, a
    * simulator cost the kernel's steady state does not have. The hash buckets too, as they are now (call it
-   * after `reserveBuckets`: a rehash makes new ones): buckets are written at random places, so a fresh 16 MiB
+   * after `reserveBuckets`: a rehash makes new ones): buckets are written at random places, so a fresh 8 MiB
    * of them faults a page every few packets until all are mapped. The LRU links column as well (1 fault per
    * 256 entries otherwise).
    */

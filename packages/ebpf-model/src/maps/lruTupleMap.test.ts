@@ -1,9 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { LIMIT_TABLE_MAX } from '../sizing/limits'
 import { BpfLruHashMap } from './lruHashMap'
 import { BpfLruTupleMap } from './lruTupleMap'
 import { OpCounts, opId } from './opCounts'
-import { TupleIndex } from './tupleIndex'
+import { hash4, MAX_SLOTS, TupleIndex } from './tupleIndex'
 import { BPF_NOEXIST } from './types'
 
 /** A key number spread over the four words, with high bits set so signed/unsigned handling is exercised. */
@@ -75,12 +76,18 @@ describe('TupleIndex', () => {
           }
           const buckets = t.bucketWords
           const occupied = t.occupancyWords
-          const tags = t.tagBytes
-          for (let i = 0; i < buckets.length / 2; i++) {
-            expect(((occupied[i >>> 5] >>> (i & 31)) & 1) === 1).toBe(buckets[2 * i + 1] !== 0)
-            // the tag of the key's hash in an occupied bucket, 0 in an empty one
-            expect(tags[i]).toBe(buckets[2 * i + 1] === 0 ? 0 : (buckets[2 * i] >>> 24) + 1)
+          for (let i = 0; i < buckets.length; i++) {
+            expect(((occupied[i >>> 5] >>> (i & 31)) & 1) === 1).toBe(buckets[i] !== 0)
+            // an occupied bucket: the slot of a key present, under the tag of that key's hash
+            if (buckets[i] === 0) continue
+            const slot = buckets[i] & (MAX_SLOTS - 1)
+            const key = [...model].find(([, s]) => s === slot)?.[0]
+            expect(key).toBeDefined()
+            const h = hash4(...words(key as number))
+            expect(buckets[i] >>> 25).toBe(Math.max(1, h >>> 24))
           }
+          // each key present in one bucket, nothing else in any
+          expect(buckets.filter((w) => w !== 0).length).toBe(model.size)
           for (let k = 0; k <= 80; k++) expect(t.find(...words(k))).toBe(model.get(k) ?? -1)
           for (let k = 0; k <= 80; k++) {
             const other = (k * 7) % 81
@@ -91,6 +98,11 @@ describe('TupleIndex', () => {
       ),
       { numRuns: 200 },
     )
+  })
+
+  it('holds any table Cilium allows (LimitTableMax) and says so past its slot bits', () => {
+    expect(MAX_SLOTS).toBeGreaterThanOrEqual(LIMIT_TABLE_MAX)
+    expect(() => new TupleIndex(MAX_SLOTS + 1)).toThrow(/at most/)
   })
 
   it('keeps a slot stable while its entry lives and reuses freed slots', () => {

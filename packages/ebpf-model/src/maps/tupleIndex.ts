@@ -6,31 +6,29 @@
  * touches one bucket run and one key line whatever the table's size. The slot columns are allocated for
  * `initialCapacity` entries up front (and double past it; subclasses grow their per-entry columns in
  * `resize`); the buckets are sized for the entries present (load ≤ 1/2, doubled and rehashed as entries come),
- * so a preallocated million-slot table holding 200k entries probes 4 MB of buckets, not 16.
+ * so a preallocated million-slot table holding 200k entries probes 2 MB of buckets, not 8.
  */
 export class TupleIndex {
   /** 4 words per entry slot */
   protected keys: Int32Array
-  /** per bucket: [hash of the key, entry slot + 1] (0 = empty); the hash spares a key read where a tag matched by chance */
+  /**
+   * One word per bucket: 0 while it is empty, else the slot of the entry it holds (low `SLOT_BITS` bits) under a
+   * tag of the key's hash (the 7 bits above them, never 0: `tagOf`). A lookup walks the run from its home
+   * bucket on these words (16 a cache line) and reads a key only where the tag matches (a first packet's lookup
+   * whose home bucket another key holds, a third of them at the tables' load, misses without reading a key);
+   * an insert writes one word. One array of 4 bytes a bucket: conntrack's and the connected sockets' buckets at
+   * a few hundred thousand flows are then a few MB each, not the 18 MB that separate hash words, slot words
+   * and tag bytes took (two random writes per insert, one of them a cache miss on tens of MB). The hash is not
+   * kept: a removal's backward shift and a rehash recompute it from the key.
+   */
   private buckets: Int32Array
   /**
    * One bit per bucket, set while it holds an entry: a lookup whose home bucket is empty misses without
-   * reading the buckets (conntrack's and the connected sockets' buckets are tens of MB at a few hundred
-   * thousand flows, a cache miss per read; this is 1/64 of that and stays cached). A first packet's lookups
-   * all miss, and at load ≤ 1/2 most of their home buckets are empty. Linear probing: a key is absent when
-   * its home bucket is empty, so the answer is the same.
+   * reading the buckets (1/32 of their size, it stays cached). A first packet's lookups all miss, and at
+   * load ≤ 1/2 most of their home buckets are empty. Linear probing: a key is absent when its home bucket is
+   * empty, so the answer is the same. (Derivable from the buckets; kept for its size.)
    */
   private occupied: Int32Array
-  /**
-   * One byte per bucket: 0 while it is empty, else a tag of the hash of the key it holds (`tagOf`: 7 bits of
-   * it, never 0). A lookup walks the run from its home bucket on these bytes (64 buckets a cache line) and only
-   * reads a bucket, then the key, where the tag matches: a first packet's lookup whose home bucket another key
-   * holds (a third of them at the tables' load) then misses without reading the buckets and keys, two cache
-   * misses each at a few hundred thousand flows. (The occupancy bits say the same of emptiness; they stay, as
-   * the first read: an eighth of the tags' size, they answer the commonest case, an empty home bucket, from
-   * the caches.)
-   */
-  private tags: Uint8Array
   private mask: number
   /** slots allocated so far (the high-water mark); slots below it not in use are on the free list */
   private top = 0
@@ -42,12 +40,13 @@ export class TupleIndex {
   constructor(initialCapacity = 1024) {
     let capacity = 16
     while (capacity < initialCapacity) capacity *= 2
+    if (capacity > MAX_SLOTS)
+      throw new RangeError(`TupleIndex: ${initialCapacity} slots asked, at most ${MAX_SLOTS}`)
     this.capacity = capacity
     this.keys = new Int32Array(this.capacity * 4)
     const buckets = Math.min(capacity * 2, MIN_BUCKETS)
-    this.buckets = new Int32Array(buckets * 2)
-    this.occupied = new Int32Array(buckets >>> 5)
-    this.tags = new Uint8Array(buckets)
+    this.buckets = new Int32Array(buckets)
+    this.occupied = new Int32Array(Math.max(1, buckets >>> 5))
     this.mask = buckets - 1
   }
 
@@ -63,7 +62,7 @@ export class TupleIndex {
   }
 
   /**
-   * `find` of two keys at once, the first's slot returned and the second's left in `secondFound`: both first
+   * `find` of two keys at once, the first's slot returned and the second's left in `secondFound`: both home
    * buckets are read before either probe goes on, so when both miss the caches (conntrack's lookup of a
    * tuple and of its reverse) the two memory reads overlap instead of following one another.
    */
@@ -74,21 +73,21 @@ export class TupleIndex {
     const h2 = hash4(a2, b2, c2, d2)
     const i1 = h1 & mask
     const i2 = h2 & mask
-    // both home buckets' bits first (a cached bitmap), then the tags of the occupied ones, before either
+    // both home buckets' bits first (a cached bitmap), then the buckets of the occupied ones, before either
     // probe goes on
     const o1 = (occupied[i1 >>> 5] >>> (i1 & 31)) & 1
     const o2 = (occupied[i2 >>> 5] >>> (i2 & 31)) & 1
-    const tags = this.tags
-    const g1 = o1 ? tags[i1] : 0
-    const g2 = o2 ? tags[i2] : 0
-    this.secondFound = g2 === 0 ? -1 : this.probe(h2, i2, a2, b2, c2, d2)
-    return g1 === 0 ? -1 : this.probe(h1, i1, a, b, c, d)
+    const buckets = this.buckets
+    const w1 = o1 ? buckets[i1] : 0
+    const w2 = o2 ? buckets[i2] : 0
+    this.secondFound = w2 === 0 ? -1 : this.probe(h2, i2, a2, b2, c2, d2)
+    return w1 === 0 ? -1 : this.probe(h1, i1, a, b, c, d)
   }
 
   /** The second key's slot of the last `find2`, or −1. */
   secondFound = -1
 
-  /** The buckets, [hash, slot + 1] each (read-only: for `prefault`; replaced when the table grows). */
+  /** The buckets, one word each: tag and slot (read-only: for `prefault`; replaced when the table grows). */
   get bucketWords(): Int32Array {
     return this.buckets
   }
@@ -96,11 +95,6 @@ export class TupleIndex {
   /** The occupancy bits, one per bucket (read-only; replaced when the table grows). */
   get occupancyWords(): Int32Array {
     return this.occupied
-  }
-
-  /** The tag bytes, one per bucket (read-only; replaced when the table grows). */
-  get tagBytes(): Uint8Array {
-    return this.tags
   }
 
   /** The key words, 4 per slot (read-only: for a batch's prefetch of an entry's key line). */
@@ -111,14 +105,13 @@ export class TupleIndex {
   private probe(h: number, start: number, a: number, b: number, c: number, d: number): number {
     const keys = this.keys
     const buckets = this.buckets
-    const tags = this.tags
     const tag = tagOf(h)
     const mask = this.mask
     for (let i = start; ; i = (i + 1) & mask) {
-      const g = tags[i]
-      if (g === 0) return -1
-      if (g !== tag || buckets[2 * i] !== h) continue
-      const e = buckets[2 * i + 1] - 1
+      const w = buckets[i]
+      if (w === 0) return -1
+      if (w >>> SLOT_BITS !== tag) continue
+      const e = w & SLOT_MASK
       const k = e * 4
       if (
         keys[k] === (a | 0) &&
@@ -135,7 +128,7 @@ export class TupleIndex {
     let e: number
     if (this.freeList.length > 0) e = this.freeList.pop() as number
     else {
-      if (this.top === this.capacity) this.resize(this.capacity * 2)
+      if (this.top === this.capacity) this.grow()
       e = this.top++
     }
     const k = e * 4
@@ -153,23 +146,18 @@ export class TupleIndex {
   remove(slot: number): void {
     const buckets = this.buckets
     const mask = this.mask
-    const k = slot * 4
-    let i = hash4(this.keys[k], this.keys[k + 1], this.keys[k + 2], this.keys[k + 3]) & mask
-    while (buckets[2 * i + 1] !== slot + 1) i = (i + 1) & mask
+    let i = this.homeOf(slot)
+    while ((buckets[i] & SLOT_MASK) !== slot || buckets[i] === 0) i = (i + 1) & mask
     // backward shift: pull later members of the probe run into the hole when their home allows it
-    for (let j = (i + 1) & mask; buckets[2 * j + 1] !== 0; j = (j + 1) & mask) {
-      const home = buckets[2 * j] & mask
+    for (let j = (i + 1) & mask; buckets[j] !== 0; j = (j + 1) & mask) {
+      const home = this.homeOf(buckets[j] & SLOT_MASK)
       const movable = i <= j ? home <= i || home > j : home <= i && home > j
       if (movable) {
-        buckets[2 * i] = buckets[2 * j]
-        buckets[2 * i + 1] = buckets[2 * j + 1]
-        this.tags[i] = this.tags[j]
+        buckets[i] = buckets[j]
         i = j
       }
     }
-    buckets[2 * i] = 0
-    buckets[2 * i + 1] = 0
-    this.tags[i] = 0
+    buckets[i] = 0
     this.occupied[i >>> 5] &= ~(1 << (i & 31))
     this.freeList.push(slot)
     this.count--
@@ -183,7 +171,6 @@ export class TupleIndex {
   clearIndex(): void {
     this.buckets.fill(0)
     this.occupied.fill(0)
-    this.tags.fill(0)
     this.top = 0
     this.freeList = []
     this.count = 0
@@ -207,14 +194,34 @@ export class TupleIndex {
     this.capacity = capacity
   }
 
-  /** Rebuilds the buckets, `n` of them (a power of two). */
+  private grow(): void {
+    if (this.capacity * 2 > MAX_SLOTS)
+      throw new RangeError(
+        `TupleIndex: more than ${MAX_SLOTS} entries (a bucket word holds a slot in ${SLOT_BITS} bits)`,
+      )
+    this.resize(this.capacity * 2)
+  }
+
+  /** The home bucket of the key in `slot`. */
+  private homeOf(slot: number): number {
+    const k = slot * 4
+    const keys = this.keys
+    return hash4(keys[k], keys[k + 1], keys[k + 2], keys[k + 3]) & this.mask
+  }
+
+  /** Rebuilds the buckets, `n` of them (a power of two); the hashes from the keys. */
   private rehash(n: number): void {
     const old = this.buckets
-    this.buckets = new Int32Array(n * 2)
-    this.occupied = new Int32Array(n >>> 5)
-    this.tags = new Uint8Array(n)
+    this.buckets = new Int32Array(n)
+    this.occupied = new Int32Array(Math.max(1, n >>> 5))
     this.mask = n - 1
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i], old[i + 1] - 1)
+    const keys = this.keys
+    for (let i = 0; i < old.length; i++) {
+      const w = old[i]
+      if (w === 0) continue
+      const k = (w & SLOT_MASK) * 4
+      this.place(hash4(keys[k], keys[k + 1], keys[k + 2], keys[k + 3]), w & SLOT_MASK)
+    }
   }
 
   private place(h: number, slot: number): void {
@@ -225,15 +232,22 @@ export class TupleIndex {
     let i = h & mask
     while ((occupied[i >>> 5] >>> (i & 31)) & 1) i = (i + 1) & mask
     occupied[i >>> 5] |= 1 << (i & 31)
-    this.tags[i] = tagOf(h)
-    this.buckets[2 * i] = h
-    this.buckets[2 * i + 1] = slot + 1
+    this.buckets[i] = (tagOf(h) << SLOT_BITS) | slot
   }
 }
 
-/** A bucket's tag byte for a key of hash `h` (31 bits): its top 7 bits, plus 1 (0 is an empty bucket). */
+/** Bits of a bucket word holding the slot; the tag is above them. */
+const SLOT_BITS = 25
+const SLOT_MASK = (1 << SLOT_BITS) - 1
+/**
+ * Slots a table may hold: 2^25, twice Cilium's largest conntrack or NAT table (`LimitTableMax`, 2^24 in
+ * `pkg/option/config.go`; `sizing/limits.ts` LIMIT_TABLE_MAX).
+ */
+export const MAX_SLOTS = 1 << SLOT_BITS
+
+/** A bucket's tag for a key of hash `h` (31 bits): its top 7 bits, 0 made 1 (0 is an empty bucket). */
 function tagOf(h: number): number {
-  return (h >>> 24) + 1
+  return (h >>> 24) | (h >>> 24 === 0 ? 1 : 0)
 }
 
 /** Buckets a table starts with (or twice its capacity, when smaller). */
