@@ -1,9 +1,10 @@
 import { type Cluster, ipToU32, type Packet, type Trace } from '@dataplane-sim/cluster'
 import { arbChanges, arbCluster, arbPacket } from '@dataplane-sim/cluster/testing'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { BatchPrefetch, batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { type PacketTuple, packetTuple } from '../src/datapath/packetTuple'
+import { Datapath, TOUCH_MIN_BYTES } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 import { service, slice, smallCluster } from './fixtures'
 
@@ -99,12 +100,18 @@ const arbCase = arbCluster({ maxNodes: 3, maxServices: 6, maxPolicies: 4 }).chai
     steps: fc.boolean(),
     // enumerate mode counts policy lookups for every candidate: a batch without traces then is not lean
     enumerate: fc.constantFrom(false, false, false, true),
-    touch: fc.constantFrom(true, true, true, false),
+    // undefined: by the size rule (these clusters are far below it: off), unless touchAll makes it 0
+    touch: fc.constantFrom(true, true, true, false, undefined),
+    touchAll: fc.boolean(),
     seed: fc.integer({ min: 1, max: 1000 }),
   }),
 )
 
 describe('classifyTuples (batch) against classifyTuple packet by packet', () => {
+  afterEach(() => {
+    Datapath.touchMinBytes = TOUCH_MIN_BYTES
+  })
+
   it('gives the same traces and leaves the same state, for random clusters and packet sequences', () => {
     fc.assert(
       fc.property(arbCase, (c) => {
@@ -116,6 +123,7 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
           maglevTableSize: 251,
           ...(c.smallCt ? { maxima: { ctTcp: 8, ctAny: 8 } } : {}),
         }
+        Datapath.touchMinBytes = c.touchAll ? 0 : TOUCH_MIN_BYTES
         const seq = buildEbpfNode(c.cluster, nodeName, opts)
         const bat = buildEbpfNode(c.cluster, nodeName, opts)
         // the lean path: no trace list, so no trace, text or candidate is made
@@ -285,6 +293,42 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
       expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
       expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
       expect(stateOf(lean, ts)).toEqual(stateOf(seq, ts))
+    }
+  })
+
+  it('runs the prefetch passes by the size rule unless told: over touchMinBytes of services-map structures', () => {
+    const cluster: Cluster = {
+      ...smallCluster(),
+      services: [service({ name: 'api', clusterIP: '10.96.0.10' })],
+      endpointSlices: [slice('api', [{ ip: '10.244.0.20', node: 'a', pod: 'api-a' }])],
+    }
+    const n = buildEbpfNode(cluster, 'a')
+    const t = {
+      ...packetTuple({ protocol: 'tcp', src: '10.244.0.10', sport: 40000, dst: '10.96.0.10', dport: 80 }),
+      flags: -1,
+    }
+    const run = vi.spyOn(BatchPrefetch.prototype, 'run')
+    try {
+      const b = tupleBatchOf([t, t, t])
+      n.datapath.classifyTuples(b, batchResults(3))
+      const bytes = n.datapath.maps.services.hotBytes
+      expect(bytes).toBeGreaterThan(0)
+      expect(bytes).toBeLessThan(TOUCH_MIN_BYTES)
+      expect(run).not.toHaveBeenCalled()
+      Datapath.touchMinBytes = bytes
+      n.datapath.classifyTuples(b, batchResults(3))
+      expect(run).not.toHaveBeenCalled()
+      Datapath.touchMinBytes = bytes - 1
+      n.datapath.classifyTuples(b, batchResults(3))
+      expect(run).toHaveBeenCalledTimes(1)
+      n.datapath.classifyTuples(b, batchResults(3), {}, false)
+      expect(run).toHaveBeenCalledTimes(1)
+      Datapath.touchMinBytes = TOUCH_MIN_BYTES
+      n.datapath.classifyTuples(b, batchResults(3), {}, true)
+      expect(run).toHaveBeenCalledTimes(2)
+    } finally {
+      run.mockRestore()
+      Datapath.touchMinBytes = TOUCH_MIN_BYTES
     }
   })
 

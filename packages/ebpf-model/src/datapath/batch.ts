@@ -96,9 +96,10 @@ export const BATCH_GROUP = 32
  * draw, no index made (before the first lookup made the master index and the copies, there is nothing to
  * touch), so results, counts, CT state and RNG order are exactly those of calling `classifyTuple` packet by
  * packet. Simulator speed only: nothing the kernel does. (The passes before session 11 touched seven
- * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU. These
- * two came out even at 100k services and a few per cent worse at 10k and 100 (session 11): `classifyTuples`
- * runs them only when asked, `touch`.)
+ * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU; so
+ * did, in session 13, a third level touching the connected socket's and conntrack's home buckets: +15 to
+ * +20 %. These two pay once the services map's structures outgrow the caches, and cost a few per cent
+ * below: `classifyTuples` runs them by that rule, `TOUCH_MIN_BYTES`.)
  */
 export class BatchPrefetch {
   /** per packet: the master key and its home cell (−1: none) */

@@ -555,6 +555,15 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return i > 0 && o < this.slotCopy.length ? this.slotCopy[o] : 0
   }
 
+  /**
+   * Bytes of what a lean first packet reads at random here: the master index's cells and the slot records
+   * (0 before the first lookup made them). A batch's prefetch pays once they outgrow the caches
+   * (`Datapath.classifyTuples`).
+   */
+  get hotBytes(): number {
+    return (this.mastersMade ? this.masters.cellBytes : 0) + this.slotCopy.byteLength
+  }
+
   /** The value in master cell `c` (`lookupMaster`), not counted. */
   masterAt(c: number): ServiceMaster {
     return this.masters.record(c) as ServiceMaster

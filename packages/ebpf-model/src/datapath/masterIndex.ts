@@ -40,6 +40,11 @@ export class MasterIndex {
     this.mask = n - 1
   }
 
+  /** Bytes of the cells (what a lookup reads at random). */
+  get cellBytes(): number {
+    return this.cells.byteLength
+  }
+
   get size(): number {
     return this.count
   }

@@ -13,6 +13,13 @@ import { ConnectedSockets } from './sockets'
 import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
 
+/**
+ * Size of the services map's randomly read structures (`ServicesMap.hotBytes`) above which `classifyTuples`
+ * touches each group's reads first: an L2 cache per core (1 MiB on this project's benchmark machine, 2 vCPU AMD
+ * EPYC). Below it they stay cached and the touch passes only add work.
+ */
+export const TOUCH_MIN_BYTES = 1 << 20
+
 /** Kernel (netfilter) conntrack bookkeeping, to show what NOTRACK saves. */
 export interface KernelConntrackStats {
   /** packets that went through nf_conntrack_in */
@@ -34,6 +41,9 @@ const CT_KERNEL_CREATE = opId('ct.kernel.create')
  * and connected sockets in typed-array tables.
  */
 export class Datapath implements DatapathState {
+  /** `TOUCH_MIN_BYTES`, settable (tests) */
+  static touchMinBytes = TOUCH_MIN_BYTES
+
   /** node clock, seconds (CT lifetimes, affinity) */
   now = 0
   readonly kernelCt: KernelConntrackStats = { lookups: 0, entries: 0, saved: 0 }
@@ -104,14 +114,17 @@ export class Datapath implements DatapathState {
    * counts (`OpCounts.nsOf`: the same sum, in the same order, as the summary `classifyTuple` puts in its
    * trace). A lean packet from a local pod that opens a connection on a socket-LB node with random selection
    * (the commonest first packet) goes through `leanPodConnect`: that path in one function, its counts muted to
-   * a fixed sequence whose prefix sums are made once (`OpCounts.mute`). With `touch`, each group of `BATCH_GROUP` packets' map reads are first touched by pure-read passes
-   * (`BatchPrefetch`) so their cache misses overlap; off by default: measured on this VM (session 11, the same
-   * flows in alternating processes, and beside the batch without them in the pipeline bench) it came out even
-   * at 100k services (−9 to +3 % CPU per first packet) and a few per cent worse at 10k and 100. The same
-   * results, counts, state and draws either way.
+   * a fixed sequence whose prefix sums are made once (`OpCounts.mute`). With `touch`, each group of
+   * `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so their cache
+   * misses overlap. Left out (undefined), they run when the services map's randomly read structures
+   * (`ServicesMap.hotBytes`) are over `Datapath.touchMinBytes` (`TOUCH_MIN_BYTES`), where they pay: in the pipeline bench's three sweeps
+   * (session 13, warmed up) they gave +5 to +8 % first packets per CPU second at 100k services, 0 to +12 % at
+   * 10k, −3 to −7 % at 100, where everything they touch is in the caches already. The same results, counts,
+   * state and draws either way.
    */
-  classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch = false): void {
+  classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch?: boolean): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
+    if (touch === undefined) touch = this.maps.services.hotBytes > Datapath.touchMinBytes
     const flags = batch.tcpFlags
     const n = batch.length
     const traces = out.traces
