@@ -15,10 +15,11 @@ import { Ctx } from './trace'
 
 /**
  * Size of the services map's randomly read structures (`ServicesMap.hotBytes`) above which `classifyTuples`
- * touches each group's reads first: an L2 cache per core (1 MiB on this project's benchmark machine, 2 vCPU AMD
- * EPYC). Below it they stay cached and the touch passes only add work.
+ * touches each group's reads first. Measured, not derived: on this project's benchmark machine (2 vCPU AMD
+ * EPYC, 1 MiB L2 per core, 32 MiB L3) the passes paid at 100k services (13.5 MB of them), came out even at 10k
+ * (1.5 MB: they keep their place in the L3 against the per-flow tables' traffic) and cost 7-11 % at 100.
  */
-export const TOUCH_MIN_BYTES = 1 << 20
+export const TOUCH_MIN_BYTES = 4 << 20
 
 /** Kernel (netfilter) conntrack bookkeeping, to show what NOTRACK saves. */
 export interface KernelConntrackStats {
@@ -117,10 +118,10 @@ export class Datapath implements DatapathState {
    * a fixed sequence whose prefix sums are made once (`OpCounts.mute`). With `touch`, each group of
    * `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so their cache
    * misses overlap. Left out (undefined), they run when the services map's randomly read structures
-   * (`ServicesMap.hotBytes`) are over `Datapath.touchMinBytes` (`TOUCH_MIN_BYTES`), where they pay: in the pipeline bench's three sweeps
-   * (session 13, warmed up) they gave +5 to +8 % first packets per CPU second at 100k services, 0 to +12 % at
-   * 10k, −3 to −7 % at 100, where everything they touch is in the caches already. The same results, counts,
-   * state and draws either way.
+   * (`ServicesMap.hotBytes`) are over `Datapath.touchMinBytes` (`TOUCH_MIN_BYTES`), where they pay: over six
+   * warmed-up pipeline sweeps (session 13, net of the entries' flow-set difference) about +6 % first packets
+   * per CPU second at 100k services (+1 to +17 %), even at 10k, −7 to −11 % at 100, where everything they
+   * touch is in the caches already. The same results, counts, state and draws either way.
    */
   classifyTuples(batch: TupleBatch, out: BatchResults, opts: ClassifyOptions = {}, touch?: boolean): void {
     const prefetch = (this.prefetch ??= new BatchPrefetch())
