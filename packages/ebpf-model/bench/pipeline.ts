@@ -10,8 +10,8 @@
  * pipeline in packet order run lean — no trace, text or candidate made — results in typed columns); for the
  * reference task also the batch with its prefetch passes forced off ('classifyTuples (batch, touch off)'; the
  * batch entry runs them by `classifyTuples`'s size rule: on at 100k services, off at 10k and 100). The `target` is
- * judged on the batch entry; all are printed. The entries
- * of a task run interleaved 10k packets at a time, after a warm-up through the same rotation (`WARM`). Per-packet JS ns are wall time / packets, CPU seconds
+ * judged on the batch entry; all are printed. The entries of a task run interleaved 10k packets at a time,
+ * after a warm-up through the same rotation (`WARM`). Per-packet JS ns are wall time / packets, CPU seconds
  * beside them.
  *
  * Run: npx tsx packages/ebpf-model/bench/pipeline.ts [services...]   (default 100000; e.g. `100 10000 100000`
@@ -204,7 +204,7 @@ function run(
   // warm-up, untimed: each entry through the same calls, chunks and rotation as its timed run (`rotate`),
   // WARM packets each, on flows of source ports of their own (from 44000 on: above the timed flows' and the
   // floor's). With 10k packets each, TurboFan was still compiling the hot paths on its background threads
-  // while the clocks ran: that CPU landed in whichever chunk ran meanwhile, 15 % of the batch entry's
+  // while the clocks ran: that CPU landed in whichever chunk ran meanwhile, 15-25 % of the batch entry's
   // process CPU at 100k services (gone with --no-concurrent-recompilation, not with --single-threaded-gc).
   const warmSpan = Math.ceil(WARM / s.clients.length)
   const warmFlows = (k: number, seed: number) => packets(s, WARM, seed, 44000 + k * warmSpan, warmSpan)

@@ -202,11 +202,16 @@ export class TupleIndex {
     this.resize(this.capacity * 2)
   }
 
-  /** The home bucket of the key in `slot`. */
-  private homeOf(slot: number): number {
+  /** The hash of the key in `slot` (`hash4`). */
+  private hashOf(slot: number): number {
     const k = slot * 4
     const keys = this.keys
-    return hash4(keys[k], keys[k + 1], keys[k + 2], keys[k + 3]) & this.mask
+    return hash4(keys[k], keys[k + 1], keys[k + 2], keys[k + 3])
+  }
+
+  /** The home bucket of the key in `slot`. */
+  private homeOf(slot: number): number {
+    return this.hashOf(slot) & this.mask
   }
 
   /** Rebuilds the buckets, `n` of them (a power of two); the hashes from the keys. */
@@ -215,12 +220,9 @@ export class TupleIndex {
     this.buckets = new Int32Array(n)
     this.occupied = new Int32Array(Math.max(1, n >>> 5))
     this.mask = n - 1
-    const keys = this.keys
     for (let i = 0; i < old.length; i++) {
       const w = old[i]
-      if (w === 0) continue
-      const k = (w & SLOT_MASK) * 4
-      this.place(hash4(keys[k], keys[k + 1], keys[k + 2], keys[k + 3]), w & SLOT_MASK)
+      if (w !== 0) this.place(this.hashOf(w & SLOT_MASK), w & SLOT_MASK)
     }
   }
 
