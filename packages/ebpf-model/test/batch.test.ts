@@ -4,9 +4,12 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BatchPrefetch, batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { type PacketTuple, packetTuple } from '../src/datapath/packetTuple'
-import { Datapath, TOUCH_MIN_BYTES } from '../src/datapath/pipeline'
+import { Datapath } from '../src/datapath/pipeline'
 import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
 import { service, slice, smallCluster } from './fixtures'
+
+/** The size rule's threshold as shipped (`Datapath.touchMinBytes`), restored after each test that moves it. */
+const TOUCH_MIN_BYTES = Datapath.touchMinBytes
 
 /**
  * `Datapath.classifyTuples` (groups of packets whose map reads are first touched by pure-read passes, then the

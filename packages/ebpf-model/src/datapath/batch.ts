@@ -99,7 +99,7 @@ export const BATCH_GROUP = 32
  * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU; so
  * did, in session 13, a third level touching the connected socket's and conntrack's home buckets: +15 to
  * +20 %. These two pay once the services map's structures outgrow the caches, and cost a few per cent
- * below: `classifyTuples` runs them by that rule, `TOUCH_MIN_BYTES`.)
+ * below: `classifyTuples` runs them by that rule, `Datapath.touchMinBytes`.)
  */
 export class BatchPrefetch {
   /** per packet: the master key and its home cell (−1: none) */

@@ -1,7 +1,6 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
 import { cidrContains, ipToU32 } from '@dataplane-sim/cluster'
 import { INGRESS } from '../agent/policy'
-import type { LxcValue } from '../agent/sink'
 import { ipText } from './addr'
 import { ctMapOf } from './ctOps'
 import { CT } from './ctTable'
@@ -22,11 +21,7 @@ export const LXC_POLICY = progId('cil_lxc_policy')
 const LOOPBACK_TEXT = '169.254.42.1'
 export const IPV4_LOOPBACK = ipToU32(LOOPBACK_TEXT)
 
-/**
- * Local delivery (ingress policy of the destination endpoint) or forwarding out of the node; `dst` is what the
- * cilium_lxc lookup of the destination found (`lookupLxc`, made by the caller as the last thing before: undefined
- * when it is not a local endpoint).
- */
+/** Local delivery (ingress policy of the destination endpoint) or forwarding out of the node. */
 export function deliver(
   dp: DatapathState,
   t: Flow,
@@ -37,9 +32,9 @@ export function deliver(
   candidates: Candidate[],
   hairpin: boolean,
   fromPod: boolean,
-  dst: LxcValue | undefined,
 ): Trace {
   const maps = dp.maps
+  const dst = lookupLxc(dp, t.daddr, ctx, false)
   if (dst) {
     if (hairpin) {
       // a pod reaching itself through a service: SNAT to IPV4_LOOPBACK, ingress policy skipped (bpf_lxc loopback)
@@ -74,7 +69,7 @@ export function deliver(
 }
 
 /** The destination's endpoint in cilium_lxc (a local pod), with its trace step. */
-export function lookupLxc(dp: DatapathState, daddr: number, ctx: Ctx, isReply: boolean) {
+function lookupLxc(dp: DatapathState, daddr: number, ctx: Ctx, isReply: boolean) {
   const dst = dp.maps.lxc.lookupInto(daddr, ctx.ops)
   if (ctx.steps) {
     const detail = !dst

@@ -3,7 +3,7 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
-import { deliver, lookupLxc, reply } from './deliver'
+import { deliver, reply } from './deliver'
 import { candidateOf, lookupBackend } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
@@ -127,16 +127,5 @@ export function fromLocal(
     // (egress policy reads no conntrack: a tuple ctLookup found absent still is)
     ctCreate(dp, t, ctx, false, revNat, backend?.id ?? 0, identity, nonSyn, ctx.ctAbsent)
   } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
-  return deliver(
-    dp,
-    t,
-    ctx,
-    identity,
-    state === CT_NEW,
-    dnat,
-    candidates,
-    hairpin,
-    fromPod,
-    lookupLxc(dp, t.daddr, ctx, false),
-  )
+  return deliver(dp, t, ctx, identity, state === CT_NEW, dnat, candidates, hairpin, fromPod)
 }

@@ -6,7 +6,7 @@ import type { ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
-import { deliver, lookupLxc, reply, snat } from './deliver'
+import { deliver, reply, snat } from './deliver'
 import { candidateOf, lookupBackend } from './lb'
 import { checkPolicy, identityOf } from './policyCheck'
 import { DROP } from './reasons'
@@ -81,33 +81,11 @@ export function fromNetwork(
         }
       }
       const srcIdentity = srcId >= 0 ? srcId : identityOf(maps, f.saddr, ctx)
-      return deliver(
-        dp,
-        t,
-        ctx,
-        srcIdentity,
-        true,
-        dnat,
-        candidates,
-        false,
-        false,
-        lookupLxc(dp, t.daddr, ctx, false),
-      )
+      return deliver(dp, t, ctx, srcIdentity, true, dnat, candidates, false, false)
     }
   }
   const state = ctLookup(dp, f, ctx)
   if (state === CT_REPLY) return reply(dp, f, ctx.ctSlot, ctx)
   if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, f.proto, closing, nonSyn)
-  return deliver(
-    dp,
-    f,
-    ctx,
-    identityOf(maps, f.saddr, ctx),
-    state === CT_NEW,
-    null,
-    [],
-    false,
-    false,
-    lookupLxc(dp, f.daddr, ctx, false),
-  )
+  return deliver(dp, f, ctx, identityOf(maps, f.saddr, ctx), state === CT_NEW, null, [], false, false)
 }

@@ -4,7 +4,7 @@ import { SCOPE_EXT, SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE, SVC_FLAG_TWO_SCOPE
 import { MutedPath } from '../maps/opCounts'
 import { ctTouch } from './ctOps'
 import { CT, type CtTable } from './ctTable'
-import { deliver, LXC_POLICY, lookupLxc, reply } from './deliver'
+import { deliver, LXC_POLICY, reply } from './deliver'
 import { FROM_CONTAINER, SOCK_CONNECT } from './fromLocal'
 import { affinityBackend, newBackend } from './lb'
 import { serviceKey } from './maps'
@@ -99,8 +99,7 @@ export function leanPodConnect(
     ops.settle()
     ctx.ctSlot = fwd
     ctTouch(dp, fwd, proto, closing, nonSyn)
-    const dst = lookupLxc(dp, addr, ctx, false)
-    return deliver(dp, t, ctx, identity, false, LEAN_DNAT, NO_CANDIDATES, hairpin, true, dst)
+    return deliver(dp, t, ctx, identity, false, LEAN_DNAT, NO_CANDIDATES, hairpin, true)
   }
   const rev = ct.findReverse(ops)
   if (rev >= 0 && ct.get(rev, CT.EXPIRES) > now) {
@@ -114,12 +113,11 @@ export function leanPodConnect(
   ctx.newFlow = true
   ct.create(proto, saddr, sport, addr, port, false, now, revNat, id, identity, nonSyn, ops, fwd < 0)
   // delivery: a local endpoint through its ingress policy, a pod or the node elsewhere in the cluster by native
-  // routing (their counts in the sequence); a destination outside the cluster may be BPF-masqueraded, whose NAT
-  // lookups are not, so the counts are settled first
-  const dst = lookupLxc(dp, addr, ctx, false)
-  if (dst === undefined && addr !== dp.cfg.nodeIp && !cidrContains(dp.cfg.nativeRoutingCidr, addr))
-    ops.settle()
-  return deliver(dp, t, ctx, identity, true, LEAN_DNAT, NO_CANDIDATES, hairpin, true, dst)
+  // routing (their counts in the sequence); an address outside the native-routing CIDR, unless a local endpoint,
+  // is a destination outside the cluster that may be BPF-masqueraded, whose NAT lookups are not in it: the
+  // counts are settled first (for a local endpoint there too, which settling always allows)
+  if (addr !== dp.cfg.nodeIp && !cidrContains(dp.cfg.nativeRoutingCidr, addr)) ops.settle()
+  return deliver(dp, t, ctx, identity, true, LEAN_DNAT, NO_CANDIDATES, hairpin, true)
 }
 
 /** `PodPathSeqs` kinds: a random slot; a new affinity entry; the backend an affinity entry kept. */

@@ -13,14 +13,6 @@ import { ConnectedSockets } from './sockets'
 import { type DatapathConfig, type DatapathState, type Flow, NO_STEPS } from './state'
 import { Ctx } from './trace'
 
-/**
- * Size of the services map's randomly read structures (`ServicesMap.hotBytes`) above which `classifyTuples`
- * touches each group's reads first. Measured, not derived: on this project's benchmark machine (2 vCPU AMD
- * EPYC, 1 MiB L2 per core, 32 MiB L3) the passes paid at 100k services (13.5 MB of them), came out even at 10k
- * (1.5 MB: they keep their place in the L3 against the per-flow tables' traffic) and cost 7-11 % at 100.
- */
-export const TOUCH_MIN_BYTES = 4 << 20
-
 /** Kernel (netfilter) conntrack bookkeeping, to show what NOTRACK saves. */
 export interface KernelConntrackStats {
   /** packets that went through nf_conntrack_in */
@@ -42,8 +34,13 @@ const CT_KERNEL_CREATE = opId('ct.kernel.create')
  * and connected sockets in typed-array tables.
  */
 export class Datapath implements DatapathState {
-  /** `TOUCH_MIN_BYTES`, settable (tests) */
-  static touchMinBytes = TOUCH_MIN_BYTES
+  /**
+   * Size of the services map's randomly read structures (`ServicesMap.hotBytes`) above which `classifyTuples`
+   * touches each group's reads first. Measured, not derived: on this project's benchmark machine (2 vCPU AMD
+   * EPYC, 1 MiB L2 per core, 32 MiB L3) the passes paid at 100k services (13.5 MB of them), came out even at 10k
+   * (1.5 MB: they keep their place in the L3 against the per-flow tables' traffic) and cost 7-11 % at 100. Settable (tests move it).
+   */
+  static touchMinBytes = 4 << 20
 
   /** node clock, seconds (CT lifetimes, affinity) */
   now = 0
@@ -118,7 +115,7 @@ export class Datapath implements DatapathState {
    * a fixed sequence whose prefix sums are made once (`OpCounts.mute`). With `touch`, each group of
    * `BATCH_GROUP` packets' map reads are first touched by pure-read passes (`BatchPrefetch`) so their cache
    * misses overlap. Left out (undefined), they run when the services map's randomly read structures
-   * (`ServicesMap.hotBytes`) are over `Datapath.touchMinBytes` (`TOUCH_MIN_BYTES`), where they pay: over six
+   * (`ServicesMap.hotBytes`) are over `Datapath.touchMinBytes`, where they pay: over six
    * warmed-up pipeline sweeps (session 13, net of the entries' flow-set difference) about +6 % first packets
    * per CPU second at 100k services (+1 to +17 %), even at 10k, −7 to −11 % at 100, where everything they
    * touch is in the caches already. The same results, counts, state and draws either way.

@@ -249,7 +249,7 @@ export const MAX_SLOTS = 1 << SLOT_BITS
 
 /** A bucket's tag for a key of hash `h` (31 bits): its top 7 bits, 0 made 1 (0 is an empty bucket). */
 function tagOf(h: number): number {
-  return (h >>> 24) | (h >>> 24 === 0 ? 1 : 0)
+  return h >>> 24 || 1
 }
 
 /** Buckets a table starts with (or twice its capacity, when smaller). */
