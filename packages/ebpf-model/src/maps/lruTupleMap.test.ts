@@ -29,7 +29,7 @@ describe('TupleIndex', () => {
     for (let k = 0; k < 6000; k++) expect(t.find(...words(k))).toBe(slots.get(k) ?? -1)
   })
 
-  it('keeps one occupancy bit per bucket, set exactly when it holds an entry, and finds as a Map under random inserts, removes, reservations and clears', () => {
+  it('keeps one occupancy bit per bucket, set exactly when it holds an entry, and finds as a Map under random inserts, removes, reservations, clears and lookups between them', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -57,6 +57,14 @@ describe('TupleIndex', () => {
               weight: 1,
             },
             { arbitrary: fc.record({ op: fc.constant('clear' as const), k: fc.constant(0) }), weight: 1 },
+            // lookups between the writes: of keys whose bucket writes may still be pending (`flush`)
+            {
+              arbitrary: fc.record({
+                op: fc.constant('find' as const),
+                k: fc.integer({ min: 0, max: 80 }),
+              }),
+              weight: 6,
+            },
           ),
           { maxLength: 400 },
         ),
@@ -72,6 +80,11 @@ describe('TupleIndex', () => {
             else if (op === 'clear') {
               t.clearIndex()
               model.clear()
+            } else if (op === 'find') {
+              const other = (k * 7) % 81
+              expect(t.find2(...words(k), ...words(other))).toBe(model.get(k) ?? -1)
+              expect(t.secondFound).toBe(model.get(other) ?? -1)
+              expect(t.find(...words(other))).toBe(model.get(other) ?? -1)
             }
           }
           const buckets = t.bucketWords
