@@ -234,6 +234,19 @@ describe('BpfLpmTrie lookups through the prefix index', () => {
   })
 })
 
+/** Key data of key number k (0..7) for a trie of `maxPrefixLen` bits: high bits set, words differing. */
+const keyData = (k: number, maxPrefixLen: number) =>
+  [((k * 0x24924925) | 0x80000000) >>> 0, (k * 0x11111111) >>> 0].slice(0, maxPrefixLen / 32)
+
+/** `actual` counted what `expected` did. */
+function expectSameCounts(actual: OpCounts, expected: OpCounts): void {
+  const x: Record<string, number> = {}
+  const y: Record<string, number> = {}
+  actual.addTo(x)
+  expected.addTo(y)
+  expect(x).toEqual(y)
+}
+
 describe('BpfLpmTrie.lookupNumInto', () => {
   it('answers the numeric of the entry lookupInto finds, under inserts, rewrites and deletes (1 and 2 words)', () => {
     for (const maxPrefixLen of [32, 64, 96]) {
@@ -252,8 +265,7 @@ describe('BpfLpmTrie.lookupNumInto', () => {
           fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 20 }),
           (ops, probes) => {
             const t = numericTrie('num', keySize, 1000, maxPrefixLen)
-            const data = (k: number) =>
-              [((k * 0x24924925) | 0x80000000) >>> 0, (k * 0x11111111) >>> 0].slice(0, maxPrefixLen / 32)
+            const data = (k: number) => keyData(k, maxPrefixLen)
             for (const [del, len, k, n] of ops) {
               if (del) {
                 if (t.has(len, data(k))) t.delete(len, data(k))
@@ -272,14 +284,65 @@ describe('BpfLpmTrie.lookupNumInto', () => {
               expect(t.lookupNumWordsInto(w0, w1, c)).toBe(v ? v.n : -1)
               expect([t.lastPrefixLen, t.lastDepth]).toEqual([len, depth])
             }
-            const cb: Record<string, number> = {}
-            const cc: Record<string, number> = {}
-            b.addTo(cb)
-            c.addTo(cc)
-            expect(cc).toEqual(cb)
+            expectSameCounts(c, b)
           },
         ),
         { numRuns: 60 },
+      )
+    }
+  })
+})
+
+describe('BpfLpmTrie.lookupNumWordsInto answers', () => {
+  it('answer as the trie does now when writes come between repeated lookups of the same keys (1 and 2 words)', () => {
+    for (const maxPrefixLen of [32, 64]) {
+      const keySize = 4 + maxPrefixLen / 8
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.oneof(
+              // a write: update (or delete, when present) of one of 8 keys at a prefix length
+              fc.tuple(
+                fc.constant('write' as const),
+                fc.boolean(),
+                fc.integer({ min: 0, max: maxPrefixLen }),
+                fc.integer({ min: 0, max: 7 }),
+                fc.nat(1000),
+              ),
+              // a lookup of one of 8 keys, often the same ones again
+              fc.tuple(
+                fc.constant('lookup' as const),
+                fc.boolean(),
+                fc.constant(0),
+                fc.integer({ min: 0, max: 7 }),
+                fc.constant(0),
+              ),
+            ),
+            { maxLength: 150 },
+          ),
+          (ops) => {
+            const t = numericTrie('num', keySize, 1000, maxPrefixLen)
+            const data = (k: number) => keyData(k, maxPrefixLen)
+            const a = new OpCounts()
+            const b = new OpCounts()
+            for (const [op, del, len, k, n] of ops) {
+              if (op === 'write') {
+                if (del) {
+                  if (t.has(len, data(k))) t.delete(len, data(k))
+                } else t.update(len, data(k), { n })
+                continue
+              }
+              // the trie's own lookup (no answer kept), then the numeric one: same entry, prefix length, count
+              const v = t.lookupInto(data(k), a)
+              const len0 = t.lastPrefixLen
+              const [w0, w1 = 0] = data(k)
+              expect(t.lookupNumWordsInto(w0, w1, b)).toBe(v ? v.n : -1)
+              expect(t.lastPrefixLen).toBe(len0)
+            }
+            expectSameCounts(b, a)
+          },
+        ),
+        { numRuns: 150 },
       )
     }
   })

@@ -56,6 +56,17 @@ export class BpfLpmTrie<V> extends MapBase {
    * v is the answer while the version is v (`peekNumWords`, `answeredNumWordsInto`).
    */
   version = 0
+  /**
+   * Answers of recent `lookupNumWordsInto` calls, direct-mapped by key (`answerOf`), 5 words each: the key's
+   * words, the version + 1 they were made at, the answer (its number, −1 a miss) and its prefix length. A
+   * lookup whose key's record holds it at the current version is answered from it, counted the same and
+   * leaving the same last key and prefix length: a key's longest-prefix match is a function of the trie's
+   * contents, which only a write changes (`version`). A policy map's lookups repeat a few (identity,
+   * direction, protocol, port) keys; its prefix lengths are many (one probe each, longest first). Made on the
+   * first such lookup. Simulator speed only: the kernel walks the trie every time (`lastDepth` says how deep).
+   * (A version that wrapped round 2^32 writes to meet a record of its own is not guarded against.)
+   */
+  private answers: Int32Array | null = null
   /** the prefix length of the entry the last `peekNumWords` found, −1 after a miss */
   peekedPrefixLen = -1
   /** −1 when empty */
@@ -159,9 +170,24 @@ export class BpfLpmTrie<V> extends MapBase {
     const k1 = this.words === 2 ? w1 | 0 : 0
     this.lastKey[0] = k0
     if (this.words === 2) this.lastKey[1] = k1
+    const a = (this.answers ??= new Int32Array(ANSWERS * 5))
+    const o = answerOf(k0, k1) * 5
+    const v = (this.version + 1) | 0
+    if (a[o + 2] === v && a[o] === k0 && a[o + 1] === k1) {
+      const num = a[o + 3]
+      this.lastPrefixLen = a[o + 4]
+      this.countReadInto(ops, num >= 0)
+      return num
+    }
     const found = this.indexMatch(index, k0, k1)
+    const num = found < 0 ? -1 : index.lastNum
+    a[o] = k0
+    a[o + 1] = k1
+    a[o + 2] = v
+    a[o + 3] = num
+    a[o + 4] = this.lastPrefixLen
     this.countReadInto(ops, found >= 0)
-    return found < 0 ? -1 : index.lastNum
+    return num
   }
 
   /**
@@ -657,4 +683,12 @@ export class BpfLpmTrie<V> extends MapBase {
     if (parent < 0) this.root = node
     else this.setChild(parent, bit, node)
   }
+}
+
+/** Records of `BpfLpmTrie.answers` (5 KiB). */
+const ANSWERS = 256
+
+/** The record of `BpfLpmTrie.answers` that key words (k0, k1) go to. */
+function answerOf(k0: number, k1: number): number {
+  return (Math.imul(k0 ^ Math.imul(k1, 0x85ebca6b), 0x9e3779b1) >>> 24) & (ANSWERS - 1)
 }
