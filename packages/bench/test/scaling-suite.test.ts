@@ -4,7 +4,9 @@ import { updatePairs } from '../src/suites/workload'
 import { fakeBuilders, fakeCluster, fakeProfile } from './fakes'
 
 const size = (services: number) => ({ services, endpoints: 2, policies: 1, nodes: 2, seed: 1 })
-const timing = { timeMs: 1, iterations: 3 }
+// (an update budget far above what the fakes need: every op gets its iterations whatever the machine's load;
+// with the 1 ms of timeMs a slow moment left an op 2 samples and failed the count below)
+const timing = { timeMs: 1, iterations: 3, updateBudgetMs: 10_000 }
 
 describe('runScalingSuite', () => {
   const points = runScalingSuite({
