@@ -1,4 +1,4 @@
-import { BpfHashMap } from '../maps/hashMap'
+import { type BpfHashMap, BpfU32HashMap } from '../maps/hashMap'
 import { CILIUM_MAP_LAYOUTS } from './layouts'
 import { type CiliumMapOptions, specFor } from './mapOptions'
 import type { EndpointInfo } from './structs'
@@ -8,5 +8,5 @@ import type { EndpointInfo } from './structs'
  * MACs. Keyed here by the address alone (struct endpoint_key with family ENDPOINT_KEY_IPV4, key 0, cluster 0).
  */
 export function createLxcMap(opts: CiliumMapOptions = {}): BpfHashMap<number, EndpointInfo> {
-  return new BpfHashMap(specFor(CILIUM_MAP_LAYOUTS.cilium_lxc, opts))
+  return new BpfU32HashMap(specFor(CILIUM_MAP_LAYOUTS.cilium_lxc, opts))
 }

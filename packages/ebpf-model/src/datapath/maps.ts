@@ -3,7 +3,7 @@ import type { IpcacheValue, LxcValue, ProgrammedBackend } from '../agent/sink'
 import { CILIUM_MAP_LAYOUTS, type CiliumMapName } from '../cilium/layouts'
 import { BpfArrayMap } from '../maps/arrayMap'
 import { BpfDenseIdHashMap } from '../maps/denseIdHashMap'
-import { BpfHashMap } from '../maps/hashMap'
+import { type BpfHashMap, BpfU32HashMap } from '../maps/hashMap'
 import { BpfHashOfMaps } from '../maps/hashOfMaps'
 import { WIDE_MIN } from '../maps/intKeyIndex'
 import { BpfLpmTrie } from '../maps/lpmTrie'
@@ -780,7 +780,7 @@ export class NodeMaps {
     this.sourceRange = new BpfLpmTrie({ ...spec('cilium_lb4_source_range', max.lb), maxPrefixLen: 64 })
     this.affinity = new AffinityTable(spec('cilium_lb4_affinity', max.affinity))
     this.maglev = new BpfHashOfMaps({ ...spec('cilium_lb4_maglev', max.lb) })
-    this.lxc = new BpfHashMap(spec('cilium_lxc', max.lxc))
+    this.lxc = new BpfU32HashMap(spec('cilium_lxc', max.lxc))
     this.ct = new CtTable(spec('cilium_ct4_global', max.ctTcp))
     this.ctAny = new CtTable(spec('cilium_ct_any4_global', max.ctAny))
     this.snat = new BpfLruHashMap(spec('cilium_snat_v4_external', max.nat))

@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { errnoOf } from './_testing'
 import { isBpfMapError } from './errors'
-import { BpfHashMap } from './hashMap'
+import { BpfHashMap, BpfU32HashMap } from './hashMap'
 import { hashMemlock, htabElemSize } from './memory'
 import { BPF_EXIST, BPF_NOEXIST } from './types'
 
@@ -76,6 +77,45 @@ describe('BpfHashMap', () => {
     expect(m.info().kernelName).toBe('cilium_lb4_serv')
     expect(m.info().name).toBe('cilium_lb4_services_v2')
     expect(errnoOf(() => new BpfHashMap({ ...spec, name: '' }))).toBe('EINVAL')
+  })
+})
+
+describe('BpfU32HashMap', () => {
+  it('answers, counts and fails as a BpfHashMap under random updates, deletes, clears and lookups', () => {
+    // keys from a few addresses whose recent-answer records collide (equal low 16 bits), and others
+    const keys = [0xc6120001, 0xc6130001, 0xc6120101, 0x0a000001, 0xffffffff, 0, 7]
+    const op = fc.record({
+      kind: fc.constantFrom('update', 'delete', 'clear', 'lookup', 'lookup', 'lookup'),
+      k: fc.constantFrom(...keys),
+      v: fc.nat(9),
+      flags: fc.constantFrom(0, BPF_NOEXIST, BPF_EXIST),
+    })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const spec4 = { ...spec, maxEntries: 4 }
+        const plain = new BpfHashMap<number, number>(spec4)
+        const fast = new BpfU32HashMap<number>(spec4)
+        const cp: Record<string, number> = {}
+        const cf: Record<string, number> = {}
+        for (const { kind, k, v, flags } of ops) {
+          if (kind === 'lookup') {
+            expect(fast.lookup(k, cf)).toBe(plain.lookup(k, cp))
+            expect(fast.peek(k)).toBe(plain.peek(k))
+          } else if (kind === 'clear') {
+            plain.clear()
+            fast.clear()
+          } else {
+            const write = (m: BpfHashMap<number, number>) => () =>
+              kind === 'update' ? m.update(k, v, flags) : m.delete(k)
+            expect(errnoOf(write(fast))).toBe(errnoOf(write(plain)))
+          }
+          expect(fast.size).toBe(plain.size)
+        }
+        expect(cf).toEqual(cp)
+        expect([...fast.entries()]).toEqual([...plain.entries()])
+      }),
+      { numRuns: 300 },
+    )
   })
 })
 

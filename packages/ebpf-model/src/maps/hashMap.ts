@@ -61,6 +61,7 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
     if (!exists && this.table.size >= this.spec.maxEntries)
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     this.table.set(key, value)
+    this.written(key)
     this.counters.updates++
     this.countWrite(counts, origin, false)
   }
@@ -68,6 +69,7 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
   /** `bpf_map_delete_elem`: ENOENT when absent. */
   delete(key: K, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
     if (!this.table.delete(key)) this.fail('ENOENT', `key ${String(key)} absent`)
+    this.written(key)
     this.counters.deletes++
     this.countWrite(counts, origin, true)
   }
@@ -83,5 +85,44 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
 
   clear(): void {
     this.table.clear()
+    this.written(undefined)
   }
+
+  /** After this class's own write to `key` (undefined: to every key) changed the table: copies of it dropped. */
+  protected written(_key: K | undefined): void {}
+}
+
+/**
+ * A `BpfHashMap` keyed by uint32 numbers (`cilium_lxc`'s addresses) whose reads go through a small
+ * direct-mapped record of recent answers first (`RECENT` of them: the key and its value, or absent): a
+ * record is the answer the Map would give until a write to its key, which renews it (update) or clears it
+ * (delete, clear). The datapath reads this map for a packet's source and again for its destination, and a
+ * node's endpoints are few. Simulator speed only: lookups are counted as before and answer the same.
+ */
+export class BpfU32HashMap<V> extends BpfHashMap<number, V> {
+  /** per record: its key (NaN: none) and the value (undefined: absent) */
+  private readonly recentKey = new Float64Array(RECENT).fill(Number.NaN)
+  private readonly recentValue: Array<V | undefined> = new Array(RECENT).fill(undefined)
+
+  protected override find(key: number): V | undefined {
+    const i = recentOf(key)
+    if (this.recentKey[i] === key) return this.recentValue[i]
+    const v = this.table.get(key)
+    this.recentKey[i] = key
+    this.recentValue[i] = v
+    return v
+  }
+
+  protected override written(key: number | undefined): void {
+    if (key === undefined) this.recentKey.fill(Number.NaN)
+    else this.recentKey[recentOf(key)] = Number.NaN
+  }
+}
+
+/** Records of `BpfU32HashMap`'s recent answers. */
+const RECENT = 256
+
+/** The record of `BpfU32HashMap`'s recent answers that `key` goes to. */
+function recentOf(key: number): number {
+  return (key ^ (key >>> 8)) & (RECENT - 1)
 }
