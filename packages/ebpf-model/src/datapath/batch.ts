@@ -101,8 +101,10 @@ export const BATCH_GROUP = 64
  * packet. Simulator speed only: nothing the kernel does. (The passes before session 11 touched seven
  * levels, most of them reads the lean path no longer makes, and never paid on this VM: +5 to +30 % CPU; so
  * did, in session 13, a third level touching the connected socket's and conntrack's home buckets: +15 to
- * +20 %. These two pay once the services map's structures outgrow the caches, and cost a few per cent
- * below: `classifyTuples` runs them by that rule, `Datapath.touchMinBytes`.)
+ * +20 %; in session 14, with the bucket writes deferred, the socket's home bucket alone and a pass that
+ * touched one group's slot records together with the next group's cells each made no difference. These
+ * two pay once the services map's structures outgrow the caches, and cost a few per cent below:
+ * `classifyTuples` runs them by that rule, `Datapath.touchMinBytes`.)
  */
 export class BatchPrefetch {
   /** per packet: the master key and its home cell (−1: none) */

@@ -16,7 +16,7 @@ export class TupleIndex {
    * tag of the key's hash (the 7 bits above them, never 0: `tagOf`). A lookup walks the run from its home
    * bucket on these words (16 a cache line) and reads a key only where the tag matches (a first packet's lookup
    * whose home bucket another key holds, a third of them at the tables' load, misses without reading a key);
-   * an insert writes one word. One array of 4 bytes a bucket: conntrack's and the connected sockets' buckets at
+   * an insert writes one word (deferred: `pendingAt`). One array of 4 bytes a bucket: conntrack's and the connected sockets' buckets at
    * a few hundred thousand flows are then a few MB each, not the 18 MB that separate hash words, slot words
    * and tag bytes took (two random writes per insert, one of them a cache miss on tens of MB). The hash is not
    * kept: a removal's backward shift and a rehash recompute it from the key.
@@ -252,8 +252,8 @@ export class TupleIndex {
   private place(h: number, slot: number): void {
     const occupied = this.occupied
     const mask = this.mask
-    // the first empty bucket from home found in the bitmap: the buckets themselves are only written (a
-    // store that misses the caches does not hold up what follows, a load does)
+    // the first empty bucket from home found in the bitmap, its bit set now; its word written later, with
+    // the other pending ones (`pendingAt`): the buckets themselves are never read here
     let i = h & mask
     while ((occupied[i >>> 5] >>> (i & 31)) & 1) i = (i + 1) & mask
     occupied[i >>> 5] |= 1 << (i & 31)
