@@ -58,7 +58,8 @@ export function memoryFloor(dp: Datapath, flowsAt: (set: number) => Flows, total
   // address per service address (its low bits), so the conntrack tuple is as spread as a real one
   const socket = (i: number) => {
     const s = sockets.findSocket(f.proto[i], f.saddr[i], f.sport[i], f.daddr[i], f.dport[i])
-    if (s < 0) sockets.connect(f.proto[i], f.saddr[i], f.sport[i], f.daddr[i], f.dport[i], 1, 1, true)
+    if (s < 0)
+      sockets.connect(f.proto[i], f.saddr[i], f.sport[i], f.daddr[i], f.dport[i], 1, 1, f.daddr[i], 80, true)
   }
   const conntrack = (i: number) => {
     const t = {

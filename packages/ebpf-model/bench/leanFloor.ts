@@ -79,7 +79,7 @@ function fused(i: number) {
   if (id < 0) return
   const addr = m.backends.foundAddr,
     port = m.backends.foundPort
-  dp.sockets.connect(p, sa, sp, da, dpo, id, sv.masterRevNat(c), true)
+  dp.sockets.connect(p, sa, sp, da, dpo, id, sv.masterRevNat(c), addr, port, true)
   const ct = p === 6 ? m.ct : m.ctAny
   if (ct.findWithReverse(p, sa, sp, addr, port, false, ops) >= 0) return
   if (ct.findReverse(ops) >= 0) return

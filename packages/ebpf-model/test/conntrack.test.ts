@@ -1,11 +1,26 @@
-import { parsePacket } from '@dataplane-sim/cluster'
+import { type Packet, parsePacket } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
 import { CT_LIFETIME } from '../src/cilium/constants'
+import { ipText } from '../src/datapath/addr'
+import { batchResults, tupleBatchOf } from '../src/datapath/batch'
 import { nextGcInterval } from '../src/datapath/conntrack'
-import { buildEbpfNode } from '../src/node/buildEbpfNode'
-import { smallCluster, withApiService } from './fixtures'
+import { packetTuple } from '../src/datapath/packetTuple'
+import { buildEbpfNode, type EbpfNode } from '../src/node/buildEbpfNode'
+import { service, slice, smallCluster, withApiService } from './fixtures'
 
 const mapsOf = (t: { steps: Array<{ where: string }> }) => t.steps.map((s) => s.where)
+
+/**
+ * `p` through `classifyTuples` (the lean path), then what `classify` shows of it: the connected socket's
+ * DNAT, read back from the node's sockets (a lean packet keeps no trace).
+ */
+function viaBatch(node: EbpfNode, p: Packet): { dnat: { ip: string; port: number } | null } {
+  const t = packetTuple(p)
+  node.datapath.classifyTuples(tupleBatchOf([{ ...t, flags: -1 }]), batchResults(1))
+  const sockets = node.datapath.sockets
+  const e = sockets.findSocket(t.proto, t.saddr, t.sport, t.daddr, t.dport)
+  return { dnat: e < 0 ? null : { ip: ipText(sockets.addr(e)), port: sockets.port(e) } }
+}
 
 describe('conntrack', () => {
   it('skips service selection for an established flow on the tc path and keeps its backend', () => {
@@ -33,6 +48,41 @@ describe('conntrack', () => {
     expect(again.cost.counts['bpf.lookup.hash:cilium_lb4_services_v2']).toBeUndefined()
     expect(again.dnat).toEqual(first.dnat)
     expect(mapsOf(again)).not.toContain('cilium_policy_00001')
+  })
+
+  it("keeps a connected socket's packets on the peer it was rewritten to after its backend is deleted or its id reused", () => {
+    // one backend on another node; a pod on node a connects, then the endpoint is replaced by another pod
+    const cluster = {
+      ...smallCluster(),
+      services: [service({ name: 'api', clusterIP: '10.96.0.10' })],
+      endpointSlices: [slice('api', [{ ip: '10.244.1.20', node: 'b', pod: 'api-b' }])],
+    }
+    for (const batch of [false, true]) {
+      const node = buildEbpfNode(cluster, 'a')
+      const syn = parsePacket('tcp 10.244.0.10:40000 -> 10.96.0.10:80')
+      // (batch: a first packet of another flow makes the services map's master index, so this one runs the
+      // lean path, `leanPodConnect`)
+      if (batch) viaBatch(node, parsePacket('tcp 10.244.0.10:39999 -> 10.96.0.10:80'))
+      const first = batch ? viaBatch(node, syn) : node.classify(syn)
+      expect(first.dnat).toEqual({ ip: '10.244.1.20', port: 8080 })
+      const ack = { ...syn, tcpFlags: ['ACK'] as Array<'ACK'> }
+      const [s] = cluster.endpointSlices
+      // the backend gone: the socket's packets still go to its address (the CT entry of that flow, no NAT)
+      node.apply({ op: 'upsert', kind: 'EndpointSlice', object: { ...s, endpoints: [] } })
+      const gone = node.classify(ack)
+      expect([gone.verdict, gone.dnat, gone.masquerade]).toEqual(['forward', first.dnat, false])
+      expect(gone.steps.some((x) => x.where === 'cilium_ct4_global' && x.outcome === 'hit')).toBe(true)
+      expect(gone.steps.some((x) => x.where === 'cilium_snat_v4_external')).toBe(false)
+      // another pod behind the service now (the backend id freed may be given to it): still the old address
+      const other = slice('api', [{ ip: '10.244.1.30', node: 'b', pod: 'api-b2' }])
+      node.apply({ op: 'upsert', kind: 'EndpointSlice', object: other })
+      expect(node.classify(ack).dnat).toEqual(first.dnat)
+      // a new connection picks the new pod
+      expect(node.classify(parsePacket('tcp 10.244.0.10:40001 -> 10.96.0.10:80')).dnat).toEqual({
+        ip: '10.244.1.30',
+        port: 8080,
+      })
+    }
   })
 
   it('reverse-NATs a reply to the service address and skips policy for it', () => {

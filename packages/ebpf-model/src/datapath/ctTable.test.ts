@@ -23,7 +23,7 @@ function filled(n: number) {
       i % 2 === 0,
       ops,
     )
-    sockets.connect(6, 0x0af40002, 1024 + i, 0x0a600001 + i, 80, i + 7, i + 9)
+    sockets.connect(6, 0x0af40002, 1024 + i, 0x0a600001 + i, 80, i + 7, i + 9, 0xc6120000 + i, 8080 + i)
   }
   for (let i = 0; i < n; i += 5)
     ct.delete(0x0af40002 + i, 0x0a600001, ((1024 + i) << 16) | 80, (6 << 1) | (i % 3 === 0 ? 1 : 0))
@@ -33,7 +33,7 @@ function filled(n: number) {
 const socketsOf = (s: ConnectedSockets, n: number) =>
   Array.from({ length: n }, (_, i) => {
     const e = s.findSocket(6, 0x0af40002, 1024 + i, 0x0a600001 + i, 80)
-    return e < 0 ? null : [e, s.backendId(e), s.revNat(e)]
+    return e < 0 ? null : [e, s.backendId(e), s.revNat(e), s.addr(e), s.port(e)]
   })
 
 describe('prefault (mapping the slot columns before packets come)', () => {

@@ -52,7 +52,7 @@ export function fromLocal(
           'info',
           'destination already rewritten at connect(): no service lookup',
         )
-      backend = maps.backends.peek(dp.sockets.backendId(sock))
+      backend = socketPeer(dp, sock, f.proto)
       revNat = dp.sockets.revNat(sock)
     } else if (ctx.lean && dp.cfg.algorithm === 'random') {
       // the same lookups and draw, reading the master's hot-field cell instead of its record
@@ -63,7 +63,7 @@ export function fromLocal(
         backend = r.backend
         revNat = maps.services.masterRevNat(c)
         viaCell = true
-        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat, true)
+        connectSocket(dp, f, backend, revNat)
       }
     } else {
       svc = serviceFor(dp, f, true, ctx)
@@ -73,7 +73,7 @@ export function fromLocal(
         ;({ backend, candidates, all } = r)
         revNat = svc.revNat
         // (pick reads no socket: the lookup above still holds)
-        dp.sockets.connect(f.proto, f.saddr, f.sport, f.daddr, f.dport, backend.id, revNat, true)
+        connectSocket(dp, f, backend, revNat)
       }
     }
   }
@@ -128,4 +128,37 @@ export function fromLocal(
     ctCreate(dp, t, ctx, false, revNat, backend?.id ?? 0, identity, nonSyn, ctx.ctAbsent)
   } else if (state === CT_ESTABLISHED) ctTouch(dp, ctx.ctSlot, t.proto, closing, nonSyn)
   return deliver(dp, t, ctx, identity, state === CT_NEW, dnat, candidates, hairpin, fromPod)
+}
+
+/** cil_sock4_connect's rewrite of `f`'s socket to `backend` (its lookup just missed the socket). */
+function connectSocket(dp: DatapathState, f: Flow, backend: ProgrammedBackend, revNat: number): void {
+  dp.sockets.connect(
+    f.proto,
+    f.saddr,
+    f.sport,
+    f.daddr,
+    f.dport,
+    backend.id,
+    revNat,
+    backend.addr,
+    backend.port,
+    true,
+  )
+}
+
+/**
+ * The peer of connected socket `sock`: the address and port socket-LB rewrote it to at connect(), which its
+ * packets carry whatever the service became since. The backends map's record when it still holds that
+ * backend at that address and port (its names for the trace), else the socket's own peer: a backend deleted
+ * since (Cilium's agent may destroy such sockets, `bpf-lb-sock-terminate-pod-connections`: not modeled).
+ */
+function socketPeer(dp: DatapathState, sock: number, proto: number): ProgrammedBackend {
+  const sockets = dp.sockets
+  const id = sockets.backendId(sock)
+  const addr = sockets.addr(sock)
+  const port = sockets.port(sock)
+  const b = dp.maps.backends.peek(id)
+  return b !== undefined && b.addr === addr && b.port === port
+    ? b
+    : { id, addr, port, proto, state: 'active' }
 }

@@ -87,7 +87,7 @@ export function leanPodConnect(
   const addr = backends.foundAddr
   const port = backends.foundPort
   const revNat = services.masterRevNat(c)
-  dp.sockets.connect(proto, saddr, sport, f.daddr, f.dport, id, revNat, true)
+  dp.sockets.connect(proto, saddr, sport, f.daddr, f.dport, id, revNat, addr, port, true)
   ops.add(FROM_CONTAINER)
   const t = flowTo(ctx.translated, f, addr, port)
   const hairpin = addr === saddr
