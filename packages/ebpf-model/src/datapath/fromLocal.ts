@@ -150,7 +150,9 @@ function connectSocket(dp: DatapathState, f: Flow, backend: ProgrammedBackend, r
  * The peer of connected socket `sock`: the address and port socket-LB rewrote it to at connect(), which its
  * packets carry whatever the service became since. The backends map's record when it still holds that
  * backend at that address and port (its names for the trace), else the socket's own peer: a backend deleted
- * since (Cilium's agent may destroy such sockets, `bpf-lb-sock-terminate-pod-connections`: not modeled).
+ * since. (Cilium's agent destroys the UDP sockets connected to a deleted backend, in the host's netns and,
+ * with `bpf-lb-sock-terminate-pod-connections`, in pods'; TCP ones too only with the hidden
+ * `lb-sock-terminate-all-protos`: not modeled, a UDP socket here keeps its peer.)
  */
 function socketPeer(dp: DatapathState, sock: number, proto: number): ProgrammedBackend {
   const sockets = dp.sockets
