@@ -94,26 +94,9 @@ function hasSlotFor(maps: NodeMaps, m: ServiceMaster, backendId: number): boolea
   return false
 }
 
-/** Picks a backend of `m` for a new connection from `client`: its id, or −1 when none could be chosen. */
-export function selectBackend(
-  maps: NodeMaps,
-  m: ServiceMaster,
-  algorithm: 'random' | 'maglev',
-  rng: Rng,
-  tuple: Flow,
-  now: number,
-  ctx: Ctx,
-): number {
-  if (m.flags & SVC_FLAG_AFFINITY) {
-    const kept = affinityBackend(maps, m, tuple.saddr, now, ctx)
-    if (kept >= 0) return kept
-  }
-  return newBackend(maps, m, algorithm, rng, tuple, now, ctx)
-}
-
 /**
- * `selectBackend` past session affinity's lookup: a backend of `m` chosen anew (Maglev, or a random slot),
- * remembered for the client when `m` has affinity; its id, or −1.
+ * A backend of `m` chosen anew for a new connection (Maglev, or a random slot), past session affinity's lookup
+ * (`affinityBackend`), remembered for the client when `m` has affinity; its id, or −1.
  */
 export function newBackend(
   maps: NodeMaps,

@@ -75,7 +75,7 @@ export function leanPodConnect(
     id = randomSlotBackend(dp, count, base, ctx)
     if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
   } else {
-    // session affinity first (`selectBackend`), then the backend's lookup (`pick`)
+    // session affinity first, else a backend chosen anew (as `pick`), then the backend's lookup
     const m = services.masterAt(c)
     id = affinityBackend(maps, m, saddr, dp.now, ctx)
     if (id >= 0) ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))

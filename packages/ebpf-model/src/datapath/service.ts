@@ -4,13 +4,14 @@ import { SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE } from '../agent/services'
 import type { IpcacheValue, ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import {
+  affinityBackend,
   candidateOf,
   enumerateBackends,
   lookupBackend,
   lookupService,
   lookupServiceCell,
   maglevShare,
-  selectBackend,
+  newBackend,
 } from './lb'
 import { type NodeMaps, type ServiceMaster, serviceKey } from './maps'
 import { DROP } from './reasons'
@@ -91,7 +92,7 @@ export function serviceCellFor(dp: DatapathState, f: Flow, ctx: Ctx): number {
 /**
  * `pick` for a lean packet, under random selection, to the master in cell `c` (`serviceCellFor`): a plain
  * master (`masterPlain`) with backends, its slots in one run (`slotBase`), no source range and no affinity, is
- * picked from the cell alone: the same draw and slot lookup `selectBackend` makes (`lookupSlotOf` of a run),
+ * picked from the cell alone: the same draw and slot lookup `newBackend` makes (`lookupSlotOf` of a run),
  * without reading the master record (a dependent cache miss at 100k services); any other through its record.
  */
 export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace | Pick {
@@ -111,7 +112,7 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
 /**
  * lb4_select_backend_id_random for a master whose `count` (> 0) slots run from `base` (`masterSlotBase`): the
  * draw, then the slot's and its backend's lookups, both counted, from the slot's record
- * (`ServicesMap.lookupSlotBackendInto`, as `selectBackend` and `leanPicked` would make them). The backend id,
+ * (`ServicesMap.lookupSlotBackendInto`, as `newBackend` and `leanPicked` would make them). The backend id,
  * its address and port in the backends map's `foundAddr` / `foundPort` and its slot in `ctx.slotHint` (the
  * record holding the ipcache's answer for the address, for egress policy's `identityOf`); −1 when either
  * lookup missed.
@@ -182,7 +183,9 @@ export function pick(
   }
   if (svc.count === 0) return noBackend(ctx, svc)
   const algorithm = dp.cfg.algorithm
-  const id = selectBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
+  // session affinity's entry for the client first, else a backend chosen anew
+  const kept = svc.flags & SVC_FLAG_AFFINITY ? affinityBackend(maps, svc, f.saddr, dp.now, ctx) : -1
+  const id = kept >= 0 ? kept : newBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
   if (ctx.lean) return leanPicked(dp, id, ctx)
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
