@@ -230,8 +230,8 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
   })
 
   it('takes each turn of the lean pod connect (`leanPodConnect`) as classifyTuple does', () => {
-    // node a, client-a connecting to services: a session-affinity service twice (a new entry, then its
-    // backend kept), a service whose only backend the client already reached directly with the same source
+    // node a, client-a connecting to services: a session-affinity service (a new entry, then its backend
+    // kept while the entry is fresh, then a new choice once it expired), a service whose only backend the client already reached directly with the same source
     // port (an established CT entry) or that already sent to that port (a reply entry), and a service whose
     // backend is outside the cluster (BPF masquerade); beside them, a plain random service
     const base = smallCluster()
@@ -270,14 +270,22 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
       { protocol: 'tcp', src: client, sport: 40004, dst: '10.96.0.13', dport: 80 },
       { protocol: 'tcp', src: client, sport: 40005, dst: '10.96.0.10', dport: 80 },
       { protocol: 'tcp', src: client, sport: 40006, dst: '10.96.0.11', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40007, dst: '10.96.0.11', dport: 80 },
+      { protocol: 'tcp', src: client, sport: 40008, dst: '10.96.0.11', dport: 80 },
     ]
+    // the node's clock at each packet: the kept entry's use renewed at 100 s (so still fresh at 650 s, 600 s
+    // after it was written), then renewed at 650 s, and past its 600 s timeout at 1300 s
+    const at = [0, 100, 100, 100, 100, 100, 100, 100, 100, 650, 1300]
     const ts = packets.map((p) => ({ ...packetTuple(p), flags: -1 }))
     for (const seed of [1, 2, 3, 4]) {
       const seq = buildEbpfNode(cluster, 'a', { seed })
       const lean = buildEbpfNode(cluster, 'a', { seed })
-      const expected = ts.map((t) =>
-        seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, { steps: false }),
-      )
+      const expected = ts.map((t, i) => {
+        seq.datapath.now = at[i]
+        return seq.datapath.classifyTuple(t.proto, t.saddr, t.sport, t.daddr, t.dport, t.flags, {
+          steps: false,
+        })
+      })
       // the turns this test is about (on every seed)
       expect(expected.map((t) => [t.verdict, t.dnat?.ip ?? null, t.masquerade])).toEqual([
         ['forward', expect.any(String), false],
@@ -290,11 +298,24 @@ describe('classifyTuples (batch) against classifyTuple packet by packet', () => 
         ['forward', '198.51.100.7', true],
         ['forward', expect.any(String), false],
         ['forward', expected[0].dnat?.ip, false],
+        ['forward', expected[0].dnat?.ip, false],
+        ['forward', expect.any(String), false],
       ])
-      const out = batchResults(ts.length)
-      lean.datapath.classifyTuples(tupleBatchOf(ts), out)
-      expect(Array.from(out.verdict)).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
-      expect(Array.from(out.modeledNs)).toEqual(expected.map((t) => t.cost.ns))
+      // one batch per reading of the clock
+      const verdicts: number[] = []
+      const ns: number[] = []
+      for (let from = 0; from < ts.length; ) {
+        let to = from + 1
+        while (to < ts.length && at[to] === at[from]) to++
+        lean.datapath.now = at[from]
+        const out = batchResults(to - from)
+        lean.datapath.classifyTuples(tupleBatchOf(ts.slice(from, to)), out)
+        verdicts.push(...out.verdict)
+        ns.push(...out.modeledNs)
+        from = to
+      }
+      expect(verdicts).toEqual(expected.map((t) => VERDICT_CODE[t.verdict]))
+      expect(ns).toEqual(expected.map((t) => t.cost.ns))
       expect(stateOf(lean, ts)).toEqual(stateOf(seq, ts))
     }
   })

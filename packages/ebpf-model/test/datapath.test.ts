@@ -1,6 +1,8 @@
 import { parsePacket } from '@dataplane-sim/cluster'
 import { describe, expect, it } from 'vitest'
+import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { policyKeyWords } from '../src/datapath/maps'
+import { packetTuple } from '../src/datapath/packetTuple'
 import { buildEbpfNode } from '../src/node/buildEbpfNode'
 import { policy, service, slice, smallCluster, withApiService } from './fixtures'
 
@@ -103,6 +105,28 @@ describe('datapath', () => {
       chosen.add(node.classify(P(`tcp 10.244.0.10:${sport} -> 10.96.0.10:80`)).dnat?.ip ?? '')
     expect(chosen.size).toBe(1)
     expect(node.maps.affinity.size).toBe(1)
+  })
+
+  it('writes the affinity entry only once the chosen backend was found (the backend lookup first)', () => {
+    // bpf_sock.c __sock4_xlate_fwd: a slot, __lb4_lookup_backend, and only then lb4_update_affinity_by_netns
+    // (lb.h lb4_local likewise): a backend missing from cilium_lb4_backends_v3 drops with no entry written
+    const c = withApiService(smallCluster(), {
+      sessionAffinity: 'ClientIP',
+      sessionAffinityTimeoutSeconds: 100,
+    })
+    for (const lean of [false, true]) {
+      const node = buildEbpfNode(c, 'a', { seed: 11 })
+      for (const id of [...node.maps.backends.keys()]) node.maps.backends.delete(id)
+      const p = P('tcp 10.244.0.10:40000 -> 10.96.0.10:80')
+      if (lean) {
+        // (a node's first lookup makes the services map's master index: the second packet runs the lean path)
+        const t = { ...packetTuple(p), flags: -1 }
+        const out = batchResults(2)
+        node.datapath.classifyTuples(tupleBatchOf([t, { ...t, sport: 40001 }]), out)
+        expect(Array.from(out.verdict)).toEqual([VERDICT_CODE.drop, VERDICT_CODE.drop])
+      } else expect(node.classify(p)).toMatchObject({ verdict: 'drop', reason: 'Service backend not found' })
+      expect(node.maps.affinity.size).toBe(0)
+    }
   })
 
   it('selects with Maglev when asked: the same flow always maps to the same backend, shares sum to 1', () => {

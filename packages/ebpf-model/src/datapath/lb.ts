@@ -1,5 +1,5 @@
 import type { Candidate, Rng } from '@dataplane-sim/cluster'
-import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_AFFINITY, SVC_FLAG_TWO_SCOPES } from '../agent/services'
+import { SCOPE_EXT, SCOPE_INT, SVC_FLAG_TWO_SCOPES } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { maglevFlowHash } from '../maglev/flowHash'
 import { decodeMaglevSeed } from '../maglev/seed'
@@ -96,7 +96,10 @@ function hasSlotFor(maps: NodeMaps, m: ServiceMaster, backendId: number): boolea
 
 /**
  * A backend of `m` chosen anew for a new connection (Maglev, or a random slot), past session affinity's lookup
- * (`affinityBackend`), remembered for the client when `m` has affinity; its id, or −1.
+ * (`affinityBackend`); its id, or −1. The caller looks the backend up and then, for an affinity service,
+ * remembers it for the client (`rememberAffinity`), in that order: bpf_sock.c __sock4_xlate_fwd writes the
+ * entry (lb4_update_affinity_by_netns) after __lb4_lookup_backend found the backend, as lb.h lb4_local does
+ * (lb4_update_affinity_by_addr after lb4_lookup_backend); a backend not found writes nothing.
  */
 export function newBackend(
   maps: NodeMaps,
@@ -104,7 +107,6 @@ export function newBackend(
   algorithm: 'random' | 'maglev',
   rng: Rng,
   tuple: Flow,
-  now: number,
   ctx: Ctx,
 ): number {
   let backendId = 0
@@ -129,7 +131,6 @@ export function newBackend(
       )
     if (backendId < 0) return -1
   }
-  if (m.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, m, tuple.saddr, backendId, now, ctx)
   return backendId
 }
 
@@ -146,7 +147,7 @@ export function affinityBackend(
 ): number {
   const table = maps.affinity
   const e = table.find(client, m.revNat, ctx.ops)
-  const fresh = e >= 0 && now - table.lastUsed(e) <= m.affinityTimeout
+  const fresh = e >= 0 && freshAffinity(maps, e, now, m.affinityTimeout)
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_affinity',
@@ -161,6 +162,35 @@ export function affinityBackend(
     return table.backendId(e)
   }
   return -1
+}
+
+/** Whether the affinity entry in slot `e` is within `timeout` seconds of its last use at `now`. */
+function freshAffinity(maps: NodeMaps, e: number, now: number, timeout: number): boolean {
+  return now - maps.affinity.lastUsed(e) <= timeout
+}
+
+/**
+ * `affinityBackend` for a lean packet (no steps) to a plain master whose `count` slots run from `base`
+ * (`ServicesMap.masterSlotBase`), with its rev NAT id and timeout from the master's cell: the same lookup,
+ * count and touch, answering the slot holding the entry's backend (0: no fresh entry, or its backend in no
+ * slot), whose record the backend's lookup then reads (`lookupSlotBackendInto` without the slot read).
+ */
+export function affinitySlot(
+  maps: NodeMaps,
+  revNat: number,
+  timeout: number,
+  base: number,
+  count: number,
+  client: number,
+  now: number,
+  ctx: Ctx,
+): number {
+  const table = maps.affinity
+  const e = table.find(client, revNat, ctx.ops)
+  if (e < 0 || !freshAffinity(maps, e, now, timeout)) return 0
+  const slot = maps.services.slotRunHolding(base, count, table.backendId(e))
+  if (slot > 0) table.touch(e, now)
+  return slot
 }
 
 /** lb4_update_affinity_by_addr: `client` now goes to `backendId` on service `m` (a program write, counted). */

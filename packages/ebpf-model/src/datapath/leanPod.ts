@@ -6,11 +6,11 @@ import { ctTouch } from './ctOps'
 import { CT, type CtTable } from './ctTable'
 import { deliver, LXC_POLICY, reply } from './deliver'
 import { FROM_CONTAINER, SOCK_CONNECT } from './fromLocal'
-import { affinityBackend, newBackend } from './lb'
+import { affinitySlot } from './lb'
 import { serviceKey } from './maps'
 import { egressPolicy } from './policyCheck'
 import { DROP } from './reasons'
-import { leanPicked, noBackend, randomSlotBackend } from './service'
+import { noBackendOf, randomSlotBackend } from './service'
 import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT, NO_CANDIDATES } from './state'
 import type { Ctx } from './trace'
 
@@ -68,25 +68,28 @@ export function leanPodConnect(
   ops.mute(seqs.of(dp, ct, trie.costIds.lookup, affinity ? AFFINITY_NEW : RANDOM))
   ops.add(SOCK_CONNECT)
   services.countMasterHit(ops)
-  if (count === 0) return noBackend(ctx, services.masterAt(c))
+  if (count === 0) return noBackendOf(ctx, services.masterFilteredOut(c))
+  const revNat = services.masterRevNat(c)
   let id: number
-  if (!affinity) {
-    // lb4_select_backend_id_random: slot 1..count, then its backend, from the slot's record
-    id = randomSlotBackend(dp, count, base, ctx)
-    if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
+  // session affinity first (as `pick`): the client's fresh entry and its backend's lookup, from the slot that
+  // holds it; else lb4_select_backend_id_random: slot 1..count, then its backend, from the slot's record, and
+  // for an affinity service the choice remembered. All from the master's cell and the slots' records: no
+  // master record read
+  const kept = affinity
+    ? affinitySlot(maps, revNat, services.masterAffinityTimeout(c), base, count, saddr, dp.now, ctx)
+    : 0
+  if (kept > 0) {
+    ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
+    id = services.lookupSlotBackendInto(-kept, ops, false)
+    if (id >= 0) ctx.slotHint = services.foundSlot
   } else {
-    // session affinity first, else a backend chosen anew (as `pick`), then the backend's lookup
-    const m = services.masterAt(c)
-    id = affinityBackend(maps, m, saddr, dp.now, ctx)
-    if (id >= 0) ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
-    else id = newBackend(maps, m, 'random', dp.rng, f, dp.now, ctx)
-    const picked = leanPicked(dp, id, ctx)
-    if ('verdict' in picked) return picked
+    id = randomSlotBackend(dp, count, base, ctx)
+    if (id >= 0 && affinity) maps.affinity.write(saddr, revNat, id, dp.now, ops)
   }
+  if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
   const backends = maps.backends
   const addr = backends.foundAddr
   const port = backends.foundPort
-  const revNat = services.masterRevNat(c)
   dp.sockets.connect(proto, saddr, sport, f.daddr, f.dport, id, revNat, addr, port, true)
   ops.add(FROM_CONTAINER)
   const t = flowTo(ctx.translated, f, addr, port)
@@ -128,7 +131,7 @@ const AFFINITY_KEPT = 2
 /**
  * The fixed sequences of a lean pod connect's counts (`leanPodConnect`), per conntrack map and way the backend
  * is chosen: cil_sock4_connect, services (master), then a random slot: services (slot), backends; or an
- * affinity service: cilium_lb4_affinity, and either services (slot), the affinity write, backends (a new
+ * affinity service: cilium_lb4_affinity, and either services (slot), backends, the affinity write (a new
  * entry) or backends alone (the entry's backend kept); then cil_from_container, CT (tuple), CT (reverse),
  * ipcache, policy (identity), policy (L4 only), CT create, cilium_lxc, cil_lxc_policy, policy (identity),
  * policy (L4 only). Every way the path can end is a prefix of one.
@@ -154,7 +157,7 @@ export class PodPathSeqs {
       kind === RANDOM
         ? [svc, backend]
         : kind === AFFINITY_NEW
-          ? [aff.lookup, svc, aff.progUpdate, backend]
+          ? [aff.lookup, svc, backend, aff.progUpdate]
           : [aff.lookup, backend]
     const made = new MutedPath(
       Int32Array.from([

@@ -589,6 +589,16 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return this.masters.plain(c) ? this.masters.revNat(c) : this.masterAt(c).revNat
   }
 
+  /** `masterAt(c).affinityTimeout`, for a plain cell */
+  masterAffinityTimeout(c: number): number {
+    return this.masters.affinityTimeout(c)
+  }
+
+  /** `masterAt(c).filteredOut`, for a plain cell */
+  masterFilteredOut(c: number): boolean {
+    return this.masters.filteredOut(c)
+  }
+
   /** `masterAt(c).slotBase` (0 when unset), for a plain cell */
   masterSlotBase(c: number): number {
     return this.masters.slotBase(c)
@@ -615,9 +625,10 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * the same two lookups counted the same, in that order; answers the id when both hit (the backend's address
    * and port in the backends map's `foundAddr` / `foundPort`), else −1. The address and port come from the
    * slot's copy when it is valid (`slotCopy`), so the backend read does not wait for the slot read; a stale
-   * copy is refreshed from the lookup.
+   * copy is refreshed from the lookup. `slotRead` false: the slot is not looked up (`peekSlot`, uncounted),
+   * only its backend: the backend lookup of an id known to be in that slot (session affinity's kept backend).
    */
-  lookupSlotBackendInto(key: number, ops: OpCounts): number {
+  lookupSlotBackendInto(key: number, ops: OpCounts, slotRead = true): number {
     if (!this.copiesMade) this.makeCopies()
     const b = this.backendsMap as BackendsMap
     const i = -key
@@ -629,7 +640,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       // (the slot's backend id from its record too: `slotBackend[i]`, without a second line to wait for)
       const id = copy[o + 6] - 1
       if (id >= 0) {
-        this.countReadInto(ops, true)
+        if (slotRead) this.countReadInto(ops, true)
         const port1 = copy[o + 1]
         if (port1 !== 0 && copy[o + 2] === b.addrVersion) {
           b.foundFromCopy(copy[o], port1 - 1, ops)
@@ -648,8 +659,17 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
         return id
       }
     }
-    const id = this.lookupSlotInto(key, ops)
+    const id = slotRead ? this.lookupSlotInto(key, ops) : this.peekSlot(key)
     return id >= 0 && b.lookupAddrPortInto(id, ops) ? id : -1
+  }
+
+  /**
+   * The slot of the run base..base+count−1 (`masterSlotBase`) holding backend `id` (`peekSlot`, uncounted), or
+   * 0: `hasSlotFor` of a master whose slot keys are that run.
+   */
+  slotRunHolding(base: number, count: number, id: number): number {
+    for (let i = base; i < base + count; i++) if (this.peekSlot(-i) === id) return i
+    return 0
   }
 
   /** `peek` of slot key `key` answering its backend id (−1: absent, or not a slot value), without a record. */

@@ -3,10 +3,11 @@ import { hash4 } from '../maps/tupleIndex'
 import type { ServiceMaster, ServiceSlot } from './maps'
 
 /**
- * Int32s per cell: [tag, lo, count, revNat, flags, slotBase]; tag 0 = empty, else (hi + 1)·2 + plain. A key splits
- * as IntKeyIndex splits it: hi = ⌊key / W⌋, lo = key − hi·W, W = 2^30 (both small integers).
+ * Int32s per cell: [tag, lo, count, revNat, flags, slotBase, affinityTimeout, filteredOut]; tag 0 = empty, else
+ * (hi + 1)·2 + plain. A key splits as IntKeyIndex splits it: hi = ⌊key / W⌋, lo = key − hi·W, W = 2^30 (both
+ * small integers). 32 bytes: a cell never straddles two cache lines.
  */
-const S = 6
+const S = 8
 
 /** Whether `key` can be held: an integer in [0, 2^53) (every `serviceKey`). */
 export function isMasterKey(key: unknown): key is number {
@@ -16,13 +17,13 @@ export function isMasterKey(key: unknown): key is number {
 /**
  * The entries of cilium_lb4_services_v2 at non-negative integer keys (the masters, slot 0 of each frontend),
  * again, as the datapath reads them: one open-addressing table on an Int32Array whose cell holds the key and
- * the master's hot fields (count, rev NAT id, flags, slotBase), with the record itself in a parallel array.
+ * the master's hot fields (count, rev NAT id, flags, slotBase, affinity timeout, filteredOut), with the record itself in a parallel array.
  * A lean first packet picks its backend from the cell alone, where the services map's own storage (the dense-id
  * map's `IntKeyIndex`) holds a pointer to the record: at 100k services the record is one more dependent cache
  * miss per first packet (lb4_lookup_service returns the entry's value in the kernel: one read). Storage only:
  * `ServicesMap` makes it from its entries on the first lookup that reads a cell, then writes it beside its own
  * storage on every successful update, delete and clear, and counts a lookup here as it counts `lookupInto`. A
- * cell is `plain` when the value is a master whose four fields are int32s: only then are they read from the
+ * cell is `plain` when the value is a master whose five numeric fields are int32s: only then are they read from the
  * cell; otherwise the record is. Linear probing, backward-shift deletion, doubling at half full.
  */
 export class MasterIndex {
@@ -108,6 +109,14 @@ export class MasterIndex {
     return this.cells[c * S + 5]
   }
 
+  affinityTimeout(c: number): number {
+    return this.cells[c * S + 6]
+  }
+
+  filteredOut(c: number): boolean {
+    return this.cells[c * S + 7] === 1
+  }
+
   /** The value stored in cell `c`. */
   record(c: number): ServiceMaster | ServiceSlot {
     return this.recs[c] as ServiceMaster | ServiceSlot
@@ -175,14 +184,22 @@ export class MasterIndex {
     const cells = this.cells
     this.recs[c] = value
     if ('slotKeys' in value) {
-      const { count, revNat, flags } = value
+      const { count, revNat, flags, affinityTimeout } = value
       const base = value.slotBase ?? 0
-      if ((count | 0) === count && (revNat | 0) === revNat && (flags | 0) === flags && (base | 0) === base) {
+      if (
+        (count | 0) === count &&
+        (revNat | 0) === revNat &&
+        (flags | 0) === flags &&
+        (base | 0) === base &&
+        (affinityTimeout | 0) === affinityTimeout
+      ) {
         cells[o] = tag | 1
         cells[o + 2] = count
         cells[o + 3] = revNat
         cells[o + 4] = flags
         cells[o + 5] = base
+        cells[o + 6] = affinityTimeout
+        cells[o + 7] = value.filteredOut ? 1 : 0
         return
       }
     }

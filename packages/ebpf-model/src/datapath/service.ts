@@ -12,6 +12,7 @@ import {
   lookupServiceCell,
   maglevShare,
   newBackend,
+  rememberAffinity,
 } from './lb'
 import { type NodeMaps, type ServiceMaster, serviceKey } from './maps'
 import { DROP } from './reasons'
@@ -160,8 +161,13 @@ function unprogrammed(f: Flow, ctx: Ctx): undefined {
  * when the service has none at all; a Local traffic policy that left this node without one drops.
  */
 export function noBackend(ctx: Ctx, svc: ServiceMaster): Trace {
+  return noBackendOf(ctx, svc.filteredOut)
+}
+
+/** `noBackend` of a master whose `filteredOut` is given (read from its cell: `ServicesMap.masterFilteredOut`). */
+export function noBackendOf(ctx: Ctx, filteredOut: boolean): Trace {
   const t = drop(ctx, DROP.NO_SERVICE, null, [])
-  if (!svc.filteredOut) t.verdict = 'reject'
+  if (!filteredOut) t.verdict = 'reject'
   return t
 }
 
@@ -184,11 +190,18 @@ export function pick(
   if (svc.count === 0) return noBackend(ctx, svc)
   const algorithm = dp.cfg.algorithm
   // session affinity's entry for the client first, else a backend chosen anew
-  const kept = svc.flags & SVC_FLAG_AFFINITY ? affinityBackend(maps, svc, f.saddr, dp.now, ctx) : -1
-  const id = kept >= 0 ? kept : newBackend(maps, svc, algorithm, dp.rng, f, dp.now, ctx)
-  if (ctx.lean) return leanPicked(dp, id, ctx)
+  const affinity = (svc.flags & SVC_FLAG_AFFINITY) !== 0
+  const kept = affinity ? affinityBackend(maps, svc, f.saddr, dp.now, ctx) : -1
+  const id = kept >= 0 ? kept : newBackend(maps, svc, algorithm, dp.rng, f, ctx)
+  // the backend's lookup, then a new choice remembered for the client (`newBackend`)
+  if (ctx.lean) {
+    const picked = leanPicked(dp, id, ctx)
+    if (affinity && kept < 0 && !('verdict' in picked)) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
+    return picked
+  }
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
+  if (affinity && kept < 0) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
   if (enumerate) {
     const all = enumerateBackends(maps, svc, algorithm)
     return {
