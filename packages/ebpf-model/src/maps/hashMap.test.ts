@@ -82,8 +82,9 @@ describe('BpfHashMap', () => {
 
 describe('BpfU32HashMap', () => {
   it('answers, counts and fails as a BpfHashMap under random updates, deletes, clears and lookups', () => {
-    // keys from a few addresses whose recent-answer records collide (equal low 16 bits), and others
-    const keys = [0xc6120001, 0xc6130001, 0xc6120101, 0x0a000001, 0xffffffff, 0, 7]
+    // keys from a few addresses whose recent-answer records collide (equal low 16 bits), two in one group of
+    // the count of keys present (0x0a000001, 0x0a001000), and others
+    const keys = [0xc6120001, 0xc6130001, 0xc6120101, 0x0a000001, 0x0a001000, 0xffffffff, 0, 7]
     const op = fc.record({
       kind: fc.constantFrom('update', 'delete', 'clear', 'lookup', 'lookup', 'lookup'),
       k: fc.constantFrom(...keys),

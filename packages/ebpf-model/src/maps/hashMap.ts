@@ -61,7 +61,7 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
     if (!exists && this.table.size >= this.spec.maxEntries)
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     this.table.set(key, value)
-    this.written(key)
+    this.written(key, exists ? 0 : 1)
     this.counters.updates++
     this.countWrite(counts, origin, false)
   }
@@ -69,7 +69,7 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
   /** `bpf_map_delete_elem`: ENOENT when absent. */
   delete(key: K, counts?: Record<string, number>, origin: BpfUpdateOrigin = 'syscall'): void {
     if (!this.table.delete(key)) this.fail('ENOENT', `key ${String(key)} absent`)
-    this.written(key)
+    this.written(key, -1)
     this.counters.deletes++
     this.countWrite(counts, origin, true)
   }
@@ -85,38 +85,59 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
 
   clear(): void {
     this.table.clear()
-    this.written(undefined)
+    this.written(undefined, 0)
   }
 
-  /** After this class's own write to `key` (undefined: to every key) changed the table: copies of it dropped. */
-  protected written(_key: K | undefined): void {}
+  /**
+   * After this class's own write to `key` (undefined: to every key, the table now empty) changed the table:
+   * copies of it dropped. `added`: 1 when the key is new, −1 when it was deleted, 0 when its value was replaced.
+   */
+  protected written(_key: K | undefined, _added: number): void {}
 }
 
 /**
  * A `BpfHashMap` keyed by uint32 numbers (`cilium_lxc`'s addresses) whose reads go through a small
  * direct-mapped record of recent answers first (`RECENT` of them: the key and its value, or absent): a
  * record is the answer the Map would give until a write to its key, which renews it (update) or clears it
- * (delete, clear). The datapath reads this map for a packet's source and again for its destination, and a
- * node's endpoints are few. Simulator speed only: lookups are counted as before and answer the same.
+ * (delete, clear). Then a count of the keys present per `FILTER` group of keys (by `recentOf`'s fold): a
+ * group with none answers absent without the Map (a lean first packet's destination is mostly a backend
+ * on another node, absent here, and too many for the records). The datapath reads this map for a packet's
+ * source and again for its destination, and a node's endpoints are few. Simulator speed only: lookups are
+ * counted as before and answer the same.
  */
 export class BpfU32HashMap<V> extends BpfHashMap<number, V> {
   /** per record: its key (NaN: none) and the value (undefined: absent) */
   private readonly recentKey = new Float64Array(RECENT).fill(Number.NaN)
   private readonly recentValue: Array<V | undefined> = new Array(RECENT).fill(undefined)
+  /** keys present per group (`groupOf`) */
+  private readonly present = new Int32Array(FILTER)
 
   protected override find(key: number): V | undefined {
     const i = recentOf(key)
     if (this.recentKey[i] === key) return this.recentValue[i]
-    const v = this.table.get(key)
+    const v = this.present[groupOf(key)] === 0 ? undefined : this.table.get(key)
     this.recentKey[i] = key
     this.recentValue[i] = v
     return v
   }
 
-  protected override written(key: number | undefined): void {
-    if (key === undefined) this.recentKey.fill(Number.NaN)
-    else this.recentKey[recentOf(key)] = Number.NaN
+  protected override written(key: number | undefined, added: number): void {
+    if (key === undefined) {
+      this.recentKey.fill(Number.NaN)
+      this.present.fill(0)
+      return
+    }
+    this.recentKey[recentOf(key)] = Number.NaN
+    if (added !== 0) this.present[groupOf(key)] += added
   }
+}
+
+/** Groups of `BpfU32HashMap`'s count of keys present. */
+const FILTER = 4096
+
+/** The group of `BpfU32HashMap`'s count of keys present that `key` is in. */
+function groupOf(key: number): number {
+  return (key ^ (key >>> 12) ^ (key >>> 24)) & (FILTER - 1)
 }
 
 /** Records of `BpfU32HashMap`'s recent answers. */
