@@ -111,6 +111,13 @@ export class BatchPrefetch {
   /** per packet: the master key and its home cell (−1: none) */
   private readonly key = new Float64Array(BATCH_GROUP)
   private readonly home = new Int32Array(BATCH_GROUP)
+  /**
+   * per packet: the master index cell of its destination's master key, as `ServicesMap.peekMaster` answers it
+   * (−1: absent), or `NO_CELL` when not looked for (an ICMP packet, a group before the index was made).
+   * The index does not change while a batch runs (only the agent writes the services map), so it is the cell
+   * `leanPodConnect` would look up: it takes it (`cellOf`) instead.
+   */
+  private readonly cell = new Int32Array(BATCH_GROUP)
   /** per packet: the first and last slot of the master's run (0: none) */
   private readonly first = new Int32Array(BATCH_GROUP)
   private readonly last = new Int32Array(BATCH_GROUP)
@@ -140,14 +147,14 @@ export class BatchPrefetch {
     for (let j = 0; j < n; j++) {
       let c = this.home[j]
       this.first[j] = 0
+      this.cell[j] = NO_CELL
       if (c < 0) continue
       // the key's cell with its fields (a plain master): its count and slot run in the cell. Most keys are in
       // their home cell; the others (a quarter at 100k services) are probed for from it, over lines mostly
       // just touched
-      if (!services.masterHoldsPlain(c, this.key[j])) {
-        c = services.peekMaster(this.key[j])
-        if (c < 0 || !services.masterPlain(c)) continue
-      }
+      if (!services.masterHoldsPlain(c, this.key[j])) c = services.peekMaster(this.key[j])
+      this.cell[j] = c
+      if (c < 0 || !services.masterPlain(c)) continue
       const count = services.masterCount(c)
       const base = services.masterSlotBase(c)
       if (count <= 0 || base <= 0) continue
@@ -160,4 +167,12 @@ export class BatchPrefetch {
     }
     this.sink = acc
   }
+
+  /** The master cell of packet `from + j` of the last `run` (`cell`). */
+  cellOf(j: number): number {
+    return this.cell[j]
+  }
 }
+
+/** `BatchPrefetch.cellOf`: the packet's master cell was not looked for. */
+export const NO_CELL = -2

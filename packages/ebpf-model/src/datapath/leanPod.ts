@@ -2,6 +2,7 @@ import type { Trace } from '@dataplane-sim/cluster'
 import { cidrContains } from '@dataplane-sim/cluster'
 import { SCOPE_EXT, SVC_FLAG_AFFINITY, SVC_FLAG_SOURCE_RANGE, SVC_FLAG_TWO_SCOPES } from '../agent/services'
 import { MutedPath } from '../maps/opCounts'
+import { NO_CELL } from './batch'
 import { ctTouch } from './ctOps'
 import { CT, type CtTable } from './ctTable'
 import { deliver, LXC_POLICY, reply } from './deliver'
@@ -31,7 +32,9 @@ import type { Ctx } from './trace'
  * without a policy map), or ends the path early (a drop adds no count), or settles the counts before pieces
  * whose counts leave the sequence (an established or reply CT entry, a destination outside the cluster): the
  * same result either way. The batch tests compare it
- * with `classifyTuple` packet by packet, with every muted add checked against its sequence. Simulator speed
+ * with `classifyTuple` packet by packet, with every muted add checked against its sequence. `cell`: the
+ * master's cell as the batch's prefetch found it (`BatchPrefetch.cellOf`: what `peekMaster` answers), not
+ * looked up again; `NO_CELL`: looked up here. Simulator speed
  * only: the kernel runs these programs whatever the packet.
  */
 export function leanPodConnect(
@@ -43,6 +46,7 @@ export function leanPodConnect(
   identity: number,
   closing: boolean,
   nonSyn: boolean,
+  cell = NO_CELL,
 ): Trace | null {
   const proto = f.proto
   const saddr = f.saddr
@@ -53,7 +57,7 @@ export function leanPodConnect(
   // slots are not one run, a service with source ranges or two scopes: the general path (nothing counted or
   // changed yet)
   if (dp.sockets.findSocket(proto, saddr, sport, f.daddr, f.dport) >= 0) return null
-  const c = services.peekMaster(serviceKey(f.daddr, f.dport, proto, SCOPE_EXT))
+  const c = cell !== NO_CELL ? cell : services.peekMaster(serviceKey(f.daddr, f.dport, proto, SCOPE_EXT))
   if (c < 0 || !services.masterPlain(c)) return null
   const flags = services.masterFlags(c)
   if (flags & (SVC_FLAG_TWO_SCOPES | SVC_FLAG_SOURCE_RANGE)) return null

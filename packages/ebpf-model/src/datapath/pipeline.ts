@@ -3,7 +3,7 @@ import { cidrContains } from '@dataplane-sim/cluster'
 import { HOST_ID } from '../agent/identity'
 import { opId } from '../maps/opCounts'
 import { addrOf } from './addr'
-import { BATCH_GROUP, BatchPrefetch, type BatchResults, type TupleBatch, verdictCode } from './batch'
+import { BATCH_GROUP, BatchPrefetch, type BatchResults, NO_CELL, type TupleBatch, verdictCode } from './batch'
 import { fromLocal } from './fromLocal'
 import { fromNetwork } from './fromNetwork'
 import { leanPodConnect, PodPathSeqs } from './leanPod'
@@ -48,6 +48,8 @@ export class Datapath implements DatapathState {
   readonly sockets: ConnectedSockets
   private readonly ctx = new Ctx()
   private prefetch: BatchPrefetch | null = null
+  /** the packet's master cell when a batch's prefetch looked it up (`BatchPrefetch.cellOf`), else `NO_CELL` */
+  private masterCell = NO_CELL
   /** the lean pod-connect fast path's count sequences (`leanPodConnect`): socket-LB with random selection only */
   private readonly leanPods: PodPathSeqs | null
 
@@ -140,6 +142,7 @@ export class Datapath implements DatapathState {
         const dport = batch.dport[i]
         const tcpFlags = flags ? flags[i] : -1
         if (lean) {
+          this.masterCell = touch ? prefetch.cellOf(i - from) : NO_CELL
           const t = this.walk(proto, saddr, sport, daddr, dport, tcpFlags, false, false, true)
           out.verdict[i] = verdictCode(t.verdict)
           out.modeledNs[i] = ops.nsOf(profile)
@@ -195,6 +198,7 @@ export class Datapath implements DatapathState {
           srcEp.identity,
           closing,
           nonSyn,
+          this.masterCell,
         )
         if (t !== null) return t
       }
