@@ -70,7 +70,6 @@ export class TupleIndex {
   /** The slot holding key (a, b, c, d), or −1. */
   find(a: number, b: number, c: number, d: number): number {
     const h = hash4(a, b, c, d)
-    this.hashed(a, b, c, d, h)
     const i = h & this.mask
     return (this.occupied[i >>> 5] >>> (i & 31)) & 1 ? this.probe(h, i, a, b, c, d) : -1
   }
@@ -85,7 +84,6 @@ export class TupleIndex {
     const mask = this.mask
     const h1 = hash4(a, b, c, d)
     const h2 = hash4(a2, b2, c2, d2)
-    this.hashed(a, b, c, d, h1)
     const i1 = h1 & mask
     const i2 = h2 & mask
     // both home buckets' bits first (a cached bitmap), then the buckets of the occupied ones, before either
@@ -159,32 +157,9 @@ export class TupleIndex {
     this.keys[k + 2] = c
     this.keys[k + 3] = d
     if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2)
-    const last =
-      (a | 0) === this.lastKey[0] &&
-      (b | 0) === this.lastKey[1] &&
-      (c | 0) === this.lastKey[2] &&
-      (d | 0) === this.lastKey[3] &&
-      this.lastHash >= 0
-    this.place(last ? this.lastHash : hash4(a, b, c, d), e)
+    this.place(hash4(a, b, c, d), e)
     this.count++
     return e
-  }
-
-  /**
-   * The key `find` (or `find2`'s first) hashed last and its hash (−1: none): the insert of a key just looked
-   * for and not found (a first packet's connected socket and conntrack entry) takes the hash from here. A
-   * hash depends on the key alone, so it holds whatever changed in between.
-   */
-  private readonly lastKey = new Int32Array(4)
-  private lastHash = -1
-
-  private hashed(a: number, b: number, c: number, d: number, h: number): void {
-    const k = this.lastKey
-    k[0] = a
-    k[1] = b
-    k[2] = c
-    k[3] = d
-    this.lastHash = h
   }
 
   /** Removes the entry in `slot` (which must be in use). */
