@@ -17,14 +17,15 @@ export function isMasterKey(key: unknown): key is number {
 /**
  * The entries of cilium_lb4_services_v2 at non-negative integer keys (the masters, slot 0 of each frontend),
  * again, as the datapath reads them: one open-addressing table on an Int32Array whose cell holds the key and
- * the master's hot fields (count, rev NAT id, flags, slotBase, affinity timeout, filteredOut), with the record itself in a parallel array.
- * A lean first packet picks its backend from the cell alone, where the services map's own storage (the dense-id
+ * the master's hot fields (count, rev NAT id, flags, slotBase, affinity timeout, filteredOut), with the record
+ * itself in a parallel array. A lean first packet picks its backend from the cell alone (an affinity service's
+ * and one without backends too), where the services map's own storage (the dense-id
  * map's `IntKeyIndex`) holds a pointer to the record: at 100k services the record is one more dependent cache
  * miss per first packet (lb4_lookup_service returns the entry's value in the kernel: one read). Storage only:
  * `ServicesMap` makes it from its entries on the first lookup that reads a cell, then writes it beside its own
  * storage on every successful update, delete and clear, and counts a lookup here as it counts `lookupInto`. A
- * cell is `plain` when the value is a master whose five numeric fields are int32s: only then are they read from the
- * cell; otherwise the record is. Linear probing, backward-shift deletion, doubling at half full.
+ * cell is `plain` when the value is a master whose five numeric fields are int32s: only then are they read from
+ * the cell; otherwise the record is. Linear probing, backward-shift deletion, doubling at half full.
  */
 export class MasterIndex {
   private cells: Int32Array
