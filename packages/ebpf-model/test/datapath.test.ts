@@ -129,6 +129,35 @@ describe('datapath', () => {
     }
   })
 
+  it('rewrites the affinity entry on every packet lb4_local translates (tc path), only on a new choice at connect (socket-LB)', () => {
+    // lb.h lb4_local ends with lb4_update_affinity_by_addr for an affinity service, whatever the flow's CT
+    // state; bpf_sock.c __sock4_xlate_fwd writes the entry only for a backend chosen anew
+    const c = withApiService(smallCluster(), {
+      sessionAffinity: 'ClientIP',
+      sessionAffinityTimeoutSeconds: 100,
+    })
+    const write = 'bpf.prog_update.lru_hash:cilium_lb4_affinity'
+    const first = P('tcp 10.244.0.10:40000 -> 10.96.0.10:80')
+    const other = P('tcp 10.244.0.10:40001 -> 10.96.0.10:80')
+    const writes = (bpfLbSock: boolean) => {
+      const node = buildEbpfNode(c, 'a', { seed: 11, bpfLbSock })
+      // a new connection (new choice), the same flow again (established), another connection (entry kept)
+      return [first, first, other].map((p) => node.classify(p).cost.counts[write] ?? 0)
+    }
+    expect(writes(false)).toEqual([1, 1, 1])
+    expect(writes(true)).toEqual([1, 0, 0])
+    // nodeport_lb4 (bpf_host, from outside the node) is lb4_local too
+    const np = withApiService(smallCluster(), {
+      type: 'NodePort',
+      sessionAffinity: 'ClientIP',
+      sessionAffinityTimeoutSeconds: 100,
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
+    })
+    const node = buildEbpfNode(np, 'c', { seed: 11 })
+    const ext = [P('tcp 203.0.113.9:5555 -> 172.18.0.4:30080'), P('tcp 203.0.113.9:5556 -> 172.18.0.4:30080')]
+    expect([ext[0], ext[0], ext[1]].map((p) => node.classify(p).cost.counts[write] ?? 0)).toEqual([1, 1, 1])
+  })
+
   it('selects with Maglev when asked: the same flow always maps to the same backend, shares sum to 1', () => {
     const node = buildEbpfNode(withApiService(smallCluster()), 'a', {
       bpfLbAlgorithm: 'maglev',

@@ -1,10 +1,11 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
+import { SVC_FLAG_AFFINITY } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
 import { deliver, reply } from './deliver'
-import { candidateOf, lookupBackend } from './lb'
+import { candidateOf, lookupBackend, rememberAffinity } from './lb'
 import type { ServiceMaster } from './maps'
 import { egressPolicy, localPolicy } from './policyCheck'
 import { DROP } from './reasons'
@@ -86,11 +87,13 @@ export function fromLocal(
       revNat = probe.revNat
       if (sct >= 0) backend = lookupBackend(maps, ctMapOf(maps, f.proto).get(sct, CT.BACKEND_ID), ctx)
       if (!backend) {
-        const r = pick(dp, probe, f, ctx, enumerate)
+        const r = pick(dp, probe, f, ctx, enumerate, false, true)
         if ('verdict' in r) return r
         ;({ backend, candidates, all } = r)
         ctCreate(dp, f, ctx, true, revNat, backend.id, identity, nonSyn)
       }
+      // lb4_local's last step, whatever the flow's CT state (`rememberAffinity`)
+      if (probe.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, probe, f.saddr, backend.id, dp.now, ctx)
       svc = probe
     }
   }

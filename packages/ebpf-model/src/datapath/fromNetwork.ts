@@ -1,13 +1,13 @@
 import type { Candidate, Trace } from '@dataplane-sim/cluster'
 import { WORLD_ID } from '../agent/identity'
 import { INGRESS } from '../agent/policy'
-import { SVC_FLAG_CLUSTERIP } from '../agent/services'
+import { SVC_FLAG_AFFINITY, SVC_FLAG_CLUSTERIP } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { ipText } from './addr'
 import { CT_ESTABLISHED, CT_NEW, CT_REPLY, ctCreate, ctLookup, ctMapOf, ctTouch, serviceCt } from './ctOps'
 import { CT } from './ctTable'
 import { deliver, reply, snat } from './deliver'
-import { candidateOf, lookupBackend } from './lb'
+import { candidateOf, lookupBackend, rememberAffinity } from './lb'
 import { checkPolicy, identityOf } from './policyCheck'
 import { DROP } from './reasons'
 import { pick, serviceFor } from './service'
@@ -42,7 +42,7 @@ export function fromNetwork(
       let candidates: Candidate[] = []
       let srcId = -1
       if (!backend) {
-        const r = pick(dp, svc, f, ctx, enumerate, true)
+        const r = pick(dp, svc, f, ctx, enumerate, true, true)
         if ('verdict' in r) return r
         backend = r.backend
         candidates = r.candidates
@@ -61,6 +61,8 @@ export function fromNetwork(
         }
         ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
+      // lb4_local's last step, whatever the flow's CT state (`rememberAffinity`)
+      if (svc.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, svc, f.saddr, backend.id, dp.now, ctx)
       const dnat = dnatOf(ctx, backend)
       const t = flowTo(ctx.translated, f, backend.addr, backend.port)
       const local = maps.lxc.peek(backend.addr)

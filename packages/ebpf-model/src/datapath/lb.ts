@@ -193,7 +193,12 @@ export function affinitySlot(
   return slot
 }
 
-/** lb4_update_affinity_by_addr: `client` now goes to `backendId` on service `m` (a program write, counted). */
+/**
+ * lb4_update_affinity_by_addr: `client` now goes to `backendId` on service `m` (a program write, counted).
+ * bpf_sock.c writes it for a backend chosen anew (`pick`); lb.h lb4_local, the tc path's and nodeport_lb4's,
+ * on every packet it translates to an affinity service (a new choice, an entry kept, an established flow),
+ * after the service CT entry's create or update: its callers write it then.
+ */
 export function rememberAffinity(
   maps: NodeMaps,
   m: ServiceMaster,

@@ -171,7 +171,12 @@ export function noBackendOf(ctx: Ctx, filteredOut: boolean): Trace {
   return t
 }
 
-/** Source-range check, then a backend for a new connection (random slot or Maglev, affinity first). */
+/**
+ * Source-range check, then a backend for a new connection (random slot or Maglev, affinity first). A new
+ * choice for an affinity service is remembered here (bpf_sock.c) unless `lb4Local`: lb.h lb4_local's callers
+ * (the tc path, nodeport_lb4) write the entry themselves once the packet's backend is known, new or not
+ * (`rememberAffinity`).
+ */
 export function pick(
   dp: DatapathState,
   svc: ServiceMaster,
@@ -179,6 +184,7 @@ export function pick(
   ctx: Ctx,
   enumerate: boolean,
   external = false,
+  lb4Local = false,
 ): Trace | Pick {
   const maps = dp.maps
   if (svc.flags & SVC_FLAG_SOURCE_RANGE) {
@@ -194,14 +200,15 @@ export function pick(
   const kept = affinity ? affinityBackend(maps, svc, f.saddr, dp.now, ctx) : -1
   const id = kept >= 0 ? kept : newBackend(maps, svc, algorithm, dp.rng, f, ctx)
   // the backend's lookup, then a new choice remembered for the client (`newBackend`)
+  const remember = affinity && kept < 0 && !lb4Local
   if (ctx.lean) {
     const picked = leanPicked(dp, id, ctx)
-    if (affinity && kept < 0 && !('verdict' in picked)) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
+    if (remember && !('verdict' in picked)) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
     return picked
   }
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
-  if (affinity && kept < 0) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
+  if (remember) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
   if (enumerate) {
     const all = enumerateBackends(maps, svc, algorithm)
     return {
