@@ -11,7 +11,7 @@ import { affinitySlot } from './lb'
 import { serviceKey } from './maps'
 import { egressPolicy } from './policyCheck'
 import { DROP } from './reasons'
-import { noBackendOf, randomSlotBackend } from './service'
+import { noBackendOf, randomSlotBackend, slotBackend } from './service'
 import { type DatapathState, drop, type Flow, flowTo, LEAN_DNAT, NO_CANDIDATES } from './state'
 import type { Ctx } from './trace'
 
@@ -84,8 +84,7 @@ export function leanPodConnect(
     : 0
   if (kept > 0) {
     ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
-    id = services.lookupSlotBackendInto(-kept, ops, false)
-    if (id >= 0) ctx.slotHint = services.foundSlot
+    id = slotBackend(dp, kept, ctx, false)
   } else {
     id = randomSlotBackend(dp, count, base, ctx)
     if (id >= 0 && affinity) maps.affinity.write(saddr, revNat, id, dp.now, ops)

@@ -119,8 +119,17 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
  * lookup missed.
  */
 export function randomSlotBackend(dp: DatapathState, count: number, base: number, ctx: Ctx): number {
+  return slotBackend(dp, base + dp.rng.int(count), ctx, true)
+}
+
+/**
+ * Slot `slot`'s backend from the slot's record (`ServicesMap.lookupSlotBackendInto`: the slot's lookup, unless
+ * not `slotRead`, then the backend's, counted), its slot in `ctx.slotHint` as `randomSlotBackend` leaves it;
+ * −1 when a lookup missed.
+ */
+export function slotBackend(dp: DatapathState, slot: number, ctx: Ctx, slotRead: boolean): number {
   const services = dp.maps.services
-  const id = services.lookupSlotBackendInto(-(base + dp.rng.int(count)), ctx.ops)
+  const id = services.lookupSlotBackendInto(-slot, ctx.ops, slotRead)
   if (id >= 0) ctx.slotHint = services.foundSlot
   return id
 }

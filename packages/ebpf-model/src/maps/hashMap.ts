@@ -99,7 +99,7 @@ export class BpfHashMap<K extends BpfKey, V> extends MapBase implements BpfKeyed
  * A `BpfHashMap` keyed by uint32 numbers (`cilium_lxc`'s addresses) whose reads go through a small
  * direct-mapped record of recent answers first (`RECENT` of them: the key and its value, or absent): a
  * record is the answer the Map would give until a write to its key, which renews it (update) or clears it
- * (delete, clear). Then a count of the keys present per `FILTER` group of keys (by `recentOf`'s fold): a
+ * (delete, clear). Then a count of the keys present per `FILTER` group of keys (`groupOf`): a
  * group with none answers absent without the Map (a lean first packet's destination is mostly a backend
  * on another node, absent here, and too many for the records). The datapath reads this map for a packet's
  * source and again for its destination, and a node's endpoints are few. Simulator speed only: lookups are

@@ -16,10 +16,10 @@ export class TupleIndex {
    * tag of the key's hash (the 7 bits above them, never 0: `tagOf`). A lookup walks the run from its home
    * bucket on these words (16 a cache line) and reads a key only where the tag matches (a first packet's lookup
    * whose home bucket another key holds, a third of them at the tables' load, misses without reading a key);
-   * an insert writes one word (deferred: `pendingAt`). One array of 4 bytes a bucket: conntrack's and the connected sockets' buckets at
-   * a few hundred thousand flows are then a few MB each, not the 18 MB that separate hash words, slot words
-   * and tag bytes took (two random writes per insert, one of them a cache miss on tens of MB). The hash is not
-   * kept: a removal's backward shift and a rehash recompute it from the key.
+   * an insert writes one word (deferred: `pendingAt`). One array of 4 bytes a bucket: conntrack's and the
+   * connected sockets' buckets at a few hundred thousand flows are then a few MB each, not the 18 MB that
+   * separate hash words, slot words and tag bytes took (two random writes per insert, one of them a cache miss
+   * on tens of MB). The hash is not kept: a removal's backward shift and a rehash recompute it from the key.
    */
   private buckets: Int32Array
   /**
