@@ -1,6 +1,7 @@
 import type { Trace } from '@dataplane-sim/cluster'
-import { SCOPE_EXT } from '../agent/services'
+import { SCOPE_EXT, SVC_FLAG_AFFINITY } from '../agent/services'
 import { serviceKey } from './maps'
+import { INLINE_SLOTS } from './masterIndex'
 import type { DatapathState } from './state'
 
 /**
@@ -94,9 +95,11 @@ export const BATCH_GROUP = 64
  * 2, for the key's cell (its home, or probed for from there: before session 15 a key not in its home cell,
  * a quarter of them at 100k services, was not followed) holding a plain master with its slots in one run,
  * the copy records of its first and last slot (`slotRecordId`), whichever the random draw picks later being
- * between them. Those are the two dependent misses left at 100k services: the connected-socket and
- * conntrack tables answer a new tuple's miss from their occupancy bits, and the backend's address and
- * ipcache answer are in the slot's record. Nothing here changes any state: no counts, no LRU bits, no RNG
+ * between them, unless the cell holds valid copies of them (a master of one or two slots without session
+ * affinity: `MasterIndex`, session 16), when the cell was all there is to read. Those are the two dependent
+ * misses left at 100k services: the connected-socket and conntrack tables answer a new tuple's miss from
+ * their occupancy bits, and the backend's address and ipcache answer are in the slot's record (or the
+ * cell's copy of it). Nothing here changes any state: no counts, no LRU bits, no RNG
  * draw, no index made (before the first lookup made the master index and the copies, there is nothing to
  * touch), so results, counts, CT state and RNG order are exactly those of calling `classifyTuple` packet by
  * packet. Simulator speed only: nothing the kernel does. (The passes before session 11 touched seven
@@ -140,6 +143,7 @@ export class BatchPrefetch {
       this.home[j] = services.masterHomeCell(key)
     }
     let acc = 0
+    const epoch = services.slotEpoch()
     for (let j = 0; j < n; j++) {
       const c = this.home[j]
       if (c >= 0) acc ^= services.masterCount(c)
@@ -158,6 +162,14 @@ export class BatchPrefetch {
       const count = services.masterCount(c)
       const base = services.masterSlotBase(c)
       if (count <= 0 || base <= 0) continue
+      // a random slot's record copied in the cell, valid (session 16): nothing more to read (an affinity
+      // service's kept backend is read from its slot's record: touched)
+      if (
+        count <= INLINE_SLOTS &&
+        services.masterCopiesEpoch(c) === epoch &&
+        !(services.masterFlags(c) & SVC_FLAG_AFFINITY)
+      )
+        continue
       this.first[j] = base
       this.last[j] = base + count - 1
     }

@@ -86,7 +86,7 @@ export function leanPodConnect(
     ops.follow(seqs.of(dp, ct, trie.costIds.lookup, AFFINITY_KEPT))
     id = slotBackend(dp, kept, ctx, false)
   } else {
-    id = randomSlotBackend(dp, count, base, ctx)
+    id = randomSlotBackend(dp, c, count, base, ctx)
     if (id >= 0 && affinity) maps.affinity.write(saddr, revNat, id, dp.now, ops)
   }
   if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])

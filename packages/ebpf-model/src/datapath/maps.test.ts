@@ -1,6 +1,7 @@
 import type { CostProfile } from '@dataplane-sim/cluster'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { SVC_FLAG_AFFINITY } from '../agent/services'
 import type { ProgrammedBackend } from '../agent/sink'
 import { errnoOf } from '../maps/_testing'
 import { BpfHashMap } from '../maps/hashMap'
@@ -391,31 +392,40 @@ describe('NodeMaps backends map address/port column against a plain hash map', (
   })
 })
 
-describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address and its ipcache answer) against the lookups', () => {
-  const profile: CostProfile = {
-    schemaVersion: 1,
-    name: 'counts only',
-    description: 'test',
-    provenance: { method: 'anchors', notes: '' },
-    constants: {},
-  }
-  // few ids and keys, long runs: slots find their backends, which then change under them
+/** A profile that only counts (the slot-copy tests compare counts). */
+const countsOnly: CostProfile = {
+  schemaVersion: 1,
+  name: 'counts only',
+  description: 'test',
+  provenance: { method: 'anchors', notes: '' },
+  constants: {},
+}
+
+/**
+ * Writes under the slot copies (`ServicesMap.slotCopy` and the masters' cells' copies of them), with their
+ * weights: backends (few ids, addresses and ports: an id's address or port often changes under a slot),
+ * slot entries at `key`, ipcache entries of the backends' addresses (as /32s, or a /24 over two of them),
+ * and clears.
+ */
+function copyWrites(key: fc.Arbitrary<number>, w: { backend: number; slot: number; ipcache: number }) {
   const bid = fc.integer({ min: 0, max: 4 })
-  const key = fc.integer({ min: -5, max: -1 })
-  const op = fc.oneof(
+  const addr = fc.constantFrom(0xc6120001, 0xc6120002, 7)
+  return [
     {
-      weight: 4,
+      weight: w.backend,
       arbitrary: fc.record({
         kind: fc.constant('backend' as const),
         id: bid,
-        // few addresses and ports: an id's address or port often changes under it
-        addr: fc.constantFrom(0xc6120001, 0xc6120002, 7),
+        addr,
         port: fc.constantFrom(80, 81),
       }),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('unbackend' as const), id: bid }) },
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('slot' as const), key, id: bid }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('unslot' as const), key }) },
+    {
+      weight: Math.ceil(w.backend / 2),
+      arbitrary: fc.record({ kind: fc.constant('unbackend' as const), id: bid }),
+    },
+    { weight: w.slot, arbitrary: fc.record({ kind: fc.constant('slot' as const), key, id: bid }) },
+    { weight: Math.ceil(w.slot / 2), arbitrary: fc.record({ kind: fc.constant('unslot' as const), key }) },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -423,17 +433,46 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
       }),
     },
     {
-      weight: 3,
+      weight: w.ipcache,
       arbitrary: fc.record({
         kind: fc.constantFrom('ipcache' as const, 'unipcache' as const),
-        // the backends' addresses as /32s, or a /24 over two of them
-        addr: fc.constantFrom(0xc6120001, 0xc6120002, 7),
+        addr,
         prefix: fc.constantFrom(32, 32, 24),
         identity: fc.integer({ min: 1, max: 5 }),
       }),
     },
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('lookup' as const), key, renew: fc.boolean() }) },
-  )
+  ]
+}
+
+type CopyWrite = ReturnType<typeof copyWrites>[number]['arbitrary'] extends fc.Arbitrary<infer T> ? T : never
+
+/** Makes write `o` (`copyWrites`) on `m`; a delete of what is absent is skipped. */
+function writeUnderCopies(m: NodeMaps, o: CopyWrite): void {
+  if (o.kind === 'backend')
+    m.backends.update(o.id, { id: o.id, addr: o.addr, port: o.port, proto: 6, state: 'active' })
+  else if (o.kind === 'unbackend') {
+    if (m.backends.has(o.id)) m.backends.delete(o.id)
+  } else if (o.kind === 'slot') m.services.updateSlot(o.key, o.id)
+  else if (o.kind === 'unslot') {
+    if (m.services.has(o.key)) m.services.delete(o.key)
+  } else if (o.kind === 'ipcache') {
+    const at = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
+    m.ipcache.update(o.prefix, at, { identity: o.identity, tunnelEndpoint: 0, source: 'pod' })
+  } else if (o.kind === 'unipcache') {
+    const at = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
+    if (m.ipcache.has(o.prefix, at)) m.ipcache.delete(o.prefix, at)
+  } else if (o.kind === 'clearBackends') m.backends.clear()
+  else if (o.kind === 'clearServices') m.services.clear()
+  else if (o.kind === 'clearIpcache') m.ipcache.clear()
+}
+
+describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address and its ipcache answer) against the lookups', () => {
+  // few ids and keys, long runs: slots find their backends, which then change under them
+  const key = fc.integer({ min: -5, max: -1 })
+  const op = fc.oneof(...copyWrites(key, { backend: 4, slot: 4, ipcache: 3 }), {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant('lookup' as const), key, renew: fc.boolean() }),
+  })
 
   it('answers the id, address and port, and counts, of lookupSlotInto then lookupAddrPortInto, and a valid ipcache copy is the ipcache lookup, after any writes', () => {
     fc.assert(
@@ -453,8 +492,8 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
                 b.backends.foundAddr,
                 b.backends.foundPort,
               ])
-            const sa = oa.summary(profile)
-            const sb = ob.summary(profile)
+            const sa = oa.summary(countsOnly)
+            const sb = ob.summary(countsOnly)
             expect([sa.ids, sa.values]).toEqual([sb.ids, sb.values])
             if (found) {
               // the slot's record answered (its id, address and port kept with it: the path lean packets take)
@@ -474,23 +513,101 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
             }
             continue
           }
+          for (const m of [a, b]) writeUnderCopies(m, o)
+        }
+        expect(a.services.counters).toEqual(b.services.counters)
+        expect(a.backends.counters).toEqual(b.backends.counters)
+      }),
+      { numRuns: 400 },
+    )
+  })
+})
+
+describe('ServicesMap.lookupSlotBackendAt (slot copies in the master cell) against the lookups', () => {
+  const svc = fc.integer({ min: 0, max: 2 })
+  // three masters over six slot keys (runs that overlap, as no agent writes them, so a slot write lands
+  // under two cells), the backends and ipcache entries their copies hold, written under them
+  const op = fc.oneof(
+    ...copyWrites(fc.integer({ min: -6, max: -1 }), { backend: 3, slot: 3, ipcache: 2 }),
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('master' as const),
+        svc,
+        base: fc.integer({ min: 1, max: 4 }),
+        n: fc.integer({ min: 0, max: 3 }),
+        affinity: fc.boolean(),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('unmaster' as const), svc }) },
+    {
+      weight: 12,
+      arbitrary: fc.record({
+        kind: fc.constant('lookup' as const),
+        svc,
+        // a few packets to the service in a row: the first after a write renews the copies, the others take them
+        ks: fc.array(fc.nat(2), { minLength: 1, maxLength: 4 }),
+        renew: fc.boolean(),
+      }),
+    },
+  )
+  const keyOf = (i: number) => serviceKey(0x0a600000 + i, 80, 6, 0)
+
+  it('answers the id, address and port, counts and ipcache answer of the slot and backend lookups, from the cell while nothing under it was written', () => {
+    let inCell = 0
+    let fromRecord = 0
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 40, maxLength: 150 }), (ops) => {
+        const a = new NodeMaps(max, 251)
+        const b = new NodeMaps(max, 251)
+        // the masters' index made (one lookup, counted alike)
+        for (const m of [a, b]) m.services.lookupMaster(keyOf(0), new OpCounts())
+        const lookup = (c: number, slot: number, renew: boolean) => {
+          const oa = new OpCounts()
+          const ob = new OpCounts()
+          const got = a.services.lookupSlotBackendAt(c, slot, oa)
+          if (a.services.foundInCell) inCell++
+          else fromRecord++
+          const id = b.services.lookupSlotInto(-slot, ob)
+          const found = id >= 0 && b.backends.lookupAddrPortInto(id, ob)
+          expect(got).toBe(found ? id : -1)
+          const sa = oa.summary(countsOnly)
+          const sb = ob.summary(countsOnly)
+          expect([sa.ids, sa.values]).toEqual([sb.ids, sb.values])
+          if (!found) return
+          expect([a.backends.foundAddr, a.backends.foundPort]).toEqual([
+            b.backends.foundAddr,
+            b.backends.foundPort,
+          ])
+          expect(a.services.foundSlot).toBe(slot)
+          const at = b.backends.foundAddr
+          const num = b.ipcache.lookupNumWordsInto(at, 0, new OpCounts())
+          const prefixLen = b.ipcache.lastPrefixLen
+          // a copy taken (from the cell or the record) is the ipcache's answer now, and stands for the
+          // lookup for this address only; else identityOf's lookup renews the record's
+          if (a.services.ipcacheCopyFor(slot, at))
+            expect([a.services.foundIpcacheNum, a.services.foundIpcachePrefixLen]).toEqual([num, prefixLen])
+          else if (renew) a.services.refreshIpcacheCopy(slot, at, num, prefixLen)
+          expect(a.services.ipcacheCopyFor(slot, at ^ 1)).toBe(false)
+        }
+        for (const o of ops) {
+          if (o.kind === 'lookup') {
+            const c = a.services.peekMaster(keyOf(o.svc))
+            if (c < 0 || !a.services.masterPlain(c)) continue
+            const count = a.services.masterCount(c)
+            const base = a.services.masterSlotBase(c)
+            if (count <= 0 || base <= 0) continue
+            for (const k of o.ks) lookup(c, base + (k % count), o.renew)
+            continue
+          }
           for (const m of [a, b]) {
-            if (o.kind === 'backend')
-              m.backends.update(o.id, { id: o.id, addr: o.addr, port: o.port, proto: 6, state: 'active' })
-            else if (o.kind === 'unbackend') {
-              if (m.backends.has(o.id)) m.backends.delete(o.id)
-            } else if (o.kind === 'slot') m.services.updateSlot(o.key, o.id)
-            else if (o.kind === 'unslot') {
-              if (m.services.has(o.key)) m.services.delete(o.key)
-            } else if (o.kind === 'ipcache') {
-              const base = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
-              m.ipcache.update(o.prefix, base, { identity: o.identity, tunnelEndpoint: 0, source: 'pod' })
-            } else if (o.kind === 'unipcache') {
-              const base = o.prefix === 32 ? o.addr : o.addr & 0xffffff00
-              if (m.ipcache.has(o.prefix, base)) m.ipcache.delete(o.prefix, base)
-            } else if (o.kind === 'clearBackends') m.backends.clear()
-            else if (o.kind === 'clearServices') m.services.clear()
-            else if (o.kind === 'clearIpcache') m.ipcache.clear()
+            if (o.kind === 'master') {
+              const slotKeys = Array.from({ length: o.n }, (_, i) => -(o.base + i))
+              const flags = o.affinity ? SVC_FLAG_AFFINITY : 0
+              m.services.update(keyOf(o.svc), { ...masterOf(o.n), flags, slotKeys })
+            } else if (o.kind === 'unmaster') {
+              if (m.services.has(keyOf(o.svc))) m.services.delete(keyOf(o.svc))
+            } else writeUnderCopies(m, o)
           }
         }
         expect(a.services.counters).toEqual(b.services.counters)
@@ -498,6 +615,32 @@ describe('ServicesMap.lookupSlotBackendInto (slot copies of the backend address 
       }),
       { numRuns: 400 },
     )
+    // both ways were taken, many times
+    expect(inCell).toBeGreaterThan(300)
+    expect(fromRecord).toBeGreaterThan(300)
+  })
+
+  it("keeps a master's affinity timeout and filteredOut in its cell together", () => {
+    const m = new NodeMaps(max, 251).services
+    const keys = [0, 1, 2].map(keyOf)
+    m.update(keys[0], { ...masterOf(0), affinityTimeout: 86400, filteredOut: true })
+    m.update(keys[1], { ...masterOf(0), affinityTimeout: 10800, filteredOut: false })
+    // a timeout the cell cannot hold: the record is read
+    m.update(keys[2], { ...masterOf(0), affinityTimeout: 2 ** 30, filteredOut: true })
+    const ops = new OpCounts()
+    const [c0, c1, c2] = keys.map((k) => m.lookupMaster(k, ops))
+    expect([m.masterPlain(c0), m.masterAffinityTimeout(c0), m.masterFilteredOut(c0)]).toEqual([
+      true,
+      86400,
+      true,
+    ])
+    expect([m.masterPlain(c1), m.masterAffinityTimeout(c1), m.masterFilteredOut(c1)]).toEqual([
+      true,
+      10800,
+      false,
+    ])
+    expect(m.masterPlain(c2)).toBe(false)
+    expect(m.masterAt(c2).affinityTimeout).toBe(2 ** 30)
   })
 })
 

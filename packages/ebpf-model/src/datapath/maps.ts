@@ -13,7 +13,7 @@ import { BPF_ANY, type BpfMapBase, type BpfUpdateOrigin } from '../maps/types'
 import { rememberBackendIp } from './addr'
 import { AffinityTable } from './affinityTable'
 import { CtTable } from './ctTable'
-import { isMasterKey, MasterIndex } from './masterIndex'
+import { INLINE_SLOTS, isMasterKey, MasterIndex } from './masterIndex'
 
 export { type CtTuple, type CtValue, ctKey } from './ctTable'
 
@@ -286,6 +286,10 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * length)
    */
   foundSlot = 0
+  /** the backend address that record holds (what `ipcacheCopyFor` checks its caller's address against) */
+  private foundSlotAddr = 0
+  /** whether the last `lookupSlotBackendAt` took the copy in the master's cell (for tests) */
+  foundInCell = false
   foundIpcacheValid = false
   foundIpcacheNum = -1
   foundIpcachePrefixLen = -1
@@ -301,6 +305,14 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    */
   private readonly masters = new MasterIndex()
   private mastersMade = false
+  /**
+   * Bumped by every write of an entry that is not a master (slot entries, keys moved out of the columns,
+   * clear): with the backends map's `addrVersion` and the ipcache's `version` (all three only grow), the
+   * epoch the slot copies in the masters' cells are taken at (`slotEpoch`)
+   */
+  private slotVersion = 0
+  /** whether the masters' cells were given their slot copies (`makeCellCopies`, on the first `lookupSlotBackendAt`) */
+  private cellCopiesMade = false
 
   override get size(): number {
     return super.size + this.slots
@@ -314,6 +326,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
     if ('slotKeys' in value) value.slotBase = runBase(value)
+    if (!isMasterKey(key)) this.slotVersion++
     if (isColumnSlot(key)) {
       if ('backendId' in value && super.find(key) === undefined) {
         this.updateSlot(key, value.backendId, flags, counts, origin)
@@ -411,7 +424,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * the ipcache's answer for it there valid (`foundIpcacheNum`, `foundIpcachePrefixLen`).
    */
   ipcacheCopyFor(slot: number, addr: number): boolean {
-    return slot === this.foundSlot && this.foundIpcacheValid && this.slotCopy[COPY * slot] === addr >>> 0
+    return slot === this.foundSlot && this.foundIpcacheValid && this.foundSlotAddr === addr >>> 0
   }
 
   /**
@@ -444,6 +457,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       this.fail('E2BIG', `map full (${this.spec.maxEntries} entries)`)
     if (i >= this.slotBackend.length) this.growSlots(i)
     this.slotBackend[i] = backendId + 1
+    this.slotVersion++
     if (this.copiesMade) this.copySlotBackend(i)
     if (!exists) {
       this.slotSeq[i] = ++this.seq
@@ -458,6 +472,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     counts?: Record<string, number>,
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
+    if (!isMasterKey(key)) this.slotVersion++
     if (!this.inColumn(key)) {
       super.delete(key, counts, origin)
       if (this.movedSeq.size > 0 && typeof key === 'number') this.movedSeq.delete(key)
@@ -475,6 +490,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     this.slotCopy.fill(0)
     this.slotSeq.fill(0)
     this.slots = 0
+    this.slotVersion++
     this.movedSeq.clear()
     this.masters.clear()
   }
@@ -599,6 +615,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return this.masters.filteredOut(c)
   }
 
+  /** The epoch of the slot copies in master cell `c` (0: none; taken while it is `slotEpoch()`), uncounted. */
+  masterCopiesEpoch(c: number): number {
+    return this.masters.epoch(c)
+  }
+
   /** `masterAt(c).slotBase` (0 when unset), for a plain cell */
   masterSlotBase(c: number): number {
     return this.masters.slotBase(c)
@@ -650,6 +671,7 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
           this.copySlotBackend(i)
         }
         this.foundSlot = i
+        this.foundSlotAddr = copy[o]
         const num2 = copy[o + 3]
         if (num2 !== 0 && copy[o + 5] === (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version) {
           this.foundIpcacheValid = true
@@ -661,6 +683,94 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     }
     const id = slotRead ? this.lookupSlotInto(key, ops) : this.peekSlot(key)
     return id >= 0 && b.lookupAddrPortInto(id, ops) ? id : -1
+  }
+
+  /**
+   * `lookupSlotBackendInto(−slot, ops)` for a slot of the plain master in cell `c` (slotBase ≤ slot <
+   * slotBase + count): the same lookups, counted the same, the same answers and `found…` fields. A master with
+   * at most `INLINE_SLOTS` slots keeps copies of their records in its cell (`MasterIndex`), taken while the
+   * epoch they were made at is the map's (`slotEpoch`: no slot entry, backend address or ipcache entry
+   * written since), so the slot's record is not read; else the record is, and the cell's copies made anew.
+   */
+  lookupSlotBackendAt(c: number, slot: number, ops: OpCounts): number {
+    if (!this.cellCopiesMade) this.makeCellCopies()
+    const masters = this.masters
+    const k = slot - masters.slotBase(c)
+    const epoch = masters.epoch(c)
+    if (k < INLINE_SLOTS && epoch !== 0 && epoch === this.slotEpoch()) {
+      const id1 = masters.slotCopyWord(c, k, 3)
+      if (id1 !== 0) {
+        this.countReadInto(ops, true)
+        const addr = masters.slotCopyWord(c, k, 0) >>> 0
+        const portWord = masters.slotCopyWord(c, k, 1)
+        ;(this.backendsMap as BackendsMap).foundFromCopy(addr, (portWord & PORT_MASK) - 1, ops)
+        this.foundSlot = slot
+        this.foundSlotAddr = addr
+        this.foundInCell = true
+        this.foundIpcacheValid = true
+        this.foundIpcacheNum = masters.slotCopyWord(c, k, 2) - 2
+        this.foundIpcachePrefixLen = (portWord >>> 17) - 1
+        return id1 - 1
+      }
+    }
+    this.foundInCell = false
+    const id = this.lookupSlotBackendInto(-slot, ops)
+    this.copyRunToCell(c)
+    return id
+  }
+
+  /**
+   * The epoch of the slot copies in the masters' cells now: 0 before the backends map and ipcache are linked
+   * (no copy taken). The sum of three counters that only grow is the same only while none moved. (A sum
+   * that wrapped round 2^32 writes to meet an epoch of its own is not guarded against.)
+   */
+  slotEpoch(): number {
+    const b = this.backendsMap
+    const ipcache = this.ipcacheMap
+    if (b === null || ipcache === null) return 0
+    return (b.addrVersion + ipcache.version + this.slotVersion) | 0 || 1
+  }
+
+  /**
+   * Copies, into plain master cell `c`, the records of its slots when it has one to `INLINE_SLOTS` of them in
+   * a run, each record made anew first if it is stale (`copySlotBackend`: uncounted, storage only), and
+   * every one then holds its backend's address and port and the ipcache's answer for it (a slot without an
+   * entry in the columns, a backend absent or beyond the column, an answer the copy cannot hold: the cell
+   * is left without copies, and the record path answers).
+   */
+  private copyRunToCell(c: number): void {
+    const masters = this.masters
+    const epoch = this.slotEpoch()
+    if (epoch === 0 || c >= masters.cellCount || !masters.plain(c) || masters.epoch(c) === epoch) return
+    masters.setEpoch(c, 0)
+    const count = masters.backendCount(c)
+    const base = masters.slotBase(c)
+    if (count < 1 || count > INLINE_SLOTS || base <= 0) return
+    const copy = this.slotCopy
+    const b = this.backendsMap as BackendsMap
+    const version = (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version
+    for (let k = 0; k < count; k++) {
+      const i = base + k
+      const o = COPY * i
+      if (o >= copy.length || i >= this.slotBackend.length || this.slotBackend[i] === 0) return
+      const fresh = (o: number) =>
+        copy[o + 6] === this.slotBackend[i] && copy[o + 2] === b.addrVersion && copy[o + 5] === version
+      if (!fresh(o)) this.copySlotBackend(i)
+      const id1 = copy[o + 6]
+      const port1 = copy[o + 1]
+      const num2 = copy[o + 3]
+      if (!fresh(o) || id1 > 2 ** 31 - 1 || port1 === 0 || num2 === 0 || num2 > 2 ** 31 - 1) return
+      masters.setSlotCopy(c, k, copy[o] | 0, port1 | (copy[o + 4] << 17), num2, id1)
+    }
+    masters.setEpoch(c, epoch)
+  }
+
+  /** Every plain master cell's slot copies, made now (`copyRunToCell`), and the slot records first. */
+  private makeCellCopies(): void {
+    this.cellCopiesMade = true
+    if (!this.copiesMade) this.makeCopies()
+    const masters = this.masters
+    for (let c = 0; c < masters.cellCount; c++) if (masters.plain(c)) this.copyRunToCell(c)
   }
 
   /**
@@ -756,6 +866,8 @@ function runBase(m: ServiceMaster): number {
 
 /** Words of a slot's copies (`ServicesMap.slotCopy`): 32 bytes, of which a lookup reads the first 28. */
 const COPY = 8
+/** The port + 1 bits of a slot copy's port word in a master's cell (`MasterIndex`); the prefix length + 1 above. */
+const PORT_MASK = 2 ** 17 - 1
 
 /** Slot keys mirrored up to this magnitude (the agent allocates them densely from −1 down). */
 const SLOT_MIRROR_MAX = 1 << 24

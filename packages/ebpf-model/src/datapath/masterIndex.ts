@@ -3,11 +3,24 @@ import { hash4 } from '../maps/tupleIndex'
 import type { ServiceMaster, ServiceSlot } from './maps'
 
 /**
- * Int32s per cell: [tag, lo, count, revNat, flags, slotBase, affinityTimeout, filteredOut]; tag 0 = empty, else
- * (hi + 1)·2 + plain. A key splits as IntKeyIndex splits it: hi = ⌊key / W⌋, lo = key − hi·W, W = 2^30 (both
- * small integers). 32 bytes: a cell never straddles two cache lines.
+ * Int32s per cell (64 bytes): [tag, lo, count, revNat, flags, slotBase, affinityTimeout | filteredOut·2^30,
+ * copies' epoch, then `INLINE_SLOTS` slot copies of `SLOT_WORDS`]; tag 0 = empty, else (hi + 1)·2 + plain. A
+ * key splits as IntKeyIndex splits it: hi = ⌊key / W⌋, lo = key − hi·W, W = 2^30 (both small integers).
  */
-const S = 8
+const S = 16
+/** Cell word of the slot copies' epoch (0: no copies). */
+const EPOCH = 7
+/** Cell word of the first slot copy. */
+const INLINE = 8
+/** Words of a slot copy in a cell: address, port + 1 | (prefix length + 1)·2^17, ipcache number + 2, backend id + 1. */
+const SLOT_WORDS = 4
+/**
+ * Slots of a master a cell holds copies of (its first ones: slotBase, slotBase + 1): a service with one or
+ * two backends, the commonest, is picked from its cell alone.
+ */
+export const INLINE_SLOTS = 2
+/** affinityTimeout's bits in its word (Kubernetes caps it at 86400 s); filteredOut is the bit above. */
+const TIMEOUT_MASK = 2 ** 30 - 1
 
 /** Whether `key` can be held: an integer in [0, 2^53) (every `serviceKey`). */
 export function isMasterKey(key: unknown): key is number {
@@ -24,8 +37,15 @@ export function isMasterKey(key: unknown): key is number {
  * miss per first packet (lb4_lookup_service returns the entry's value in the kernel: one read). Storage only:
  * `ServicesMap` makes it from its entries on the first lookup that reads a cell, then writes it beside its own
  * storage on every successful update, delete and clear, and counts a lookup here as it counts `lookupInto`. A
- * cell is `plain` when the value is a master whose five numeric fields are int32s: only then are they read from
- * the cell; otherwise the record is. Linear probing, backward-shift deletion, doubling at half full.
+ * cell is `plain` when the value is a master whose numeric fields are int32s (the affinity timeout under
+ * 2^30): only then are they read from the cell; otherwise the record is. Linear probing, backward-shift
+ * deletion, doubling at half full.
+ *
+ * A plain cell also holds, when `ServicesMap` has put them there (`setSlotCopy`, `setEpoch`), copies of its
+ * first `INLINE_SLOTS` slots' records (`ServicesMap.slotCopy`: the slot's backend id, the backend's address
+ * and port, the ipcache's answer for the address) under an epoch the services map checks before it takes
+ * them (`ServicesMap.lookupSlotBackendAt`): the slot's record is then not read, one dependent cache miss
+ * fewer per first packet at 100k services (session 16). Writing the cell's value drops them (epoch 0).
  */
 export class MasterIndex {
   private cells: Int32Array
@@ -111,11 +131,42 @@ export class MasterIndex {
   }
 
   affinityTimeout(c: number): number {
-    return this.cells[c * S + 6]
+    return this.cells[c * S + 6] & TIMEOUT_MASK
   }
 
   filteredOut(c: number): boolean {
-    return this.cells[c * S + 7] === 1
+    return this.cells[c * S + 6] >>> 30 === 1
+  }
+
+  /** The epoch cell `c`'s slot copies were made at (0: none). */
+  epoch(c: number): number {
+    return this.cells[c * S + EPOCH]
+  }
+
+  /** Cell `c`'s slot copies are taken while the services map's epoch is `epoch` (0: dropped). */
+  setEpoch(c: number, epoch: number): void {
+    if (c <= this.mask) this.cells[c * S + EPOCH] = epoch
+  }
+
+  /** Word `w` (0..3: `SLOT_WORDS`) of the copy of slot k (0..`INLINE_SLOTS` − 1) in cell `c`. */
+  slotCopyWord(c: number, k: number, w: number): number {
+    return this.cells[c * S + INLINE + k * SLOT_WORDS + w]
+  }
+
+  /** Writes the copy of slot k in cell `c` (int32 words; not the scratch cell). */
+  setSlotCopy(c: number, k: number, addr: number, portWord: number, num2: number, id1: number): void {
+    if (c > this.mask) return
+    const o = c * S + INLINE + k * SLOT_WORDS
+    const cells = this.cells
+    cells[o] = addr
+    cells[o + 1] = portWord
+    cells[o + 2] = num2
+    cells[o + 3] = id1
+  }
+
+  /** Cells in the table (a cell number is below it; the scratch cell is this one). */
+  get cellCount(): number {
+    return this.mask + 1
   }
 
   /** The value stored in cell `c`. */
@@ -192,15 +243,16 @@ export class MasterIndex {
         (revNat | 0) === revNat &&
         (flags | 0) === flags &&
         (base | 0) === base &&
-        (affinityTimeout | 0) === affinityTimeout
+        (affinityTimeout & TIMEOUT_MASK) === affinityTimeout
       ) {
         cells[o] = tag | 1
         cells[o + 2] = count
         cells[o + 3] = revNat
         cells[o + 4] = flags
         cells[o + 5] = base
-        cells[o + 6] = affinityTimeout
-        cells[o + 7] = value.filteredOut ? 1 : 0
+        cells[o + 6] = affinityTimeout | (value.filteredOut ? 2 ** 30 : 0)
+        // (no slot copies for the value just written)
+        cells.fill(0, o + EPOCH, o + S)
         return
       }
     }

@@ -102,7 +102,7 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
     const count = services.masterCount(c)
     const base = services.masterSlotBase(c)
     if (count > 0 && base > 0 && !(services.masterFlags(c) & (SVC_FLAG_SOURCE_RANGE | SVC_FLAG_AFFINITY))) {
-      const id = randomSlotBackend(dp, count, base, ctx)
+      const id = randomSlotBackend(dp, c, count, base, ctx)
       if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
       return leanFound(id, dp.maps.backends)
     }
@@ -111,15 +111,24 @@ export function pickCell(dp: DatapathState, c: number, f: Flow, ctx: Ctx): Trace
 }
 
 /**
- * lb4_select_backend_id_random for a master whose `count` (> 0) slots run from `base` (`masterSlotBase`): the
- * draw, then the slot's and its backend's lookups, both counted, from the slot's record
- * (`ServicesMap.lookupSlotBackendInto`, as `newBackend` and `leanPicked` would make them). The backend id,
- * its address and port in the backends map's `foundAddr` / `foundPort` and its slot in `ctx.slotHint` (the
- * record holding the ipcache's answer for the address, for egress policy's `identityOf`); −1 when either
- * lookup missed.
+ * lb4_select_backend_id_random for the plain master in cell `c`, whose `count` (> 0) slots run from `base`
+ * (`masterSlotBase`): the draw, then the slot's and its backend's lookups, both counted, from the copy of the
+ * slot's record in the master's cell, or the record (`ServicesMap.lookupSlotBackendAt`, as `newBackend` and
+ * `leanPicked` would make them). The backend id, its address and port in the backends map's `foundAddr` /
+ * `foundPort` and its slot in `ctx.slotHint` (the ipcache's answer for the address kept with it, for egress
+ * policy's `identityOf`); −1 when either lookup missed.
  */
-export function randomSlotBackend(dp: DatapathState, count: number, base: number, ctx: Ctx): number {
-  return slotBackend(dp, base + dp.rng.int(count), ctx, true)
+export function randomSlotBackend(
+  dp: DatapathState,
+  c: number,
+  count: number,
+  base: number,
+  ctx: Ctx,
+): number {
+  const services = dp.maps.services
+  const id = services.lookupSlotBackendAt(c, base + dp.rng.int(count), ctx.ops)
+  if (id >= 0) ctx.slotHint = services.foundSlot
+  return id
 }
 
 /**
