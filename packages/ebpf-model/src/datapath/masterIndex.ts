@@ -1,3 +1,4 @@
+import { lineAlignedInt32 } from '../maps/aligned'
 import { WIDE_MIN as W } from '../maps/intKeyIndex'
 import { hash4 } from '../maps/tupleIndex'
 import type { ServiceMaster, ServiceSlot } from './maps'
@@ -57,7 +58,7 @@ export class MasterIndex {
     let n = 16
     while (n < capacity * 2) n *= 2
     // one cell past the table: `scratch`, never probed
-    this.cells = new Int32Array((n + 1) * S)
+    this.cells = lineAlignedInt32((n + 1) * S)
     this.recs = new Array(n + 1).fill(undefined)
     this.mask = n - 1
   }
@@ -264,7 +265,7 @@ export class MasterIndex {
     const old = this.cells
     const oldRecs = this.recs
     const oldSize = this.mask + 1
-    this.cells = new Int32Array((n + 1) * S)
+    this.cells = lineAlignedInt32((n + 1) * S)
     this.recs = new Array(n + 1).fill(undefined)
     this.mask = n - 1
     for (let j = 0; j < oldSize; j++) {
