@@ -557,6 +557,11 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     return this.mastersMade && isMasterKey(key) ? this.masters.homeCell(key) : -1
   }
 
+  /** The master cell a probe reads after cell `c` (for a batch's prefetch). No change, nothing counted. */
+  masterCellAfter(c: number): number {
+    return this.masters.after(c)
+  }
+
   /** Whether master cell `c` holds `key` with its fields in place (`masterPlain`). No change, nothing counted. */
   masterHoldsPlain(c: number, key: number): boolean {
     return this.masters.holdsPlain(c, key)

@@ -103,6 +103,11 @@ export class MasterIndex {
     return hash4(key - hi * W, hi, 0, 0) & this.mask
   }
 
+  /** The cell a probe reads after cell `c`. */
+  after(c: number): number {
+    return (c + 1) & this.mask
+  }
+
   /** Whether cell `c` holds `key` with its fields in place (`plain`): `find(key)` would answer `c`. */
   holdsPlain(c: number, key: number): boolean {
     const hi = Math.floor(key / W)
