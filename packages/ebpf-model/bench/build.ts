@@ -25,7 +25,7 @@ const runs = Math.max(1, Number(process.argv[4] ?? 1))
 const CHILD = 'DPSIM_BUILD_BENCH_CHILD'
 const description = (pods: number, nodes: number, policies: number) =>
   `buildEbpfNode for ${services} services × ${endpoints} endpoints (generateCluster seed 1, ${pods} pods, ${nodes} nodes, ${policies} policies): ` +
-  "agent initial sync into the model maps, one node; CPU seconds (all threads, GC included) beside wall seconds, and the 1-minute load average when the build ended. firstLeanPacketSeconds: the first lean packet after it (one first packet through classifyTuples), which makes the simulator caches the build leaves to first use: the services map's hot-field index of its masters and its slots' copies of their backends' address and ipcache answer (not BPF maps; the lean datapath reads them)." +
+  "agent initial sync into the model maps, one node; CPU seconds (all threads, GC included) beside wall seconds, and the 1-minute load average when the build ended. firstLeanPacketSeconds: the first lean packet after it (one first packet through classifyTuples), which makes the simulator caches the build leaves to first use: the services map's hot-field index of its masters, its slots' copies of their backends' address and ipcache answer, and, in each master's cell, copies of its first two slots' (since session 16) (not BPF maps; the lean datapath reads them)." +
   (runs > 1 ? ` The median of ${runs} runs, each a fresh process (runs: every run's figures, in order).` : '')
 
 if (runs > 1 && !process.env[CHILD]) {
@@ -83,9 +83,9 @@ const n = buildEbpfNode(cluster, node, { bpfLbMapMax: 2 ** 21 })
 const buildSeconds = (performance.now() - t0) / 1000
 const buildCpuSeconds = cpuSeconds() - c0
 peakRss = Math.max(peakRss, process.memoryUsage().rss)
-// What the build leaves to the datapath's first lean packet: the services map's hot-field index of its masters
-// and its slots' copies of their backends' address and ipcache answer (simulator caches beside the BPF
-// maps, made on first use). Timed on one first packet from a pod of the node to a cluster IP.
+// What the build leaves to the datapath's first lean packet: the services map's hot-field index of its masters,
+// its slots' copies of their backends' address and ipcache answer, and the masters' cells' copies of their first
+// two slots' (simulator caches beside the BPF maps, made on first use). Timed on one first packet from a pod of the node to a cluster IP.
 const client = cluster.pods.find((p) => p.nodeName === node && !p.hostNetwork)
 const vip = cluster.services.find((s) => s.clusterIP !== 'None' && s.ports.some((p) => p.protocol === 'TCP'))
 let firstLeanPacketSeconds: number | null = null

@@ -743,31 +743,37 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
    * entry in the columns, a backend absent or beyond the column, an answer the copy cannot hold: the cell
    * is left without copies, and the record path answers).
    */
-  private copyRunToCell(c: number): void {
+  private copyRunToCell(c: number, epoch = this.slotEpoch()): void {
     const masters = this.masters
-    const epoch = this.slotEpoch()
     if (epoch === 0 || c >= masters.cellCount || !masters.plain(c) || masters.epoch(c) === epoch) return
     masters.setEpoch(c, 0)
     const count = masters.backendCount(c)
     const base = masters.slotBase(c)
     if (count < 1 || count > INLINE_SLOTS || base <= 0) return
     const copy = this.slotCopy
-    const b = this.backendsMap as BackendsMap
-    const version = (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version
     for (let k = 0; k < count; k++) {
       const i = base + k
       const o = COPY * i
       if (o >= copy.length || i >= this.slotBackend.length || this.slotBackend[i] === 0) return
-      const fresh = (o: number) =>
-        copy[o + 6] === this.slotBackend[i] && copy[o + 2] === b.addrVersion && copy[o + 5] === version
-      if (!fresh(o)) this.copySlotBackend(i)
+      if (!this.recordFresh(i)) this.copySlotBackend(i)
       const id1 = copy[o + 6]
       const port1 = copy[o + 1]
       const num2 = copy[o + 3]
-      if (!fresh(o) || id1 > 2 ** 31 - 1 || port1 === 0 || num2 === 0 || num2 > 2 ** 31 - 1) return
+      if (!this.recordFresh(i) || id1 > 2 ** 31 - 1 || port1 === 0 || num2 === 0 || num2 > 2 ** 31 - 1) return
       masters.setSlotCopy(c, k, copy[o] | 0, port1 | (copy[o + 4] << 17), num2, id1)
     }
     masters.setEpoch(c, epoch)
+  }
+
+  /** Slot `i`'s record holds its slot entry, and copies made at the backends map's and ipcache's versions now. */
+  private recordFresh(i: number): boolean {
+    const copy = this.slotCopy
+    const o = COPY * i
+    return (
+      copy[o + 6] === this.slotBackend[i] &&
+      copy[o + 2] === (this.backendsMap as BackendsMap).addrVersion &&
+      copy[o + 5] === (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version
+    )
   }
 
   /** Every plain master cell's slot copies, made now (`copyRunToCell`), and the slot records first. */
@@ -775,7 +781,8 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     this.cellCopiesMade = true
     if (!this.copiesMade) this.makeCopies()
     const masters = this.masters
-    for (let c = 0; c < masters.cellCount; c++) if (masters.plain(c)) this.copyRunToCell(c)
+    const epoch = this.slotEpoch()
+    for (let c = 0; c < masters.cellCount; c++) if (masters.plain(c)) this.copyRunToCell(c, epoch)
   }
 
   /**
