@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { batchResults, tupleBatchOf, VERDICT_CODE } from '../src/datapath/batch'
 import { policyKeyWords } from '../src/datapath/maps'
 import { packetTuple } from '../src/datapath/packetTuple'
+import { OpCounts } from '../src/maps/opCounts'
 import { buildEbpfNode } from '../src/node/buildEbpfNode'
 import { policy, service, slice, smallCluster, withApiService } from './fixtures'
 
@@ -156,6 +157,46 @@ describe('datapath', () => {
     const node = buildEbpfNode(np, 'c', { seed: 11 })
     const ext = [P('tcp 203.0.113.9:5555 -> 172.18.0.4:30080'), P('tcp 203.0.113.9:5556 -> 172.18.0.4:30080')]
     expect([ext[0], ext[0], ext[1]].map((p) => node.classify(p).cost.counts[write] ?? 0)).toEqual([1, 1, 1])
+  })
+
+  it('deletes an affinity entry found expired (last_used + timeout <= now) or whose backend left the service, then chooses anew', () => {
+    // lb.h __lb4_affinity_backend_id: map_delete_elem of the client's entry, return 0 (a new choice, written
+    // again); the same through classify, the tc path and the lean batch path
+    const c = withApiService(smallCluster(), {
+      sessionAffinity: 'ClientIP',
+      sessionAffinityTimeoutSeconds: 100,
+    })
+    const write = 'bpf.prog_update.lru_hash:cilium_lb4_affinity'
+    const packet = (sport: number) => P(`tcp 10.244.0.10:${sport} -> 10.96.0.10:80`)
+    for (const mode of ['classify', 'tc', 'lean'] as const) {
+      const node = buildEbpfNode(c, 'a', { seed: 11, bpfLbSock: mode !== 'tc' })
+      const dp = node.datapath
+      const table = node.maps.affinity
+      /** the affinity map's program writes (update or delete) for one new connection from `sport` at `now` */
+      const run = (sport: number, now: number) => {
+        dp.now = now
+        const before = table.counters.deletes
+        if (mode !== 'lean')
+          return [node.classify(packet(sport)).cost.counts[write] ?? 0, table.counters.deletes - before]
+        const out = batchResults(1)
+        dp.classifyTuples(tupleBatchOf([{ ...packetTuple(packet(sport)), flags: -1 }]), out)
+        return [-1, table.counters.deletes - before]
+      }
+      // written at 0; kept at 99 (fresh: renewed); at 199, 100 s after that last use, expired: deleted, written anew
+      run(40000, 0)
+      expect(run(40001, 99)[1]).toBe(0)
+      const expired = run(40002, 199)
+      expect(expired[1]).toBe(1)
+      if (mode !== 'lean') expect(expired[0]).toBe(2)
+      expect(table.size).toBe(1)
+      // the entry pointed at a backend the service does not have: deleted, a new choice written
+      const [key] = [...table.slots()]
+      table.write(table.keyWord(key, 0), table.keyWord(key, 1), 999_999, 199, new OpCounts())
+      const gone = run(40003, 200)
+      expect(gone[1]).toBe(1)
+      expect(table.size).toBe(1)
+      expect([...table.entries()][0][1].backendId).not.toBe(999_999)
+    }
   })
 
   it('selects with Maglev when asked: the same flow always maps to the same backend, shares sum to 1', () => {

@@ -136,7 +136,8 @@ export function newBackend(
 
 /**
  * lb4_affinity_backend_id: the backend `client` last used on service `m` (an affinity service), when its
- * entry is fresh and the backend still holds a selectable slot (its `last_used` renewed), else −1. Counted.
+ * entry is fresh and the backend still holds a selectable slot (its `last_used` renewed), else −1, an entry
+ * found stale deleted (`forgetAffinity`). Counted.
  */
 export function affinityBackend(
   maps: NodeMaps,
@@ -148,32 +149,50 @@ export function affinityBackend(
   const table = maps.affinity
   const e = table.find(client, m.revNat, ctx.ops)
   const fresh = e >= 0 && freshAffinity(maps, e, now, m.affinityTimeout)
+  const kept = fresh && hasSlotFor(maps, m, table.backendId(e))
   if (ctx.steps)
     ctx.step(
       'cilium_lb4_affinity',
       `client=${ipText(client)} rev_nat=${m.revNat}`,
       e >= 0 ? 'hit' : 'miss',
       e >= 0
-        ? `backend_id=${table.backendId(e)} last_used=${table.lastUsed(e)}${fresh ? '' : ' (expired)'}`
+        ? `backend_id=${table.backendId(e)} last_used=${table.lastUsed(e)}${fresh ? (kept ? '' : " (not the service's backend: deleted)") : ' (expired: deleted)'}`
         : undefined,
     )
-  if (fresh && hasSlotFor(maps, m, table.backendId(e))) {
+  if (kept) {
     table.touch(e, now)
     return table.backendId(e)
   }
+  if (e >= 0) forgetAffinity(maps, e, ctx)
   return -1
 }
 
-/** Whether the affinity entry in slot `e` is within `timeout` seconds of its last use at `now`. */
+/**
+ * lb.h __lb4_affinity_backend_id's map_delete_elem: an entry found expired (last_used + timeout ≤ now), or
+ * whose backend the service no longer has, is deleted by the program (counted as its write), and the backend
+ * chosen anew. Cilium learns the second from cilium_lb_affinity_match ({rev NAT id, backend id}, written by
+ * the agent for every backend of an affinity service: pkg/service/service.go); the model asks the service's
+ * slots instead (`hasSlotFor`, `ServicesMap.slotRunHolding`), and that map and its lookup are not modeled.
+ * A lean packet's counts leave their fixed sequence here: settled first.
+ */
+function forgetAffinity(maps: NodeMaps, e: number, ctx: Ctx): void {
+  ctx.ops.settle()
+  maps.affinity.deleteSlot(e, ctx.ops, 'prog')
+}
+
+/**
+ * Whether the affinity entry in slot `e` is still fresh at `now`: lb.h __lb4_affinity_backend_id holds it
+ * expired once last_used + timeout ≤ now (so at exactly `timeout` seconds after its last use, it is).
+ */
 function freshAffinity(maps: NodeMaps, e: number, now: number, timeout: number): boolean {
-  return now - maps.affinity.lastUsed(e) <= timeout
+  return now - maps.affinity.lastUsed(e) < timeout
 }
 
 /**
  * `affinityBackend` for a lean packet (no steps) to a plain master whose `count` slots run from `base`
  * (`ServicesMap.masterSlotBase`), with its rev NAT id and timeout from the master's cell: the same lookup,
- * count and touch, answering the slot holding the entry's backend (0: no fresh entry, or its backend in no
- * slot), whose record the backend's lookup then reads (`lookupSlotBackendInto` without the slot read).
+ * count, touch and delete, answering the slot holding the entry's backend (0: no fresh entry, or its backend
+ * in no slot), whose record the backend's lookup then reads (`lookupSlotBackendInto` without the slot read).
  */
 export function affinitySlot(
   maps: NodeMaps,
@@ -187,9 +206,12 @@ export function affinitySlot(
 ): number {
   const table = maps.affinity
   const e = table.find(client, revNat, ctx.ops)
-  if (e < 0 || !freshAffinity(maps, e, now, timeout)) return 0
-  const slot = maps.services.slotRunHolding(base, count, table.backendId(e))
+  if (e < 0) return 0
+  const slot = freshAffinity(maps, e, now, timeout)
+    ? maps.services.slotRunHolding(base, count, table.backendId(e))
+    : 0
   if (slot > 0) table.touch(e, now)
+  else forgetAffinity(maps, e, ctx)
   return slot
 }
 

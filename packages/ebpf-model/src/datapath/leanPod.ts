@@ -30,7 +30,8 @@ import type { Ctx } from './trace'
  * before anything is counted or changed and is left to `fromLocal` (null: a connected socket, a master whose
  * fields are not in its index cell or whose slots are not one run, source ranges, two scopes, an endpoint
  * without a policy map), or ends the path early (a drop adds no count), or settles the counts before pieces
- * whose counts leave the sequence (an established or reply CT entry, a destination outside the cluster): the
+ * whose counts leave the sequence (an established or reply CT entry, a destination outside the cluster, an
+ * affinity entry found stale and deleted: `forgetAffinity`): the
  * same result either way. The batch tests compare it
  * with `classifyTuple` packet by packet, with every muted add checked against its sequence. `cell`: the
  * master's cell as the batch's prefetch found it (`BatchPrefetch.cellOf`: what `peekMaster` answers), not
