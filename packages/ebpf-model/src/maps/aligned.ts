@@ -2,17 +2,16 @@
  * Typed arrays whose element 0 starts a cache line, for tables of 64-byte cells read at random.
  *
  * An ArrayBuffer's memory comes from the C allocator (Node's ArrayBuffer allocator calls calloc), which
- * aligns it to 16 bytes only: glibc hands a large block out 16 bytes past a page boundary, so every 64-byte
- * cell of a table on it spans two cache lines, two memory reads where one would do. A WebAssembly.Memory is
- * mapped by V8 on its own pages: a view on its buffer starts on a page (and so a line) boundary. JavaScript
- * cannot see an address, so the page-aligned memory is the one way to be sure of the alignment. Measured at
- * 100k services (pipelineLoop, six alternating pairs, session 16): the services map's master cells on it, a
- * first packet took 8-10 % less CPU than on an ordinary array.
+ * aligns it to 16 bytes only: glibc 2.36 hands a block of 1 MiB or more out 16 bytes past a page boundary
+ * (checked on this machine), so every 64-byte cell of a table on it spans two cache lines, two memory reads
+ * where one would do. A WebAssembly.Memory is mapped by V8 on its own pages: a view on its buffer starts on a
+ * page (and so a line) boundary. JavaScript cannot see an address, so the page-aligned memory is the one way
+ * to be sure of the alignment. Measured at 100k services (pipelineLoop, six alternating pairs, session 16):
+ * the services map's master cells on it, a first packet took 8-10 % less CPU than on an ordinary array.
  *
- * Simulator speed only. Small arrays (under `ALIGNED_MIN_BYTES`, in the caches anyway) stay ordinary ones, as
- * do arrays where WebAssembly is not there (`--jitless`) or its memory cannot be had: a WebAssembly.Memory
- * reserves gigabytes of address space on 64-bit hosts (guard regions), so a test making thousands of small
- * tables would exhaust it before the garbage collector returned any.
+ * Simulator speed only. Small arrays (under `ALIGNED_MIN_BYTES`: in the caches anyway, and every node's maps
+ * start small) stay ordinary ones, as do arrays where WebAssembly is not there (`--jitless`) or its memory
+ * cannot be had.
  */
 export function lineAlignedInt32(length: number): Int32Array {
   const bytes = length * 4
