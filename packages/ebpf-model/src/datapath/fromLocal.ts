@@ -93,7 +93,8 @@ export function fromLocal(
         ctCreate(dp, f, ctx, true, revNat, backend.id, identity, nonSyn)
       }
       // lb4_local's last step, whatever the flow's CT state (`rememberAffinity`)
-      if (probe.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, probe, f.saddr, backend.id, dp.now, ctx)
+      if (probe.flags & SVC_FLAG_AFFINITY)
+        rememberAffinity(maps, probe.revNat, f.saddr, backend.id, dp.now, ctx)
       svc = probe
     }
   }

@@ -62,7 +62,7 @@ export function fromNetwork(
         ctCreate(dp, f, ctx, true, svc.revNat, backend.id, WORLD_ID, nonSyn)
       } else ctTouch(dp, sct, f.proto, closing, nonSyn)
       // lb4_local's last step, whatever the flow's CT state (`rememberAffinity`)
-      if (svc.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, svc, f.saddr, backend.id, dp.now, ctx)
+      if (svc.flags & SVC_FLAG_AFFINITY) rememberAffinity(maps, svc.revNat, f.saddr, backend.id, dp.now, ctx)
       const dnat = dnatOf(ctx, backend)
       const t = flowTo(ctx.translated, f, backend.addr, backend.port)
       const local = maps.lxc.peek(backend.addr)

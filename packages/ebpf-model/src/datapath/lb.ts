@@ -223,13 +223,13 @@ export function affinitySlot(
  */
 export function rememberAffinity(
   maps: NodeMaps,
-  m: ServiceMaster,
+  revNat: number,
   client: number,
   backendId: number,
   now: number,
   ctx: Ctx,
 ): void {
-  maps.affinity.write(client, m.revNat, backendId, now, ctx.ops)
+  maps.affinity.write(client, revNat, backendId, now, ctx.ops)
 }
 
 /** Every selectable backend of `m` with its probability (random: 1/count each; Maglev: its table share). */

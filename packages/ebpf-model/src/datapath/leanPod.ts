@@ -7,7 +7,7 @@ import { ctTouch } from './ctOps'
 import { CT, type CtTable } from './ctTable'
 import { deliver, LXC_POLICY, reply } from './deliver'
 import { FROM_CONTAINER, SOCK_CONNECT } from './fromLocal'
-import { affinitySlot } from './lb'
+import { affinitySlot, rememberAffinity } from './lb'
 import { serviceKey } from './maps'
 import { egressPolicy } from './policyCheck'
 import { DROP } from './reasons'
@@ -88,7 +88,7 @@ export function leanPodConnect(
     id = slotBackend(dp, kept, ctx, false)
   } else {
     id = randomSlotBackend(dp, c, count, base, ctx)
-    if (id >= 0 && affinity) maps.affinity.write(saddr, revNat, id, dp.now, ops)
+    if (id >= 0 && affinity) rememberAffinity(maps, revNat, saddr, id, dp.now, ctx)
   }
   if (id < 0) return drop(ctx, DROP.NO_SERVICE, null, [])
   const backends = maps.backends

@@ -326,12 +326,12 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
     origin: BpfUpdateOrigin = 'syscall',
   ): void {
     if ('slotKeys' in value) value.slotBase = runBase(value)
+    if (isColumnSlot(key) && 'backendId' in value && super.find(key) === undefined) {
+      this.updateSlot(key, value.backendId, flags, counts, origin)
+      return
+    }
     if (!isMasterKey(key)) this.slotVersion++
     if (isColumnSlot(key)) {
-      if ('backendId' in value && super.find(key) === undefined) {
-        this.updateSlot(key, value.backendId, flags, counts, origin)
-        return
-      }
       // not a slot value (no caller writes one at a slot key): the key moves out of the columns, keeping
       // its place in the insertion order as a hash map's updated key does
       if (this.inColumn(key)) {
@@ -755,22 +755,24 @@ class ServicesMap extends BpfDenseIdHashMap<number | string, ServiceMaster | Ser
       const i = base + k
       const o = COPY * i
       if (o >= copy.length || i >= this.slotBackend.length || this.slotBackend[i] === 0) return
-      if (!this.recordFresh(i)) this.copySlotBackend(i)
+      // (made anew, a record is fresh: the versions now)
+      if (!this.recordFresh(o)) this.copySlotBackend(i)
       const id1 = copy[o + 6]
       const port1 = copy[o + 1]
       const num2 = copy[o + 3]
-      if (!this.recordFresh(i) || id1 > 2 ** 31 - 1 || port1 === 0 || num2 === 0 || num2 > 2 ** 31 - 1) return
+      if (id1 > 2 ** 31 - 1 || port1 === 0 || num2 === 0 || num2 > 2 ** 31 - 1) return
       masters.setSlotCopy(c, k, copy[o] | 0, port1 | (copy[o + 4] << 17), num2, id1)
     }
     masters.setEpoch(c, epoch)
   }
 
-  /** Slot `i`'s record holds its slot entry, and copies made at the backends map's and ipcache's versions now. */
-  private recordFresh(i: number): boolean {
+  /**
+   * The slot record at `o` holds copies made at the backends map's and the ipcache's versions now (its
+   * backend id is its slot entry's always: `slotCopy`).
+   */
+  private recordFresh(o: number): boolean {
     const copy = this.slotCopy
-    const o = COPY * i
     return (
-      copy[o + 6] === this.slotBackend[i] &&
       copy[o + 2] === (this.backendsMap as BackendsMap).addrVersion &&
       copy[o + 5] === (this.ipcacheMap as BpfLpmTrie<IpcacheValue>).version
     )

@@ -221,12 +221,12 @@ export function pick(
   const remember = affinity && kept < 0 && !lb4Local
   if (ctx.lean) {
     const picked = leanPicked(dp, id, ctx)
-    if (remember && !('verdict' in picked)) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
+    if (remember && !('verdict' in picked)) rememberAffinity(maps, svc.revNat, f.saddr, id, dp.now, ctx)
     return picked
   }
   const backend = id >= 0 ? lookupBackend(maps, id, ctx) : undefined
   if (!backend) return drop(ctx, DROP.NO_SERVICE, null, [])
-  if (remember) rememberAffinity(maps, svc, f.saddr, id, dp.now, ctx)
+  if (remember) rememberAffinity(maps, svc.revNat, f.saddr, id, dp.now, ctx)
   if (enumerate) {
     const all = enumerateBackends(maps, svc, algorithm)
     return {
